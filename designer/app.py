@@ -1,0 +1,146 @@
+"""Command line and application bootstrap — the one place where the CLI and Qt meet.
+
+``designer [FILE]`` opens the app; ``designer report FILE [--json]``,
+``designer check FILE`` and ``designer export FILE --format F -o OUT`` run headless.
+An unreadable or invalid file exits with status 2 and one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT = 0, 1, 2
+VERBS = ("report", "check", "export")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one line and exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"designer: {message}\n")
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="designer", description="Plan AI datacenter halls built from Trainium3 UltraServers.")
+    sub = p.add_subparsers(dest="verb")
+    r = sub.add_parser("report", help="evaluate a design and print its totals")
+    r.add_argument("file")
+    r.add_argument("--json", action="store_true", help="print the full report as JSON")
+    c = sub.add_parser("check", help="exit 1 when the design has error-severity violations")
+    c.add_argument("file")
+    e = sub.add_parser("export", help="export a design (svg, png, pdf, dxf, csv, json)")
+    e.add_argument("file")
+    e.add_argument("--format", required=True, choices=("svg", "png", "pdf", "dxf", "csv", "json"))
+    e.add_argument("-o", "--output", required=True)
+    return p
+
+
+def _load(path: str):
+    from designer.io import DesignFileError, read_design
+
+    try:
+        return read_design(path)
+    except DesignFileError as exc:
+        sys.stderr.write(f"designer: {exc}\n")
+        raise SystemExit(EXIT_BAD_INPUT) from None
+
+
+def _readable_report(report: dict) -> str:
+    p, c, t, cab = report["power"], report["cooling"], report["throughput"], report["cables"]
+    pk, ef = t["peak"], t["effective"]
+    errors = sum(1 for v in report["violations"] if v["severity"] == "error")
+    warnings = len(report["violations"]) - errors
+    lines = [
+        f"{report['name']}",
+        f"  {report['ultraservers']:,} UltraServers, {report['chips']:,} chips, {report['racks']:,} compute racks "
+        f"in {report['halls']} hall(s)",
+        "",
+        "Throughput            peak                effective",
+        f"  MXFP8      {pk['mxfp8_pflops'] * 1000:>14,.0f} TFLOPS {ef['mxfp8_pflops'] * 1000:>14,.0f} TFLOPS",
+        f"  BF16       {pk['bf16_pflops'] * 1000:>14,.0f} TFLOPS {ef['bf16_pflops'] * 1000:>14,.0f} TFLOPS",
+        f"  FP32       {pk['fp32_pflops'] * 1000:>14,.0f} TFLOPS {ef['fp32_pflops'] * 1000:>14,.0f} TFLOPS",
+        f"  HBM        {pk['hbm_gib']:>14,.0f} GiB    {ef['hbm_gib']:>14,.0f} GiB",
+        f"  HBM bw     {pk['hbm_tbps']:>14,.1f} TB/s   {ef['hbm_tbps']:>14,.1f} TB/s",
+        f"  EFA        {pk['efa_tbps']:>14,.1f} Tbps   {ef['efa_tbps']:>14,.1f} Tbps",
+        f"  stranded UltraServers: {t['stranded_ultraservers']:,}   "
+        f"effective PFLOPS per facility MW: {t['pflops_per_mw']:,.1f}",
+        "",
+        "Power",
+        f"  IT load {p['it_kw']:,.0f} kW, facility {p['facility_kw']:,.0f} kW at PUE {p['pue']:.3f} ({p['pue_mode']})",
+        f"  {p['annual_mwh']:,.0f} MWh a year, {p['annual_cost']:,.0f} {p['currency']}, {p['annual_co2_t']:,.0f} t CO2",
+        "",
+        "Cooling",
+        f"  liquid {c['liquid_kw']:,.0f} kW ({c['coolant_lpm']:,.0f} L/min at dT {c['delta_t_liquid_k']:g} K), "
+        f"air {c['air_kw']:,.0f} kW ({c['airflow_m3h']:,.0f} m3/h at dT {c['delta_t_air_k']:g} K)",
+        "",
+        f"Cables: {cab['links']:,} scale-out links, longest {cab['longest_m']:.1f} m, "
+        f"worst latency {cab['worst_latency_ns']:.0f} ns",
+    ]
+    for medium, m in cab["by_medium"].items():
+        if m["count"]:
+            lines.append(f"  {medium:<12} {m['count']:>8,} links {m['metres']:>12,.1f} m")
+    lines += ["", f"Violations: {errors} error(s), {warnings} warning(s)"]
+    for v in report["violations"][:50]:
+        lines.append(f"  [{v['severity']}] {v['kind']}: {v['message']}")
+    if len(report["violations"]) > 50:
+        lines.append(f"  … and {len(report['violations']) - 50} more (use --json for all)")
+    return "\n".join(lines)
+
+
+def _run_verb(args: argparse.Namespace) -> int:
+    from designer.engine import evaluate
+
+    design = _load(args.file)
+    if args.verb == "export":
+        from designer.io.exports import ExportError, export_design
+
+        try:
+            export_design(design, args.format, Path(args.output))
+        except ExportError as exc:
+            sys.stderr.write(f"designer: {exc}\n")
+            return EXIT_BAD_INPUT
+        return EXIT_OK
+    evaluation = evaluate(design)
+    report = evaluation.report()
+    if args.verb == "report":
+        if args.json:
+            sys.stdout.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(_readable_report(report) + "\n")
+        return EXIT_OK
+    errors = [v for v in report["violations"] if v["severity"] == "error"]
+    for v in report["violations"]:
+        sys.stdout.write(f"{v['severity']}: {v['kind']}: {v['message']}\n")
+    sys.stdout.write(f"{len(errors)} error(s), {len(report['violations']) - len(errors)} warning(s)\n")
+    return EXIT_VIOLATIONS if errors else EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``designer`` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in VERBS:
+        args = _build_parser().parse_args(argv)
+        try:
+            return _run_verb(args)
+        except SystemExit as exc:
+            return int(exc.code or 0)
+        except BrokenPipeError:
+            return EXIT_OK
+    gui = _Parser(prog="designer", description="Open the Designer application.",
+                  epilog="Headless verbs: designer report|check|export FILE … (designer report -h)")
+    gui.add_argument("file", nargs="?", help="a .dcplan design (default: the bundled pilot hall)")
+    args = gui.parse_args(argv)
+    if args.file and not Path(args.file).exists():
+        sys.stderr.write(f"designer: {args.file}: no such file\n")
+        return EXIT_BAD_INPUT
+    from designer.ui import run_app
+
+    return run_app(args.file)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,563 @@
+"""Everything that is local to halls, evaluated for a group of halls at once.
+
+Items of a group arrive in hall-sorted order (each hall's rows ascending). Geometry
+uses numpy boxes and a grid index keyed by hall (``boxes.BoxIndex``); shapely is used
+only for exact tests on items at angles other than multiples of 90°, on halls that
+are not rectangles and on non-rectangular obstacles. Allocation (busways, cooling
+units, network ports) is one vectorised :func:`allocate.assign` call per resource.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import functools
+
+import numpy as np
+import shapely
+
+from designer.engine import boxes as bx
+from designer.engine.allocate import _group_cumsum, assign
+from designer.engine.evaluation import Violation
+from designer.engine.settings import Settings
+from designer.engine.types import AIR, BUSWAY, CDU, COMPUTE, NETWORK, TypeTable
+from designer.model.design import Design, Hall
+
+HALL_FLAGS = ("outside-hall", "obstruction", "overlap", "clearance", "airflow", "floor-load",
+              "power-capacity", "unpowered", "cooling-capacity", "scaleup-reach", "cable-reach",
+              "network-ports")
+#: Nearest candidates considered first per rack (cooling units, network racks); racks
+#: still unserved then try every unit of their hall.
+NEAREST_K = 12
+
+
+def fmt_kw(kw: float) -> str:
+    return f"{kw:,.0f} kW" if abs(kw) < 10000 else f"{kw / 1000:,.2f} MW"
+
+
+@dataclass
+class GroupResult:
+    """Per-item arrays in group order, links (group positions) and violations per hall."""
+
+    flags: dict[str, np.ndarray]
+    powered: np.ndarray
+    cooled: np.ndarray
+    served_by_busway: np.ndarray   # group position or -1
+    served_by_cdu: np.ndarray
+    served_by_air: np.ndarray
+    load_kw: np.ndarray
+    limit_kw: np.ndarray
+    ports_used: np.ndarray
+    links: tuple[np.ndarray, ...]  # rack pos, network pos, count, length, medium
+    violations: dict[str, list[Violation]]
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _rect_box(poly: tuple) -> tuple[float, float, float, float] | None:
+    """The box of a polygon that is an axis-aligned rectangle, else None (cached: halls
+    and their columns rarely change)."""
+    if len(poly) != 4:
+        return None
+    for (xa, ya), (xb, yb) in zip(poly, poly[1:] + poly[:1]):
+        if (xa == xb) == (ya == yb):  # each side must be vertical or horizontal, not both
+            return None
+    xs = {p[0] for p in poly}
+    ys = {p[1] for p in poly}
+    if len(xs) != 2 or len(ys) != 2:
+        return None
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _polygon(poly: tuple):
+    return shapely.Polygon(poly)
+
+
+class _Group:
+    """Arrays for the items of a group of halls and helpers for messages."""
+
+    def __init__(self, design: Design, types: TypeTable, halls: list[Hall], rows: np.ndarray):
+        t = design.equipment
+        self.halls = halls
+        self.rows = rows
+        self.ids = t.ids
+        self.tc = t.type_code[rows]
+        self.kind = types.kind[self.tc]
+        self.x = t.x[rows]
+        self.y = t.y[rows]
+        self.rot = t.rotation[rows]
+        self.x2 = t.x2[rows]
+        self.y2 = t.y2[rows]
+        self.sys = t.system_code[rows]
+        self.systems = t.systems
+        code_to_group = np.full(max(len(t.halls.names), 1), -1, np.int64)
+        for g, hall in enumerate(halls):
+            code = t.halls.codes.get(hall.id)
+            if code is not None:
+                code_to_group[code] = g
+        self.hk = code_to_group[t.hall_code[rows]]
+        self.out: dict[str, list[Violation]] = {hall.id: [] for hall in halls}
+
+    def id(self, p: int) -> str:
+        return self.ids[int(self.rows[p])]
+
+    def add(self, kind: str, positions, message: str, x=None, y=None) -> None:
+        p = int(positions[0])
+        hall = self.halls[int(self.hk[p])]
+        self.out[hall.id].append(Violation(kind, tuple(self.id(q) for q in positions), message, hall.id,
+                                           float(self.x[p] if x is None else x),
+                                           float(self.y[p] if y is None else y)))
+
+
+def _radius(g: "_Group", units: np.ndarray, hk: np.ndarray) -> float:
+    """Search radius of the first pass: about one unit spacing (√ of the floor area per unit)."""
+    if not len(units):
+        return 1.0
+    area = sum(h.area() for h in g.halls)
+    return float(np.clip(np.sqrt(area / len(units)), 2.0, 50.0))
+
+
+def evaluate_group(design: Design, types: TypeTable, st: Settings, halls: list[Hall],
+                   rows: np.ndarray) -> GroupResult:
+    """Evaluate the hall-local rules and allocations for ``halls`` (items ``rows``, hall-sorted)."""
+    g = _Group(design, types, halls, rows)
+    n = len(rows)
+    flags = {k: np.zeros(n, bool) for k in HALL_FLAGS}
+    kind, tc, hk = g.kind, g.tc, g.hk
+    H = len(halls)
+    tray = np.array([st.tray_drop_m if h.tray_drop_m is None else h.tray_drop_m for h in halls])
+
+    # ------------------------------------------------------------ geometry
+    fl = np.flatnonzero(kind <= AIR)
+    fh = hk[fl]
+    w = types.width[tc[fl]]
+    d = types.depth[tc[fl]]
+    c, s = bx.axes(g.rot[fl])
+    fx, fy = g.x[fl], g.y[fl]
+    fb = bx.boxes(fx, fy, w, d, c, s)
+    aligned = (c == 0) | (s == 0)
+    index = bx.BoxIndex(fb, fh)
+    poly_cache: dict[int, object] = {}
+
+    def exact(k: int):
+        """Shapely footprint of floor item k (only for items at odd angles)."""
+        if k not in poly_cache:
+            poly_cache[k] = shapely.Polygon(bx.rect_corners(fx[k:k + 1], fy[k:k + 1], w[k:k + 1] - 2 * bx.EPS_M,
+                                                            d[k:k + 1] - 2 * bx.EPS_M, c[k:k + 1], s[k:k + 1])[0])
+        return poly_cache[k]
+
+    hall_box = [_rect_box(tuple(h.outline)) for h in halls]
+    rect_hall = np.array([b is not None for b in hall_box], bool)
+    hb = np.array([b if b is not None else [np.inf, np.inf, -np.inf, -np.inf] for b in hall_box]).reshape(H, 4)
+
+    def within_halls(boxes_: np.ndarray, owner_hall: np.ndarray, corners_of) -> np.ndarray:
+        """Whether each box (of an item in hall owner_hall) lies inside its hall."""
+        inside = bx.inside_box(boxes_, hb[owner_hall])
+        odd = np.flatnonzero(~rect_hall[owner_hall] | ~corners_of[1])
+        for k in odd:
+            poly = shapely.Polygon(corners_of[0](k))
+            inside[k] = _polygon(tuple(halls[owner_hall[k]].outline)).covers(poly)
+        return inside
+
+    def fp_corners(k):
+        return bx.rect_corners(fx[k:k + 1], fy[k:k + 1], w[k:k + 1] - 2 * bx.EPS_M, d[k:k + 1] - 2 * bx.EPS_M,
+                               c[k:k + 1], s[k:k + 1])[0]
+
+    inside = within_halls(fb, fh, (fp_corners, aligned)) if len(fl) else np.zeros(0, bool)
+    for k in np.flatnonzero(~inside):
+        flags["outside-hall"][fl[k]] = True
+        g.add("outside-hall", (fl[k],), f"{g.id(fl[k])} is not inside the outline of {halls[fh[k]].name}")
+
+    # obstacles: columns and keep-out zones
+    ob_poly, ob_hall, ob_label, ob_box, ob_rect = [], [], [], [], []
+    for hi, hall in enumerate(halls):
+        for label, polys in (("column", hall.columns), ("keep-out zone", hall.keepouts)):
+            for num, p in enumerate(polys, 1):
+                p = tuple(p)
+                rb = _rect_box(p)
+                ob_poly.append(p)
+                ob_hall.append(hi)
+                ob_label.append((label, num))
+                ob_rect.append(rb is not None)
+                ob_box.append(rb if rb is not None else _polygon(p).bounds)
+    ob_index = None
+
+    def ob_name(o: int) -> str:
+        return f"{ob_label[o][0]} #{ob_label[o][1]}"
+
+    if ob_poly:
+        ob_box_a = np.array(ob_box)
+        ob_hall_a = np.array(ob_hall)
+        ob_rect_a = np.array(ob_rect)
+        ob_index = bx.BoxIndex(ob_box_a, ob_hall_a)
+        def ob_exact(o: int):
+            return _polygon(ob_poly[o])
+
+        fi, oi = ob_index.query(fb, fh)
+        for k, o in zip(fi, oi):
+            if not (ob_rect_a[o] and aligned[k]):
+                geom = exact(k) if not aligned[k] else shapely.box(*fb[k])
+                if shapely.area(shapely.intersection(geom, ob_exact(o))) <= 0:
+                    continue
+            flags["obstruction"][fl[k]] = True
+            g.add("obstruction", (fl[k],), f"{g.id(fl[k])} stands on {ob_name(o)} of {halls[fh[k]].name}")
+
+    a, b = index.query(fb, fh)
+    keep = a < b
+    a, b = a[keep], b[keep]
+    for i, j in zip(a, b):
+        if not (aligned[i] and aligned[j]):
+            if shapely.area(shapely.intersection(exact(i), exact(j))) <= 1e-9:
+                continue
+        flags["overlap"][fl[i]] = True
+        flags["overlap"][fl[j]] = True
+        g.add("overlap", (fl[i], fl[j]), f"{g.id(fl[i])} overlaps {g.id(fl[j])}")
+
+    # service zones: racks and CDUs front and rear; air handlers front only
+    fk = kind[fl]
+    owner = np.concatenate([np.flatnonzero(fk <= AIR), np.flatnonzero(fk <= CDU)])
+    rear_side = np.concatenate([np.zeros(int((fk <= AIR).sum()), bool), np.ones(int((fk <= CDU).sum()), bool)])
+    zlen = np.where(rear_side, st.rear_m, st.front_m)
+    if len(owner) and (st.front_m > 0 or st.rear_m > 0):
+        zx, zy = bx.offset_rects(fx[owner], fy[owner], w[owner], d[owner], c[owner], s[owner],
+                                 np.where(rear_side, 1.0, -1.0), zlen)
+        zb = bx.boxes(zx, zy, w[owner], zlen, c[owner], s[owner])
+        zh = fh[owner]
+        has_zone = zlen > 0
+        zi, ej = index.query(zb, zh)
+        other = (owner[zi] != ej) & has_zone[zi]
+        zi, ej = zi[other], ej[other]
+        seen: set[tuple[int, int]] = set()
+        for z, j in zip(zi, ej):
+            i = owner[z]
+            if (i, j) in seen:
+                continue
+            if not (aligned[i] and aligned[j]):
+                zone = shapely.Polygon(bx.rect_corners(zx[z:z + 1], zy[z:z + 1], w[i:i + 1], zlen[z:z + 1],
+                                                       c[i:i + 1], s[i:i + 1])[0])
+                if shapely.area(shapely.intersection(zone, exact(j))) <= 1e-9:
+                    continue
+            seen.add((int(i), int(j)))
+            flags["clearance"][fl[i]] = True
+            g.add("clearance", (fl[i], fl[j]), f"the {'rear' if rear_side[z] else 'front'} service zone of "
+                  f"{g.id(fl[i])} ({zlen[z]:.2f} m) is blocked by {g.id(fl[j])}")
+        if ob_index is not None:
+            zi, oi = ob_index.query(zb, zh)
+            for z, o in zip(zi, oi):
+                i = owner[z]
+                if not has_zone[z]:
+                    continue
+                if not (ob_rect_a[o] and aligned[i]):
+                    zone = shapely.Polygon(bx.rect_corners(zx[z:z + 1], zy[z:z + 1], w[i:i + 1], zlen[z:z + 1],
+                                                           c[i:i + 1], s[i:i + 1])[0])
+                    if shapely.area(shapely.intersection(zone, ob_exact(o))) <= 1e-9:
+                        continue
+                flags["clearance"][fl[i]] = True
+                g.add("clearance", (fl[i],), f"the {'rear' if rear_side[z] else 'front'} service zone of "
+                      f"{g.id(fl[i])} ({zlen[z]:.2f} m) is blocked by {ob_name(o)}")
+
+        def zone_corners(z):
+            i = owner[z]
+            return bx.rect_corners(zx[z:z + 1], zy[z:z + 1], w[i:i + 1] - 2 * bx.EPS_M, zlen[z:z + 1] - 2 * bx.EPS_M,
+                                   c[i:i + 1], s[i:i + 1])[0]
+
+        z_inside = within_halls(zb, zh, (zone_corners, aligned[owner]))
+        for z in np.flatnonzero(~z_inside & has_zone & inside[owner]):
+            i = owner[z]
+            flags["clearance"][fl[i]] = True
+            g.add("clearance", (fl[i],), f"the {'rear' if rear_side[z] else 'front'} service zone of "
+                  f"{g.id(fl[i])} ({zlen[z]:.2f} m) runs into the wall of {halls[fh[i]].name}")
+
+    # airflow: a rack's exhaust strip meets a rack facing the same way (its intake)
+    racks = np.flatnonzero(fk <= NETWORK)
+    if len(racks) and st.airflow_m > 0:
+        sx, sy = bx.offset_rects(fx[racks], fy[racks], w[racks], d[racks], c[racks], s[racks], 1.0, st.airflow_m)
+        sb = bx.boxes(sx, sy, w[racks], np.full(len(racks), st.airflow_m), c[racks], s[racks])
+        zi, ej = index.query(sb, fh[racks])
+        i = racks[zi]
+        ok = (ej != i) & (fk[ej] <= NETWORK) & ((c[i] * c[ej] + s[i] * s[ej]) > 0.7)
+        for a_, b_ in zip(i[ok], ej[ok]):
+            flags["airflow"][fl[b_]] = True
+            g.add("airflow", (fl[a_], fl[b_]), f"the exhaust of {g.id(fl[a_])} blows into the intake of "
+                  f"{g.id(fl[b_])} (less than {st.airflow_m:.1f} m apart, same orientation)", x=fx[b_], y=fy[b_])
+
+    # floor load: weight over footprint vs the hall's rating
+    if len(fl):
+        rating = np.array([h.floor_rating_kg_m2 for h in halls])
+        load = types.weight[tc[fl]] / (w * d)
+        for k in np.flatnonzero(load > rating[fh]):
+            flags["floor-load"][fl[k]] = True
+            g.add("floor-load", (fl[k],), f"{g.id(fl[k])} loads the floor with {load[k]:,.0f} kg/m², over the "
+                  f"{rating[fh[k]]:,.0f} kg/m² rating of {halls[fh[k]].name}")
+
+    # ------------------------------------------------------------ power
+    it = types.it_kw[tc]
+    consumers = np.flatnonzero(it > 0)
+    powered = it <= 0
+    served_bw = np.full(n, -1, np.int64)
+    load_kw = np.zeros(n)
+    limit_kw = np.zeros(n)
+    bw = np.flatnonzero(kind == BUSWAY)
+    has_busways = np.zeros(H, bool)
+    has_busways[hk[bw]] = True
+    feeds = np.zeros(n, bool)
+    if len(bw):
+        xa, xb = np.minimum(g.x[bw], g.x2[bw]), np.maximum(g.x[bw], g.x2[bw])
+        ya, yb = np.minimum(g.y[bw], g.y2[bw]), np.maximum(g.y[bw], g.y2[bw])
+        lb = np.stack([xa, ya, xb, yb], 1)
+        li, fj = index.query(lb, hk[bw], strict=False)
+        # a busway feeds a rack when it runs through the rack's footprint (not along an edge)
+        horiz = ya[li] == yb[li]
+        vert = xa[li] == xb[li]
+        fbj = fb[fj]
+        through = np.where(
+            horiz, (fbj[:, 1] < ya[li]) & (ya[li] < fbj[:, 3]) & (xa[li] < fbj[:, 2]) & (fbj[:, 0] < xb[li]),
+            np.where(vert, (fbj[:, 0] < xa[li]) & (xa[li] < fbj[:, 2]) & (ya[li] < fbj[:, 3]) & (fbj[:, 1] < yb[li]),
+                     False))
+        diag = np.flatnonzero(~horiz & ~vert)
+        if len(diag):
+            seg = shapely.linestrings(np.stack([np.stack([g.x[bw[li[diag]]], g.y[bw[li[diag]]]], 1),
+                                                np.stack([g.x2[bw[li[diag]]], g.y2[bw[li[diag]]]], 1)], 1))
+            polys = [exact(k) if not aligned[k] else shapely.box(*fb[k]) for k in fj[diag]]
+            through[diag] = shapely.length(shapely.intersection(seg, np.array(polys, dtype=object))) > 1e-9
+        item = fl[fj[through]]
+        li = li[through]
+        use = it[item] > 0
+        item, li = item[use], li[use]
+        order = np.lexsort((li, item))
+        item, li = item[order], li[order]
+        feeds[item] = True
+        limit = types.busway_limit_kw[tc[bw]]
+        served, _, grants = assign(n, item, li, item.astype(float), it, limit)
+        powered |= served > 0
+        served_bw[grants[0]] = bw[grants[1]]
+        load_kw[bw] = np.bincount(grants[1], grants[2], minlength=len(bw))
+        limit_kw[bw] = limit
+        first = np.full(n, -1, np.int64)
+        if len(item):
+            firsts = np.r_[True, item[1:] != item[:-1]]
+            first[item[firsts]] = li[firsts]
+        fed = first >= 0
+        demand = np.bincount(first[fed], it[fed], minlength=len(bw))
+        lf_ = st.continuous_load
+        for k in np.flatnonzero(demand > limit + 1e-9):
+            p = bw[k]
+            g.add("power-capacity", (p,), f"busway {g.id(p)} feeds {fmt_kw(demand[k])} of racks, over its "
+                  f"{fmt_kw(limit[k])} continuous limit ({lf_ * 100:.0f} % of {fmt_kw(limit[k] / lf_)})",
+                  x=(g.x[p] + g.x2[p]) / 2, y=(g.y[p] + g.y2[p]) / 2)
+            flags["power-capacity"][p] = True
+    no_feed_hall = ~has_busways[hk]
+    powered |= no_feed_hall & (it > 0)   # a hall without busways: power distribution not modelled
+    for k in consumers[~powered[consumers]]:
+        flags["unpowered"][k] = True
+        hall = halls[hk[k]]
+        if not feeds[k]:
+            msg = f"{g.id(k)} ({fmt_kw(it[k])}) is under no busway of {hall.name}"
+        else:
+            msg = f"{g.id(k)} ({fmt_kw(it[k])}) gets no power: every busway above it is at its limit"
+        g.add("unpowered", (k,), msg)
+    # each hall's critical IT capacity, served in file order
+    cap = np.array([h.it_capacity_kw for h in halls])
+    on = consumers[powered[consumers]]
+    cum = _group_cumsum(hk[on], it[on])
+    over = on[cum > cap[hk[on]] + 1e-9]
+    if len(over):
+        powered[over] = False
+        flags["unpowered"][over] = True
+        demand_h = np.bincount(hk, it, minlength=H)
+        for hi in np.unique(hk[over]):
+            hall = halls[hi]
+            n_over = int((hk[over] == hi).sum())
+            x0, y0, _, _ = hall.bounds()
+            g.out[hall.id].append(Violation(
+                "power-capacity", (hall.id,), f"{hall.name} draws {fmt_kw(demand_h[hi])} of IT load, over its "
+                f"critical capacity of {fmt_kw(hall.it_capacity_kw)}; {n_over} item(s) left unpowered",
+                hall.id, float(x0), float(y0)))
+        for k in over:
+            g.add("unpowered", (k,), f"{g.id(k)} ({fmt_kw(it[k])}) is beyond the "
+                  f"{fmt_kw(cap[hk[k]])} critical capacity of {halls[hk[k]].name}")
+
+    # ------------------------------------------------------------ cooling
+    lfr = types.liquid_fraction[tc]
+    liquid = it * lfr
+    air = it - liquid
+    cooled = np.ones(n, bool)
+    served_cdu = np.full(n, -1, np.int64)
+    served_air = np.full(n, -1, np.int64)
+    for unit_kind, heat, served_arr, label in ((CDU, liquid, served_cdu, "liquid"), (AIR, air, served_air, "air")):
+        units = np.flatnonzero(kind == unit_kind)
+        capacity = types.capacity_kw[tc[units]]
+        limit_kw[units] = capacity  # a unit's limit is its capacity, whether or not any heat needs it
+        need = np.flatnonzero(heat > 0)
+        if not len(need):
+            continue
+        reach = types.reach_m[tc[units]]
+
+        # piping and air paths run along the aisles: Manhattan distance between centres
+        served, grants = _serve_nearest(need, units, hk, g.x, g.y, 0.0, reach, heat[need], capacity,
+                                        partial=False, radius_m=_radius(g, units, hk))
+        served_arr[need[grants[0]]] = units[grants[1]]
+        load_kw[units] = np.bincount(grants[1], grants[2], minlength=len(units))
+        limit_kw[units] = capacity
+        unit_name = "CDU" if unit_kind == CDU else "air handler"
+        has_units = np.zeros(H, bool)
+        has_units[hk[units]] = True
+        for k in need[served <= 0]:
+            cooled[k] = False
+            flags["cooling-capacity"][k] = True
+            hall = halls[hk[k]]
+            reason = (f"no {unit_name} in {hall.name}" if not has_units[hk[k]]
+                      else f"no {unit_name} within reach has capacity left")
+            g.add("cooling-capacity", (k,), f"{fmt_kw(heat[k])} of {label} heat from {g.id(k)} is not removed: {reason}")
+
+    # ------------------------------------------------------------ interconnect
+    comp = np.flatnonzero(kind == COMPUTE)
+    ports_used = np.zeros(n)
+    links = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0), np.zeros(0, np.int64))
+    if len(comp):
+        # group by (hall, system): scale-up is checked within a hall; across halls in the combine step
+        gkey = hk[comp].astype(np.int64) * (len(g.systems.names) + 1) + g.sys[comp]
+        order = np.argsort(gkey, kind="stable")
+        gs = gkey[order]
+        starts = np.flatnonzero(np.r_[True, gs[1:] != gs[:-1]])
+        sizes = np.diff(np.r_[starts, len(order)])
+        u = (g.x + g.y)[comp][order]
+        v = (g.x - g.y)[comp][order]
+        diam = np.maximum(np.maximum.reduceat(u, starts) - np.minimum.reduceat(u, starts),
+                          np.maximum.reduceat(v, starts) - np.minimum.reduceat(v, starts))
+        routed = (diam + 2 * tray[hk[comp[order[starts]]]]) * st.slack
+        for grp in np.flatnonzero((sizes > 1) & (routed > st.scaleup_max_m + 1e-9)):
+            members = comp[order[starts[grp]:starts[grp] + sizes[grp]]]
+            flags["scaleup-reach"][members] = True
+            name = g.systems[int(g.sys[members[0]])]
+            g.add("scaleup-reach", members, f"UltraServer {name}: its racks need {routed[grp]:.1f} m of "
+                  f"scale-up cable, beyond the {st.scaleup_max_m:.1f} m scale-up reach")
+
+        # scale-out: each rack carries its share of its UltraServer's EFA links
+        per_sys = types.links_per_system[tc[comp]]
+        rps = types.racks_per_system[tc[comp]]
+        rank = np.empty(len(comp), np.int64)
+        rank[order] = np.arange(len(order)) - np.repeat(starts, sizes)
+        base = np.floor(per_sys / rps)
+        links_needed = base + (rank < (per_sys - base * rps))
+        nets = np.flatnonzero(kind == NETWORK)
+        ports = types.ports[tc[nets]]
+
+        # routed length: (Manhattan + two tray drops) × slack (PRODUCT.md §3)
+        served, grants = _serve_nearest(comp, nets, hk, g.x, g.y, 2 * tray[hk], np.full(len(nets), np.inf),
+                                        links_needed, ports, partial=True, radius_m=_radius(g, nets, hk),
+                                        scale=st.slack)
+        residual = links_needed - served
+        gi, gn, gc = grants
+        ports_used[nets] = np.bincount(gn, gc, minlength=len(nets))
+        if len(gi):
+            length = ((np.abs(g.x[comp[gi]] - g.x[nets[gn]]) + np.abs(g.y[comp[gi]] - g.y[nets[gn]])
+                       + 2 * tray[hk[comp[gi]]]) * st.slack)
+            cost = st.cost_link[None, :] + st.cost_m[None, :] * length[:, None]
+            cost = np.where(st.reach[None, :] + 1e-9 >= length[:, None], cost, np.inf)
+            medium = np.argmin(cost, axis=1)
+            medium[~np.isfinite(cost[np.arange(len(length)), medium])] = -1
+            links = (comp[gi], nets[gn], gc, length, medium)
+            for k in np.flatnonzero(medium < 0):
+                r, q = comp[gi[k]], nets[gn[k]]
+                flags["cable-reach"][r] = True
+                g.add("cable-reach", (r, q), f"{gc[k]:.0f} link(s) from {g.id(r)} to {g.id(q)} need "
+                      f"{length[k]:,.0f} m of cable, beyond every medium's reach ({st.reach.max():,.0f} m)")
+        short = np.flatnonzero(residual > 1e-9)
+        if len(short):
+            flags["network-ports"][comp[short]] = True
+            key = gkey[short]
+            for kk in np.unique(key):
+                members = short[key == kk]
+                hall = halls[hk[comp[members[0]]]]
+                in_hall = nets[hk[nets] == hk[comp[members[0]]]]
+                total_ports = float(types.ports[tc[in_hall]].sum())
+                where = (f"its {len(in_hall)} network rack(s) in {hall.name} have {total_ports:,.0f} ports, all taken"
+                         if len(in_hall) else f"there is no network rack in {hall.name}")
+                name = g.systems[int(g.sys[comp[members[0]]])]
+                g.add("network-ports", comp[members], f"UltraServer {name}: {residual[members].sum():.0f} EFA "
+                      f"link(s) find no free network port ({where})")
+
+    return GroupResult(flags=flags, powered=powered, cooled=cooled, served_by_busway=served_bw,
+                       served_by_cdu=served_cdu, served_by_air=served_air, load_kw=load_kw, limit_kw=limit_kw,
+                       ports_used=ports_used, links=links, violations=g.out)
+
+
+def _serve_nearest(items: np.ndarray, units: np.ndarray, hall_of: np.ndarray, x: np.ndarray, y: np.ndarray,
+                   extra: np.ndarray, reach: np.ndarray, demand: np.ndarray, capacity: np.ndarray,
+                   partial: bool, radius_m: float, scale: float = 1.0):
+    """Serve items from units of their own hall, nearest first, within reach and capacity.
+
+    Distance = (Manhattan between centres + ``extra[item]``) × ``scale``. First pass:
+    the units within ``radius_m`` of each item, found with a grid index (most items are
+    served by a unit nearby); then items still unserved try every unit of their hall
+    that has capacity left (a padded items × units-per-hall table). Returns (served per
+    item, grants as (item index, unit index, amount)).
+    """
+    served = np.zeros(len(items))
+    empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+    if not len(units) or not len(items):
+        return served, empty
+    remaining = capacity.astype(float).copy()
+    grants_all = []
+    ih = hall_of[items]
+    uh = hall_of[units]
+    ix, iy, ux, uy = x[items], y[items], x[units], y[units]
+    ex = extra[items] if np.ndim(extra) else np.full(len(items), float(extra))
+
+    def run(ci: np.ndarray, cu: np.ndarray, ck: np.ndarray) -> None:
+        nonlocal served
+        got, _, grants = assign(len(items), ci, cu, ck, np.where(demand - served > 1e-9, demand - served, 0.0),
+                                remaining, partial=partial)
+        served = served + got
+        np.subtract.at(remaining, grants[1], grants[2])
+        grants_all.append(grants)
+
+    # passes 1 and 2: units near each item (grid index over the units' positions), widening
+    for r in (float(radius_m), 4.0 * float(radius_m)):
+        todo = np.flatnonzero(demand - served > 1e-9)
+        if not len(todo):
+            break
+        live = np.flatnonzero(remaining > 1e-9)
+        if not len(live):
+            break
+        index = bx.PointIndex(ux[live], uy[live], uh[live], r)
+        qi, qu = index.near(ix[todo], iy[todo], ih[todo])
+        if not len(qi):
+            continue
+        qi, qu = todo[qi], live[qu]
+        dist = (np.abs(ix[qi] - ux[qu]) + np.abs(iy[qi] - uy[qu]) + ex[qi]) * scale
+        ok = dist <= reach[qu]
+        qi, qu, dist = qi[ok], qu[ok], dist[ok]
+        # order each item's candidates by distance (one float key; stable, so ties keep index order)
+        span = float(dist.max()) + 1.0 if len(dist) else 1.0
+        o = np.argsort(qi * span + dist, kind="stable")
+        run(qi[o], qu[o], dist[o])
+    # pass 2: everything in the hall, for the items still short
+    todo = np.flatnonzero(demand - served > 1e-9)
+    if len(todo):
+        n_h = int(max(ih.max(), uh.max())) + 1
+        counts = np.bincount(uh, minlength=n_h)
+        u_order = np.argsort(uh, kind="stable")
+        rank = np.arange(len(units)) - np.repeat(np.cumsum(counts) - counts, counts)
+        table = np.full((n_h, int(counts.max())), -1, np.int64)
+        table[uh[u_order], rank] = u_order
+        step = max(1, 4_000_000 // table.shape[1])
+        parts = []
+        for lo in range(0, len(todo), step):
+            t = todo[lo:lo + step]
+            cand = table[ih[t]]
+            cu = np.maximum(cand, 0)
+            dist = (np.abs(ix[t][:, None] - ux[cu]) + np.abs(iy[t][:, None] - uy[cu]) + ex[t][:, None]) * scale
+            ok = (cand >= 0) & (dist <= reach[cu]) & (remaining[cu] > 1e-9)
+            dist = np.where(ok, dist, np.inf)
+            cols = np.argsort(dist, axis=1, kind="stable")
+            dd = np.take_along_axis(dist, cols, 1)
+            fin = np.isfinite(dd)
+            parts.append((np.repeat(t, fin.sum(1)), np.take_along_axis(cu, cols, 1)[fin], dd[fin]))
+        ci = np.concatenate([p[0] for p in parts])
+        if len(ci):
+            run(ci, np.concatenate([p[1] for p in parts]), np.concatenate([p[2] for p in parts]))
+    if not grants_all:
+        return served, empty
+    return served, tuple(np.concatenate([gr[i] for gr in grants_all]) for i in range(3))

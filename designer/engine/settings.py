@@ -1,0 +1,52 @@
+"""Design-wide engine settings read once from the (overridden) catalog."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from designer.catalog import Catalog
+
+
+@dataclass
+class Settings:
+    """Design-wide figures read once from the (overridden) catalog."""
+
+    front_m: float
+    rear_m: float
+    slack: float
+    tray_drop_m: float
+    scaleup_max_m: float
+    airflow_m: float
+    dt_liquid: float
+    dt_air: float
+    pue_liquid: float
+    pue_air: float
+    continuous_load: float
+    media: list[str]
+    media_names: list[str]
+    reach: np.ndarray
+    cost_link: np.ndarray
+    cost_m: np.ndarray
+    lat_m: np.ndarray
+    lat_fixed: np.ndarray
+
+    @classmethod
+    def from_catalog(cls, cat: Catalog) -> "Settings":
+        media = list(cat.media)
+        m = [cat.media[k] for k in media]
+        return cls(
+            front_m=cat.value("clearance.front_m"), rear_m=cat.value("clearance.rear_m"),
+            slack=cat.value("cable.slack_factor"), tray_drop_m=cat.value("cable.tray_drop_m"),
+            scaleup_max_m=cat.value("scaleup.max_cable_m"), airflow_m=cat.value("airflow.check_distance_m"),
+            dt_liquid=cat.value("cooling.delta_t_liquid_k"), dt_air=cat.value("cooling.delta_t_air_k"),
+            pue_liquid=cat.value("cooling.pue_liquid"), pue_air=cat.value("cooling.pue_air"),
+            continuous_load=cat.value("power.continuous_load_factor"),
+            media=media, media_names=[x.short for x in m],
+            reach=np.array([x.get("reach_m") for x in m]),
+            cost_link=np.array([x.get("cost_per_link") for x in m]),
+            cost_m=np.array([x.get("cost_per_m") for x in m]),
+            lat_m=np.array([x.get("latency_ns_per_m") for x in m]),
+            lat_fixed=np.array([x.get("latency_fixed_ns") for x in m]),
+        )

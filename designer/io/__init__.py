@@ -1,0 +1,5 @@
+"""Design files and non-Qt exports (no Qt here)."""
+
+from designer.io.dcplan import DesignFileError, dumps_design, loads_design, read_design, write_design
+
+__all__ = ["DesignFileError", "dumps_design", "loads_design", "read_design", "write_design"]

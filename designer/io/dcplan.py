@@ -1,0 +1,489 @@
+"""The ``.dcplan`` design file (format v1): validating reader and stable, atomic writer.
+
+The reader checks everything and answers a bad file with one message naming the
+place (``equipment[12].x: expected a number, got "abc"``). The writer emits UTF-8
+JSON with a fixed key order and one equipment item per line, so designs diff well
+and a file Designer wrote reads back and saves byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Callable
+
+import shapely
+
+from designer.catalog import Catalog, CatalogError, load_catalog
+from designer.model.design import Design, Equipment, Hall, Site
+
+FORMAT_NAME = "datacenter-designer"
+FORMAT_VERSION = 1
+EXTENSION = ".dcplan"
+#: Files larger than this are refused before parsing (a 1M-chip campus is ~3 MB).
+MAX_FILE_BYTES = 256 * 1024 * 1024
+#: Coordinates beyond ±100 km are certainly a unit mistake.
+MAX_COORD_M = 100_000.0
+
+#: Migrations from an older version to the next: ``MIGRATIONS[v](doc) -> doc of v+1``.
+MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
+
+
+class DesignFileError(ValueError):
+    """The file cannot be read as a design; ``str()`` is the one-line message for the user."""
+
+
+# ====================================================================== reading
+def read_design(path: str | os.PathLike, catalog: Catalog | None = None) -> Design:
+    """Read and validate a ``.dcplan`` file."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise DesignFileError(f"{p.name}: the file is {size / 2**20:.0f} MiB, larger than the "
+                                  f"{MAX_FILE_BYTES // 2**20} MiB a design may have")
+        data = p.read_bytes()
+    except DesignFileError:
+        raise
+    except IsADirectoryError:
+        raise DesignFileError(f"{p}: is a folder, not a design file") from None
+    except FileNotFoundError:
+        raise DesignFileError(f"{p}: no such file") from None
+    except OSError as exc:
+        raise DesignFileError(f"{p}: cannot be read ({exc.strerror or exc})") from None
+    return loads_design(data, catalog, source=p.name)
+
+
+class _Rejected:
+    """Stands in for a value the JSON parser met but a design may not hold (NaN, a
+    repeated key) until :func:`_find_rejected` knows its place for the message."""
+
+    __slots__ = ("problem",)
+
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+
+
+def _parse_json(text: str) -> Any:
+    rejected: list[_Rejected] = []
+
+    def reject(problem: str) -> _Rejected:
+        rejected.append(_Rejected(problem))
+        return rejected[-1]
+
+    def pairs_hook(pairs: list[tuple[str, Any]]) -> dict:
+        out: dict = {}
+        for k, v in pairs:
+            out[k] = reject("the key appears twice in one object") if k in out else v
+        return out
+
+    doc = json.loads(text, object_pairs_hook=pairs_hook,
+                     parse_constant=lambda name: reject(f"{name} is not a number a design may hold"))
+    if rejected:
+        place, problem = _find_rejected(doc)
+        raise DesignFileError(f"{place}: {problem}")
+    return doc
+
+
+def _find_rejected(doc: Any) -> tuple[str, str]:
+    """The place (``equipment[1].x``) and problem of the first rejected value, in file order."""
+    stack: list[tuple[str, Any]] = [("", doc)]
+    while stack:
+        place, node = stack.pop()
+        if isinstance(node, _Rejected):
+            return place or "the file", node.problem
+        if isinstance(node, dict):
+            stack.extend((f"{place}.{k}" if place else k, v) for k, v in reversed(node.items()))
+        elif isinstance(node, list):
+            stack.extend((f"{place}[{i}]", v) for i, v in reversed(list(enumerate(node))))
+    return "the file", "invalid value"
+
+
+def loads_design(data: bytes | str, catalog: Catalog | None = None, source: str = "design") -> Design:
+    """Parse and validate design JSON (bytes or text)."""
+    if isinstance(data, bytes):
+        if len(data) > MAX_FILE_BYTES:
+            raise DesignFileError(f"{source}: larger than the {MAX_FILE_BYTES // 2**20} MiB a design may have")
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise DesignFileError(f"{source}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
+    else:
+        text = data
+    if not text.strip():
+        raise DesignFileError(f"{source}: the file is empty")
+    try:
+        doc = _parse_json(text)
+    except json.JSONDecodeError as exc:
+        raise DesignFileError(f"{source}: line {exc.lineno} column {exc.colno}: not valid JSON ({exc.msg})") from None
+    except RecursionError:
+        raise DesignFileError(f"{source}: nested too deeply to be a design") from None
+    except DesignFileError:
+        raise
+    except ValueError as exc:
+        raise DesignFileError(f"{source}: {exc}") from None
+    try:
+        return design_from_document(doc, catalog or load_catalog())
+    except RecursionError:
+        raise DesignFileError(f"{source}: nested too deeply to be a design") from None
+
+
+class _V:
+    """Small validators that raise :class:`DesignFileError` naming the place."""
+
+    @staticmethod
+    def show(value: Any) -> str:
+        if isinstance(value, str):
+            s = json.dumps(value, ensure_ascii=False)
+        elif isinstance(value, (dict, list)):
+            s = "an object" if isinstance(value, dict) else "a list"
+            return s
+        elif value is None:
+            return "null"
+        else:
+            s = json.dumps(value)
+        return s if len(s) <= 40 else s[:37] + '..."'
+
+    @classmethod
+    def fail(cls, place: str, problem: str) -> DesignFileError:
+        return DesignFileError(f"{place}: {problem}")
+
+    @classmethod
+    def obj(cls, value: Any, place: str) -> dict:
+        if not isinstance(value, dict):
+            raise cls.fail(place, f"expected an object, got {cls.show(value)}")
+        return value
+
+    @classmethod
+    def lst(cls, value: Any, place: str) -> list:
+        if not isinstance(value, list):
+            raise cls.fail(place, f"expected a list, got {cls.show(value)}")
+        return value
+
+    @classmethod
+    def req(cls, obj: dict, key: str, place: str) -> Any:
+        if key not in obj:
+            raise cls.fail(f"{place}.{key}" if place else key, "missing")
+        return obj[key]
+
+    @classmethod
+    def text(cls, value: Any, place: str, nonempty: bool = True) -> str:
+        if not isinstance(value, str):
+            raise cls.fail(place, f"expected text, got {cls.show(value)}")
+        if nonempty and not value.strip():
+            raise cls.fail(place, "must not be empty")
+        if len(value) > 10_000:
+            raise cls.fail(place, "text longer than 10,000 characters")
+        return value
+
+    @classmethod
+    def num(cls, value: Any, place: str, lo: float | None = None, hi: float | None = None,
+            lo_open: bool = False) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise cls.fail(place, f"expected a number, got {cls.show(value)}")
+        v = float(value)
+        if not math.isfinite(v):
+            raise cls.fail(place, f"expected a finite number, got {value}")
+        if lo is not None and (v < lo or (lo_open and v == lo)):
+            raise cls.fail(place, f"must be {'greater than' if lo_open else 'at least'} {lo:g}, got {value}")
+        if hi is not None and v > hi:
+            raise cls.fail(place, f"must be at most {hi:g}, got {value}")
+        return v
+
+    @classmethod
+    def point(cls, value: Any, place: str) -> tuple[float, float]:
+        pt = cls.lst(value, place)
+        if len(pt) != 2:
+            raise cls.fail(place, f"expected a point [x, y], got a list of {len(pt)}")
+        return (cls.num(pt[0], f"{place}[0]", -MAX_COORD_M, MAX_COORD_M),
+                cls.num(pt[1], f"{place}[1]", -MAX_COORD_M, MAX_COORD_M))
+
+    @classmethod
+    def polygon(cls, value: Any, place: str) -> tuple[tuple[float, float], ...]:
+        pts = cls.lst(value, place)
+        if len(pts) < 3:
+            raise cls.fail(place, f"a polygon needs at least 3 points, got {len(pts)}")
+        poly = tuple(cls.point(p, f"{place}[{i}]") for i, p in enumerate(pts))
+        if len(poly) > 3 and poly[0] == poly[-1]:
+            poly = poly[:-1]  # tolerate an explicitly closed ring
+        shape = shapely.Polygon(poly)
+        if shape.area <= 0:
+            raise cls.fail(place, "the polygon has no area (its points are on one line)")
+        if not shape.is_valid:
+            reason = shapely.is_valid_reason(shape)
+            raise cls.fail(place, f"the polygon is not simple: it intersects itself ({reason})")
+        return poly
+
+
+def _migrate(doc: dict) -> dict:
+    version = _V.req(doc, "version", "")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise _V.fail("version", f"expected a whole number, got {_V.show(version)}")
+    if version > FORMAT_VERSION:
+        raise _V.fail("version", f"this file is format version {version}; this Designer reads up to "
+                      f"version {FORMAT_VERSION} (update Designer to open it)")
+    if version < 1 and version not in MIGRATIONS:
+        raise _V.fail("version", f"unknown format version {version}")
+    while version < FORMAT_VERSION:
+        doc = MIGRATIONS[version](doc)
+        version += 1
+        doc["version"] = version
+    return doc
+
+
+_SITE_KEYS = ("utility_capacity_kw", "pue", "electricity_price_per_kwh", "grid_kg_co2_per_kwh", "currency")
+_HALL_KEYS = ("id", "name", "outline", "columns", "keepouts", "floor_rating_kg_m2", "it_capacity_kw", "tray_drop_m")
+_ITEM_KEYS = ("id", "type", "hall", "x", "y", "rotation", "system", "start", "end")
+_TOP_KEYS = ("format", "version", "name", "site", "assumptions", "halls", "equipment")
+
+
+def _read_site(raw: Any) -> Site:
+    obj = _V.obj(raw, "site")
+    site = Site()
+    if "utility_capacity_kw" in obj:
+        site.utility_capacity_kw = _V.num(obj["utility_capacity_kw"], "site.utility_capacity_kw", 0, 1e8)
+    if "pue" in obj:
+        pue = obj["pue"]
+        if isinstance(pue, str):
+            if pue != "modelled":
+                raise _V.fail("site.pue", f'expected a number or "modelled", got {_V.show(pue)}')
+            site.pue = pue
+        else:
+            site.pue = _V.num(pue, "site.pue", 1.0, 5.0)
+    if "electricity_price_per_kwh" in obj:
+        site.electricity_price_per_kwh = _V.num(obj["electricity_price_per_kwh"], "site.electricity_price_per_kwh", 0, 100)
+    if "grid_kg_co2_per_kwh" in obj:
+        site.grid_kg_co2_per_kwh = _V.num(obj["grid_kg_co2_per_kwh"], "site.grid_kg_co2_per_kwh", 0, 10)
+    if "currency" in obj:
+        site.currency = _V.text(obj["currency"], "site.currency")
+    site.extra = {k: v for k, v in obj.items() if k not in _SITE_KEYS}
+    return site
+
+
+def _read_hall(raw: Any, place: str) -> Hall:
+    obj = _V.obj(raw, place)
+    hall_id = _V.text(_V.req(obj, "id", place), f"{place}.id")
+    outline = _V.polygon(_V.req(obj, "outline", place), f"{place}.outline")
+    hall = Hall(id=hall_id, name=_V.text(obj.get("name", hall_id), f"{place}.name"), outline=outline)
+    for key in ("columns", "keepouts"):
+        polys = _V.lst(obj.get(key, []), f"{place}.{key}")
+        setattr(hall, key, [_V.polygon(p, f"{place}.{key}[{i}]") for i, p in enumerate(polys)])
+    if "floor_rating_kg_m2" in obj:
+        hall.floor_rating_kg_m2 = _V.num(obj["floor_rating_kg_m2"], f"{place}.floor_rating_kg_m2", 0, 1e6, lo_open=True)
+    if "it_capacity_kw" in obj:
+        hall.it_capacity_kw = _V.num(obj["it_capacity_kw"], f"{place}.it_capacity_kw", 0, 1e8)
+    if "tray_drop_m" in obj:
+        hall.tray_drop_m = _V.num(obj["tray_drop_m"], f"{place}.tray_drop_m", 0, 20)
+    hall.extra = {k: v for k, v in obj.items() if k not in _HALL_KEYS}
+    return hall
+
+
+def design_from_document(doc: Any, catalog: Catalog) -> Design:
+    """Validate a parsed JSON document and build the :class:`Design`."""
+    doc = _V.obj(doc, "the file")
+    fmt = _V.req(doc, "format", "")
+    if fmt != FORMAT_NAME:
+        raise _V.fail("format", f'expected "{FORMAT_NAME}", got {_V.show(fmt)} (not a Designer file)')
+    doc = _migrate(doc)
+    design = Design(name=_V.text(doc.get("name", "Untitled design"), "name"))
+    if "site" in doc:
+        design.site = _read_site(doc["site"])
+    assumptions = _V.obj(doc.get("assumptions", {}), "assumptions")
+    try:
+        catalog.with_overrides(assumptions)
+    except CatalogError as exc:
+        raise DesignFileError(str(exc)) from None
+    design.assumptions = dict(assumptions)
+    halls = _V.lst(_V.req(doc, "halls", ""), "halls")
+    if not halls:
+        raise _V.fail("halls", "a design needs at least one hall")
+    seen_halls: set[str] = set()
+    for i, raw in enumerate(halls):
+        hall = _read_hall(raw, f"halls[{i}]")
+        if hall.id in seen_halls:
+            raise _V.fail(f"halls[{i}].id", f"hall id {_V.show(hall.id)} is used twice")
+        seen_halls.add(hall.id)
+        design.halls.append(hall)
+    items = _V.lst(doc.get("equipment", []), "equipment")
+    records: list[Equipment] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(items):
+        place = f"equipment[{i}]"
+        obj = _V.obj(raw, place)
+        item_id = _V.text(_V.req(obj, "id", place), f"{place}.id")
+        if item_id in seen:
+            raise _V.fail(f"{place}.id", f"id {_V.show(item_id)} is used twice")
+        seen.add(item_id)
+        type_id = _V.text(_V.req(obj, "type", place), f"{place}.type")
+        spec = catalog.types.get(type_id)
+        if spec is None:
+            raise _V.fail(f"{place}.type", f"unknown equipment type {_V.show(type_id)} "
+                          f"(known: {', '.join(catalog.types)})")
+        hall_id = _V.text(_V.req(obj, "hall", place), f"{place}.hall")
+        if hall_id not in seen_halls:
+            raise _V.fail(f"{place}.hall", f"no hall with id {_V.show(hall_id)}")
+        extra = {k: v for k, v in obj.items() if k not in _ITEM_KEYS}
+        if spec.kind == "busway":
+            start = _V.point(_V.req(obj, "start", place), f"{place}.start")
+            end = _V.point(_V.req(obj, "end", place), f"{place}.end")
+            if start == end:
+                raise _V.fail(place, "a busway's start and end are the same point")
+            records.append(Equipment(item_id, type_id, hall_id, start[0], start[1], 0.0, None, end, extra))
+            continue
+        x = _V.num(_V.req(obj, "x", place), f"{place}.x", -MAX_COORD_M, MAX_COORD_M)
+        y = _V.num(_V.req(obj, "y", place), f"{place}.y", -MAX_COORD_M, MAX_COORD_M)
+        rotation = _V.num(obj.get("rotation", 0), f"{place}.rotation", -360, 360)
+        system = None
+        if spec.is_compute:
+            system = _V.text(_V.req(obj, "system", place), f"{place}.system")
+        elif "system" in obj:
+            raise _V.fail(f"{place}.system", f"a {spec.kind} item is not part of an UltraServer")
+        records.append(Equipment(item_id, type_id, hall_id, x, y, rotation, system, None, extra))
+    design.equipment.insert(records)
+    design.extra = {k: v for k, v in doc.items() if k not in _TOP_KEYS}
+    return design
+
+
+# ====================================================================== writing
+def _num(v: float) -> str:
+    """Shortest exact text for a number; whole numbers without a trailing ``.0``."""
+    f = float(v)
+    if f.is_integer() and abs(f) < 1e15:
+        return str(int(f))
+    return repr(f)
+
+
+def _value(v: Any) -> str:
+    """Compact JSON for a value on one line (numbers as :func:`_num`)."""
+    if isinstance(v, bool) or v is None or isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, (int, float)):
+        return _num(v)
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_value(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{json.dumps(str(k), ensure_ascii=False)}: {_value(x)}" for k, x in v.items()) + "}"
+    raise TypeError(f"cannot write {type(v).__name__}")
+
+
+def _obj_lines(pairs: list[tuple[str, Any]], indent: str) -> str:
+    inner = indent + "  "
+    body = ",\n".join(f"{inner}{json.dumps(k, ensure_ascii=False)}: {v}" for k, v in pairs)
+    return "{\n" + body + "\n" + indent + "}" if pairs else "{}"
+
+
+def _sorted_extra(extra: dict) -> list[tuple[str, str]]:
+    return [(k, _value(extra[k])) for k in sorted(extra)]
+
+
+def dumps_design(design: Design) -> str:
+    """The file text of a design: stable key order, one equipment item per line."""
+    site = design.site
+    site_pairs = [
+        ("utility_capacity_kw", _num(site.utility_capacity_kw)),
+        ("pue", _value(site.pue)),
+        ("electricity_price_per_kwh", _num(site.electricity_price_per_kwh)),
+        ("grid_kg_co2_per_kwh", _num(site.grid_kg_co2_per_kwh)),
+        ("currency", _value(site.currency)),
+        *_sorted_extra(site.extra),
+    ]
+    assumption_pairs = [(k, _value(design.assumptions[k])) for k in sorted(design.assumptions)]
+    hall_texts = []
+    for hall in design.halls:
+        pairs = [
+            ("id", _value(hall.id)), ("name", _value(hall.name)),
+            ("outline", _value([list(p) for p in hall.outline])),
+            ("columns", _poly_list(hall.columns, "      ")),
+            ("keepouts", _poly_list(hall.keepouts, "      ")),
+            ("floor_rating_kg_m2", _num(hall.floor_rating_kg_m2)),
+            ("it_capacity_kw", _num(hall.it_capacity_kw)),
+        ]
+        if hall.tray_drop_m is not None:
+            pairs.append(("tray_drop_m", _num(hall.tray_drop_m)))
+        pairs.extend(_sorted_extra(hall.extra))
+        hall_texts.append("    " + _obj_lines(pairs, "    "))
+    item_lines = [_item_line(design.equipment, row) for row in range(len(design.equipment))]
+    top = [
+        ("format", _value(FORMAT_NAME)),
+        ("version", str(FORMAT_VERSION)),
+        ("name", _value(design.name)),
+        ("site", _obj_lines(site_pairs, "  ")),
+        ("assumptions", _obj_lines(assumption_pairs, "  ")),
+        ("halls", "[\n" + ",\n".join(hall_texts) + "\n  ]" if hall_texts else "[]"),
+        ("equipment", "[\n" + ",\n".join("    " + line for line in item_lines) + "\n  ]" if item_lines else "[]"),
+        *_sorted_extra(design.extra),
+    ]
+    return _obj_lines(top, "") + "\n"
+
+
+def _poly_list(polys: list, indent: str) -> str:
+    if not polys:
+        return "[]"
+    inner = indent + "  "
+    return "[\n" + ",\n".join(inner + _value([list(p) for p in poly]) for poly in polys) + "\n" + indent + "]"
+
+
+def _item_line(table, row: int) -> str:
+    item_id = table.ids[row]
+    parts = [f'"id": {_value(item_id)}', f'"type": {_value(table.types[int(table.type_code[row])])}',
+             f'"hall": {_value(table.halls[int(table.hall_code[row])])}']
+    x2 = table.x2[row]
+    if not math.isnan(x2):
+        parts.append(f'"start": [{_num(table.x[row])}, {_num(table.y[row])}]')
+        parts.append(f'"end": [{_num(x2)}, {_num(table.y2[row])}]')
+    else:
+        parts.append(f'"x": {_num(table.x[row])}')
+        parts.append(f'"y": {_num(table.y[row])}')
+        parts.append(f'"rotation": {_num(table.rotation[row])}')
+        sc = int(table.system_code[row])
+        if sc >= 0:
+            parts.append(f'"system": {_value(table.systems[sc])}')
+    extra = table.extra.get(item_id)
+    if extra:
+        parts.extend(f"{json.dumps(k, ensure_ascii=False)}: {v}" for k, v in _sorted_extra(extra))
+    return "{" + ", ".join(parts) + "}"
+
+
+def write_design(design: Design, path: str | os.PathLike) -> None:
+    """Save atomically: write a temporary file beside the target, flush it to disk, replace.
+
+    A failure (read-only folder, disk full, path gone) raises :class:`OSError` and
+    leaves any existing file untouched.
+    """
+    target = Path(path)
+    data = dumps_design(design).encode("utf-8")
+    atomic_write_bytes(target, data)
+
+
+def atomic_write_bytes(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` atomically (temporary file in the same folder, fsync, replace)."""
+    folder = target.parent if str(target.parent) else Path(".")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if target.exists():
+            try:
+                os.chmod(tmp_name, target.stat().st_mode & 0o777)
+            except OSError:
+                pass
+        os.replace(tmp_name, target)
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except OSError:
+            pass
+        raise
+    try:  # make the rename itself durable
+        dir_fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except OSError:
+        pass

@@ -1,0 +1,550 @@
+"""One graphics item per hall that paints all of its equipment from the numpy columns.
+
+A campus of a million chips has ~16,000 racks; one ``QGraphicsItem`` per rack would
+make opening, zooming and panning slow. A :class:`HallItem` instead keeps the
+footprints of its hall as arrays, groups them into square chunks of the floor, and
+paints each visible chunk with one cached ``QPainterPath`` per equipment type.
+What is painted depends on the zoom (pixels per metre): outlines, front marks and
+labels only appear when they can be read.
+
+Item coordinates are the hall's plan coordinates with y flipped (``(x, -y)``), so
+north is up on screen; the scene places each hall with ``setPos``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF,
+)
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
+
+from designer.catalog import Catalog
+from designer.model import Design, Hall
+
+# ------------------------------------------------------------------ level of detail
+#: Pixels per metre from which each detail is drawn.
+LOD_OUTLINES = 6.0       # rack edges and front marks (a 0.6 m rack is ~4 px wide)
+LOD_ANTIALIAS = 8.0      # antialiased rack fills (costly on thousands of racks)
+LOD_LABELS = 28.0        # rack ids
+LOD_BUSWAY_LABELS = 28.0  # busway ids, placed beside the racks
+LOD_GRID = 10.0          # 0.6 m floor tiles (6 px apart)
+#: Side of the square floor chunks footprints are grouped in (metres).
+CHUNK_M = 12.0
+#: Depth of the light strip that marks a rack's front (metres, at most 20 % of the depth).
+FRONT_MARK_M = 0.16
+#: Width a busway is drawn with (metres; never thinner than 2 px).
+BUSWAY_WIDTH_M = 0.3
+
+# ------------------------------------------------------------------ colours
+FLOOR_COLOR = QColor("#f7f5ef")
+WALL_COLOR = QColor("#2b2f36")
+COLUMN_COLOR = QColor("#50555c")
+KEEPOUT_COLOR = QColor(200, 55, 55)
+FRONT_COLOR = QColor(255, 255, 255, 150)
+STATUS_COLORS = {1: QColor("#f2a900"), 2: QColor("#d62728")}
+UNKNOWN_TYPE_COLOR = "#9a9a9a"
+
+KIND_CODES = {"compute": 0, "network": 1, "cdu": 2, "air-handler": 3, "busway": 4}
+BUSWAY = 4
+
+
+@dataclass
+class TypeStyle:
+    """Per type code (aligned with ``EquipmentTable.types``): sizes and colours."""
+
+    width: np.ndarray
+    depth: np.ndarray
+    kind: np.ndarray
+    brushes: list[QBrush]
+    edge_pens: list[QPen]
+    text_colors: list[QColor]
+    shorts: list[str]
+    colors: list[QColor]
+
+    @classmethod
+    def build(cls, design: Design, catalog: Catalog) -> "TypeStyle":
+        """Styles for every type the design's equipment table knows."""
+        names = design.equipment.types.names
+        width, depth, kind = [], [], []
+        brushes, pens, texts, shorts, colors = [], [], [], [], []
+        for name in names:
+            spec = catalog.types.get(name)
+            if spec is None:  # not in the catalog: draw a grey rack-sized box
+                w, d, k, color, short = 0.6, 1.2, 0, UNKNOWN_TYPE_COLOR, name
+            else:
+                w = spec.width_m if spec.on_floor else 0.0
+                d = spec.depth_m if spec.on_floor else 0.0
+                k, color, short = KIND_CODES.get(spec.kind, 0), spec.color, spec.short
+            c = QColor(color)
+            width.append(w)
+            depth.append(d)
+            kind.append(k)
+            colors.append(c)
+            brushes.append(QBrush(c))
+            pen = QPen(c.darker(170), 1.0)
+            pen.setCosmetic(True)
+            pens.append(pen)
+            texts.append(QColor("#111111") if c.lightnessF() > 0.55 else QColor("#ffffff"))
+            shorts.append(short)
+        return cls(np.array(width, float), np.array(depth, float), np.array(kind, np.int8),
+                   brushes, pens, texts, shorts, colors)
+
+
+def footprint_corners(x: np.ndarray, y: np.ndarray, rotation_deg: np.ndarray,
+                      width: np.ndarray, depth: np.ndarray,
+                      front_m: np.ndarray | None = None) -> np.ndarray:
+    """Corners (n, 4, 2) in plan coordinates of rotated footprints.
+
+    Corner order: front-left, front-right, rear-right, rear-left (at rotation 0 the
+    front edge is the south edge). With ``front_m`` the rectangle is the strip of
+    that depth along the front edge instead of the whole footprint.
+    """
+    hw, hd = width / 2.0, depth / 2.0
+    back = hd if front_m is None else -hd + front_m
+    lx = np.stack([-hw, hw, hw, -hw], axis=1)
+    ly = np.stack([-hd, -hd, back, back], axis=1)
+    theta = np.radians(rotation_deg)[:, None]
+    c, s = np.cos(theta), np.sin(theta)
+    px = x[:, None] + lx * c - ly * s
+    py = y[:, None] + lx * s + ly * c
+    return np.stack([px, py], axis=2)
+
+
+def polygons_path(corners: np.ndarray) -> QPainterPath:
+    """One path of closed polygons from corners (n, k, 2), built without a Python loop."""
+    n, k = corners.shape[:2]
+    if n == 0:
+        return QPainterPath()
+    closed = np.concatenate([corners, corners[:, :1]], axis=1)  # repeat the first corner
+    connect = np.ones((n, k + 1), bool)
+    connect[:, -1] = False  # do not join one polygon to the next
+    path = pg.arrayToQPath(closed[..., 0].ravel(), closed[..., 1].ravel(),
+                           connect=connect.ravel(), finiteCheck=False)
+    path.setFillRule(Qt.FillRule.WindingFill)  # overlapping racks stay filled
+    return path
+
+
+def polygon_path(points) -> QPainterPath:
+    """A closed path through plan points, y flipped to item coordinates."""
+    path = QPainterPath()
+    poly = QPolygonF([QPointF(float(px), -float(py)) for px, py in points])
+    if not poly.isEmpty():
+        path.addPolygon(poly)
+        path.closeSubpath()
+    return path
+
+
+def pixels_per_metre(painter: QPainter) -> float:
+    """The painter's current scale (scene units are metres)."""
+    return QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
+
+
+class HallItem(QGraphicsItem):
+    """Paints one hall: walls, columns, keep-outs, racks, CDUs, air handlers, busways."""
+
+    def __init__(self, design: Design, hall: Hall, styles: TypeStyle) -> None:
+        super().__init__()
+        self.design = design
+        self.hall = hall
+        self.styles = styles
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
+        self._status: np.ndarray | None = None
+        self._bounds = QRectF()
+        self._label_font = QFont()
+        self.rebuild_structure()
+        self.rebuild_equipment()
+
+    # ------------------------------------------------------------------ geometry
+    def rebuild_structure(self) -> None:
+        """Recompute the outline, columns and keep-outs (after a hall edit)."""
+        self.outline = polygon_path(self.hall.outline)
+        self.columns = QPainterPath()
+        for poly in self.hall.columns:
+            self.columns.addPath(polygon_path(poly))
+        self.keepouts = QPainterPath()
+        for poly in self.hall.keepouts:
+            self.keepouts.addPath(polygon_path(poly))
+        self._update_bounds()
+
+    def rebuild_equipment(self, styles: TypeStyle | None = None) -> None:
+        """Recompute every footprint of this hall from the equipment table."""
+        if styles is not None:
+            self.styles = styles
+        t = self.design.equipment
+        st = self.styles
+        code = t.halls.codes.get(self.hall.id)
+        in_hall = (t.hall_code == code) if code is not None else np.zeros(len(t), bool)
+        is_busway = st.kind[t.type_code] == BUSWAY if len(t) else np.zeros(0, bool)
+        # Busways: overhead line segments.
+        self.busway_rows = np.flatnonzero(in_hall & is_busway & np.isfinite(t.x2))
+        r = self.busway_rows
+        self.busway_segments = np.stack([t.x[r], -t.y[r], t.x2[r], -t.y2[r]], axis=1)
+        # Floor equipment: rotated rectangles.
+        rows = np.flatnonzero(in_hall & ~is_busway)
+        types = t.type_code[rows]
+        w, d = st.width[types], st.depth[types]
+        x, y, rot = t.x[rows], t.y[rows], t.rotation[rows]
+        corners = footprint_corners(x, y, rot, w, d)
+        front = footprint_corners(x, y, rot, w, d, np.minimum(FRONT_MARK_M, 0.2 * d))
+        corners[..., 1] *= -1.0  # plan → item coordinates (north up)
+        front[..., 1] *= -1.0
+        # Group into floor chunks, and within a chunk by type, so that painting a
+        # visible chunk is one drawPath per type.
+        cx, cy = x, -y
+        kx = np.floor(cx / CHUNK_M).astype(np.int64)
+        ky = np.floor(cy / CHUNK_M).astype(np.int64)
+        chunk_keys, chunk = np.unique(np.stack([kx, ky], axis=1), axis=0, return_inverse=True) \
+            if len(rows) else (np.zeros((0, 2), np.int64), np.zeros(0, np.int64))
+        chunk = chunk.ravel()
+        order = np.lexsort((types, chunk))
+        self.rows = rows[order]
+        self.types = types[order]
+        self.chunk = chunk[order]
+        self.corners = corners[order]
+        self.front = front[order]
+        self.centres = np.stack([cx, cy], axis=1)[order]
+        self.rotation = rot[order]
+        self.sizes = np.stack([w, d], axis=1)[order]
+        n_chunks = len(chunk_keys)
+        self.chunk_start = np.searchsorted(self.chunk, np.arange(n_chunks + 1))
+        if len(rows):
+            lo = self.corners.min(axis=1)
+            hi = self.corners.max(axis=1)
+            self.chunk_lo = np.full((n_chunks, 2), np.inf)
+            self.chunk_hi = np.full((n_chunks, 2), -np.inf)
+            np.minimum.at(self.chunk_lo, self.chunk, lo)
+            np.maximum.at(self.chunk_hi, self.chunk, hi)
+        else:
+            self.chunk_lo = self.chunk_hi = np.zeros((0, 2))
+        self._paths: dict[tuple, QPainterPath] = {}
+        self._status_rows: np.ndarray | None = None
+        self._update_bounds()
+        self.update()
+
+    def set_status(self, status: np.ndarray | None) -> None:
+        """Per-row status of the whole equipment table (0 ok, 1 warning, 2 error)."""
+        self._status = status
+        self._paths = {k: v for k, v in self._paths.items() if k[0] != "status"}
+        self.update()
+
+    def _update_bounds(self) -> None:
+        rect = self.outline.boundingRect()
+        if len(getattr(self, "rows", ())):
+            lo, hi = self.corners.reshape(-1, 2).min(axis=0), self.corners.reshape(-1, 2).max(axis=0)
+            rect = rect.united(QRectF(QPointF(*lo), QPointF(*hi)))
+        if len(getattr(self, "busway_rows", ())):
+            seg = self.busway_segments
+            xs, ys = seg[:, [0, 2]], seg[:, [1, 3]]
+            rect = rect.united(QRectF(QPointF(xs.min(), ys.min()), QPointF(xs.max(), ys.max())))
+        margin = BUSWAY_WIDTH_M + 0.1
+        rect = rect.adjusted(-margin, -margin, margin, margin)
+        if rect != self._bounds:
+            self.prepareGeometryChange()
+            self._bounds = rect
+
+    def outline_rect(self) -> QRectF:
+        """The hall outline's bounds in item coordinates (metres)."""
+        return self.outline.boundingRect()
+
+    def to_plan(self, scene_point: QPointF) -> tuple[float, float]:
+        """Plan coordinates (metres, y north) of a scene point."""
+        p = self.mapFromScene(scene_point)
+        return p.x(), -p.y()
+
+    def from_plan(self, x: float, y: float) -> QPointF:
+        """Scene point of plan coordinates in this hall."""
+        return self.mapToScene(QPointF(x, -y))
+
+    # ------------------------------------------------------------------ painting
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt API)
+        return self._bounds
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        ppm = pixels_per_metre(painter)
+        exposed = option.exposedRect if option.exposedRect.isValid() else self._bounds
+        # scene.render() exposes the whole item: cull to what lands on the device too
+        inverse, ok = painter.combinedTransform().inverted()
+        if ok:
+            exposed = exposed.intersected(inverse.mapRect(QRectF(painter.viewport())))
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        self._paint_structure(painter)
+        visible = self._visible_chunks(exposed)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, ppm >= LOD_ANTIALIAS)
+        self._paint_footprints(painter, visible, ppm)
+        self._paint_status(painter, visible, ppm)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        self._paint_busways(painter, exposed, ppm)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        wall = QPen(WALL_COLOR, 2.5)
+        wall.setCosmetic(True)
+        wall.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+        painter.setPen(wall)
+        painter.drawPath(self.outline)
+        if ppm >= LOD_LABELS:
+            self._paint_labels(painter, exposed, ppm)
+        painter.restore()
+
+    def _paint_structure(self, painter: QPainter) -> None:
+        if not self.keepouts.isEmpty():
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(KEEPOUT_COLOR.red(), KEEPOUT_COLOR.green(), KEEPOUT_COLOR.blue(), 28))
+            painter.drawPath(self.keepouts)
+            painter.setBrush(QBrush(QColor(KEEPOUT_COLOR.red(), KEEPOUT_COLOR.green(),
+                                           KEEPOUT_COLOR.blue(), 150), Qt.BrushStyle.BDiagPattern))
+            edge = QPen(KEEPOUT_COLOR, 1.5, Qt.PenStyle.DashLine)
+            edge.setCosmetic(True)
+            painter.setPen(edge)
+            painter.drawPath(self.keepouts)
+        if not self.columns.isEmpty():
+            edge = QPen(COLUMN_COLOR.darker(150), 1.0)
+            edge.setCosmetic(True)
+            painter.setPen(edge)
+            painter.setBrush(COLUMN_COLOR)
+            painter.drawPath(self.columns)
+
+    def _visible_chunks(self, exposed: QRectF) -> np.ndarray:
+        lo, hi = self.chunk_lo, self.chunk_hi
+        return np.flatnonzero((lo[:, 0] <= exposed.right()) & (hi[:, 0] >= exposed.left())
+                              & (lo[:, 1] <= exposed.bottom()) & (hi[:, 1] >= exposed.top()))
+
+    def _path(self, key: tuple, sel: slice | np.ndarray, which: str = "corners") -> QPainterPath:
+        path = self._paths.get(key)
+        if path is None:
+            path = self._paths[key] = polygons_path(getattr(self, which)[sel])
+        return path
+
+    def _paint_footprints(self, painter: QPainter, chunks: np.ndarray, ppm: float) -> None:
+        st = self.styles
+        outlines = ppm >= LOD_OUTLINES
+        for c in chunks:
+            a, b = int(self.chunk_start[c]), int(self.chunk_start[c + 1])
+            types = self.types[a:b]
+            # rows of a chunk are sorted by type: one run per type
+            cuts = np.flatnonzero(np.diff(types)) + 1
+            for s, e in zip(np.r_[0, cuts], np.r_[cuts, len(types)]):
+                code = int(types[s])
+                painter.setBrush(st.brushes[code])
+                painter.setPen(st.edge_pens[code] if outlines else Qt.PenStyle.NoPen)
+                painter.drawPath(self._path(("fill", int(c), code), slice(a + s, a + e)))
+        if outlines:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(FRONT_COLOR)
+            for c in chunks:
+                a, b = int(self.chunk_start[c]), int(self.chunk_start[c + 1])
+                painter.drawPath(self._path(("front", int(c)), slice(a, b), "front"))
+
+    def _paint_status(self, painter: QPainter, chunks: np.ndarray, ppm: float) -> None:
+        if self._status is None or len(self._status) != len(self.design.equipment):
+            return
+        status = self._status[self.rows]
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        detailed = ppm >= LOD_OUTLINES
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, detailed)
+        for level, color in STATUS_COLORS.items():
+            pen = QPen(color, 2.0 if detailed else 1.0)
+            pen.setCosmetic(True)
+            painter.setPen(pen)
+            for c in chunks:
+                a, b = int(self.chunk_start[c]), int(self.chunk_start[c + 1])
+                sel = a + np.flatnonzero(status[a:b] == level)
+                if len(sel):
+                    painter.drawPath(self._path(("status", int(c), level), sel))
+
+    def _paint_busways(self, painter: QPainter, exposed: QRectF, ppm: float) -> None:
+        if not len(self.busway_rows):
+            return
+        seg = self.busway_segments
+        vis = np.flatnonzero((np.minimum(seg[:, 0], seg[:, 2]) <= exposed.right())
+                             & (np.maximum(seg[:, 0], seg[:, 2]) >= exposed.left())
+                             & (np.minimum(seg[:, 1], seg[:, 3]) <= exposed.bottom())
+                             & (np.maximum(seg[:, 1], seg[:, 3]) >= exposed.top()))
+        width = max(BUSWAY_WIDTH_M, 2.0 / max(ppm, 1e-9))
+        types = self.design.equipment.type_code[self.busway_rows]
+        status = None
+        if self._status is not None and len(self._status) == len(self.design.equipment):
+            status = self._status[self.busway_rows]
+        for code in np.unique(types[vis]):
+            color = QColor(self.styles.colors[int(code)])
+            color.setAlpha(150)  # overhead: the racks beneath stay visible
+            pen = QPen(color, width)
+            pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+            painter.setPen(pen)
+            lines = [QLineF(*map(float, seg[i])) for i in vis if types[i] == code]
+            painter.drawLines(lines)
+            # a dark centre line keeps the busway readable over racks of a similar colour
+            centre = QPen(QColor(self.styles.colors[int(code)]).darker(190), 1.5)
+            centre.setCosmetic(True)
+            painter.setPen(centre)
+            painter.drawLines(lines)
+        if status is not None:
+            bad = vis[status[vis] > 0]
+            for level, color in STATUS_COLORS.items():
+                pick = [QLineF(*map(float, seg[i])) for i in bad if status[i] == level]
+                if pick:
+                    pen = QPen(color, 2.0, Qt.PenStyle.DashLine)
+                    pen.setCosmetic(True)
+                    painter.setPen(pen)
+                    painter.drawLines(pick)
+
+    def _paint_labels(self, painter: QPainter, exposed: QRectF, ppm: float) -> None:
+        """Ids (and, when there is room, the short type) along each footprint's long side."""
+        t = self.design.equipment
+        pad = float(np.max(self.sizes)) if len(self.sizes) else 0.0
+        c = self.centres
+        vis = np.flatnonzero((c[:, 0] >= exposed.left() - pad) & (c[:, 0] <= exposed.right() + pad)
+                             & (c[:, 1] >= exposed.top() - pad) & (c[:, 1] <= exposed.bottom() + pad))
+        if len(vis) > 3000:
+            return
+        tr = painter.worldTransform()
+        dev_x = c[vis, 0] * tr.m11() + c[vis, 1] * tr.m21() + tr.dx()
+        dev_y = c[vis, 0] * tr.m12() + c[vis, 1] * tr.m22() + tr.dy()
+        painter.resetTransform()
+        font = self._label_font
+        for i, px, py in zip(vis, dev_x, dev_y):
+            w, d = self.sizes[i]
+            along_depth = d > w
+            long_px = (d if along_depth else w) * ppm - 4.0
+            short_px = (w if along_depth else d) * ppm
+            size = min(12.0, max(8.0, short_px * 0.32))
+            if short_px < size + 2:
+                continue
+            font.setPixelSize(int(size))
+            painter.setFont(font)
+            metrics = QFontMetricsF(font)
+            code = int(self.types[i])
+            lines = [t.ids[int(self.rows[i])]]
+            if short_px >= 2.4 * metrics.height() + 4:
+                lines.append(self.styles.shorts[code])
+            lines = [metrics.elidedText(s, Qt.TextElideMode.ElideRight, long_px) for s in lines]
+            # screen angle of the long axis; plan rotation is CCW, screen y points down
+            angle = -(float(self.rotation[i]) + (90.0 if along_depth else 0.0))
+            angle = (angle + 90.0) % 180.0 - 90.0  # keep text upright: [-90, 90)
+            painter.setTransform(_rotation_at(px, py, angle))
+            painter.setPen(self.styles.text_colors[code])
+            h = metrics.height()
+            top = -h * len(lines) / 2.0
+            for k, line in enumerate(lines):
+                painter.drawText(QRectF(-long_px / 2, top + k * h, long_px, h),
+                                 Qt.AlignmentFlag.AlignCenter, line)
+        painter.setTransform(tr)
+        if ppm >= LOD_BUSWAY_LABELS:
+            self._paint_busway_labels(painter, exposed, ppm)
+
+    def _paint_busway_labels(self, painter: QPainter, exposed: QRectF, ppm: float) -> None:
+        """Busway ids beside the racks, not over them: before the busway's start, after
+        its end, or at its middle, whichever first covers no footprint and no other label."""
+        if not len(self.busway_rows):
+            return
+        t = self.design.equipment
+        tr = painter.worldTransform()
+        painter.resetTransform()
+        font = self._label_font
+        font.setPixelSize(10)
+        painter.setFont(font)
+        metrics = QFontMetricsF(font)
+        if len(self.rows):
+            fp_lo, fp_hi = self.corners.min(axis=1), self.corners.max(axis=1)
+        else:
+            fp_lo = fp_hi = np.zeros((0, 2))
+        placed: list[tuple[float, float, float, float]] = []
+        for i, (x1, y1, x2, y2) in enumerate(self.busway_segments):
+            length = math.hypot(x2 - x1, y2 - y1)
+            if length == 0:
+                continue
+            row = int(self.busway_rows[i])
+            text = f"{t.ids[row]} · {self.styles.shorts[int(t.type_code[row])]}"
+            box = metrics.boundingRect(text).adjusted(-4, -1, 4, 1)
+            half_l, half_h = box.width() / 2 / ppm, box.height() / 2 / ppm  # metres
+            ux, uy = (x2 - x1) / length, (y2 - y1) / length
+            gap = half_l + 4.0 / ppm
+            # a busway often starts or ends just inside a footprint: slide outwards a little
+            slides = np.arange(0.0, 1.5, 0.15)
+            candidates = [(x1 - ux * (gap + d), y1 - uy * (gap + d)) for d in slides]
+            candidates += [(x2 + ux * (gap + d), y2 + uy * (gap + d)) for d in slides]
+            candidates.append(((x1 + x2) / 2, (y1 + y2) / 2))
+            for cx, cy in candidates:
+                ex = abs(ux) * half_l + abs(uy) * half_h  # half extents of the rotated box
+                ey = abs(uy) * half_l + abs(ux) * half_h
+                lo_x, lo_y, hi_x, hi_y = cx - ex, cy - ey, cx + ex, cy + ey
+                hits = np.any((fp_lo[:, 0] < hi_x) & (fp_hi[:, 0] > lo_x)
+                              & (fp_lo[:, 1] < hi_y) & (fp_hi[:, 1] > lo_y))
+                if not hits and not any(a < hi_x and c > lo_x and b < hi_y and d > lo_y
+                                        for a, b, c, d in placed):
+                    break
+            else:
+                continue  # no free place: the racks' own labels win
+            if not exposed.contains(QPointF(cx, cy)):
+                continue
+            placed.append((lo_x, lo_y, hi_x, hi_y))
+            p = tr.map(QPointF(cx, cy))
+            angle = -math.degrees(math.atan2(-(y2 - y1), x2 - x1))
+            angle = (angle + 90.0) % 180.0 - 90.0
+            painter.setTransform(_rotation_at(p.x(), p.y(), angle))
+            box.moveCenter(QPointF(0.0, 0.0))
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(255, 255, 255, 220))
+            painter.drawRoundedRect(box, 3, 3)
+            painter.setPen(QColor("#7a1f14"))
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        painter.setTransform(tr)
+
+
+def _rotation_at(x: float, y: float, angle_deg: float):
+    from PySide6.QtGui import QTransform
+
+    tr = QTransform()
+    tr.translate(x, y)
+    tr.rotate(angle_deg)
+    return tr
+
+
+class HallTitleItem(QGraphicsItem):
+    """The hall's name and size above its north-west corner, at a constant pixel size.
+
+    Shortened (or left out) when the hall is drawn too narrow for it, so that the
+    titles of halls side by side never run into each other.
+    """
+
+    def __init__(self, text: str, parent: HallItem, width_m: float) -> None:
+        super().__init__(parent)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
+        self.font = QFont()
+        self.font.setPixelSize(15)
+        self.font.setBold(True)
+        self.text = text
+        self.width_m = width_m  # the hall's width plus most of the gap to the next hall
+        metrics = QFontMetricsF(self.font)
+        self._rect = QRectF(0, -metrics.height() - 8, metrics.horizontalAdvance(text) + 4,
+                            metrics.height() + 4)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt API)
+        return self._rect
+
+    def shown_text(self, pixels_per_metre: float | None) -> str:
+        """The title as drawn at a zoom (None: in full)."""
+        if pixels_per_metre is None:
+            return self.text
+        room = self.width_m * pixels_per_metre
+        if room < 30:
+            return ""
+        return QFontMetricsF(self.font).elidedText(self.text, Qt.TextElideMode.ElideRight, room)
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        # Ignoring transformations, the painter has no zoom: ask the view showing us.
+        view = widget.parentWidget() if widget is not None else None
+        ppm = None
+        if view is not None and hasattr(view, "pixels_per_metre"):
+            ppm = view.pixels_per_metre()
+        text = self.shown_text(ppm)
+        if not text:
+            return
+        painter.setFont(self.font)
+        painter.setPen(WALL_COLOR)
+        painter.drawText(self._rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)

@@ -1,0 +1,1 @@
+"""Engine tests (a package so that the tests share ``helpers``)."""

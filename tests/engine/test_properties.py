@@ -1,0 +1,326 @@
+"""Property tests of the engine (hypothesis): invariance under translation and under a
+reordering of the equipment, and incremental evaluation equal to a full one.
+
+Example counts stay modest (the whole engine suite must stay well under a minute on a
+small machine); every example still evaluates several designs of 30–50 items.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from designer.catalog import load_catalog
+from designer.engine import Evaluator, evaluate
+from designer.model import Change, Design, Equipment, Hall
+from designer.model.layouts import lay_out_hall
+
+from .helpers import BUSWAY, CDU, CRAH, NET, RACK, rebuild, records, shuffled, translated
+
+SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+#: Kinds that depend only on geometry and membership, never on the order capacity is served in.
+GEOMETRIC_KINDS = {"outside-hall", "obstruction", "overlap", "clearance", "airflow", "floor-load",
+                   "scaleup-reach", "incomplete-system"}
+
+
+# ------------------------------------------------------------------ designs
+def base_design(halls: int = 1, *, ultraservers_per_row: int = 2) -> Design:
+    """Rows laid out by ``lay_out_hall`` (one row pair per hall: CDUs, UltraServers, network
+    racks, busways, air handlers along the walls, columns in the end margins)."""
+    cat = load_catalog()
+    d = Design("property")
+    for k in range(halls):
+        hid = "AB"[k]
+        lay_out_hall(d, cat, hid, f"Hall {hid}", row_pairs=1, ultraservers_per_row=ultraservers_per_row,
+                     id_prefix=f"{hid}-")
+    return d
+
+
+def perturbed(design: Design, moves: list[tuple[int, float, float, float]]) -> Design:
+    """The design with some items moved by (dx, dy) and turned to a new rotation (busways
+    move both ends). ``moves`` index the records modulo their number."""
+    items = records(design)
+    for k, dx, dy, rot in moves:
+        i = k % len(items)
+        e = items[i]
+        end = None if e.end is None else (e.end[0] + dx, e.end[1] + dy)
+        items[i] = replace(e, x=e.x + dx, y=e.y + dy, end=end, rotation=e.rotation if e.end is not None else rot)
+    return rebuild(design, items)
+
+
+moves_strategy = st.lists(
+    st.tuples(st.integers(0, 10_000),
+              st.one_of(st.integers(-10, 10).map(lambda k: k * 0.3), st.floats(-3, 3)),
+              st.one_of(st.integers(-10, 10).map(lambda k: k * 0.3), st.floats(-3, 3)),
+              st.sampled_from([0.0, 90.0, 180.0, 270.0, 30.0])),
+    min_size=0, max_size=6)
+
+
+# ------------------------------------------------------------------ comparisons
+def assert_numbers_close(a, b, path="report"):
+    """Same tree; ints and strings equal; floats equal to float noise (sums in another order)."""
+    if isinstance(a, dict):
+        assert set(a) == set(b), path
+        for k in a:
+            assert_numbers_close(a[k], b[k], f"{path}.{k}")
+    elif isinstance(a, float) or isinstance(b, float):
+        assert a == pytest.approx(b, rel=1e-9, abs=2e-5), path
+    else:
+        assert a == b, path
+
+
+def metrics(ev) -> dict:
+    r = ev.report()
+    r.pop("violations")
+    return r
+
+
+def violation_keys(ev, kinds=None) -> Counter:
+    """Violations as a multiset of (kind, set of ids): independent of ids order and location."""
+    return Counter((v.kind, frozenset(v.ids)) for v in ev.violations if kinds is None or v.kind in kinds)
+
+
+def per_id(design: Design, ev) -> dict[str, tuple]:
+    """Per item: status, powered, cooled, and the flags raised on it."""
+    t = design.equipment
+    return {t.ids[r]: (int(ev.status[r]), bool(ev.powered[r]), bool(ev.cooled[r]),
+                       frozenset(k for k, arr in ev.flags.items() if arr[r]))
+            for r in range(len(t))}
+
+
+# ------------------------------------------------------------------ translation
+@SETTINGS
+@given(moves=moves_strategy,
+       dx=st.floats(-1000, 1000, allow_nan=False), dy=st.floats(-1000, 1000, allow_nan=False))
+def test_translating_the_whole_design_changes_nothing(moves, dx, dy):
+    """Outlines, columns, keep-outs, every item and both busway ends move together: no
+    metric and no violation changes (locations aside)."""
+    d = perturbed(base_design(), moves)
+    d.halls[0].keepouts.append(((6.0, 4.2), (7.0, 4.2), (7.0, 4.8), (6.0, 4.8)))
+    moved = translated(d, dx, dy)
+    a, b = evaluate(d), evaluate(moved)
+    assert_numbers_close(metrics(a), metrics(b))
+    assert Counter(v.kind for v in a.violations) == Counter(v.kind for v in b.violations)
+    assert violation_keys(a) == violation_keys(b)
+    assert per_id(d, a) == per_id(moved, b)
+    for v, w in zip(sorted(a.violations, key=lambda v: (v.kind, v.ids)),
+                    sorted(b.violations, key=lambda v: (v.kind, v.ids))):
+        if v.hall:   # site-level violations sit at the origin
+            assert (w.x - v.x, w.y - v.y) == (pytest.approx(dx, abs=1e-6), pytest.approx(dy, abs=1e-6))
+
+
+def test_translation_property_sees_violations():
+    """Guard: the perturbations above do produce violations (the property is not vacuous)."""
+    ev = evaluate(perturbed(base_design(), [(1, 0.3, 0.0, 180.0), (9, 0.0, -0.6, 90.0)]))
+    assert {"overlap", "clearance"} <= {v.kind for v in ev.violations}
+
+
+# ------------------------------------------------------------------ equipment order
+# Capacity (busways, hall IT capacity, the site feed, CDU / air handler capacity, network
+# ports) is served in file order by design (PRODUCT §3: "served in a deterministic order"):
+# when a limit binds, *which* racks are cut depends on the order, and even how many
+# (racks and network racks draw different power). So the full-report property is checked
+# on designs where no capacity can bind (overrides make every limit huge); there the whole
+# report, every violation (as kind + set of ids) and every item's status must be the same.
+# Where capacity may bind (the stock catalog), only the geometric kinds are compared, which
+# cannot depend on order. Violation messages are compared too, except for ``overlap``
+# ("a overlaps b" names the earlier item first) and the ids' order inside a violation.
+UNBOUNDED = {"network-rack.ports": 100000, "cdu-in-row.capacity_kw": 100000.0,
+             "crah.capacity_kw": 100000.0, "busway-1200a.amps": 10000.0}
+
+
+def _unbounded(design: Design) -> Design:
+    design.assumptions.update(UNBOUNDED)
+    design.site.utility_capacity_kw = 1e9
+    for h in design.halls:
+        h.it_capacity_kw = 1e9
+    return design
+
+
+@SETTINGS
+@given(moves=moves_strategy, seed=st.integers(0, 2**32 - 1))
+def test_equipment_order_does_not_matter_when_no_capacity_binds(moves, seed):
+    d = _unbounded(perturbed(base_design(2), moves))
+    s = shuffled(d, seed)
+    a, b = evaluate(d), evaluate(s)
+    assert_numbers_close(metrics(a), metrics(b))
+    assert violation_keys(a) == violation_keys(b)
+    assert (Counter((v.kind, v.message) for v in a.violations if v.kind != "overlap")
+            == Counter((v.kind, v.message) for v in b.violations if v.kind != "overlap"))
+    assert per_id(d, a) == per_id(s, b)
+
+
+@SETTINGS
+@given(moves=moves_strategy, seed=st.integers(0, 2**32 - 1))
+def test_geometric_violations_do_not_depend_on_equipment_order(moves, seed):
+    d = perturbed(base_design(2), moves)
+    s = shuffled(d, seed)
+    a, b = evaluate(d), evaluate(s)
+    assert violation_keys(a, GEOMETRIC_KINDS) == violation_keys(b, GEOMETRIC_KINDS)
+    fa = {i: f & GEOMETRIC_KINDS for i, (_, _, _, f) in per_id(d, a).items()}
+    fb = {i: f & GEOMETRIC_KINDS for i, (_, _, _, f) in per_id(s, b).items()}
+    assert fa == fb
+    # totals that do not depend on who is served
+    for key in ("chips", "ultraservers", "racks"):
+        assert a.report()[key] == b.report()[key]
+    assert a.report()["power"]["it_kw"] == pytest.approx(b.report()["power"]["it_kw"])
+    assert a.report()["throughput"]["peak"] == pytest.approx(b.report()["throughput"]["peak"])
+
+
+def test_order_matters_only_where_capacity_binds():
+    """Documented behaviour, for the record: with a binding hall capacity the racks cut are
+    the ones later in the file."""
+    d = base_design()
+    d.halls[0].it_capacity_kw = 200.0
+    ev = evaluate(d)
+    t = d.equipment
+    consumers = [r for r in range(len(t)) if ev.it_kw[r] > 0]
+    powered = [bool(ev.powered[r]) for r in consumers]
+    assert powered == sorted(powered, reverse=True)     # a prefix is served, the rest is not
+    assert any(powered) and not all(powered)
+
+
+# ------------------------------------------------------------------ incremental == full
+ADD_TYPES = (RACK, RACK, NET, CDU, CRAH, BUSWAY)
+coord = st.one_of(st.integers(-3, 32).map(lambda k: round(k * 0.3, 6)), st.floats(-1.0, 10.0))
+delta = st.one_of(st.integers(-6, 6).map(lambda k: round(k * 0.3, 6)), st.floats(-2.5, 2.5))
+
+
+def incremental_design() -> Design:
+    """Two laid-out halls and a third, L-shaped, empty one with a keep-out (adds may go there).
+    The site feed and hall A's capacity are tight so that site- and hall-level limits bind
+    after a few additions."""
+    d = base_design(2)
+    d.halls.append(Hall(id="C", name="Hall C", outline=((0, 0), (9, 0), (9, 4), (4, 4), (4, 9), (0, 9)),
+                        keepouts=[((1.0, 1.0), (2.0, 1.0), (2.0, 2.0), (1.0, 2.0))], it_capacity_kw=400.0))
+    d.site.utility_capacity_kw = 3200.0
+    d.halls[0].it_capacity_kw = 1500.0
+    return d
+
+
+def assert_same_evaluation(inc, full):
+    assert inc.report() == full.report()
+    for name in ("status", "powered", "cooled", "it_kw", "liquid_kw", "air_kw", "served_by_busway",
+                 "served_by_cdu", "served_by_air", "load_kw", "limit_kw", "ports_used", "system_effective"):
+        assert np.array_equal(getattr(inc, name), getattr(full, name)), name
+    assert set(inc.flags) == set(full.flags)
+    for k in inc.flags:
+        assert np.array_equal(inc.flags[k], full.flags[k]), k
+    assert _link_rows(inc) == _link_rows(full)
+    assert inc.violations == full.violations
+
+
+def _link_rows(ev) -> list[tuple]:
+    """The cable runs as a sorted list (their order in ``Evaluation.links`` carries no meaning:
+    an incremental update appends the re-evaluated hall's runs)."""
+    L = ev.links
+    return sorted(zip(L.rack.tolist(), L.network.tolist(), L.count.tolist(), L.length_m.tolist(),
+                      L.medium.tolist()))
+
+
+def _halls_of(design: Design, ids) -> tuple[str, ...]:
+    t = design.equipment
+    return tuple(sorted({t.halls[int(t.hall_code[t.index[i]])] for i in ids}))
+
+
+def _pick_ids(data, design: Design, max_n: int) -> list[str]:
+    ids = design.equipment.ids
+    n = data.draw(st.integers(1, min(max_n, len(ids))))
+    picks = data.draw(st.lists(st.integers(0, len(ids) - 1), min_size=n, max_size=n, unique=True))
+    return [ids[i] for i in picks]
+
+
+def random_edit(data, design: Design) -> Change:
+    """Apply one random edit to ``design`` in place and return the Change describing it."""
+    t = design.equipment
+    ops = ["add"] if len(t) == 0 else ["move", "move", "rotate", "add", "add", "remove", "rehall"]
+    op = data.draw(st.sampled_from(ops), label="op")
+    if op == "move":
+        ids = _pick_ids(data, design, 3)
+        dx, dy = data.draw(delta), data.draw(delta)
+        rows = t.rows(ids)
+        t.x[rows] += dx
+        t.y[rows] += dy
+        bw = rows[~np.isnan(t.x2[rows])]
+        t.x2[bw] += dx
+        t.y2[bw] += dy
+        return Change("moved", tuple(ids), _halls_of(design, ids))
+    if op == "rotate":
+        ids = _pick_ids(data, design, 2)
+        t.rotation[t.rows(ids)] = data.draw(st.sampled_from([0.0, 90.0, 180.0, 270.0, 45.0]))
+        return Change("updated", tuple(ids), _halls_of(design, ids))
+    if op == "remove":
+        ids = _pick_ids(data, design, 2)
+        halls = _halls_of(design, ids)
+        t.delete(ids)
+        return Change("removed", tuple(ids), halls)
+    if op == "rehall":
+        (item_id,) = _pick_ids(data, design, 1)
+        old = t.get(item_id)
+        new_hall = data.draw(st.sampled_from([h.id for h in design.halls if h.id != old.hall]))
+        _, rows = t.delete([item_id])
+        t.insert([replace(old, hall=new_hall)], at=rows)
+        return Change("moved", (item_id,), tuple(sorted({old.hall, new_hall})))
+    # add: a rack (of an existing UltraServer or a new one), network rack, CDU, air handler or busway
+    type_id = data.draw(st.sampled_from(ADD_TYPES), label="type")
+    hall_id = data.draw(st.sampled_from([h.id for h in design.halls]), label="hall")
+    x, y = data.draw(coord), data.draw(coord)
+    rot = data.draw(st.sampled_from([0.0, 180.0, 90.0]))
+    system = None
+    end = None
+    if type_id == RACK:
+        existing = [s for s in t.systems.names]
+        system = data.draw(st.one_of(st.sampled_from(existing), st.just(design.new_id("us"))) if existing
+                           else st.just(design.new_id("us")))
+    if type_id == BUSWAY:
+        end = (x + data.draw(st.floats(0.5, 6.0)), y)
+        rot = 0.0
+    item = Equipment(design.new_id("x"), type_id, hall_id, x, y, rot, system, end)
+    at = data.draw(st.one_of(st.none(), st.integers(0, len(t))), label="at")
+    t.insert([item], at=None if at is None else [at])
+    return Change("added", (item.id,), (hall_id,))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_incremental_evaluation_equals_full_evaluation(data):
+    design = incremental_design()
+    ev = Evaluator(design)
+    assert_same_evaluation(ev.evaluation, evaluate(design))
+    n_edits = data.draw(st.integers(1, 6), label="edits")
+    for _ in range(n_edits):
+        change = random_edit(data, design)
+        inc = ev.apply(change)
+        assert_same_evaluation(inc, evaluate(design))
+
+
+def test_incremental_handles_a_hall_emptied_and_refilled():
+    design = incremental_design()
+    ev = Evaluator(design)
+    b_ids = [i for i, e in zip(design.equipment.ids, design.equipment) if e.hall == "B"]
+    design.equipment.delete(b_ids)
+    assert_same_evaluation(ev.apply(Change("removed", tuple(b_ids), ("B",))), evaluate(design))
+    design.equipment.insert([Equipment("n1", NET, "C", 6.0, 2.0, 0.0)])
+    assert_same_evaluation(ev.apply(Change("added", ("n1",), ("C",))), evaluate(design))
+    design.equipment.insert([Equipment("c1", RACK, "B", 3.0, 3.0, 0.0, "A-us1")])   # joins hall A's us1
+    assert_same_evaluation(ev.apply(Change("added", ("c1",), ("B",))), evaluate(design))
+    assert any(v.kind == "scaleup-reach" and "across halls" in v.message for v in ev.evaluation.violations)
+
+
+def test_incremental_edits_reach_site_limits():
+    """Guard for the property above: additions can push the tight site feed over its limit."""
+    design = incremental_design()
+    ev = Evaluator(design)
+    new = [Equipment(f"z{k}", RACK, "B", 3.3 + 0.6 * k, 7.5, 0.0, f"zs{k // 2}") for k in range(8)]
+    design.equipment.insert(new)
+    inc = ev.apply(Change("added", tuple(e.id for e in new), ("B",)))
+    assert_same_evaluation(inc, evaluate(design))
+    assert any(v.ids == ("site",) for v in inc.violations_of("power-capacity"))
+    assert math.isfinite(inc.report()["power"]["facility_kw"])

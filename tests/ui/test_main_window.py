@@ -1,0 +1,127 @@
+"""The first window: opens a design, shows its plan and the engine's totals."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from PySide6.QtCore import QPoint
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+import designer.ui
+from designer.engine import evaluate
+from designer.model import Change
+from designer.ui import _qt_compat
+from designer.ui.main_window import MainWindow
+
+
+def test_window_opens_the_sample_and_names_it_in_the_title(main_window):
+    assert main_window.windowTitle() == f"{main_window.design.name} — Designer"
+    assert "Hall A pilot" in main_window.windowTitle()
+    assert main_window.plan_view.isVisible()
+    assert main_window.totals_dock.isVisible()
+
+
+def test_totals_show_the_engine_report(main_window, catalog):
+    report = evaluate(main_window.design, catalog).report()
+    totals = main_window.totals
+    assert totals.text("chips") == f"{report['chips']:,}" == "1,152"
+    assert totals.text("ultraservers") == "8"
+    assert totals.text("racks") == "16"
+    peak = report["throughput"]["peak"]["mxfp8_pflops"]
+    assert totals.text("peak_pflops") == f"{peak:,.1f} PFLOPS" == "2,899.6 PFLOPS"  # 8 × 362,448 TFLOPS
+    assert totals.text("it_mw") == f"{report['power']['it_kw'] / 1000:,.2f} MW"
+    assert totals.text("pue") == f"{report['power']['pue']:.2f}"
+    assert totals.text("violations") == "0 errors, 0 warnings"
+
+
+def test_an_edit_updates_totals_and_marks_the_culprits(qtbot, catalog, design):
+    window = MainWindow(design, catalog=catalog)
+    qtbot.addWidget(window)
+    assert window.totals.text("chips") == "288"
+    assert window.totals.text("violations") == "0 errors, 0 warnings"
+    t = design.equipment
+    row = t.index["us2-r1"]
+    t.x[row], t.y[row] = 3.0, 3.2  # onto us1-r1
+    design.notify(Change("moved", ("us2-r1",), ("A",)))
+    qtbot.waitUntil(lambda: window.totals.text("violations") != "0 errors, 0 warnings")
+    overlaps = window.evaluation.violations_of("overlap")
+    assert overlaps and set(overlaps[0].ids) == {"us1-r1", "us2-r1"}
+    expected = evaluate(design, catalog).report()  # the same as evaluating from scratch
+    errors = sum(v["severity"] == "error" for v in expected["violations"])
+    assert window.totals.text("violations").startswith(f"{errors} error")
+    assert window.evaluation.status[row] == 2
+    assert window.evaluation.status[t.index["us1-r1"]] == 2
+    assert window.evaluation.status[t.index["net1"]] == 0
+
+
+def test_status_bar_shows_plan_coordinates_under_the_cursor(main_window, qtbot):
+    view = main_window.plan_view
+    item = main_window.scene.hall_items[0]
+    at = view.mapFromScene(item.from_plan(5.0, 7.0))
+    qtbot.mouseMove(view.viewport(), at)
+    qtbot.waitUntil(lambda: main_window.cursor_label.text() != "")
+    text = main_window.cursor_label.text()
+    assert text.startswith("Hall A")
+    x = float(text.split("x ")[1].split(" m")[0])
+    y = float(text.split("y ")[1].split(" m")[0])
+    tolerance = 1.5 / view.pixels_per_metre()  # one pixel, rounded
+    assert x == pytest.approx(5.0, abs=tolerance) and y == pytest.approx(7.0, abs=tolerance)
+
+
+def test_view_menu_zooms_fits_and_toggles_the_totals(main_window):
+    view = main_window.plan_view
+    assert main_window.fit_action.shortcut().toString() == "Ctrl+0"
+    ppm = view.pixels_per_metre()
+    main_window.zoom_in_action.trigger()
+    assert view.pixels_per_metre() == pytest.approx(ppm * 1.25)
+    main_window.zoom_out_action.trigger()
+    main_window.zoom_out_action.trigger()
+    main_window.fit_action.trigger()
+    assert view.pixels_per_metre() == pytest.approx(ppm)
+    toggle = main_window.totals_dock.toggleViewAction()
+    assert toggle in main_window.view_menu.findChildren(type(toggle)) or any(
+        toggle in m.actions() for m in [a.menu() for a in main_window.view_menu.actions() if a.menu()])
+    toggle.trigger()
+    assert not main_window.totals_dock.isVisible()
+    toggle.trigger()
+    assert main_window.totals_dock.isVisible()
+
+
+def test_totals_are_readable_not_clipped(main_window):
+    panel = main_window.totals
+    label = panel.findChild(type(main_window.cursor_label), "total_pflops_per_mw")
+    assert label.width() >= label.fontMetrics().horizontalAdvance(label.text())
+
+
+def test_an_unreadable_file_opens_a_new_design_and_says_why(qtbot, monkeypatch, tmp_path):
+    bad = tmp_path / "broken.dcplan"
+    bad.write_text("{ not json", encoding="utf-8")
+    messages, seen = [], {}
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: messages.append(text))
+
+    def event_loop(self=None):  # stands in for app.exec(): look at the window it shows
+        window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+        qtbot.waitUntil(lambda: bool(messages))
+        seen.update(title=window.windowTitle(), halls=len(window.scene.hall_items))
+        window.close()
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", event_loop)
+    assert designer.ui.run_app(str(bad)) == 0
+    assert len(messages) == 1 and messages[0].startswith("broken.dcplan: line 1")
+    assert "\n" not in messages[0]
+    assert seen == {"title": "Untitled design — Designer", "halls": 1}
+
+
+def test_qt_calls_cannot_exhaust_none():
+    """A long session makes millions of void Qt calls; None must survive them."""
+    if _qt_compat.void_calls_release_none():
+        assert _qt_compat.guard_none_refcount()
+        assert sys.getrefcount(None) > 1 << 40
+    from PySide6.QtCore import QRectF
+
+    rect = QRectF()
+    for _ in range(20000):
+        rect.setX(0.0)
+    assert sys.getrefcount(None) > 1000

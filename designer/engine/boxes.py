@@ -155,6 +155,10 @@ class BoxIndex:
         return i[hit], j[hit]
 
 
+_DX = np.repeat(np.arange(-1, 2), 3)
+_DY = np.tile(np.arange(-1, 2), 3)
+
+
 class PointIndex(BoxIndex):
     """A grid index over points answering 'which points lie within r of these?' (cell = r)."""
 
@@ -169,14 +173,16 @@ class PointIndex(BoxIndex):
         if len(x) == 0 or self.n == 0:
             return empty
         key = np.asarray(key, np.int64)
-        gx = np.floor(x / self.cell).astype(np.int64)
-        gy = np.floor(y / self.cell).astype(np.int64)
-        qi = np.repeat(np.arange(len(x)), 9)
-        hk = np.repeat(np.where(key < len(self.nx), key, 0), 9)
-        lx = np.repeat(gx, 9) + np.tile(np.repeat(np.arange(-1, 2), 3), len(x)) - self.gx0[hk]
-        ly = np.repeat(gy, 9) + np.tile(np.tile(np.arange(-1, 2), 3), len(x)) - self.gy0[hk]
-        ok = (lx >= 0) & (ly >= 0) & (lx < self.nx[hk]) & (ly < self.ny[hk]) & (np.repeat(key, 9) < len(self.nx))
-        qi, hk, lx, ly = qi[ok], hk[ok], lx[ok], ly[ok]
+        valid = key < len(self.nx)
+        hk1 = np.where(valid, key, 0)
+        gx = np.floor(x / self.cell).astype(np.int64) - self.gx0[hk1]
+        gy = np.floor(y / self.cell).astype(np.int64) - self.gy0[hk1]
+        lx = (gx[:, None] + _DX[None, :]).ravel()
+        ly = (gy[:, None] + _DY[None, :]).ravel()
+        hk = np.repeat(hk1, 9)
+        ok = (lx >= 0) & (ly >= 0) & (lx < self.nx[hk]) & (ly < self.ny[hk]) & np.repeat(valid, 9)
+        qi = np.flatnonzero(ok) // 9
+        hk, lx, ly = hk[ok], lx[ok], ly[ok]
         cid = self.base[hk] + lx * self.ny[hk] + ly
         cnt = self.count[cid]
         total = int(cnt.sum())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -22,9 +22,6 @@ SEVERITY = {
     "network-ports": "error",
     "incomplete-system": "warning",
 }
-#: Per-item flags that strand an UltraServer's compute (it cannot run).
-STRANDING_FLAGS = ("outside-hall", "obstruction", "overlap", "unpowered", "cooling-capacity",
-                   "scaleup-reach", "cable-reach", "network-ports")
 
 STATUS_OK, STATUS_WARNING, STATUS_ERROR = 0, 1, 2
 
@@ -61,29 +58,31 @@ class Links:
     medium: np.ndarray      # index into Evaluation.media (-1: no medium reaches)
 
 
-@dataclass
 class Evaluation:
-    """Everything the engine computed for one state of a design."""
+    """Everything the engine computed for one state of a design.
 
-    media: list[str]
-    totals: dict
-    violations: list[Violation]
-    status: np.ndarray               # per equipment row: 0 ok, 1 warning, 2 error
-    flags: dict[str, np.ndarray]     # violation kind → bool per row
-    it_kw: np.ndarray                # per row IT demand
-    powered: np.ndarray              # per row
-    cooled: np.ndarray               # per row
-    liquid_kw: np.ndarray
-    air_kw: np.ndarray
-    served_by_busway: np.ndarray     # per row: busway row or -1
-    served_by_cdu: np.ndarray        # per row: CDU row or -1
-    served_by_air: np.ndarray        # per row: air-handler row or -1
-    load_kw: np.ndarray              # per row: busway / CDU / air-handler load (kW); 0 otherwise
-    limit_kw: np.ndarray             # per row: its limit (busway 80 % rating, cooling capacity)
-    ports_used: np.ndarray           # per row: network ports used (network racks)
-    links: Links
-    system_effective: np.ndarray     # per system code: bool
-    extras: dict = field(default_factory=dict)
+    ``totals`` and ``violations`` are ready at once; the per-item arrays (status, flags,
+    power and cooling assignment, links …) are built on first access, so an edit that
+    only needs the totals does not pay for them.
+    """
+
+    PER_ROW = ("status", "flags", "it_kw", "powered", "cooled", "liquid_kw", "air_kw", "served_by_busway",
+               "served_by_cdu", "served_by_air", "load_kw", "limit_kw", "ports_used", "links",
+               "system_effective")
+
+    def __init__(self, media: list[str], totals: dict, violations: list[Violation], per_row):
+        self.media = media
+        self.totals = totals
+        self.violations = violations
+        self._per_row = per_row  # a dict, or a callable that builds it
+        self.extras: dict = {}
+
+    def __getattr__(self, name: str):
+        if name in Evaluation.PER_ROW:
+            if callable(self._per_row):
+                self._per_row = self._per_row()
+            return self._per_row[name]
+        raise AttributeError(name)
 
     def report(self) -> dict:
         """The ``designer report --json`` document (PRODUCT.md §5)."""

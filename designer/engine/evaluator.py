@@ -13,10 +13,9 @@ from __future__ import annotations
 import numpy as np
 
 from designer.catalog import Catalog, load_catalog
-from designer.engine.evaluation import (
-    SEVERITY, STATUS_ERROR, STATUS_OK, STATUS_WARNING, STRANDING_FLAGS, Evaluation, Links, Violation,
-)
-from designer.engine.halls import HALL_FLAGS, GroupResult, evaluate_group, fmt_kw as _fmt_kw
+from designer.engine.evaluation import SEVERITY, STATUS_ERROR, STATUS_OK, STATUS_WARNING, Evaluation, Links, Violation
+from designer.engine.halls import HALL_FLAGS, STRANDING_FLAGS, SUMMARY_FIELDS, GroupResult, evaluate_group
+from designer.engine.halls import fmt_kw as _fmt_kw
 from designer.engine.settings import Settings
 from designer.engine.types import COMPUTE, SYSTEM_FIGURES, TypeTable
 from designer.model.design import Change, Design
@@ -115,6 +114,11 @@ class Evaluator:
         self._links = [rack, net, count, length, medium]
         self._violations = res.violations
         self._stored_slices = dict(self.slices)
+        self._summary = res.summary
+        self._media_count = res.media_count
+        self._media_metres = res.media_metres
+        self._longest = res.longest_m
+        self._worst = res.worst_latency_ns
 
     def _splice(self, hall_id: str, res: GroupResult) -> None:
         lo, hi = self._stored_slices[hall_id]
@@ -143,6 +147,11 @@ class Evaluator:
                        np.concatenate([count[keep], nc]), np.concatenate([length[keep], nl]),
                        np.concatenate([medium[keep], nm])]
         self._violations[hall_id] = res.violations[hall_id]
+        h = self.design.hall_ids().index(hall_id)
+        for name in ("_summary", "_media_count", "_media_metres"):
+            getattr(self, name)[h] = getattr(res, name[1:] if name != "_summary" else "summary")[0]
+        self._longest[h] = res.longest_m[0]
+        self._worst[h] = res.worst_latency_ns[0]
         for h, (a, b) in list(self._stored_slices.items()):
             if h == hall_id:
                 self._stored_slices[h] = (lo, hi + delta)
@@ -151,85 +160,97 @@ class Evaluator:
 
     # ------------------------------------------------------------------ site level
     def _combine(self) -> Evaluation:
+        """Site totals from the per-hall summaries (O(halls)); the item-level path only
+        when something crosses halls: an UltraServer split across halls, or a utility
+        feed too small for the site."""
+        design = self.design
+        st = self.settings
+        site = design.site
+        tot = dict(zip(SUMMARY_FIELDS, self._summary.sum(axis=0))) if len(self._summary) else \
+            dict.fromkeys(SUMMARY_FIELDS, 0.0)
+        facility_kw = self._facility_kw(tot["it_kw"], tot["liquid_kw"], tot["air_kw"])
+        t = design.equipment
+        comp = self.types.kind[t.type_code] == COMPUTE
+        distinct = int(np.count_nonzero(np.bincount(t.system_code[comp]))) if comp.any() else 0
+        if tot["ultraservers"] > distinct + 0.5 or facility_kw > site.utility_capacity_kw + 1e-9:
+            return self._combine_items()
+        violations: list[Violation] = []
+        for hall in design.halls:
+            violations.extend(self._violations.get(hall.id, ()))
+        peak = {key: tot[f"peak.{key}"] for _, key, _ in SYSTEM_FIGURES}
+        eff = {key: tot[f"effective.{key}"] for _, key, _ in SYSTEM_FIGURES}
+        cables = (self._media_count.sum(axis=0), self._media_metres.sum(axis=0),
+                  float(self._longest.max(initial=0.0)), float(self._worst.max(initial=0.0)), tot["links"])
+        totals = self._totals(tot["it_kw"], tot["it_powered_kw"], tot["liquid_kw"], tot["air_kw"], facility_kw,
+                              int(round(tot["unpowered_items"])), int(round(tot["uncooled_items"])),
+                              tot["chips"], int(round(tot["ultraservers"])), int(round(tot["racks"])),
+                              int(round(tot["stranded"])), peak, eff, cables)
+        return Evaluation(st.media, totals, violations, self._per_row_factory())
+
+    def _facility_kw(self, it_kw: float, liquid_kw: float, air_kw: float) -> float:
+        site = self.design.site
+        if site.pue_modelled:
+            # partial PUEs of liquid- and air-cooled load, weighted by heat (D22)
+            return liquid_kw * self.settings.pue_liquid + air_kw * self.settings.pue_air
+        return it_kw * float(site.pue)
+
+    def _per_row_factory(self):
+        """A closure building the per-item arrays from the current stored results."""
+        order, flags_s, arr_s, links_s = self.order, dict(self._flags), dict(self._arr), list(self._links)
+        tc = self.design.equipment.type_code.copy()
+        sys_code = self.design.equipment.system_code.copy()
+        n_sys = len(self.design.equipment.systems.names)
+        types = self.types
+
+        def build() -> dict:
+            return _scatter(order, flags_s, arr_s, links_s, tc, sys_code, n_sys, types)
+
+        return build
+
+    def _combine_items(self) -> Evaluation:
+        """Item-level combination (cross-hall UltraServers, binding utility feed)."""
         design = self.design
         t = design.equipment
         types = self.types
         st = self.settings
-        n = len(t)
+        site = design.site
+        rows = _scatter(self.order, self._flags, self._arr, self._links, t.type_code, t.system_code,
+                        len(t.systems.names), types)
+        flags, powered, cooled = rows["flags"], rows["powered"], rows["cooled"]
         tc = t.type_code
-        order = self.order
-        flags = {k: np.zeros(n, bool) for k in SEVERITY}
-        for k in HALL_FLAGS:
-            flags[k][order] = self._flags[k]
-        arr = {}
-        for k in _ARRAYS:
-            src = self._arr[k]
-            if k in _POSITIONS:
-                src = np.where(src >= 0, order[np.maximum(src, 0)], -1)
-            full = np.full(n, -1 if k in _POSITIONS else 0, src.dtype)
-            if k in ("powered", "cooled"):
-                full[:] = True
-            full[order] = src
-            arr[k] = full
-        powered, cooled = arr["powered"], arr["cooled"]
         violations: list[Violation] = []
         for hall in design.halls:
             violations.extend(self._violations.get(hall.id, ()))
-
-        it = types.it_kw[tc]
+        it = rows["it_kw"]
+        liquid, air = rows["liquid_kw"], rows["air_kw"]
         lf = types.liquid_fraction[tc]
-        liquid = it * lf
-        air = it - liquid
-        site = design.site
-        if site.pue_modelled:
-            # partial PUEs of liquid- and air-cooled load, weighted by heat (D22)
-            pue_item = lf * st.pue_liquid + (1 - lf) * st.pue_air
-        else:
-            pue_item = np.full(n, float(site.pue))
+        pue_item = (lf * st.pue_liquid + (1 - lf) * st.pue_air) if site.pue_modelled else np.full(len(t), float(site.pue))
         facility_item = it * pue_item
+        facility_kw = float(facility_item.sum())
         # site utility: served in hall order, then file order; beyond the feed is unpowered
-        hall_order = {hid: i for i, hid in enumerate(design.hall_ids())}
-        hall_rank = np.array([hall_order.get(name, len(hall_order)) for name in t.halls.names], np.int64)
-        on = np.flatnonzero(powered & (it > 0))
-        if len(on):
-            on = on[np.lexsort((on, hall_rank[t.hall_code[on]]))]
-        cum = np.cumsum(facility_item[on])
-        over = on[cum > site.utility_capacity_kw + 1e-9]
-        total_facility_demand = float(facility_item.sum())
+        on = self.order[powered[self.order] & (it[self.order] > 0)]
+        over = on[np.cumsum(facility_item[on]) > site.utility_capacity_kw + 1e-9]
         if len(over):
             powered[over] = False
             flags["unpowered"][over] = True
             violations.append(Violation("power-capacity", ("site",),
-                                        f"the site needs {_fmt_kw(total_facility_demand)} of facility power, over its "
-                                        f"{_fmt_kw(site.utility_capacity_kw)} utility feed; {len(over)} item(s) left unpowered",
-                                        "", 0.0, 0.0))
+                                        f"the site needs {_fmt_kw(facility_kw)} of facility power, over its "
+                                        f"{_fmt_kw(site.utility_capacity_kw)} utility feed; {len(over)} item(s) "
+                                        f"left unpowered", "", 0.0, 0.0))
             for r in over:
                 violations.append(Violation("unpowered", (t.ids[r],), f"{t.ids[r]} is beyond the site's "
                                             f"{_fmt_kw(site.utility_capacity_kw)} utility feed",
                                             t.halls[int(t.hall_code[r])], float(t.x[r]), float(t.y[r])))
-
-        # UltraServers: completeness (warning) and hall spread, across the whole site
+        # UltraServers split across halls: scale-up cables cannot leave a hall
         comp = np.flatnonzero(types.kind[tc] == COMPUTE)
         n_sys = len(t.systems.names)
         sc = t.system_code[comp]
-        count = np.bincount(sc, minlength=n_sys)
-        sys_type = np.full(n_sys, -1, np.int64)
-        sys_type[sc[::-1]] = tc[comp][::-1]   # the type of each system's first rack
-        present = count > 0
-        need = np.where(present, types.racks_per_system[np.maximum(sys_type, 0)], 0)
-        incomplete = present & (count < need)
-        for code in np.flatnonzero(incomplete):
-            members = comp[sc == code]
-            flags["incomplete-system"][members] = True
-            r0 = members[0]
-            violations.append(Violation("incomplete-system", tuple(t.ids[m] for m in members),
-                                        f"UltraServer {t.systems[int(code)]} has {count[code]} of the "
-                                        f"{need[code]} racks a {types.labels[sys_type[code]]} needs",
-                                        t.halls[int(t.hall_code[r0])], float(t.x[r0]), float(t.y[r0])))
         if len(comp):
-            pair = np.unique(sc.astype(np.int64) * (len(t.halls.names) + 1) + t.hall_code[comp])
-            halls_per_sys = np.bincount(pair // (len(t.halls.names) + 1), minlength=n_sys)
-            for code in np.flatnonzero(halls_per_sys > 1):
+            hmin = np.full(n_sys, np.iinfo(np.int64).max)
+            hmax = np.full(n_sys, -1)
+            np.minimum.at(hmin, sc, t.hall_code[comp])
+            np.maximum.at(hmax, sc, t.hall_code[comp])
+            for code in np.flatnonzero((hmax >= 0) & (hmin != hmax)):
                 members = comp[sc == code]
                 flags["scaleup-reach"][members] = True
                 r0 = members[0]
@@ -237,64 +258,61 @@ class Evaluator:
                                             f"UltraServer {t.systems[int(code)]} is split across halls; "
                                             f"scale-up cables stay within {st.scaleup_max_m:.1f} m",
                                             t.halls[int(t.hall_code[r0])], float(t.x[r0]), float(t.y[r0])))
-
-        # throughput: each rack carries 1/racks_per_system of its UltraServer's figures
-        rps = types.racks_per_system[tc[comp]].astype(float)
-        bad = np.zeros(n, bool)
+        status = _status(flags, powered, cooled)
+        bad = ~powered | ~cooled
         for k in STRANDING_FLAGS:
             bad |= flags[k]
-        bad |= ~powered | ~cooled
+        count = np.bincount(sc, minlength=n_sys)
+        present = count > 0
         sys_bad = np.bincount(sc, weights=bad[comp].astype(float), minlength=n_sys) > 0
-        effective_sys = present & ~incomplete & ~sys_bad
+        effective_sys = present & ~sys_bad
         eff_rack = effective_sys[sc]
-        peak = {}
-        eff = {}
+        rps = types.racks_per_system[tc[comp]].astype(float)
+        peak, eff = {}, {}
         for fig, key, div in SYSTEM_FIGURES:
             share = types.system[fig][tc[comp]] / rps
             peak[key] = float(share.sum()) / div
             eff[key] = float(share[eff_rack].sum()) / div
-        chips_share = types.chips[tc[comp]] / rps
-        chips = float(chips_share.sum())
-
-        # power and energy
-        it_kw = float(it.sum())
-        facility_kw = total_facility_demand
-        pue = facility_kw / it_kw if it_kw > 0 else (float(site.pue) if not site.pue_modelled else st.pue_liquid)
-        annual_mwh = facility_kw * HOURS_PER_YEAR / 1000.0
-        liquid_kw = float(liquid.sum())
-        air_kw = float(air.sum())
-
-        # cables
-        rack, net, count, length, medium = self._links
-        links = Links(order[rack], order[net], count, length, medium)
-        by_medium = {}
-        ok_links = links.medium >= 0
-        counts = np.bincount(links.medium[ok_links], links.count[ok_links], minlength=len(st.media))
-        metres = np.bincount(links.medium[ok_links], links.count[ok_links] * links.length_m[ok_links],
-                             minlength=len(st.media))
-        for i, name in enumerate(st.media):
-            by_medium[name] = {"count": int(round(counts[i])), "metres": round(float(metres[i]), 2)}
+        chips = float((types.chips[tc[comp]] / rps).sum())
+        links = rows["links"]
+        ok = links.medium >= 0
+        m = len(st.media)
+        counts = np.bincount(links.medium[ok], links.count[ok], minlength=m)
+        metres = np.bincount(links.medium[ok], links.count[ok] * links.length_m[ok], minlength=m)
         longest = float(links.length_m.max()) if len(links.length_m) else 0.0
-        if ok_links.any():
-            lat = links.length_m[ok_links] * st.lat_m[links.medium[ok_links]] + st.lat_fixed[links.medium[ok_links]]
-            worst_latency = float(lat.max())
-        else:
-            worst_latency = 0.0
+        lat = links.length_m[ok] * st.lat_m[links.medium[ok]] + st.lat_fixed[links.medium[ok]]
+        worst = float(lat.max()) if len(lat) else 0.0
+        totals = self._totals(float(it.sum()), float(it[powered].sum()), float(liquid.sum()), float(air.sum()),
+                              facility_kw, int(((~powered) & (it > 0)).sum()), int((~cooled).sum()), chips,
+                              int(present.sum()), int(len(comp)), int((present & ~effective_sys).sum()), peak, eff,
+                              (counts, metres, longest, worst, float(links.count.sum())))
+        rows.update(flags=flags, powered=powered, status=status, system_effective=effective_sys)
+        return Evaluation(st.media, totals, violations, rows)
+
+    def _totals(self, it_kw, it_powered_kw, liquid_kw, air_kw, facility_kw, unpowered, uncooled, chips,
+                ultraservers, racks, stranded, peak, eff, cables) -> dict:
+        """The report's totals (PRODUCT.md §5 keys plus a few more)."""
+        design = self.design
+        st = self.settings
+        site = design.site
+        counts, metres, longest, worst, n_links = cables
+        pue = facility_kw / it_kw if it_kw > 0 else (st.pue_liquid if site.pue_modelled else float(site.pue))
+        annual_mwh = facility_kw * HOURS_PER_YEAR / 1000.0
 
         def r6(v: float) -> float:
-            return round(v, 6)
+            return round(float(v), 6)
 
-        eff_mw = facility_kw / 1000.0
-        totals = {
+        facility_mw = facility_kw / 1000.0
+        return {
             "name": design.name,
             "chips": int(round(chips)),
-            "ultraservers": int(present.sum()),
-            "racks": int(len(comp)),
-            "equipment": int(n),
+            "ultraservers": int(ultraservers),
+            "racks": int(racks),
+            "equipment": len(design.equipment),
             "halls": len(design.halls),
             "power": {
                 "it_kw": r6(it_kw),
-                "it_powered_kw": r6(float(it[powered].sum())),
+                "it_powered_kw": r6(it_powered_kw),
                 "facility_kw": r6(facility_kw),
                 "pue": r6(pue),
                 "pue_mode": "modelled" if site.pue_modelled else "fixed",
@@ -303,7 +321,7 @@ class Evaluator:
                 "annual_cost": r6(annual_mwh * 1000.0 * site.electricity_price_per_kwh),
                 "currency": site.currency,
                 "annual_co2_t": r6(annual_mwh * site.grid_kg_co2_per_kwh),
-                "unpowered_items": int(((~powered) & (it > 0)).sum()),
+                "unpowered_items": int(unpowered),
             },
             "cooling": {
                 "liquid_kw": r6(liquid_kw),
@@ -314,35 +332,67 @@ class Evaluator:
                 "airflow_m3h": r6(air_kw * 1000.0 * 3600.0 / (AIR_RHO_KG_M3 * AIR_CP_J_KG_K * st.dt_air)),
                 "delta_t_liquid_k": st.dt_liquid,
                 "delta_t_air_k": st.dt_air,
-                "uncooled_items": int((~cooled).sum()),
+                "uncooled_items": int(uncooled),
             },
             "throughput": {
                 "peak": {k: r6(v) for k, v in peak.items()},
                 "effective": {k: r6(v) for k, v in eff.items()},
-                "stranded_ultraservers": int((present & ~effective_sys).sum()),
-                "pflops_per_mw": r6(eff["mxfp8_pflops"] / eff_mw) if eff_mw > 0 else 0.0,
+                "stranded_ultraservers": int(stranded),
+                "pflops_per_mw": r6(eff["mxfp8_pflops"] / facility_mw) if facility_mw > 0 else 0.0,
             },
             "cables": {
-                "by_medium": by_medium,
-                "links": int(round(float(links.count.sum()))),
+                "by_medium": {name: {"count": int(round(float(counts[i]))), "metres": round(float(metres[i]), 2)}
+                              for i, name in enumerate(st.media)},
+                "links": int(round(float(n_links))),
                 "longest_m": r6(longest),
-                "worst_latency_ns": r6(worst_latency),
+                "worst_latency_ns": r6(worst),
             },
         }
-        status = np.full(n, STATUS_OK, np.int8)
-        for k, mask in flags.items():
-            level = STATUS_ERROR if SEVERITY[k] == "error" else STATUS_WARNING
-            status[mask] = np.maximum(status[mask], level)
-        status[(~powered | ~cooled)] = STATUS_ERROR
-        return Evaluation(
-            media=st.media, totals=totals, violations=violations, status=status, flags=flags, it_kw=it,
-            powered=powered, cooled=cooled, liquid_kw=liquid, air_kw=air,
-            served_by_busway=arr["served_by_busway"], served_by_cdu=arr["served_by_cdu"],
-            served_by_air=arr["served_by_air"], load_kw=arr["load_kw"], limit_kw=arr["limit_kw"],
-            ports_used=arr["ports_used"], links=links, system_effective=effective_sys,
-        )
 
 
+def _status(flags: dict[str, np.ndarray], powered: np.ndarray, cooled: np.ndarray) -> np.ndarray:
+    status = np.full(len(powered), STATUS_OK, np.int8)
+    for k, mask in flags.items():
+        level = STATUS_ERROR if SEVERITY[k] == "error" else STATUS_WARNING
+        status[mask] = np.maximum(status[mask], level)
+    status[~powered | ~cooled] = STATUS_ERROR
+    return status
+
+
+def _scatter(order, flags_s, arr_s, links_s, tc, sys_code, n_sys, types) -> dict:
+    """Per-item arrays in row order from hall-sorted stored results."""
+    n = len(tc)
+    flags = {k: np.zeros(n, bool) for k in SEVERITY}
+    for k in HALL_FLAGS:
+        flags[k][order] = flags_s[k]
+    out: dict = {"flags": flags}
+    for k in _ARRAYS:
+        src = arr_s[k]
+        if k in _POSITIONS:
+            src = np.where(src >= 0, order[np.maximum(src, 0)], -1)
+            full = np.full(n, -1, np.int64)
+        elif k in ("powered", "cooled"):
+            full = np.ones(n, bool)
+        else:
+            full = np.zeros(n, src.dtype)
+        full[order] = src
+        out[k] = full
+    it = types.it_kw[tc]
+    lf = types.liquid_fraction[tc]
+    out["it_kw"] = it
+    out["liquid_kw"] = it * lf
+    out["air_kw"] = it - it * lf
+    rack, net, count, length, medium = links_s
+    out["links"] = Links(order[rack], order[net], count, length, medium)
+    out["status"] = _status(flags, out["powered"], out["cooled"])
+    comp = np.flatnonzero(types.kind[tc] == COMPUTE)
+    sc = sys_code[comp]
+    bad = ~out["powered"] | ~out["cooled"]
+    for k in STRANDING_FLAGS:
+        bad |= flags[k]
+    present = np.bincount(sc, minlength=n_sys) > 0
+    out["system_effective"] = present & ~(np.bincount(sc, bad[comp].astype(float), minlength=n_sys) > 0)
+    return out
 
 
 def evaluate(design: Design, catalog: Catalog | None = None) -> Evaluation:

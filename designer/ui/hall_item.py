@@ -20,7 +20,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
-    QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF,
+    QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF, QTransform,
 )
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
@@ -223,7 +223,6 @@ class HallItem(QGraphicsItem):
         else:
             self.chunk_lo = self.chunk_hi = np.zeros((0, 2))
         self._paths: dict[tuple, QPainterPath] = {}
-        self._status_rows: np.ndarray | None = None
         self._update_bounds()
         self.update()
 
@@ -496,9 +495,8 @@ class HallItem(QGraphicsItem):
         painter.setTransform(tr)
 
 
-def _rotation_at(x: float, y: float, angle_deg: float):
-    from PySide6.QtGui import QTransform
-
+def _rotation_at(x: float, y: float, angle_deg: float) -> QTransform:
+    """Device transform for text centred at (x, y) px, turned by ``angle_deg`` (clockwise)."""
     tr = QTransform()
     tr.translate(x, y)
     tr.rotate(angle_deg)

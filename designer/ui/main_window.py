@@ -97,8 +97,8 @@ class MainWindow(QMainWindow):
         for action in (self.zoom_in_action, self.zoom_out_action, self.fit_action):
             view_menu.addAction(action)
         view_menu.addSeparator()
-        docks = view_menu.addMenu("&Panels")
-        docks.addAction(self.totals_dock.toggleViewAction())
+        self.panels_menu = view_menu.addMenu("&Panels")
+        self.panels_menu.addAction(self.totals_dock.toggleViewAction())
         self.view_menu = view_menu
 
     # ------------------------------------------------------------------ documents

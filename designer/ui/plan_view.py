@@ -210,6 +210,7 @@ class PlanView(QGraphicsView):
         self._space_held = False
 
     def plan_scene(self) -> PlanScene:
+        """The :class:`PlanScene` shown."""
         return self.scene()  # type: ignore[return-value]
 
     # ------------------------------------------------------------------ zoom
@@ -236,9 +237,11 @@ class PlanView(QGraphicsView):
         self.pan_by(-moved.x(), -moved.y())
 
     def zoom_in(self) -> None:
+        """One step closer, about the centre of the view."""
         self.zoom_by(ZOOM_STEP)
 
     def zoom_out(self) -> None:
+        """One step farther, about the centre of the view."""
         self.zoom_by(1.0 / ZOOM_STEP)
 
     def fit(self) -> None:

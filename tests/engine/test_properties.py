@@ -194,14 +194,14 @@ delta = st.one_of(st.integers(-6, 6).map(lambda k: round(k * 0.3, 6)), st.floats
 
 
 def incremental_design() -> Design:
-    """Two laid-out halls and a third, L-shaped, empty one with a keep-out (adds may go there).
-    The site feed and hall A's capacity are tight so that site- and hall-level limits bind
-    after a few additions."""
+    """Two laid-out halls and a third, L-shaped, empty one with a keep-out and no busways
+    (adds may go there, powered without a busway). The site feed and the halls' capacities
+    are tight so that site- and hall-level limits bind after an addition or two."""
     d = base_design(2)
     d.halls.append(Hall(id="C", name="Hall C", outline=((0, 0), (9, 0), (9, 4), (4, 4), (4, 9), (0, 9)),
                         keepouts=[((1.0, 1.0), (2.0, 1.0), (2.0, 2.0), (1.0, 2.0))], it_capacity_kw=400.0))
-    d.site.utility_capacity_kw = 3200.0
-    d.halls[0].it_capacity_kw = 1500.0
+    d.site.utility_capacity_kw = 1700.0   # the two laid-out halls need 1,619 kW
+    d.halls[0].it_capacity_kw = 750.0     # hall A holds 704 kW
     return d
 
 
@@ -314,13 +314,37 @@ def test_incremental_handles_a_hall_emptied_and_refilled():
     assert any(v.kind == "scaleup-reach" and "across halls" in v.message for v in ev.evaluation.violations)
 
 
-def test_incremental_edits_reach_site_limits():
-    """Guard for the property above: additions can push the tight site feed over its limit."""
+def test_incremental_edits_reach_site_and_hall_limits():
+    """Guard for the property above: one or two additions push the site and hall limits over."""
     design = incremental_design()
     ev = Evaluator(design)
-    new = [Equipment(f"z{k}", RACK, "B", 3.3 + 0.6 * k, 7.5, 0.0, f"zs{k // 2}") for k in range(8)]
+    assert ev.evaluation.violations == []
+    new = [Equipment(f"z{k}", RACK, "C", 6.0 + 0.6 * k, 2.0, 0.0, "zs") for k in range(2)]
     design.equipment.insert(new)
-    inc = ev.apply(Change("added", tuple(e.id for e in new), ("B",)))
+    inc = ev.apply(Change("added", tuple(e.id for e in new), ("C",)))
     assert_same_evaluation(inc, evaluate(design))
     assert any(v.ids == ("site",) for v in inc.violations_of("power-capacity"))
-    assert math.isfinite(inc.report()["power"]["facility_kw"])
+    design.equipment.insert([Equipment("z9", RACK, "A", 4.5, 7.5, 0.0, "zt")])
+    design.equipment.insert([Equipment("bw9", BUSWAY, "A", 3.9, 7.5, 0.0, None, (5.1, 7.5))])
+    inc = ev.apply(Change("added", ("z9", "bw9"), ("A",)))
+    assert_same_evaluation(inc, evaluate(design))
+    assert any(v.ids == ("A",) for v in inc.violations_of("power-capacity"))
+
+
+# ------------------------------------------------------------------ ties on a grid
+@pytest.mark.parametrize("origin", [0.0, 0.1, 0.3, 1.7, 10.9, 123.4, 1000.3])
+def test_equidistant_network_racks_tie_to_file_order_wherever_the_hall_is(origin):
+    """A rack 0.6 m from two network racks: the tie goes to the earlier one in the file,
+    whatever float noise |3.9 − 3.3| and |3.9 − 4.5| carry at this origin. (Before the
+    distance keys were rounded, the winner flipped with the hall's origin.)"""
+    from .helpers import hall, make_design, net, rack, row
+    items = [net("netW", origin + 3.3), rack("us1-r1", origin + 3.9, system="us1"), net("netE", origin + 4.5)]
+    d = make_design(items, [hall(x0=origin, w=10)], assumptions={"trn3-gen2-rack.racks_per_system": 1})
+    ev = evaluate(d)
+    assert ev.ports_used[row(d, "netW")] == 36
+    assert ev.ports_used[row(d, "netE")] == 0
+    # file order decides, not position: list netE first and it wins
+    d2 = make_design([items[2], items[1], items[0]], [hall(x0=origin, w=10)],
+                     assumptions={"trn3-gen2-rack.racks_per_system": 1})
+    ev2 = evaluate(d2)
+    assert ev2.ports_used[row(d2, "netE")] == 36

@@ -341,7 +341,7 @@ class Evaluator:
                 "pflops_per_mw": r6(eff["mxfp8_pflops"] / facility_mw) if facility_mw > 0 else 0.0,
             },
             "cables": {
-                "by_medium": {name: {"count": int(round(float(counts[i]))), "metres": round(float(metres[i]), 2)}
+                "by_medium": {name: {"count": int(round(float(counts[i]))), "metres": round(float(metres[i]), 3)}
                               for i, name in enumerate(st.media)},
                 "links": int(round(float(n_links))),
                 "longest_m": r6(longest),

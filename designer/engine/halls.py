@@ -86,8 +86,27 @@ def _polygon(poly: tuple):
     return shapely.Polygon(poly)
 
 
+#: Geometry is evaluated in hall-relative coordinates snapped to this grid (1 µm), so a
+#: design moved as a whole evaluates identically: float noise cannot tip a comparison.
+SNAP_M = 1e-6
+
+
+def _snap(v):
+    return np.round(np.asarray(v, float) / SNAP_M) * SNAP_M
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _relative_polygon(points: tuple, ox: float, oy: float) -> tuple:
+    rel = _snap(np.asarray(points, float) - (ox, oy))
+    return tuple(map(tuple, rel.tolist()))
+
+
 class _Group:
-    """Arrays for the items of a group of halls and helpers for messages."""
+    """Arrays for the items of a group of halls and helpers for messages.
+
+    ``x``/``y`` (and busway ends) are relative to each hall's origin (the lower-left
+    corner of its outline) and snapped to 1 µm; messages use the plan coordinates.
+    """
 
     def __init__(self, design: Design, types: TypeTable, halls: list[Hall], rows: np.ndarray):
         t = design.equipment
@@ -96,11 +115,7 @@ class _Group:
         self.ids = t.ids
         self.tc = t.type_code[rows]
         self.kind = types.kind[self.tc]
-        self.x = t.x[rows]
-        self.y = t.y[rows]
         self.rot = t.rotation[rows]
-        self.x2 = t.x2[rows]
-        self.y2 = t.y2[rows]
         self.sys = t.system_code[rows]
         self.systems = t.systems
         code_to_group = np.full(max(len(t.halls.names), 1), -1, np.int64)
@@ -109,17 +124,32 @@ class _Group:
             if code is not None:
                 code_to_group[code] = g
         self.hk = code_to_group[t.hall_code[rows]]
+        self.ox = np.array([hall.bounds()[0] for hall in halls] or [0.0])
+        self.oy = np.array([hall.bounds()[1] for hall in halls] or [0.0])
+        self.ax = t.x[rows]
+        self.ay = t.y[rows]
+        ox, oy = self.ox[self.hk], self.oy[self.hk]
+        self.x = _snap(self.ax - ox)
+        self.y = _snap(self.ay - oy)
+        self.x2 = _snap(t.x2[rows] - ox)
+        self.y2 = _snap(t.y2[rows] - oy)
         self.out: dict[str, list[Violation]] = {hall.id: [] for hall in halls}
+
+    def poly(self, h: int, points) -> tuple:
+        """A polygon of hall ``h`` in its snapped relative coordinates."""
+        return _relative_polygon(tuple(map(tuple, points)), float(self.ox[h]), float(self.oy[h]))
 
     def id(self, p: int) -> str:
         return self.ids[int(self.rows[p])]
 
     def add(self, kind: str, positions, message: str, x=None, y=None) -> None:
+        """Record a violation at the first item (or at relative ``x``, ``y`` of its hall)."""
         p = int(positions[0])
-        hall = self.halls[int(self.hk[p])]
-        self.out[hall.id].append(Violation(kind, tuple(self.id(q) for q in positions), message, hall.id,
-                                           float(self.x[p] if x is None else x),
-                                           float(self.y[p] if y is None else y)))
+        h = int(self.hk[p])
+        hall = self.halls[h]
+        vx = float(self.ax[p] if x is None else x + self.ox[h])
+        vy = float(self.ay[p] if y is None else y + self.oy[h])
+        self.out[hall.id].append(Violation(kind, tuple(self.id(q) for q in positions), message, hall.id, vx, vy))
 
 
 def _radius(g: "_Group", units: np.ndarray, hk: np.ndarray) -> np.ndarray:
@@ -158,7 +188,8 @@ def evaluate_group(design: Design, types: TypeTable, st: Settings, halls: list[H
                                                             d[k:k + 1] - 2 * bx.EPS_M, c[k:k + 1], s[k:k + 1])[0])
         return poly_cache[k]
 
-    hall_box = [_rect_box(tuple(h.outline)) for h in halls]
+    outlines = [g.poly(i, h.outline) for i, h in enumerate(halls)]
+    hall_box = [_rect_box(o) for o in outlines]
     rect_hall = np.array([b is not None for b in hall_box], bool)
     hb = np.array([b if b is not None else [np.inf, np.inf, -np.inf, -np.inf] for b in hall_box]).reshape(H, 4)
 
@@ -168,7 +199,7 @@ def evaluate_group(design: Design, types: TypeTable, st: Settings, halls: list[H
         odd = np.flatnonzero(~rect_hall[owner_hall] | ~corners_of[1])
         for k in odd:
             poly = shapely.Polygon(corners_of[0](k))
-            inside[k] = _polygon(tuple(halls[owner_hall[k]].outline)).covers(poly)
+            inside[k] = _polygon(outlines[owner_hall[k]]).covers(poly)
         return inside
 
     def fp_corners(k):
@@ -185,7 +216,7 @@ def evaluate_group(design: Design, types: TypeTable, st: Settings, halls: list[H
     for hi, hall in enumerate(halls):
         for label, polys in (("column", hall.columns), ("keep-out zone", hall.keepouts)):
             for num, p in enumerate(polys, 1):
-                p = tuple(p)
+                p = g.poly(hi, p)
                 rb = _rect_box(p)
                 ob_poly.append(p)
                 ob_hall.append(hi)
@@ -463,8 +494,9 @@ def evaluate_group(design: Design, types: TypeTable, st: Settings, halls: list[H
         gi, gn, gc = grants
         ports_used[nets] = np.bincount(gn, gc, minlength=len(nets))
         if len(gi):
-            length = ((np.abs(g.x[comp[gi]] - g.x[nets[gn]]) + np.abs(g.y[comp[gi]] - g.y[nets[gn]])
-                       + 2 * tray[hk[comp[gi]]]) * st.slack)
+            # routed length to the millimetre (as a cable is measured)
+            length = np.round((np.abs(g.x[comp[gi]] - g.x[nets[gn]]) + np.abs(g.y[comp[gi]] - g.y[nets[gn]])
+                               + 2 * tray[hk[comp[gi]]]) * st.slack, 3)
             cost = st.cost_link[None, :] + st.cost_m[None, :] * length[:, None]
             cost = np.where(st.reach[None, :] + 1e-9 >= length[:, None], cost, np.inf)
             medium = np.argmin(cost, axis=1)
@@ -609,8 +641,11 @@ def _serve_nearest(items: np.ndarray, units: np.ndarray, hall_of: np.ndarray, x:
             continue
         qi, qu = todo[qi], live[qu]
         # rounded to 1 nm so that equal distances on a grid tie exactly, whatever the float noise
+        dxy = np.maximum(np.abs(ix[qi] - ux[qu]), np.abs(iy[qi] - uy[qu]))
         dist = np.round((np.abs(ix[qi] - ux[qu]) + np.abs(iy[qi] - uy[qu]) + ex[qi]) * scale, 9)
-        ok = dist <= reach[qu]
+        # the grid only narrows the search; the candidates are exactly the units within
+        # the hall's radius (Chebyshev), so the choice does not depend on where cells fall
+        ok = (dist <= reach[qu]) & (dxy <= radius_m[ih[qi]] * widen)
         qi, qu, dist = qi[ok], qu[ok], dist[ok]
         # order each item's candidates by distance, ties by unit index (not by grid-cell order)
         o = np.argsort(_sort_key(qi, dist, qu, len(items), len(units)), kind="stable")

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from designer.ui._qt_compat import guard_none_refcount
-
-guard_none_refcount()  # before any other Qt call; see _qt_compat
-
 
 def run_app(path: str | None = None) -> int:
     """Open the app on ``path`` (the bundled sample hall when None); returns the exit code.

@@ -8,6 +8,7 @@ small machine); every example still evaluates several designs of 30–50 items.
 from __future__ import annotations
 
 import math
+import os
 from collections import Counter
 from dataclasses import replace
 
@@ -23,7 +24,9 @@ from designer.model.layouts import lay_out_hall
 
 from .helpers import BUSWAY, CDU, CRAH, NET, RACK, rebuild, records, shuffled, translated
 
-SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+#: ENGINE_PROPERTY_EXAMPLES=500 runs a longer search (e.g. after an engine change).
+EXAMPLES = int(os.environ.get("ENGINE_PROPERTY_EXAMPLES", "30"))
+SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 #: Kinds that depend only on geometry and membership, never on the order capacity is served in.
 GEOMETRIC_KINDS = {"outside-hall", "obstruction", "overlap", "clearance", "airflow", "floor-load",
@@ -288,7 +291,7 @@ def random_edit(data, design: Design) -> Change:
     return Change("added", (item.id,), (hall_id,))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES + 10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_incremental_evaluation_equals_full_evaluation(data):
     design = incremental_design()

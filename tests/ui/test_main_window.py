@@ -10,7 +10,6 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 import designer.ui
 from designer.engine import evaluate
 from designer.model import Change
-from designer.ui import _qt_compat
 from designer.ui.main_window import MainWindow
 
 
@@ -115,14 +114,13 @@ def test_an_unreadable_file_opens_a_new_design_and_says_why(qtbot, monkeypatch, 
     assert seen == {"title": "Untitled design — Designer", "halls": 1}
 
 
-def test_qt_calls_cannot_exhaust_none():
-    """A long session makes millions of void Qt calls; None must survive them."""
-    if _qt_compat.void_calls_release_none():
-        assert _qt_compat.guard_none_refcount()
-        assert sys.getrefcount(None) > 1 << 40
+def test_void_qt_calls_keep_none_alive():
+    """PySide6 6.12.0 on Python 3.11 released a reference to None on every void call and
+    aborted the app after a few thousand paints; pyproject.toml excludes it there."""
     from PySide6.QtCore import QRectF
 
     rect = QRectF()
+    before = sys.getrefcount(None)
     for _ in range(20000):
         rect.setX(0.0)
-    assert sys.getrefcount(None) > 1000
+    assert before - sys.getrefcount(None) < 100

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import os
 
+import tempfile  # noqa: E402
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Keep the user's settings, recent files and autosaves out of the tests: QSettings and
+# QStandardPaths follow the XDG folders on Linux.
+_sandbox = tempfile.mkdtemp(prefix="designer-tests-")
+for _var, _sub in (("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache"),
+                   ("XDG_STATE_HOME", "state")):
+    os.environ[_var] = os.path.join(_sandbox, _sub)
 
 import pytest  # noqa: E402
 

@@ -1,4 +1,9 @@
-"""The main window: the floor plan in the centre, the totals on the right."""
+"""The main window: palette, plan and docks around one :class:`Document`.
+
+Files: new, open, open recent, save, save as, close with an unsaved-changes prompt,
+title with the modified mark, a ``.dcplan`` dropped on the window opens it. Window
+layout, recent files and preferences persist in ``QSettings``.
+"""
 
 from __future__ import annotations
 
@@ -6,60 +11,51 @@ import logging
 import os
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
 
-from designer.catalog import Catalog, load_catalog
-from designer.engine import Evaluation, Evaluator
-from designer.io import DesignFileError, read_design
-from designer.model import Change, Design, Hall
+from designer.catalog import Catalog
+from designer.engine import Evaluation
+from designer.io import DesignFileError
+from designer.model import Design
+from designer.ui.document import Document, new_design
 from designer.ui.plan_view import PlanScene, PlanView
 from designer.ui.totals_panel import TotalsPanel
 
 log = logging.getLogger(__name__)
 
 APP_NAME = "Designer"
-#: Change kinds the engine can redo hall by hall.
-_ITEM_CHANGES = ("moved", "added", "removed", "updated")
+ORGANIZATION = "Designer"
+MAX_RECENT = 10
+FILE_FILTER = "Designer files (*.dcplan)"
+
+__all__ = ["MainWindow", "new_design", "APP_NAME"]
 
 
-def new_design() -> Design:
-    """An empty design with one 48 × 30 m hall to start drawing in."""
-    design = Design("Untitled design")
-    design.halls.append(Hall("A", "Hall A", ((0.0, 0.0), (48.0, 0.0), (48.0, 30.0), (0.0, 30.0))))
-    return design
+def settings() -> QSettings:
+    """The app's persistent settings (window layout, recent files, preferences)."""
+    return QSettings(ORGANIZATION, APP_NAME)
 
 
 class MainWindow(QMainWindow):
-    """One design: its plan, its totals, and the menus to look at them."""
+    """One document: its plan, docks, menus and toolbars."""
 
     def __init__(self, design: Design | None = None, path: str | os.PathLike | None = None,
                  catalog: Catalog | None = None) -> None:
         super().__init__()
-        self.catalog = catalog if catalog is not None else load_catalog()
-        self.design: Design | None = None
-        self.path: Path | None = None
-        self.evaluator: Evaluator | None = None
-        self.evaluation: Evaluation | None = None
-        self._pending: list[Change] = []
+        self.setObjectName("main_window")
+        self.setAcceptDrops(True)
+        self.document = Document(catalog, self)
+        self.catalog = self.document.catalog
         self._shown = False
-        self._evaluate_timer = QTimer(self)
-        self._evaluate_timer.setSingleShot(True)
-        self._evaluate_timer.setInterval(0)  # once per burst of edits, after they land
-        self._evaluate_timer.timeout.connect(self._evaluate_pending)
 
         self.scene = PlanScene(self)
         self.plan_view = PlanView(self.scene, self)
         self.setCentralWidget(self.plan_view)
 
         self.totals = TotalsPanel()
-        self.totals_dock = QDockWidget("Totals", self)
-        self.totals_dock.setObjectName("totals_dock")
-        self.totals_dock.setWidget(self.totals)
-        self.totals_dock.setAllowedAreas(Qt.DockWidgetArea.LeftDockWidgetArea
-                                         | Qt.DockWidgetArea.RightDockWidgetArea)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.totals_dock)
+        self.totals_dock = self.add_dock("Totals", "totals_dock", self.totals, Qt.DockWidgetArea.RightDockWidgetArea)
 
         self.cursor_label = QLabel()
         self.cursor_label.setObjectName("cursor_label")
@@ -68,108 +64,221 @@ class MainWindow(QMainWindow):
         self.plan_view.cursor_moved.connect(self._on_cursor_moved)
 
         self._build_menus()
+        self.document.design_replaced.connect(self._on_design_replaced)
+        self.document.evaluation_changed.connect(self._on_evaluation_changed)
+        self.document.evaluation_failed.connect(self.totals.show_unavailable)
+        self.document.undo_stack.cleanChanged.connect(lambda clean: self.setWindowModified(not clean))
+        self.document.path_changed.connect(self._update_title)
         self.resize(1400, 900)
-        self.set_design(design if design is not None else new_design(), path)
+        self.document.set_design(design if design is not None else new_design(), path)
+        self._restore_layout()
+
+    # ------------------------------------------------------------------ docks
+    def add_dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        """Add a movable, closable dock; its toggle goes into View ▸ Panels."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        if hasattr(self, "panels_menu"):
+            self.panels_menu.addAction(dock.toggleViewAction())
+        return dock
 
     # ------------------------------------------------------------------ menus
-    def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self.open_action = QAction("&Open…", self)
-        self.open_action.setShortcut(QKeySequence.StandardKey.Open)
-        self.open_action.triggered.connect(self._on_open_triggered)
-        file_menu.addAction(self.open_action)
-        file_menu.addSeparator()
-        quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
+    def _action(self, text: str, slot, shortcut=None, menu=None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            if isinstance(shortcut, (list, tuple)):
+                action.setShortcuts([QKeySequence(s) for s in shortcut])
+            else:
+                action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        if menu is not None:
+            menu.addAction(action)
+        return action
 
-        view_menu = self.menuBar().addMenu("&View")
-        self.zoom_in_action = QAction("Zoom &In", self)
-        self.zoom_in_action.setShortcuts([QKeySequence.StandardKey.ZoomIn, QKeySequence("Ctrl+=")])
-        self.zoom_in_action.triggered.connect(self.plan_view.zoom_in)
-        self.zoom_out_action = QAction("Zoom &Out", self)
-        self.zoom_out_action.setShortcut(QKeySequence.StandardKey.ZoomOut)
-        self.zoom_out_action.triggered.connect(self.plan_view.zoom_out)
-        self.fit_action = QAction("&Fit to Window", self)
-        self.fit_action.setShortcut(QKeySequence("Ctrl+0"))
-        self.fit_action.triggered.connect(self.plan_view.fit)
-        for action in (self.zoom_in_action, self.zoom_out_action, self.fit_action):
-            view_menu.addAction(action)
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.file_menu = file_menu = bar.addMenu("&File")
+        self.new_action = self._action("&New", self.new_document, QKeySequence.StandardKey.New, file_menu)
+        self.open_action = self._action("&Open…", self._on_open_triggered, QKeySequence.StandardKey.Open, file_menu)
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addSeparator()
+        self.save_action = self._action("&Save", self.save, QKeySequence.StandardKey.Save, file_menu)
+        self.save_as_action = self._action("Save &As…", self.save_as, QKeySequence.StandardKey.SaveAs, file_menu)
+        file_menu.addSeparator()
+        self.export_menu = file_menu.addMenu("&Export")
+        file_menu.addSeparator()
+        self.close_action = self._action("&Close", self.close_document, QKeySequence.StandardKey.Close, file_menu)
+        self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, file_menu)
+
+        self.edit_menu = edit_menu = bar.addMenu("&Edit")
+        stack = self.document.undo_stack
+        self.undo_action = stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Y")])
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+
+        self.view_menu = view_menu = bar.addMenu("&View")
+        self.zoom_in_action = self._action("Zoom &In", self.plan_view.zoom_in,
+                                           [QKeySequence.StandardKey.ZoomIn, "Ctrl+="], view_menu)
+        self.zoom_out_action = self._action("Zoom &Out", self.plan_view.zoom_out, QKeySequence.StandardKey.ZoomOut,
+                                            view_menu)
+        self.fit_action = self._action("&Fit to Window", self.plan_view.fit, "Ctrl+0", view_menu)
         view_menu.addSeparator()
         self.panels_menu = view_menu.addMenu("&Panels")
         self.panels_menu.addAction(self.totals_dock.toggleViewAction())
-        self.view_menu = view_menu
+        self.tools_menu = bar.addMenu("&Tools")
+        self.help_menu = bar.addMenu("&Help")
+        self._action("&About Designer", self._about, None, self.help_menu)
 
     # ------------------------------------------------------------------ documents
+    @property
+    def design(self) -> Design:
+        return self.document.design
+
+    @property
+    def path(self) -> Path | None:
+        return self.document.path
+
+    @property
+    def evaluation(self) -> Evaluation | None:
+        return self.document.evaluation
+
     def set_design(self, design: Design, path: str | os.PathLike | None = None) -> None:
-        """Show ``design`` (read from ``path``, or new when None) and evaluate it."""
-        if self.design is not None:
-            self.design.unsubscribe(self._on_design_changed)
-        self.design = design
-        self.path = Path(path) if path is not None else None
-        self.setWindowTitle(f"{design.name} — {APP_NAME}")
-        self.scene.set_design(design, self.catalog)
-        design.subscribe(self._on_design_changed)
-        self.evaluator = None
-        self._pending.clear()
-        self._evaluate_all()
+        self.document.set_design(design, path)
+
+    def _on_design_replaced(self) -> None:
+        self.scene.set_design(self.document.design, self.catalog)
+        self._update_title()
+        self.setWindowModified(False)
         self.plan_view.fit()
+
+    def _update_title(self) -> None:
+        name = self.document.design.name
+        where = f" ({self.document.path.name})" if self.document.path else ""
+        self.setWindowTitle(f"{name}{where}[*] — {APP_NAME}")
+
+    def maybe_save(self) -> bool:
+        """Ask what to do with unsaved changes; False when the user cancels."""
+        if not self.document.modified:
+            return True
+        box = QMessageBox(QMessageBox.Icon.Warning, "Unsaved changes",
+                          f"“{self.document.design.name}” has changes that are not saved.",
+                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                          | QMessageBox.StandardButton.Cancel, self)
+        box.setInformativeText("Save them before closing?")
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        answer = box.exec()
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def new_document(self) -> None:
+        if self.maybe_save():
+            self.document.new()
+
+    def close_document(self) -> None:
+        """Close the design (after the prompt) and start a new one."""
+        self.new_document()
 
     def open_file(self, path: str | os.PathLike) -> None:
         """Read a ``.dcplan`` and show it; raises :class:`DesignFileError` (one-line message)."""
-        design = read_design(path, self.catalog)
-        self.set_design(design, path)
+        self.document.open(path)
+        self._remember_recent(Path(path))
 
-    def _on_open_triggered(self) -> None:
-        start = str(self.path.parent) if self.path else ""
-        path, _ = QFileDialog.getOpenFileName(self, "Open design", start, "Designer files (*.dcplan)")
-        if not path:
-            return
+    def open_path_interactive(self, path: str | os.PathLike) -> bool:
+        """Open after the unsaved-changes prompt; a bad file is reported, nothing is lost."""
+        if not self.maybe_save():
+            return False
         try:
             self.open_file(path)
         except DesignFileError as exc:
             QMessageBox.warning(self, "Cannot open design", str(exc))
+            return False
+        return True
+
+    def _on_open_triggered(self) -> None:
+        start = str(self.path.parent) if self.path else ""
+        path, _ = QFileDialog.getOpenFileName(self, "Open design", start, FILE_FILTER)
+        if path:
+            self.open_path_interactive(path)
+
+    def save(self) -> bool:
+        if self.document.path is None:
+            return self.save_as()
+        return self._save_to(self.document.path)
+
+    def save_as(self) -> bool:
+        start = str(self.document.path) if self.document.path else f"{self.document.design.name}.dcplan"
+        path, _ = QFileDialog.getSaveFileName(self, "Save design as", start, FILE_FILTER)
+        if not path:
+            return False
+        if not path.endswith(".dcplan"):
+            path += ".dcplan"
+        return self._save_to(Path(path))
+
+    def _save_to(self, path: Path) -> bool:
+        try:
+            self.document.save(path)
+        except OSError as exc:
+            QMessageBox.critical(self, "Could not save",
+                                 f"The design was not saved to {path}:\n{exc.strerror or exc}\n\n"
+                                 "Your changes are still open; try another folder.")
+            return False
+        self._remember_recent(path)
+        self.statusBar().showMessage(f"Saved {path}", 4000)
+        return True
+
+    # ------------------------------------------------------------------ recent files
+    def recent_files(self) -> list[str]:
+        value = settings().value("recent_files", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def _remember_recent(self, path: Path) -> None:
+        path = str(Path(path).resolve())
+        files = [f for f in self.recent_files() if f != path]
+        settings().setValue("recent_files", [path, *files][:MAX_RECENT])
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        files = self.recent_files()
+        for f in files:
+            action = self.recent_menu.addAction(Path(f).name)
+            action.setToolTip(f)
+            action.setStatusTip(f)
+            action.triggered.connect(lambda _=False, f=f: self.open_path_interactive(f))
+        if not files:
+            self.recent_menu.addAction("(none)").setEnabled(False)
+
+    # ------------------------------------------------------------------ drop to open
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        if any(u.toLocalFile().endswith(".dcplan") for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dropEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        files = [u.toLocalFile() for u in event.mimeData().urls() if u.toLocalFile().endswith(".dcplan")]
+        if files:
+            event.acceptProposedAction()
+            self.open_path_interactive(files[0])
+        else:
+            super().dropEvent(event)
 
     # ------------------------------------------------------------------ evaluation
-    def _evaluate_all(self) -> None:
-        try:
-            self.evaluator = Evaluator(self.design, self.catalog)
-        except Exception as exc:  # a broken evaluation must not take the window down
-            log.exception("evaluation failed")
-            self._show_failure(exc)
+    def _on_evaluation_changed(self, evaluation: Evaluation | None) -> None:
+        if evaluation is None:
+            self.scene.set_status(None)
             return
-        self._show_evaluation(self.evaluator.evaluation)
-
-    def _on_design_changed(self, change: Change) -> None:
-        self._pending.append(change)
-        self._evaluate_timer.start()
-
-    def _evaluate_pending(self) -> None:
-        changes, self._pending = self._pending, []
-        if not changes:
-            return
-        if self.evaluator is None or any(c.kind not in _ITEM_CHANGES or not c.halls for c in changes):
-            self._evaluate_all()
-            return
-        halls = tuple(dict.fromkeys(h for c in changes for h in c.halls))
-        try:
-            evaluation = self.evaluator.apply(Change("updated", halls=halls))
-        except Exception as exc:
-            log.exception("evaluation failed")
-            self._show_failure(exc)
-            return
-        self._show_evaluation(evaluation)
-
-    def _show_evaluation(self, evaluation: Evaluation) -> None:
-        self.evaluation = evaluation
         self.totals.show_report(evaluation.report())
         self.scene.set_status(evaluation.status)
-
-    def _show_failure(self, exc: Exception) -> None:
-        self.evaluation = None
-        self.scene.set_status(None)
-        self.totals.show_unavailable(f"The design could not be evaluated: {exc}")
 
     # ------------------------------------------------------------------ status bar
     def _on_cursor_moved(self, where) -> None:
@@ -179,14 +288,37 @@ class MainWindow(QMainWindow):
         hall, x, y = where
         self.cursor_label.setText(f"{hall}   x {x:,.2f} m   y {y:,.2f} m")
 
+    def _about(self) -> None:
+        QMessageBox.about(self, "About Designer",
+                          "Designer plans AI datacenter halls built from AWS Trainium3 UltraServers.\n"
+                          "Every catalog figure carries its source or is marked as an assumption.")
+
+    # ------------------------------------------------------------------ layout
+    def _restore_layout(self) -> None:
+        s = settings()
+        geometry = s.value("window/geometry")
+        state = s.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+
+    def _save_layout(self) -> None:
+        s = settings()
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
+
     def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
         super().showEvent(event)
         if not self._shown:
             self._shown = True
-            self.resizeDocks([self.totals_dock], [self.totals.sizeHint().width()], Qt.Orientation.Horizontal)
+            if settings().value("window/state") is None:
+                self.resizeDocks([self.totals_dock], [self.totals.sizeHint().width()], Qt.Orientation.Horizontal)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
-        if self.design is not None:
-            self.design.unsubscribe(self._on_design_changed)
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self._save_layout()
         self.scene.detach()
         super().closeEvent(event)

@@ -7,7 +7,6 @@ import pytest
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QImage, QPainter
 
-import designer.ui  # noqa: F401  (applies the binding guard before any Qt call)
 from designer.model import Design, Equipment, Hall
 from designer.paths import pilot_sample
 from designer.ui.main_window import MainWindow
@@ -25,16 +24,33 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
 
 
+@pytest.fixture(autouse=True)
+def no_unexpected_modal_dialogs(monkeypatch):
+    """A modal dialog would block a headless test forever: fail instead. Tests that
+    expect a dialog patch ``QMessageBox.exec`` (or the static helpers) themselves."""
+    from PySide6.QtWidgets import QMessageBox
+
+    def refuse(self, *args, **kwargs):
+        raise AssertionError(f"unexpected modal dialog: {self.text()!r}")
+
+    monkeypatch.setattr(QMessageBox, "exec", refuse)
+    for name in ("warning", "critical", "information", "question"):
+        monkeypatch.setattr(QMessageBox, name, staticmethod(
+            lambda *a, _n=name, **k: (_ for _ in ()).throw(AssertionError(f"unexpected QMessageBox.{_n}: {a[2:3]}"))))
+
+
 @pytest.fixture
 def main_window(qtbot):
-    """The main window showing the pilot sample, shown and torn down with the test."""
+    """The main window showing the pilot sample, shown and torn down with the test
+    (its undo stack marked clean first, so closing does not ask to save)."""
     window = MainWindow()
     qtbot.addWidget(window)
     window.open_file(pilot_sample())
     window.resize(1200, 800)
     window.show()
     qtbot.waitExposed(window)
-    return window
+    yield window
+    window.document.undo_stack.setClean()
 
 
 def small_design() -> Design:

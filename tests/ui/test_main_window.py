@@ -14,7 +14,8 @@ from designer.ui.main_window import MainWindow
 
 
 def test_window_opens_the_sample_and_names_it_in_the_title(main_window):
-    assert main_window.windowTitle() == f"{main_window.design.name} — Designer"
+    assert main_window.windowTitle() == f"{main_window.design.name} (pilot-hall.dcplan)[*] — Designer"
+    assert not main_window.isWindowModified()
     assert "Hall A pilot" in main_window.windowTitle()
     assert main_window.plan_view.isVisible()
     assert main_window.totals_dock.isVisible()
@@ -111,7 +112,7 @@ def test_an_unreadable_file_opens_a_new_design_and_says_why(qtbot, monkeypatch, 
     assert designer.ui.run_app(str(bad)) == 0
     assert len(messages) == 1 and messages[0].startswith("broken.dcplan: line 1")
     assert "\n" not in messages[0]
-    assert seen == {"title": "Untitled design — Designer", "halls": 1}
+    assert seen == {"title": "Untitled design[*] — Designer", "halls": 1}
 
 
 def test_void_qt_calls_keep_none_alive():

@@ -1,0 +1,368 @@
+"""Edit commands: plain data, Qt-free. ``command.apply(design)`` performs the edit,
+notifies the design's listeners once, and returns the inverse command (Orange3's
+``owpaintdata`` pattern). The UI wraps them in ``QUndoCommand``s.
+
+Positions are restored exactly on undo (commands store the old values rather than
+subtracting), so undo/redo never drifts a coordinate by float noise.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from designer.model.design import Change, Design, Equipment, Hall
+
+#: Positions are rounded to this (1 µm) after arithmetic, so a nudge of 0.6 m lands on 4.8, not 4.800000000000001.
+POSITION_DECIMALS = 6
+
+
+class Command:
+    """Base class: ``apply`` performs the edit and returns the inverse."""
+
+    label = "Edit"
+
+    def apply(self, design: Design) -> "Command":  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def _halls_of(design: Design, ids: Iterable[str]) -> tuple[str, ...]:
+    t = design.equipment
+    codes = np.unique(t.hall_code[t.rows(ids)]) if ids else []
+    return tuple(t.halls[int(c)] for c in codes)
+
+
+@contextlib.contextmanager
+def batch(design: Design):
+    """Collect the changes of several commands and notify once, merged."""
+    collected: list[Change] = []
+    listeners = design._listeners
+    design._listeners = [collected.append]
+    try:
+        yield
+    finally:
+        design._listeners = listeners
+        merged = merge_changes(collected)
+        if merged is not None:
+            design.notify(merged)
+
+
+def merge_changes(changes: Sequence[Change]) -> Change | None:
+    """One change standing for several: item edits merge (ids and halls united);
+    anything else makes it a ``reset``."""
+    if not changes:
+        return None
+    if len(changes) == 1:
+        return changes[0]
+    item_kinds = {"moved", "added", "removed", "updated"}
+    if all(c.kind in item_kinds for c in changes):
+        ids = tuple(dict.fromkeys(i for c in changes for i in c.ids))
+        halls = tuple(dict.fromkeys(h for c in changes for h in c.halls))
+        kinds = {c.kind for c in changes}
+        return Change(kinds.pop() if len(kinds) == 1 else "updated", ids, halls)
+    return Change("reset")
+
+
+# ====================================================================== placements
+@dataclass
+class SetPlacements(Command):
+    """Set positions, rotations (and busway ends) of items to given values."""
+
+    ids: tuple[str, ...]
+    x: np.ndarray
+    y: np.ndarray
+    rotation: np.ndarray
+    x2: np.ndarray
+    y2: np.ndarray
+    label: str = "Move"
+
+    @classmethod
+    def capture(cls, design: Design, ids: Sequence[str], label: str = "Move") -> "SetPlacements":
+        t = design.equipment
+        rows = t.rows(ids)
+        return cls(tuple(ids), t.x[rows].copy(), t.y[rows].copy(), t.rotation[rows].copy(),
+                   t.x2[rows].copy(), t.y2[rows].copy(), label)
+
+    def apply(self, design: Design) -> Command:
+        inverse = SetPlacements.capture(design, self.ids, self.label)
+        t = design.equipment
+        rows = t.rows(self.ids)
+        t.x[rows] = self.x
+        t.y[rows] = self.y
+        t.rotation[rows] = self.rotation
+        t.x2[rows] = self.x2
+        t.y2[rows] = self.y2
+        design.notify(Change("moved", self.ids, _halls_of(design, self.ids)))
+        return inverse
+
+
+def move_items(design: Design, ids: Sequence[str], dx: float, dy: float, label: str = "Move") -> SetPlacements:
+    """The command moving items by (dx, dy) metres (busways move both ends)."""
+    cmd = SetPlacements.capture(design, ids, label)
+    cmd.x = np.round(cmd.x + dx, POSITION_DECIMALS)
+    cmd.y = np.round(cmd.y + dy, POSITION_DECIMALS)
+    busway = ~np.isnan(cmd.x2)
+    cmd.x2 = np.where(busway, np.round(cmd.x2 + dx, POSITION_DECIMALS), np.nan)
+    cmd.y2 = np.where(busway, np.round(cmd.y2 + dy, POSITION_DECIMALS), np.nan)
+    return cmd
+
+
+def rotate_items(design: Design, ids: Sequence[str], angle_deg: float = 90.0,
+                 about: tuple[float, float] | None = None, label: str = "Rotate") -> SetPlacements:
+    """The command turning items counter-clockwise by ``angle_deg`` about a point (by
+    default the centre of their bounding box), as one rigid group."""
+    cmd = SetPlacements.capture(design, ids, label)
+    busway = ~np.isnan(cmd.x2)
+    xs = np.concatenate([cmd.x, cmd.x2[busway]])
+    ys = np.concatenate([cmd.y, cmd.y2[busway]])
+    cx, cy = about if about is not None else ((xs.min() + xs.max()) / 2, (ys.min() + ys.max()) / 2)
+    th = math.radians(angle_deg)
+    c, s = round(math.cos(th), 12), round(math.sin(th), 12)
+
+    def turn(x, y):
+        return (np.round(cx + c * (x - cx) - s * (y - cy), POSITION_DECIMALS),
+                np.round(cy + s * (x - cx) + c * (y - cy), POSITION_DECIMALS))
+
+    cmd.x, cmd.y = turn(cmd.x, cmd.y)
+    x2, y2 = turn(np.nan_to_num(cmd.x2), np.nan_to_num(cmd.y2))
+    cmd.x2 = np.where(busway, x2, np.nan)
+    cmd.y2 = np.where(busway, y2, np.nan)
+    cmd.rotation = np.where(busway, 0.0, np.mod(cmd.rotation + angle_deg, 360.0))
+    return cmd
+
+
+# ====================================================================== add / remove
+@dataclass
+class AddItems(Command):
+    """Add items (appended, or re-inserted at their former rows on undo)."""
+
+    records: list[Equipment]
+    at: list[int] | None = None
+    label: str = "Add"
+
+    def apply(self, design: Design) -> Command:
+        design.equipment.insert(self.records, self.at)
+        ids = tuple(r.id for r in self.records)
+        design.notify(Change("added", ids, tuple(dict.fromkeys(r.hall for r in self.records))))
+        return RemoveItems(ids, self.label)
+
+
+@dataclass
+class RemoveItems(Command):
+    """Remove items; the inverse puts them back at the same rows."""
+
+    ids: tuple[str, ...]
+    label: str = "Delete"
+
+    def apply(self, design: Design) -> Command:
+        halls = _halls_of(design, self.ids)
+        records, rows = design.equipment.delete(self.ids)
+        design.notify(Change("removed", self.ids, halls))
+        return AddItems(records, rows, self.label)
+
+
+def duplicate_items(design: Design, ids: Sequence[str], dx: float = 0.0, dy: float = 0.0,
+                    label: str = "Duplicate") -> AddItems:
+    """Copies of items with fresh ids, offset by (dx, dy); racks of one UltraServer keep
+    sharing a (new) system id."""
+    t = design.equipment
+    taken_ids = set(t.index)
+    taken_systems = set(t.systems.codes)
+    new_system: dict[str, str] = {}
+    out = []
+    for item_id in ids:
+        e = t.get(item_id)
+        if e.system is not None and e.system not in new_system:
+            new_system[e.system] = _fresh(_stem(e.system), taken_systems)
+        nid = _fresh(_stem(item_id), taken_ids)
+        end = None if e.end is None else (round(e.end[0] + dx, POSITION_DECIMALS), round(e.end[1] + dy, POSITION_DECIMALS))
+        out.append(replace(e, id=nid, x=round(e.x + dx, POSITION_DECIMALS), y=round(e.y + dy, POSITION_DECIMALS),
+                           end=end, system=None if e.system is None else new_system[e.system]))
+    return AddItems(out, None, label)
+
+
+def _stem(item_id: str) -> str:
+    return item_id.rstrip("0123456789") or item_id
+
+
+def _fresh(stem: str, taken: set[str]) -> str:
+    n = 1
+    while f"{stem}{n}" in taken:
+        n += 1
+    taken.add(f"{stem}{n}")
+    return f"{stem}{n}"
+
+
+# ====================================================================== properties
+@dataclass
+class UpdateItem(Command):
+    """Change an item's type, hall, system or extra fields (``{"hall": "B"}``)."""
+
+    id: str
+    fields: dict[str, Any]
+    label: str = "Edit item"
+
+    def apply(self, design: Design) -> Command:
+        t = design.equipment
+        row = t.index[self.id]
+        old_hall = t.halls[int(t.hall_code[row])]
+        before = t.get(self.id)
+        old = {}
+        for key, value in self.fields.items():
+            if key == "type":
+                old[key] = before.type
+                t.type_code[row] = t.types.code(value)
+            elif key == "hall":
+                old[key] = before.hall
+                t.hall_code[row] = t.halls.code(value)
+            elif key == "system":
+                old[key] = before.system
+                t.system_code[row] = -1 if value is None else t.systems.code(value)
+            elif key in ("x", "y", "rotation", "x2", "y2"):
+                old[key] = float(getattr(t, key)[row])
+                getattr(t, key)[row] = value
+            else:
+                extra = t.extra.setdefault(self.id, {})
+                old[key] = extra.get(key)
+                if value is None:
+                    extra.pop(key, None)
+                else:
+                    extra[key] = value
+        new_hall = t.halls[int(t.hall_code[row])]
+        design.notify(Change("updated", (self.id,), tuple(dict.fromkeys((old_hall, new_hall)))))
+        return UpdateItem(self.id, old, self.label)
+
+
+@dataclass
+class SetHall(Command):
+    """Change a hall's fields (outline, columns, keepouts, name, ratings, tray drop)."""
+
+    hall_id: str
+    fields: dict[str, Any]
+    label: str = "Edit hall"
+
+    def apply(self, design: Design) -> Command:
+        hall = design.hall(self.hall_id)
+        old = {k: getattr(hall, k) for k in self.fields}
+        for k, v in self.fields.items():
+            setattr(hall, k, v)
+        design.notify(Change("halls", (), (self.hall_id,)))
+        return SetHall(self.hall_id, old, self.label)
+
+
+@dataclass
+class AddHall(Command):
+    """Add a hall (at the end, or at ``index``)."""
+
+    hall: Hall
+    index: int | None = None
+    label: str = "Add hall"
+
+    def apply(self, design: Design) -> Command:
+        if self.hall.id in design.hall_ids():
+            raise ValueError(f"a hall with id {self.hall.id!r} exists")
+        design.halls.insert(len(design.halls) if self.index is None else self.index, self.hall)
+        design.notify(Change("halls", (), (self.hall.id,)))
+        return RemoveHall(self.hall.id, self.label)
+
+
+@dataclass
+class RemoveHall(Command):
+    """Remove a hall and everything in it; the inverse restores both."""
+
+    hall_id: str
+    label: str = "Delete hall"
+    _items: list[Equipment] = field(default_factory=list)
+
+    def apply(self, design: Design) -> Command:
+        index = design.hall_ids().index(self.hall_id)
+        hall = design.halls[index]
+        t = design.equipment
+        code = t.halls.codes.get(self.hall_id)
+        ids = [] if code is None else [t.ids[r] for r in np.flatnonzero(t.hall_code == code)]
+        with batch(design):
+            restore = RemoveItems(tuple(ids)).apply(design) if ids else None
+            design.halls.pop(index)
+            design.notify(Change("halls", (), (self.hall_id,)))
+        return _RestoreHall(hall, index, restore, self.label)
+
+
+@dataclass
+class _RestoreHall(Command):
+    hall: Hall
+    index: int
+    items: Command | None
+    label: str = "Delete hall"
+
+    def apply(self, design: Design) -> Command:
+        with batch(design):
+            AddHall(self.hall, self.index).apply(design)
+            if self.items is not None:
+                self.items.apply(design)
+        return RemoveHall(self.hall.id, self.label)
+
+
+@dataclass
+class SetSite(Command):
+    """Change site settings (utility capacity, PUE, price, carbon intensity, currency)."""
+
+    fields: dict[str, Any]
+    label: str = "Edit site"
+
+    def apply(self, design: Design) -> Command:
+        old = {k: getattr(design.site, k) for k in self.fields}
+        for k, v in self.fields.items():
+            setattr(design.site, k, v)
+        design.notify(Change("site"))
+        return SetSite(old, self.label)
+
+
+@dataclass
+class SetAssumption(Command):
+    """Override a catalog assumption for this design (``None`` restores the catalog value)."""
+
+    key: str
+    value: float | list | None
+    label: str = "Change assumption"
+
+    def apply(self, design: Design) -> Command:
+        old = design.assumptions.get(self.key)
+        if self.value is None:
+            design.assumptions.pop(self.key, None)
+        else:
+            design.assumptions[self.key] = self.value
+        design.notify(Change("assumptions"))
+        return SetAssumption(self.key, old, self.label)
+
+
+@dataclass
+class Rename(Command):
+    """Rename the design."""
+
+    name: str
+    label: str = "Rename design"
+
+    def apply(self, design: Design) -> Command:
+        old = design.name
+        design.name = self.name
+        design.notify(Change("site"))
+        return Rename(old, self.label)
+
+
+@dataclass
+class Composite(Command):
+    """Several commands as one undo step (a paste, a row, a drag of a group)."""
+
+    commands: list[Command]
+    label: str = "Edit"
+
+    def apply(self, design: Design) -> Command:
+        inverses = []
+        with batch(design):
+            for cmd in self.commands:
+                inverses.append(cmd.apply(design))
+        return Composite(inverses[::-1], self.label)

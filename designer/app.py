@@ -14,6 +14,7 @@ from pathlib import Path
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT = 0, 1, 2
 VERBS = ("report", "check", "export")
+EXPORT_FORMATS = ("svg", "png", "pdf", "plan-pdf", "dxf", "csv", "json")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -34,7 +35,9 @@ def _build_parser() -> argparse.ArgumentParser:
     c.add_argument("file")
     e = sub.add_parser("export", help="export a design (svg, png, pdf, dxf, csv, json)")
     e.add_argument("file")
-    e.add_argument("--format", required=True, choices=("svg", "png", "pdf", "dxf", "csv", "json"))
+    e.add_argument("--format", required=True, choices=EXPORT_FORMATS,
+                   help="pdf: the PDF report (summary, plan, tables, violations, assumptions); "
+                        "plan-pdf / svg / png: the plan sheet; csv: bill of materials; json: the report; dxf: CAD")
     e.add_argument("-o", "--output", required=True)
     return p
 
@@ -96,14 +99,7 @@ def _run_verb(args: argparse.Namespace) -> int:
 
     design = _load(args.file)
     if args.verb == "export":
-        from designer.io.exports import ExportError, export_design
-
-        try:
-            export_design(design, args.format, Path(args.output))
-        except ExportError as exc:
-            sys.stderr.write(f"designer: {exc}\n")
-            return EXIT_BAD_INPUT
-        return EXIT_OK
+        return _export(design, args.format, Path(args.output))
     evaluation = evaluate(design)
     report = evaluation.report()
     if args.verb == "report":
@@ -117,6 +113,37 @@ def _run_verb(args: argparse.Namespace) -> int:
         sys.stdout.write(f"{v['severity']}: {v['kind']}: {v['message']}\n")
     sys.stdout.write(f"{len(errors)} error(s), {len(report['violations']) - len(errors)} warning(s)\n")
     return EXIT_VIOLATIONS if errors else EXIT_OK
+
+
+def _export(design, fmt: str, out: Path) -> int:
+    """Export headless; plan images and the PDF report are drawn with Qt offscreen."""
+    from designer.catalog import load_catalog
+    from designer.engine import evaluate
+
+    catalog = load_catalog()
+    evaluation = evaluate(design, catalog)
+    try:
+        if fmt in ("json", "csv", "dxf"):
+            from designer.io.exports import export_design
+
+            export_design(design, fmt, out, evaluation, catalog)
+            return EXIT_OK
+        import os
+
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no display needed for files
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication.instance() or QApplication(["designer"])  # noqa: F841 (keeps Qt alive)
+        from designer.ui.plan_export import export_pdf_report, export_plan
+
+        if fmt == "pdf":
+            export_pdf_report(design, catalog, evaluation, out)
+        else:
+            export_plan(design, catalog, evaluation, out, "pdf" if fmt == "plan-pdf" else fmt)
+    except (OSError, ValueError, RuntimeError) as exc:
+        sys.stderr.write(f"designer: cannot export to {out}: {getattr(exc, 'strerror', None) or exc}\n")
+        return EXIT_BAD_INPUT
+    return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -47,7 +47,7 @@ REQUIRED_FIGURES: Mapping[str, tuple[str, ...]] = MappingProxyType({
                     "depth_m", "height_m", "weight_kg"),
     "busway": ("amps", "voltage_v", "power_factor"),
     "cable": ("reach_m", "cost_per_link", "cost_per_m", "latency_ns_per_m",
-              "latency_fixed_ns", "length_steps_m"),
+              "latency_fixed_ns", "length_steps_m", "transceivers_per_link"),
 })
 FLOOR_KINDS = ("compute", "network", "cdu", "air-handler")
 

@@ -4,7 +4,8 @@ Used for racks → busways (power), racks → CDUs / air handlers (cooling) and
 UltraServer links → network racks (ports). Each consumer lists its candidate servers
 in order of preference (nearest first, or file order). In each round every consumer
 still waiting asks its current candidate; each server serves the waiting consumers in
-priority order (its ``key``: distance, then file order) while capacity lasts; the
+priority order (its ``key``: distance, then file order) while capacity lasts; a
+consumer that did not fit but would fit in what is left asks again (first fit), the
 others move on to their next candidate. No Python loop runs per consumer.
 """
 
@@ -71,7 +72,14 @@ def assign(n_items: int, cand_item: np.ndarray, cand_server: np.ndarray, cand_ke
             residual[items[took]] -= got[took]
         residual[np.abs(residual) < 1e-9] = 0.0
         still = items[residual[items] > 0]
-        ptr[still] += 1
+        # first fit: an item that did not fit behind the others but fits in what its
+        # server has left asks the same server again; the rest move on
+        srv_of = cand_server[ptr[still]]
+        retry = residual[still] <= remaining[srv_of] + 1e-9
+        if not partial and took.any():
+            ptr[still[~retry]] += 1
+        else:
+            ptr[still] += 1
         waiting = np.sort(still[ptr[still] < ends[still]])
     if g_item:
         grants = (np.concatenate(g_item), np.concatenate(g_server), np.concatenate(g_amount))

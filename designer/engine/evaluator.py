@@ -27,7 +27,7 @@ WATER_CP_KJ_KG_K = 4.186
 AIR_RHO_KG_M3 = 1.2
 AIR_CP_J_KG_K = 1005.0
 _ARRAYS = ("powered", "cooled", "served_by_busway", "served_by_cdu", "served_by_air", "load_kw", "limit_kw",
-           "ports_used")
+           "ports_used", "link_down")
 _POSITIONS = ("served_by_busway", "served_by_cdu", "served_by_air")
 
 
@@ -259,7 +259,7 @@ class Evaluator:
                                             f"scale-up cables stay within {st.scaleup_max_m:.1f} m",
                                             t.halls[int(t.hall_code[r0])], float(t.x[r0]), float(t.y[r0])))
         status = _status(flags, powered, cooled)
-        bad = ~powered | ~cooled
+        bad = ~powered | ~cooled | rows["link_down"]
         for k in STRANDING_FLAGS:
             bad |= flags[k]
         count = np.bincount(sc, minlength=n_sys)
@@ -373,6 +373,8 @@ def _scatter(order, flags_s, arr_s, links_s, tc, sys_code, n_sys, types) -> dict
             full = np.full(n, -1, np.int64)
         elif k in ("powered", "cooled"):
             full = np.ones(n, bool)
+        elif k == "link_down":
+            full = np.zeros(n, bool)
         else:
             full = np.zeros(n, src.dtype)
         full[order] = src
@@ -387,7 +389,7 @@ def _scatter(order, flags_s, arr_s, links_s, tc, sys_code, n_sys, types) -> dict
     out["status"] = _status(flags, out["powered"], out["cooled"])
     comp = np.flatnonzero(types.kind[tc] == COMPUTE)
     sc = sys_code[comp]
-    bad = ~out["powered"] | ~out["cooled"]
+    bad = ~out["powered"] | ~out["cooled"] | out["link_down"]
     for k in STRANDING_FLAGS:
         bad |= flags[k]
     present = np.bincount(sc, minlength=n_sys) > 0

@@ -53,6 +53,7 @@ class GroupResult:
     served_by_busway: np.ndarray   # group position or -1
     served_by_cdu: np.ndarray
     served_by_air: np.ndarray
+    link_down: np.ndarray          # racks cabled to a network rack without power or cooling
     load_kw: np.ndarray
     limit_kw: np.ndarray
     ports_used: np.ndarray
@@ -344,6 +345,7 @@ def evaluate_group(design: Design, types: TypeTable, st: Settings, halls: list[H
     has_busways = np.zeros(H, bool)
     has_busways[hk[bw]] = True
     feeds = np.zeros(n, bool)
+    feeding: dict[int, list[int]] = {}
     if len(bw):
         xa, xb = np.minimum(g.x[bw], g.x2[bw]), np.maximum(g.x[bw], g.x2[bw])
         ya, yb = np.minimum(g.y[bw], g.y2[bw]), np.maximum(g.y[bw], g.y2[bw])
@@ -370,6 +372,9 @@ def evaluate_group(design: Design, types: TypeTable, st: Settings, halls: list[H
         order = np.lexsort((li, item))
         item, li = item[order], li[order]
         feeds[item] = True
+        feeding: dict[int, list[int]] = {}
+        for k_item, k_bw in zip(item.tolist(), bw[li].tolist()):
+            feeding.setdefault(k_item, []).append(k_bw)
         limit = types.busway_limit_kw[tc[bw]]
         served, _, grants = assign(n, item, li, item.astype(float), it, limit)
         powered |= served > 0
@@ -397,7 +402,9 @@ def evaluate_group(design: Design, types: TypeTable, st: Settings, halls: list[H
         if not feeds[k]:
             msg = f"{g.id(k)} ({fmt_kw(it[k])}) is under no busway of {hall.name}"
         else:
-            msg = f"{g.id(k)} ({fmt_kw(it[k])}) gets no power: every busway above it is at its limit"
+            left = [f"{g.id(b)} has {fmt_kw(max(limit_kw[b] - load_kw[b], 0.0))} left" for b in feeding[k]]
+            msg = (f"{g.id(k)} ({fmt_kw(it[k])}) gets no power: too little capacity on the busway(s) above it "
+                   f"({'; '.join(left)})")
         g.add("unpowered", (k,), msg)
     # each hall's critical IT capacity, served in file order
     cap = np.array([h.it_capacity_kw for h in halls])
@@ -456,6 +463,7 @@ def evaluate_group(design: Design, types: TypeTable, st: Settings, halls: list[H
     # ------------------------------------------------------------ interconnect
     comp = np.flatnonzero(kind == COMPUTE)
     ports_used = np.zeros(n)
+    link_down = np.zeros(n, bool)  # a rack cabled to a network rack that has no power or cooling
     links = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0), np.zeros(0, np.int64))
     if len(comp):
         # group by (hall, system): scale-up is checked within a hall; across halls in the combine step
@@ -502,6 +510,8 @@ def evaluate_group(design: Design, types: TypeTable, st: Settings, halls: list[H
             medium = np.argmin(cost, axis=1)
             medium[~np.isfinite(cost[np.arange(len(length)), medium])] = -1
             links = (comp[gi], nets[gn], gc, length, medium)
+            down = ~(powered[nets[gn]] & cooled[nets[gn]])
+            link_down[comp[gi[down]]] = True
             for k in np.flatnonzero(medium < 0):
                 r, q = comp[gi[k]], nets[gn[k]]
                 flags["cable-reach"][r] = True
@@ -533,13 +543,17 @@ def evaluate_group(design: Design, types: TypeTable, st: Settings, halls: list[H
     chips_h = np.zeros(H)
     if len(comp):
         rps_g = types.racks_per_system[tc[comp[order[starts]]]]
-        for grp in np.flatnonzero(sizes < rps_g):
+        for grp in np.flatnonzero(sizes != rps_g):
             members = comp[order[starts[grp]:starts[grp] + sizes[grp]]]
             flags["incomplete-system"][members] = True
             name = g.systems[int(g.sys[members[0]])]
+            if sizes[grp] > rps_g[grp]:
+                g.add("incomplete-system", members, f"UltraServer {name} has {sizes[grp]} racks; a "
+                      f"{types.labels[tc[members[0]]]} is {rps_g[grp]} racks (give the extra racks their own system)")
+                continue
             g.add("incomplete-system", members, f"UltraServer {name} has {sizes[grp]} of the {rps_g[grp]} racks "
                   f"a {types.labels[tc[members[0]]]} needs")
-        bad = ~powered | ~cooled
+        bad = ~powered | ~cooled | link_down
         for k in STRANDING_FLAGS:
             bad |= flags[k]
         bad_g = np.add.reduceat(bad[comp][order].astype(np.int64), starts) > 0
@@ -577,8 +591,8 @@ def evaluate_group(design: Design, types: TypeTable, st: Settings, halls: list[H
         rack_count, chips_h, n_sys_h, stranded_h, peak, eff,
     ]).reshape(H, len(SUMMARY_FIELDS))
     return GroupResult(flags=flags, powered=powered, cooled=cooled, served_by_busway=served_bw,
-                       served_by_cdu=served_cdu, served_by_air=served_air, load_kw=load_kw, limit_kw=limit_kw,
-                       ports_used=ports_used, links=links, violations=g.out, summary=summary,
+                       served_by_cdu=served_cdu, served_by_air=served_air, link_down=link_down, load_kw=load_kw,
+                       limit_kw=limit_kw, ports_used=ports_used, links=links, violations=g.out, summary=summary,
                        media_count=media_count, media_metres=media_metres, longest_m=longest,
                        worst_latency_ns=worst)
 

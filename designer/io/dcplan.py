@@ -467,11 +467,15 @@ def atomic_write_bytes(target: Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        if target.exists():
-            try:
+        try:  # keep the file's permissions, or give a new one the usual umask ones (not mkstemp's 0600)
+            if target.exists():
                 os.chmod(tmp_name, target.stat().st_mode & 0o777)
-            except OSError:
-                pass
+            else:
+                umask = os.umask(0)
+                os.umask(umask)
+                os.chmod(tmp_name, 0o666 & ~umask)
+        except OSError:
+            pass
         os.replace(tmp_name, target)
     except BaseException:
         try:

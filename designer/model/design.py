@@ -258,6 +258,19 @@ class Design:
     def hall_ids(self) -> list[str]:
         return [h.id for h in self.halls]
 
+    def hall_offsets(self, gap_m: float = 10.0) -> dict[str, tuple[float, float]]:
+        """Where each hall sits when all are shown side by side (canvas, plan exports,
+        DXF): the first hall keeps its own coordinates, each next one is shifted east to
+        start ``gap_m`` after the previous one."""
+        out: dict[str, tuple[float, float]] = {}
+        east = 0.0
+        for i, hall in enumerate(self.halls):
+            x0, _, x1, _ = hall.bounds()
+            dx = 0.0 if i == 0 else east + gap_m - x0
+            out[hall.id] = (dx, 0.0)
+            east = dx + x1
+        return out
+
     def system_members(self, system: str) -> list[str]:
         t = self.equipment
         code = t.systems.codes.get(system)

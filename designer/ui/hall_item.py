@@ -3,9 +3,16 @@
 A campus of a million chips has ~16,000 racks; one ``QGraphicsItem`` per rack would
 make opening, zooming and panning slow. A :class:`HallItem` instead keeps the
 footprints of its hall as arrays, groups them into square chunks of the floor, and
-paints each visible chunk with one cached ``QPainterPath`` per equipment type.
-What is painted depends on the zoom (pixels per metre): outlines, front marks and
-labels only appear when they can be read.
+paints each visible chunk with one cached ``QPainterPath`` per colour. Zoomed far
+out (a whole campus on screen) the chunks are merged into one path per colour for
+the hall. What is painted depends on the zoom (pixels per metre): outlines, front
+marks and labels only appear when they can be read.
+
+Racks are coloured by type (catalog colour), by power density (kW per m² of
+footprint, a sequential ramp) or by status (from the evaluation). Overlays (service
+clearances, cable routes, heat map, …) are separate items from
+:mod:`designer.ui.overlays`, one per hall and kind; a hall item creates and removes
+its overlays as it enters and leaves a scene (the scene's ``view_options`` say which).
 
 Item coordinates are the hall's plan coordinates with y flipped (``(x, -y)``), so
 north is up on screen; the scene places each hall with ``setPos``.
@@ -14,7 +21,7 @@ north is up on screen; the scene places each hall with ``setPos``.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyqtgraph as pg
@@ -34,12 +41,17 @@ LOD_ANTIALIAS = 8.0      # antialiased rack fills (costly on thousands of racks)
 LOD_LABELS = 28.0        # rack ids
 LOD_BUSWAY_LABELS = 28.0  # busway ids, placed beside the racks
 LOD_GRID = 10.0          # 0.6 m floor tiles (6 px apart)
+#: Below this zoom a hall is painted with one path per colour instead of per chunk
+#: (a 12 m chunk is then under ~50 px: culling it saves less than the calls cost).
+LOD_MERGE = 4.0
 #: Side of the square floor chunks footprints are grouped in (metres).
 CHUNK_M = 12.0
 #: Depth of the light strip that marks a rack's front (metres, at most 20 % of the depth).
 FRONT_MARK_M = 0.16
 #: Width a busway is drawn with (metres; never thinner than 2 px).
 BUSWAY_WIDTH_M = 0.3
+#: The chunk index standing for "the whole hall" in path caches.
+WHOLE_HALL = -1
 
 # ------------------------------------------------------------------ colours
 FLOOR_COLOR = QColor("#f7f5ef")
@@ -51,12 +63,93 @@ STATUS_COLORS = {1: QColor("#f2a900"), 2: QColor("#d62728")}
 UNKNOWN_TYPE_COLOR = "#9a9a9a"
 
 KIND_CODES = {"compute": 0, "network": 1, "cdu": 2, "air-handler": 3, "busway": 4}
-BUSWAY = 4
+COMPUTE, NETWORK, CDU, AIR_HANDLER, BUSWAY = range(5)
+
+# ------------------------------------------------------------------ colour modes
+#: Colour modes of the racks: catalog colour, power density, evaluation status.
+COLOUR_MODES = ("type", "density", "status")
+COLOUR_MODE_LABELS = {"type": "Type", "density": "Power density", "status": "Status"}
+#: Upper edges (kW per m² of footprint) of the power-density classes; the last class is
+#: open-ended. Fixed, so that the same rack has the same colour in every design.
+DENSITY_EDGES_KW_M2 = (10.0, 20.0, 40.0, 60.0, 80.0, 100.0, 125.0, 150.0)
+#: Equipment without IT load (CDUs, air handlers) in the density mode.
+NO_LOAD_COLOR = QColor("#c9c6bd")
+#: Status classes: the evaluation's ok / warning / error, with unpowered and uncooled
+#: (both errors) told apart; "not evaluated" while no evaluation is available.
+STATUS_CLASSES = ("OK", "Warning", "Error", "Unpowered", "Uncooled", "Not evaluated")
+STATUS_OK, STATUS_WARNING, STATUS_ERROR, STATUS_UNPOWERED, STATUS_UNCOOLED, STATUS_UNKNOWN = range(6)
+STATUS_CLASS_COLORS = (QColor("#5fa55a"), QColor("#f2a900"), QColor("#d62728"), QColor("#7b3fa0"),
+                       QColor("#1f78b4"), QColor("#b8b8b8"))
+
+
+def density_colors() -> list[QColor]:
+    """One colour per power-density class, light (low) to dark (high): viridis, reversed."""
+    lut = pg.colormap.get("viridis").getLookupTable(0.0, 1.0, nPts=len(DENSITY_EDGES_KW_M2) + 1, alpha=False)
+    return [QColor(int(r), int(g), int(b)) for r, g, b in lut[::-1]]
+
+
+DENSITY_COLORS = density_colors()
+
+
+def density_class(kw_per_m2: np.ndarray) -> np.ndarray:
+    """Index into :data:`DENSITY_COLORS` per value; -1 where there is no IT load."""
+    kw_per_m2 = np.asarray(kw_per_m2, float)
+    cls = np.searchsorted(np.asarray(DENSITY_EDGES_KW_M2), kw_per_m2, side="right")
+    return np.where(kw_per_m2 > 0, cls, -1)
+
+
+def density_labels() -> list[str]:
+    """Legend labels of the density classes ("< 10", "10–20", …, "≥ 150")."""
+    edges = DENSITY_EDGES_KW_M2
+    out = [f"< {edges[0]:g}"]
+    out += [f"{a:g}–{b:g}" for a, b in zip(edges, edges[1:])]
+    out.append(f"≥ {edges[-1]:g}")
+    return out
+
+
+def status_classes(evaluation) -> np.ndarray | None:
+    """Per equipment row: the :data:`STATUS_CLASSES` index (cached on the evaluation)."""
+    if evaluation is None:
+        return None
+    cached = evaluation.extras.get("ui.status_class")
+    if cached is None:
+        status = np.asarray(evaluation.status)
+        cls = np.minimum(status, STATUS_ERROR).astype(np.int8)
+        cls[~np.asarray(evaluation.cooled, bool)] = STATUS_UNCOOLED
+        cls[~np.asarray(evaluation.powered, bool)] = STATUS_UNPOWERED  # the root cause first
+        cached = evaluation.extras["ui.status_class"] = cls
+    return cached
+
+
+@dataclass
+class Palette:
+    """Fill brush, edge pen and label colour per colour key."""
+
+    brushes: list[QBrush]
+    pens: list[QPen]
+    texts: list[QColor]
+
+    @classmethod
+    def of(cls, colors: list[QColor]) -> "Palette":
+        brushes, pens, texts = [], [], []
+        for c in colors:
+            brushes.append(QBrush(c))
+            pen = QPen(c.darker(170), 1.0)
+            pen.setCosmetic(True)
+            pens.append(pen)
+            texts.append(QColor("#111111") if c.lightnessF() > 0.55 else QColor("#ffffff"))
+        return cls(brushes, pens, texts)
+
+
+#: Density palette: the classes, then "no IT load" last (key -1 maps to it).
+DENSITY_PALETTE = Palette.of([*DENSITY_COLORS, NO_LOAD_COLOR])
+STATUS_PALETTE = Palette.of(list(STATUS_CLASS_COLORS))
 
 
 @dataclass
 class TypeStyle:
-    """Per type code (aligned with ``EquipmentTable.types``): sizes and colours."""
+    """Per type code (aligned with ``EquipmentTable.types``): sizes, colours and power,
+    plus the design-wide figures the overlays draw with (from the overridden catalog)."""
 
     width: np.ndarray
     depth: np.ndarray
@@ -66,34 +159,57 @@ class TypeStyle:
     text_colors: list[QColor]
     shorts: list[str]
     colors: list[QColor]
+    it_kw: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    front_m: float = 1.2
+    rear_m: float = 0.9
+    heat_cell_m: float = 1.2
+    #: medium id → (short name, colour), in catalog order
+    media: dict[str, tuple[str, QColor]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, design: Design, catalog: Catalog) -> "TypeStyle":
         """Styles for every type the design's equipment table knows."""
         names = design.equipment.types.names
-        width, depth, kind = [], [], []
-        brushes, pens, texts, shorts, colors = [], [], [], [], []
+        width, depth, kind, it_kw = [], [], [], []
+        colors, shorts = [], []
         for name in names:
             spec = catalog.types.get(name)
             if spec is None:  # not in the catalog: draw a grey rack-sized box
-                w, d, k, color, short = 0.6, 1.2, 0, UNKNOWN_TYPE_COLOR, name
+                w, d, k, color, short, kw = 0.6, 1.2, 0, UNKNOWN_TYPE_COLOR, name, 0.0
             else:
                 w = spec.width_m if spec.on_floor else 0.0
                 d = spec.depth_m if spec.on_floor else 0.0
                 k, color, short = KIND_CODES.get(spec.kind, 0), spec.color, spec.short
-            c = QColor(color)
+                kw = spec.it_power_kw if spec.on_floor else 0.0
             width.append(w)
             depth.append(d)
             kind.append(k)
-            colors.append(c)
-            brushes.append(QBrush(c))
-            pen = QPen(c.darker(170), 1.0)
-            pen.setCosmetic(True)
-            pens.append(pen)
-            texts.append(QColor("#111111") if c.lightnessF() > 0.55 else QColor("#ffffff"))
+            it_kw.append(kw)
+            colors.append(QColor(color))
             shorts.append(short)
+        palette = Palette.of(colors)
+
+        def figure(key: str, default: float) -> float:
+            try:
+                return float(catalog.value(key))
+            except KeyError:
+                return default
+
+        media = {mid: (spec.short, QColor(spec.color)) for mid, spec in catalog.media.items()}
         return cls(np.array(width, float), np.array(depth, float), np.array(kind, np.int8),
-                   brushes, pens, texts, shorts, colors)
+                   palette.brushes, palette.pens, palette.texts, shorts, colors,
+                   it_kw=np.array(it_kw, float), front_m=figure("clearance.front_m", 1.2),
+                   rear_m=figure("clearance.rear_m", 0.9), heat_cell_m=figure("cooling.heat_grid_m", 1.2),
+                   media=media)
+
+    @property
+    def palette(self) -> Palette:
+        return Palette(self.brushes, self.edge_pens, self.text_colors)
+
+    def density_kw_m2(self) -> np.ndarray:
+        """Power density (kW per m² of footprint) per type; 0 without a footprint."""
+        area = self.width * self.depth
+        return np.divide(self.it_kw, area, out=np.zeros(len(area)), where=area > 0)
 
 
 def footprint_corners(x: np.ndarray, y: np.ndarray, rotation_deg: np.ndarray,
@@ -130,6 +246,17 @@ def polygons_path(corners: np.ndarray) -> QPainterPath:
     return path
 
 
+def segments_path(segments: np.ndarray) -> QPainterPath:
+    """One path of separate line segments from an (n, 4) array ``x0, y0, x1, y1``."""
+    if not len(segments):
+        return QPainterPath()
+    xs = segments[:, [0, 2]].ravel()
+    ys = segments[:, [1, 3]].ravel()
+    connect = np.zeros(2 * len(segments), bool)
+    connect[0::2] = True  # join each start to its end, never an end to the next start
+    return pg.arrayToQPath(xs, ys, connect=connect, finiteCheck=False)
+
+
 def polygon_path(points) -> QPainterPath:
     """A closed path through plan points, y flipped to item coordinates."""
     path = QPainterPath()
@@ -145,6 +272,16 @@ def pixels_per_metre(painter: QPainter) -> float:
     return QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
 
 
+def exposed_rect(painter: QPainter, option: QStyleOptionGraphicsItem, bounds: QRectF) -> QRectF:
+    """The part of an item to paint, in item coordinates: the exposed rect, cut down to
+    what lands on the device (``scene.render`` exposes whole items)."""
+    exposed = option.exposedRect if option.exposedRect.isValid() else bounds
+    inverse, ok = painter.combinedTransform().inverted()
+    if ok:
+        exposed = exposed.intersected(inverse.mapRect(QRectF(painter.viewport())))
+    return exposed
+
+
 class HallItem(QGraphicsItem):
     """Paints one hall: walls, columns, keep-outs, racks, CDUs, air handlers, busways."""
 
@@ -154,7 +291,16 @@ class HallItem(QGraphicsItem):
         self.hall = hall
         self.styles = styles
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
-        self._status: np.ndarray | None = None
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges, True)
+        self._status: np.ndarray | None = None          # whole table, as given
+        self._status_rows: np.ndarray | None = None     # per footprint row (sorted order)
+        self._status_busways: np.ndarray | None = None  # per busway row
+        self._colour_mode = "type"
+        self._evaluation = None
+        self._status_class: np.ndarray | None = None    # per footprint row (sorted order)
+        self._eval_stale = True  # the equipment changed since the last evaluation arrived
+        #: overlay kind → overlay item of this hall (top-level scene items, see overlays.py)
+        self.overlays: dict[str, QGraphicsItem] = {}
         self._bounds = QRectF()
         self._label_font = QFont()
         self.rebuild_structure()
@@ -172,21 +318,26 @@ class HallItem(QGraphicsItem):
             self.keepouts.addPath(polygon_path(poly))
         self._update_bounds()
 
+    def _hall_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """Rows of this hall's floor equipment and of its busways, ascending."""
+        t = self.design.equipment
+        st = self.styles
+        code = t.halls.codes.get(self.hall.id)
+        in_hall = (t.hall_code == code) if code is not None else np.zeros(len(t), bool)
+        is_busway = st.kind[t.type_code] == BUSWAY if len(t) else np.zeros(0, bool)
+        return np.flatnonzero(in_hall & ~is_busway), np.flatnonzero(in_hall & is_busway & np.isfinite(t.x2))
+
     def rebuild_equipment(self, styles: TypeStyle | None = None) -> None:
         """Recompute every footprint of this hall from the equipment table."""
         if styles is not None:
             self.styles = styles
         t = self.design.equipment
         st = self.styles
-        code = t.halls.codes.get(self.hall.id)
-        in_hall = (t.hall_code == code) if code is not None else np.zeros(len(t), bool)
-        is_busway = st.kind[t.type_code] == BUSWAY if len(t) else np.zeros(0, bool)
+        rows, self.busway_rows = self._hall_rows()
         # Busways: overhead line segments.
-        self.busway_rows = np.flatnonzero(in_hall & is_busway & np.isfinite(t.x2))
         r = self.busway_rows
         self.busway_segments = np.stack([t.x[r], -t.y[r], t.x2[r], -t.y2[r]], axis=1)
         # Floor equipment: rotated rectangles.
-        rows = np.flatnonzero(in_hall & ~is_busway)
         types = t.type_code[rows]
         w, d = st.width[types], st.depth[types]
         x, y, rot = t.x[rows], t.y[rows], t.rotation[rows]
@@ -195,7 +346,7 @@ class HallItem(QGraphicsItem):
         corners[..., 1] *= -1.0  # plan → item coordinates (north up)
         front[..., 1] *= -1.0
         # Group into floor chunks, and within a chunk by type, so that painting a
-        # visible chunk is one drawPath per type.
+        # visible chunk is one drawPath per colour.
         cx, cy = x, -y
         kx = np.floor(cx / CHUNK_M).astype(np.int64)
         ky = np.floor(cy / CHUNK_M).astype(np.int64)
@@ -203,8 +354,11 @@ class HallItem(QGraphicsItem):
             if len(rows) else (np.zeros((0, 2), np.int64), np.zeros(0, np.int64))
         chunk = chunk.ravel()
         order = np.lexsort((types, chunk))
+        self._order = order
+        self._ids_list = t.ids  # replaced (not mutated) by inserts and deletes: see _sync_rows
         self.rows = rows[order]
         self.types = types[order]
+        self.kind = st.kind[self.types] if len(self.types) else np.zeros(0, np.int8)
         self.chunk = chunk[order]
         self.corners = corners[order]
         self.front = front[order]
@@ -222,15 +376,133 @@ class HallItem(QGraphicsItem):
             np.maximum.at(self.chunk_hi, self.chunk, hi)
         else:
             self.chunk_lo = self.chunk_hi = np.zeros((0, 2))
-        self._paths: dict[tuple, QPainterPath] = {}
+        self._density_key = density_class(st.density_kw_m2()[self.types]) if len(self.types) \
+            else np.zeros(0, np.int64)
+        self._paths: dict[tuple, object] = {}
+        self._busway_lines = None
+        self._slice_status()
+        self._slice_status_class()
+        self._eval_stale = True
         self._update_bounds()
+        for overlay in self.overlays.values():
+            overlay.equipment_changed()
         self.update()
 
+    def _sync_rows(self) -> None:
+        """Re-read this hall's row numbers after items were added to or removed from
+        *other* halls: the footprints are unchanged, their rows in the table shifted."""
+        t = self.design.equipment
+        if t.ids is self._ids_list:
+            return
+        rows, busways = self._hall_rows()
+        if len(rows) != len(self._order) or len(busways) != len(self.busway_rows):
+            self.rebuild_equipment()
+            return
+        self.rows = rows[self._order]
+        self.busway_rows = busways
+        self._ids_list = t.ids
+        self._slice_status()
+        self._slice_status_class()
+
+    # ------------------------------------------------------------------ evaluation
     def set_status(self, status: np.ndarray | None) -> None:
         """Per-row status of the whole equipment table (0 ok, 1 warning, 2 error)."""
+        if status is self._status:
+            return
+        self._sync_rows()
         self._status = status
-        self._paths = {k: v for k, v in self._paths.items() if k[0] != "status"}
-        self.update()
+        before = (self._status_rows, self._status_busways)
+        self._slice_status()
+        if not (_same(before[0], self._status_rows) and _same(before[1], self._status_busways)):
+            self._drop_paths("status")
+            self.update()
+
+    def _slice_status(self) -> None:
+        status = self._status
+        if status is None or len(status) != len(self.design.equipment):
+            self._status_rows = self._status_busways = None
+        else:
+            self._status_rows = np.asarray(status)[self.rows]
+            self._status_busways = np.asarray(status)[self.busway_rows]
+
+    def set_evaluation(self, evaluation) -> None:
+        """The engine's result for the whole design: the status colour mode and the
+        overlays read their per-row arrays from it. Overlays are told only when
+        something of this hall changed (its equipment, or its items' status)."""
+        self._sync_rows()
+        had = self._evaluation is not None
+        self._evaluation = evaluation
+        before = self._status_class
+        self._slice_status_class()
+        changed = not _same(before, self._status_class)
+        if changed:
+            self._drop_paths("fill-status", "fill-status-none")
+            if self._colour_mode == "status":
+                self.update()
+        if changed or self._eval_stale or had != (evaluation is not None):
+            for overlay in self.overlays.values():
+                overlay.evaluation_changed()
+        self._eval_stale = False
+
+    def evaluation(self):
+        """The evaluation this hall shows, if it matches the equipment table (else None)."""
+        ev = self._evaluation
+        if ev is None:
+            return None
+        try:
+            if len(ev.status) != len(self.design.equipment):
+                return None  # an edit landed and its evaluation has not arrived yet
+        except Exception:  # noqa: BLE001 (an evaluation that cannot build its arrays)
+            return None
+        return ev
+
+    def _slice_status_class(self) -> None:
+        ev = self.evaluation()
+        cls = status_classes(ev) if ev is not None else None
+        self._status_class = None if cls is None else cls[self.rows]
+
+    # ------------------------------------------------------------------ colour mode
+    @property
+    def colour_mode(self) -> str:
+        return self._colour_mode
+
+    def set_colour_mode(self, mode: str) -> None:
+        """Colour racks by ``"type"`` (catalog colour), ``"density"`` (kW/m²) or ``"status"``."""
+        if mode not in COLOUR_MODES:
+            raise ValueError(f"unknown colour mode {mode!r}; expected one of {', '.join(COLOUR_MODES)}")
+        if mode != self._colour_mode:
+            self._colour_mode = mode
+            self.update()
+
+    def colour_keys(self) -> tuple[str, np.ndarray, Palette]:
+        """(cache tag, palette index per footprint row, palette) for the colour mode."""
+        mode = self._colour_mode
+        if mode == "density":
+            keys = np.where(self._density_key < 0, len(DENSITY_COLORS), self._density_key)
+            return "density", keys, DENSITY_PALETTE
+        if mode == "status":
+            if self._status_class is None:
+                return "status-none", np.full(len(self.rows), STATUS_UNKNOWN), STATUS_PALETTE
+            return "status", self._status_class, STATUS_PALETTE
+        return "type", self.types, self.styles.palette
+
+    # ------------------------------------------------------------------ scene membership
+    def itemChange(self, change, value):  # noqa: N802 (Qt API)
+        GIC = QGraphicsItem.GraphicsItemChange
+        if change == GIC.ItemSceneChange:
+            old = self.scene()
+            if old is not None and value is not old:
+                for overlay in list(self.overlays.values()):
+                    _remove_from_scene(overlay, old)
+                self.overlays.clear()
+        elif change == GIC.ItemSceneHasChanged:
+            options = getattr(value, "view_options", None) if value is not None else None
+            if options is not None:
+                options.attach(self)
+        elif change == GIC.ItemPositionHasChanged:
+            for overlay in self.overlays.values():
+                overlay.setPos(self.pos())
+        return super().itemChange(change, value)
 
     def _update_bounds(self) -> None:
         rect = self.outline.boundingRect()
@@ -246,6 +518,8 @@ class HallItem(QGraphicsItem):
         if rect != self._bounds:
             self.prepareGeometryChange()
             self._bounds = rect
+            for overlay in self.overlays.values():
+                overlay.hall_bounds_changed()
 
     def outline_rect(self) -> QRectF:
         """The hall outline's bounds in item coordinates (metres)."""
@@ -265,16 +539,13 @@ class HallItem(QGraphicsItem):
         return self._bounds
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        self._sync_rows()
         ppm = pixels_per_metre(painter)
-        exposed = option.exposedRect if option.exposedRect.isValid() else self._bounds
-        # scene.render() exposes the whole item: cull to what lands on the device too
-        inverse, ok = painter.combinedTransform().inverted()
-        if ok:
-            exposed = exposed.intersected(inverse.mapRect(QRectF(painter.viewport())))
+        exposed = exposed_rect(painter, option, self._bounds)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         self._paint_structure(painter)
-        visible = self._visible_chunks(exposed)
+        visible = self.visible_chunks(exposed, ppm)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, ppm >= LOD_ANTIALIAS)
         self._paint_footprints(painter, visible, ppm)
         self._paint_status(painter, visible, ppm)
@@ -308,10 +579,23 @@ class HallItem(QGraphicsItem):
             painter.setBrush(COLUMN_COLOR)
             painter.drawPath(self.columns)
 
-    def _visible_chunks(self, exposed: QRectF) -> np.ndarray:
+    def visible_chunks(self, exposed: QRectF, ppm: float = math.inf, margin: float = 0.0) -> np.ndarray:
+        """Chunks whose footprints (grown by ``margin`` metres) meet ``exposed``; just
+        ``[WHOLE_HALL]`` when zoomed out below :data:`LOD_MERGE`."""
+        if ppm < LOD_MERGE:
+            return np.array([WHOLE_HALL]) if len(self.rows) else np.zeros(0, np.int64)
         lo, hi = self.chunk_lo, self.chunk_hi
-        return np.flatnonzero((lo[:, 0] <= exposed.right()) & (hi[:, 0] >= exposed.left())
-                              & (lo[:, 1] <= exposed.bottom()) & (hi[:, 1] >= exposed.top()))
+        return np.flatnonzero((lo[:, 0] - margin <= exposed.right()) & (hi[:, 0] + margin >= exposed.left())
+                              & (lo[:, 1] - margin <= exposed.bottom()) & (hi[:, 1] + margin >= exposed.top()))
+
+    def chunk_range(self, chunk: int) -> tuple[int, int]:
+        """Sorted-row range ``[a, b)`` of a chunk (the whole hall for :data:`WHOLE_HALL`)."""
+        if chunk == WHOLE_HALL:
+            return 0, len(self.rows)
+        return int(self.chunk_start[chunk]), int(self.chunk_start[chunk + 1])
+
+    def _drop_paths(self, *tags: str) -> None:
+        self._paths = {k: v for k, v in self._paths.items() if k[0] not in tags}
 
     def _path(self, key: tuple, sel: slice | np.ndarray, which: str = "corners") -> QPainterPath:
         path = self._paths.get(key)
@@ -319,73 +603,86 @@ class HallItem(QGraphicsItem):
             path = self._paths[key] = polygons_path(getattr(self, which)[sel])
         return path
 
+    def _runs(self, tag: str, chunk: int, keys: np.ndarray, which: str = "corners",
+              skip: int | None = None) -> list[tuple[int, QPainterPath]]:
+        """Cached (key, path) pairs of a chunk: one path per distinct key of its rows."""
+        cache_key = (tag, chunk, which)
+        runs = self._paths.get(cache_key)
+        if runs is None:
+            a, b = self.chunk_range(chunk)
+            sub = keys[a:b]
+            runs = []
+            for k in np.unique(sub):
+                if skip is not None and k == skip:
+                    continue
+                sel = a + np.flatnonzero(sub == k)
+                runs.append((int(k), polygons_path(getattr(self, which)[sel])))
+            self._paths[cache_key] = runs
+        return runs
+
     def _paint_footprints(self, painter: QPainter, chunks: np.ndarray, ppm: float) -> None:
-        st = self.styles
+        tag, keys, palette = self.colour_keys()
         outlines = ppm >= LOD_OUTLINES
         for c in chunks:
-            a, b = int(self.chunk_start[c]), int(self.chunk_start[c + 1])
-            types = self.types[a:b]
-            # rows of a chunk are sorted by type: one run per type
-            cuts = np.flatnonzero(np.diff(types)) + 1
-            for s, e in zip(np.r_[0, cuts], np.r_[cuts, len(types)]):
-                code = int(types[s])
-                painter.setBrush(st.brushes[code])
-                painter.setPen(st.edge_pens[code] if outlines else Qt.PenStyle.NoPen)
-                painter.drawPath(self._path(("fill", int(c), code), slice(a + s, a + e)))
+            for k, path in self._runs("fill-" + tag, int(c), keys):
+                painter.setBrush(palette.brushes[k])
+                painter.setPen(palette.pens[k] if outlines else Qt.PenStyle.NoPen)
+                painter.drawPath(path)
         if outlines:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(FRONT_COLOR)
             for c in chunks:
-                a, b = int(self.chunk_start[c]), int(self.chunk_start[c + 1])
+                a, b = self.chunk_range(int(c))
                 painter.drawPath(self._path(("front", int(c)), slice(a, b), "front"))
 
     def _paint_status(self, painter: QPainter, chunks: np.ndarray, ppm: float) -> None:
-        if self._status is None or len(self._status) != len(self.design.equipment):
+        status = self._status_rows
+        if status is None or not status.any():
             return
-        status = self._status[self.rows]
         painter.setBrush(Qt.BrushStyle.NoBrush)
         detailed = ppm >= LOD_OUTLINES
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, detailed)
+        pens = {}
         for level, color in STATUS_COLORS.items():
-            pen = QPen(color, 2.0 if detailed else 1.0)
+            pen = pens[level] = QPen(color, 2.0 if detailed else 1.0)
             pen.setCosmetic(True)
-            painter.setPen(pen)
-            for c in chunks:
-                a, b = int(self.chunk_start[c]), int(self.chunk_start[c + 1])
-                sel = a + np.flatnonzero(status[a:b] == level)
-                if len(sel):
-                    painter.drawPath(self._path(("status", int(c), level), sel))
+        for c in chunks:
+            for level, path in self._runs("status", int(c), status, skip=0):
+                painter.setPen(pens[level])
+                painter.drawPath(path)
+
+    def _busway_paths(self) -> dict:
+        """Busway centre lines per type code, and the flagged ones per status level (cached)."""
+        if self._busway_lines is None:
+            seg = self.busway_segments
+            types = self.design.equipment.type_code[self.busway_rows]
+            by_type = {int(code): [QLineF(*map(float, s)) for s in seg[types == code]]
+                       for code in np.unique(types)}
+            self._busway_lines = by_type
+        return self._busway_lines
 
     def _paint_busways(self, painter: QPainter, exposed: QRectF, ppm: float) -> None:
         if not len(self.busway_rows):
             return
-        seg = self.busway_segments
-        vis = np.flatnonzero((np.minimum(seg[:, 0], seg[:, 2]) <= exposed.right())
-                             & (np.maximum(seg[:, 0], seg[:, 2]) >= exposed.left())
-                             & (np.minimum(seg[:, 1], seg[:, 3]) <= exposed.bottom())
-                             & (np.maximum(seg[:, 1], seg[:, 3]) >= exposed.top()))
         width = max(BUSWAY_WIDTH_M, 2.0 / max(ppm, 1e-9))
-        types = self.design.equipment.type_code[self.busway_rows]
-        status = None
-        if self._status is not None and len(self._status) == len(self.design.equipment):
-            status = self._status[self.busway_rows]
-        for code in np.unique(types[vis]):
-            color = QColor(self.styles.colors[int(code)])
+        for code, lines in self._busway_paths().items():
+            color = QColor(self.styles.colors[code])
             color.setAlpha(150)  # overhead: the racks beneath stay visible
             pen = QPen(color, width)
             pen.setCapStyle(Qt.PenCapStyle.FlatCap)
             painter.setPen(pen)
-            lines = [QLineF(*map(float, seg[i])) for i in vis if types[i] == code]
             painter.drawLines(lines)
-            # a dark centre line keeps the busway readable over racks of a similar colour
-            centre = QPen(QColor(self.styles.colors[int(code)]).darker(190), 1.5)
-            centre.setCosmetic(True)
-            painter.setPen(centre)
-            painter.drawLines(lines)
-        if status is not None:
-            bad = vis[status[vis] > 0]
+            if ppm >= LOD_MERGE:
+                # a dark centre line keeps the busway readable over racks of a similar colour
+                centre = QPen(QColor(self.styles.colors[code]).darker(190), 1.5)
+                centre.setCosmetic(True)
+                painter.setPen(centre)
+                painter.drawLines(lines)
+        status = self._status_busways
+        if status is not None and status.any():
+            seg = self.busway_segments
             for level, color in STATUS_COLORS.items():
-                pick = [QLineF(*map(float, seg[i])) for i in bad if status[i] == level]
+                pick = [QLineF(*map(float, s)) for s in seg[status == level]]
                 if pick:
                     pen = QPen(color, 2.0, Qt.PenStyle.DashLine)
                     pen.setCosmetic(True)
@@ -401,6 +698,7 @@ class HallItem(QGraphicsItem):
                              & (c[:, 1] >= exposed.top() - pad) & (c[:, 1] <= exposed.bottom() + pad))
         if len(vis) > 3000:
             return
+        _, keys, palette = self.colour_keys()
         tr = painter.worldTransform()
         dev_x = c[vis, 0] * tr.m11() + c[vis, 1] * tr.m21() + tr.dx()
         dev_y = c[vis, 0] * tr.m12() + c[vis, 1] * tr.m22() + tr.dy()
@@ -426,7 +724,7 @@ class HallItem(QGraphicsItem):
             angle = -(float(self.rotation[i]) + (90.0 if along_depth else 0.0))
             angle = (angle + 90.0) % 180.0 - 90.0  # keep text upright: [-90, 90)
             painter.setTransform(_rotation_at(px, py, angle))
-            painter.setPen(self.styles.text_colors[code])
+            painter.setPen(palette.texts[int(keys[i])])
             h = metrics.height()
             top = -h * len(lines) / 2.0
             for k, line in enumerate(lines):
@@ -493,6 +791,21 @@ class HallItem(QGraphicsItem):
             painter.setPen(QColor("#7a1f14"))
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
         painter.setTransform(tr)
+
+
+def _same(a: np.ndarray | None, b: np.ndarray | None) -> bool:
+    """Whether two optional arrays hold the same values."""
+    if a is None or b is None:
+        return a is b
+    return a.shape == b.shape and bool(np.array_equal(a, b))
+
+
+def _remove_from_scene(item: QGraphicsItem, scene) -> None:
+    try:
+        if item.scene() is scene:
+            scene.removeItem(item)
+    except RuntimeError:  # the scene is being destroyed and took the item with it
+        pass
 
 
 def _rotation_at(x: float, y: float, angle_deg: float) -> QTransform:

@@ -134,6 +134,9 @@ class MainWindow(QMainWindow):
         self.panels_menu.addAction(self.totals_dock.toggleViewAction())
         self.tools_menu = bar.addMenu("&Tools")
         self.help_menu = bar.addMenu("&Help")
+        from designer.ui import export_actions  # File ▸ Export / Import (plan, report, BOM, DXF)
+
+        export_actions.install(self)
         self._action("&About Designer", self._about, None, self.help_menu)
 
     # ------------------------------------------------------------------ documents

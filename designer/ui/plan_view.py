@@ -4,22 +4,33 @@ One scene unit is one metre; y is flipped (scene y = −plan y) so north is up. 
 hall is one :class:`~designer.ui.hall_item.HallItem`; hall *i* is shifted east so
 that it starts 10 m after the previous hall ends (halls may share coordinates in
 the file). The floor and its 0.6 m tile grid are painted in ``drawBackground``.
+
+Editing is not done here: the view hands left-button mouse events, keys and
+palette drags to an editor (:class:`designer.ui.tools.PlanEditor`) as
+:class:`ToolEvent`\ s. The scene only draws what the editor decides: the selection
+outline (:class:`SelectionItem`, one item however many racks are selected).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable
 
 import numpy as np
 from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QTransform
-from PySide6.QtWidgets import QGraphicsScene, QGraphicsView
+from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen, QTransform
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView
 
 from designer.catalog import Catalog
 from designer.model import Change, Design
 from designer.ui.hall_item import (
-    FLOOR_COLOR, LOD_GRID, HallItem, HallTitleItem, TypeStyle, pixels_per_metre,
+    BUSWAY, FLOOR_COLOR, LOD_GRID, HallItem, HallTitleItem, TypeStyle, footprint_corners, pixels_per_metre,
+    polygons_path,
 )
+
+if TYPE_CHECKING:  # the editor imports this module, not the other way round
+    from designer.ui.tools import PlanEditor
 
 #: East-west gap between halls laid side by side in the scene (metres).
 HALL_GAP_M = 10.0
@@ -32,6 +43,108 @@ GRID_MAJOR_COLOR = QColor("#d3cdbf")
 MIN_PPM, MAX_PPM = 0.05, 2000.0
 #: Zoom factor of one wheel notch (120 eighths of a degree) and of Zoom in/out.
 ZOOM_STEP = 1.25
+#: Outline and tint of selected equipment.
+SELECTION_COLOR = QColor("#1a73e8")
+#: Side of the square handles at busway ends and hall vertices (pixels).
+HANDLE_PX = 7.0
+
+
+def overlay_margin(item: QGraphicsItem, pixels: float = 12.0) -> float:
+    """Metres that ``pixels`` screen pixels span at the zoom of the item's first view:
+    how far cosmetic pens and handles reach beyond an overlay's geometry."""
+    scene = item.scene()
+    views = scene.views() if scene is not None else []
+    ppm = min((v.pixels_per_metre() for v in views if hasattr(v, "pixels_per_metre")), default=20.0)
+    return pixels / max(ppm, 1e-6)
+
+
+class SelectionItem(QGraphicsItem):
+    """Outlines the selected equipment, whatever its number, as one path.
+
+    Drawn on screen only: a plan rendered for export (no widget) shows no selection.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setZValue(10)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.footprints = QPainterPath()
+        self.segments = np.zeros((0, 4))  # busways, scene coordinates
+        self._bounds = QRectF()
+
+    def set_geometry(self, footprints: QPainterPath, segments: np.ndarray) -> None:
+        """Show these footprints (scene coordinates) and busway segments (x1, y1, x2, y2)."""
+        rect = footprints.boundingRect() if not footprints.isEmpty() else QRectF()
+        if len(segments):
+            xs, ys = segments[:, [0, 2]], segments[:, [1, 3]]
+            seg = QRectF(QPointF(xs.min(), ys.min()), QPointF(xs.max(), ys.max()))
+            rect = seg if rect.isNull() else rect.united(seg)
+        self.prepareGeometryChange()
+        self.footprints = footprints
+        self.segments = segments
+        self._bounds = rect
+        self.update()
+
+    def is_empty(self) -> bool:
+        return self.footprints.isEmpty() and not len(self.segments)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt API)
+        if self._bounds.isNull():
+            return QRectF()
+        m = overlay_margin(self)
+        return self._bounds.adjusted(-m, -m, m, m)
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        if widget is None or self.is_empty():
+            return
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        tint = QColor(SELECTION_COLOR)
+        tint.setAlpha(60)
+        edge = QPen(SELECTION_COLOR, 2.0)
+        edge.setCosmetic(True)
+        edge.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+        painter.setPen(edge)
+        painter.setBrush(tint)
+        painter.drawPath(self.footprints)
+        if len(self.segments):
+            line = QPen(SELECTION_COLOR, 4.0)
+            line.setCosmetic(True)
+            line.setCapStyle(Qt.PenCapStyle.FlatCap)
+            painter.setPen(line)
+            painter.drawLines([QLineF(*map(float, s)) for s in self.segments])
+            # handles at the ends: drag one to lengthen or turn the busway
+            ppm = pixels_per_metre(painter)
+            half = HANDLE_PX / 2 / max(ppm, 1e-9)
+            edge.setWidthF(1.5)
+            painter.setPen(edge)
+            painter.setBrush(QBrush(QColor("white")))
+            for x, y in self.segments.reshape(-1, 2):
+                painter.drawRect(QRectF(x - half, y - half, 2 * half, 2 * half))
+        painter.restore()
+
+
+@dataclass
+class ToolEvent:
+    """A mouse event on the plan as the editing tools see it."""
+
+    scene_pos: QPointF
+    view_pos: QPointF
+    modifiers: Qt.KeyboardModifier
+    buttons: Qt.MouseButton
+    ppm: float                 # zoom: screen pixels per metre
+    hall: HallItem | None      # the hall under the cursor (or nearest within half the gap)
+
+    def plan(self, hall: HallItem | None = None) -> tuple[float, float]:
+        """Plan metres of the cursor in ``hall``'s frame (default: the hall under it)."""
+        item = hall if hall is not None else self.hall
+        if item is None:
+            return math.nan, math.nan
+        return item.to_plan(self.scene_pos)
+
+    def has(self, modifier: Qt.KeyboardModifier) -> bool:
+        """Whether a modifier key (Alt, Ctrl, Shift) was held."""
+        return bool(self.modifiers & modifier)
 
 
 class PlanScene(QGraphicsScene):
@@ -44,6 +157,9 @@ class PlanScene(QGraphicsScene):
         self.catalog: Catalog | None = None
         self.hall_items: list[HallItem] = []
         self._status: np.ndarray | None = None
+        self.selection: list[str] = []
+        # in the scene only while something is selected: the scene stays a few items
+        self.selection_item = SelectionItem()
 
     # ------------------------------------------------------------------ model
     def set_design(self, design: Design, catalog: Catalog) -> None:
@@ -60,6 +176,10 @@ class PlanScene(QGraphicsScene):
         """Stop following the design (before the scene goes away)."""
         if self.design is not None:
             self.design.unsubscribe(self._on_design_changed)
+
+    def effective_catalog(self) -> Catalog:
+        """The catalog with the design's assumption overrides (the base one if they are invalid)."""
+        return self._effective_catalog()
 
     def _effective_catalog(self) -> Catalog:
         try:
@@ -90,6 +210,7 @@ class PlanScene(QGraphicsScene):
             if self._status is not None:
                 item.set_status(self._status)
         self._update_scene_rect()
+        self._refresh_selection()
         self.update()
 
     def refresh_equipment(self, hall_ids: tuple[str, ...] = ()) -> None:
@@ -101,6 +222,7 @@ class PlanScene(QGraphicsScene):
             else:
                 item.styles = styles
         self._update_scene_rect()
+        self._refresh_selection()
 
     def set_status(self, status: np.ndarray | None) -> None:
         """Per-equipment status from the engine (0 ok, 1 warning, 2 error) for outlines."""
@@ -113,6 +235,50 @@ class PlanScene(QGraphicsScene):
             self.refresh_equipment(change.halls)
         elif change.kind in ("halls", "assumptions", "reset"):
             self.rebuild()
+
+    # ------------------------------------------------------------------ selection
+    def set_selection(self, ids: Iterable[str]) -> None:
+        """Outline these items (ids of equipment; unknown ids are skipped)."""
+        self.selection = list(ids)
+        self._refresh_selection()
+
+    def _refresh_selection(self) -> None:
+        design = self.design
+        path = QPainterPath()
+        segments = []
+        if design is not None and self.selection:
+            t = design.equipment
+            rows = t.rows([i for i in self.selection if i in t.index])
+            for item in self.hall_items:
+                code = t.halls.codes.get(item.hall.id)
+                st = item.styles
+                r = rows[(t.hall_code[rows] == code) & (t.type_code[rows] < len(st.kind))]
+                if not len(r):
+                    continue
+                tc = t.type_code[r]
+                floor = st.kind[tc] != BUSWAY
+                f = r[floor]
+                ox, oy = item.pos().x(), item.pos().y()
+                if len(f):
+                    corners = footprint_corners(t.x[f], t.y[f], t.rotation[f], st.width[t.type_code[f]],
+                                                st.depth[t.type_code[f]])
+                    corners[..., 1] *= -1.0
+                    corners[..., 0] += ox
+                    corners[..., 1] += oy
+                    path.addPath(polygons_path(corners))
+                b = r[~floor & np.isfinite(t.x2[r])]
+                if len(b):
+                    segments.append(np.stack([t.x[b] + ox, -t.y[b] + oy, t.x2[b] + ox, -t.y2[b] + oy], axis=1))
+        item = self.selection_item
+        item.set_geometry(path, np.concatenate(segments) if segments else np.zeros((0, 4)))
+        if item.is_empty() and item.scene() is self:
+            self.removeItem(item)
+        elif not item.is_empty() and item.scene() is None:
+            self.addItem(item)
+
+    def hall_item(self, hall_id: str) -> HallItem | None:
+        """The item drawing a hall, by the hall's id."""
+        return next((i for i in self.hall_items if i.hall.id == hall_id), None)
 
     # ------------------------------------------------------------------ geometry
     def content_rect(self) -> QRectF:
@@ -188,7 +354,11 @@ class PlanScene(QGraphicsScene):
 
 
 class PlanView(QGraphicsView):
-    """Shows a :class:`PlanScene`: wheel zooms to the cursor, middle/right/space-drag pans."""
+    """Shows a :class:`PlanScene`: wheel zooms to the cursor, middle/right/space-drag pans.
+
+    With an editor (:meth:`set_editor`), the left button, keys and drags from the
+    palette go to it; without one the view only looks.
+    """
 
     #: (hall name, x m, y m) under the cursor, or None away from the halls.
     cursor_moved = Signal(object)
@@ -208,6 +378,31 @@ class PlanView(QGraphicsView):
         self._auto_fit = True  # keep fitting on resize until the user zooms or pans
         self._pan_last: QPointF | None = None
         self._space_held = False
+        self._editor: PlanEditor | None = None
+        self._left_down = False
+        #: The cursor's last position over the viewport (pixels), None when it left.
+        self.hover_pos: QPointF | None = None
+
+    # ------------------------------------------------------------------ editing
+    def set_editor(self, editor: "PlanEditor | None") -> None:
+        """Hand mouse, key and drop events to ``editor`` (None: view only)."""
+        self._editor = editor
+        self.setAcceptDrops(editor is not None)
+        self.viewport().setAcceptDrops(editor is not None)
+
+    @property
+    def editor(self) -> "PlanEditor | None":
+        return self._editor
+
+    def tool_event(self, pos: QPointF, modifiers: Qt.KeyboardModifier,
+                   buttons: Qt.MouseButton = Qt.MouseButton.NoButton) -> ToolEvent:
+        """A :class:`ToolEvent` for a viewport position (pixels)."""
+        scene_pos = self.mapToScene(pos.toPoint())
+        return ToolEvent(scene_pos, QPointF(pos), modifiers, buttons, self.pixels_per_metre(),
+                         self.plan_scene().hall_at(scene_pos))
+
+    def _tool_event_of(self, event) -> ToolEvent:
+        return self.tool_event(event.position(), event.modifiers(), event.buttons())
 
     def plan_scene(self) -> PlanScene:
         """The :class:`PlanScene` shown."""
@@ -280,13 +475,22 @@ class PlanView(QGraphicsView):
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
             event.accept()
             return
+        if self._editor is not None and event.button() == Qt.MouseButton.LeftButton:
+            self._left_down = True
+            self._editor.tool.mouse_press(self._tool_event_of(event))
+            event.accept()
+            return
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        self.hover_pos = QPointF(event.position())
         if self._pan_last is not None:
             delta = event.position() - self._pan_last
             self._pan_last = event.position()
             self.pan_by(delta.x(), delta.y())
+            event.accept()
+        elif self._editor is not None and not self._space_held:
+            self._editor.tool.mouse_move(self._tool_event_of(event))
             event.accept()
         else:
             super().mouseMoveEvent(event)
@@ -296,10 +500,26 @@ class PlanView(QGraphicsView):
         if self._pan_last is not None:
             self._pan_last = None
             self.viewport().setCursor(Qt.CursorShape.OpenHandCursor if self._space_held
-                                      else Qt.CursorShape.ArrowCursor)
+                                      else self._tool_cursor())
+            event.accept()
+            return
+        if self._editor is not None and event.button() == Qt.MouseButton.LeftButton and self._left_down:
+            self._left_down = False
+            self._editor.tool.mouse_release(self._tool_event_of(event))
             event.accept()
             return
         super().mouseReleaseEvent(event)
+
+    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        if self._editor is not None and event.button() == Qt.MouseButton.LeftButton and not self._space_held:
+            self._left_down = True  # the release that follows belongs to the tool
+            self._editor.tool.mouse_double_click(self._tool_event_of(event))
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def _tool_cursor(self) -> Qt.CursorShape:
+        return self._editor.tool.cursor if self._editor is not None else Qt.CursorShape.ArrowCursor
 
     def pan_by(self, dx_px: float, dy_px: float) -> None:
         """Move the plan with the hand by (dx, dy) screen pixels."""
@@ -314,17 +534,49 @@ class PlanView(QGraphicsView):
             self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
             event.accept()
             return
+        if self._editor is not None and self._editor.key_press(event):
+            event.accept()
+            return
         super().keyPressEvent(event)
 
     def keyReleaseEvent(self, event) -> None:  # noqa: N802 (Qt API)
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space_held = False
             if self._pan_last is None:
-                self.viewport().setCursor(Qt.CursorShape.ArrowCursor)
+                self.viewport().setCursor(self._tool_cursor())
             event.accept()
             return
         super().keyReleaseEvent(event)
 
     def leaveEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
+        self.hover_pos = None
         self.cursor_moved.emit(None)
         super().leaveEvent(event)
+
+    def focusOutEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        # a key released elsewhere must not leave the view panning
+        self._space_held = False
+        if self._editor is not None:
+            self._editor.end_nudge_burst()
+        super().focusOutEvent(event)
+
+    # ------------------------------------------------------------------ drops from the palette
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        if self._editor is not None and self._editor.drag_enter(event):
+            return
+        event.ignore()  # not ours (a .dcplan file): the window opens it
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        if self._editor is not None and self._editor.drag_move(event):
+            return
+        event.ignore()
+
+    def dragLeaveEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        if self._editor is not None:
+            self._editor.drag_leave()
+        event.accept()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        if self._editor is not None and self._editor.drop(event):
+            return
+        event.ignore()

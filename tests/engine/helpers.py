@@ -22,7 +22,7 @@ from dataclasses import replace
 from typing import Iterable, Sequence
 
 from designer.catalog import Catalog, load_catalog
-from designer.engine import Evaluation, evaluate
+from designer.engine import Evaluation
 from designer.model import Design, Equipment, Hall
 from designer.model.layouts import ultraserver_racks
 

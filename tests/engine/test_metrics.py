@@ -13,7 +13,6 @@ import math
 import pytest
 
 from designer.engine import evaluate
-from designer.engine.types import SYSTEM_FIGURES
 
 from .helpers import (
     BUSWAY, CDU, CRAH, NET, RACK, busway, busway_limit_kw, cdu, cheapest_medium, effective_catalog, hall,
@@ -22,6 +21,10 @@ from .helpers import (
 )
 
 HOURS = 8760.0
+#: report key (PRODUCT §5) → catalog field (per UltraServer) and the divisor to report units
+FIGURES = {"mxfp8_pflops": ("mxfp8_tflops", 1000.0), "bf16_pflops": ("bf16_tflops", 1000.0),
+           "fp32_pflops": ("fp32_tflops", 1000.0), "hbm_gib": ("hbm_gib", 1.0),
+           "hbm_tbps": ("hbm_tbps", 1.0), "efa_tbps": ("efa_gbps", 1000.0)}
 
 
 def approx(v):
@@ -77,7 +80,8 @@ def test_peak_counts_each_racks_share_and_effective_only_whole_served_systems():
     r = ev.report()
     assert not ev.powered[row(d, "us2-r1")]
     assert r["throughput"]["stranded_ultraservers"] == 1
-    for fig, key, div in SYSTEM_FIGURES:
+    assert set(r["throughput"]["peak"]) == set(FIGURES) == set(r["throughput"]["effective"])
+    for key, (fig, div) in FIGURES.items():
         per_system = spec.get(fig) / div
         assert r["throughput"]["peak"][key] == approx(2 * per_system), key
         assert r["throughput"]["effective"][key] == approx(1 * per_system), key

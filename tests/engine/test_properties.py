@@ -7,7 +7,6 @@ small machine); every example still evaluates several designs of 30–50 items.
 
 from __future__ import annotations
 
-import math
 import os
 from collections import Counter
 from dataclasses import replace

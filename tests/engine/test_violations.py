@@ -15,7 +15,7 @@ from designer.engine import SEVERITY, evaluate
 from designer.engine.evaluation import STATUS_ERROR, STATUS_WARNING
 
 from .helpers import (
-    RACK, busway, busway_limit_kw, cdu, crah, describe, effective_catalog, hall, kind_counts, links_per_system,
+    RACK, busway, busway_limit_kw, crah, describe, effective_catalog, hall, kind_counts, links_per_system,
     make_design, net, only, rack, rect_outline, routed_m, row, square, supported_design, supported_items,
     ultraserver,
 )

@@ -1,0 +1,84 @@
+"""Heat density on a floor grid: W/m² per cell from the IT power of each footprint.
+
+Heat equals IT power (PRODUCT.md §3). Each item's power is spread evenly over its
+footprint and summed into square cells of ``cooling.heat_grid_m``; a cell's value is
+the power that lands in it divided by the cell's area. Footprints are taken as their
+axis-aligned boxes (exact for racks at multiples of 90°; at other angles the box is a
+little larger, and the power it spreads stays the rack's power). Qt-free.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from designer.engine import boxes as bx
+
+
+class HeatGrid(NamedTuple):
+    """Heat density per cell (W/m²), rows from south to north, columns west to east."""
+
+    grid: np.ndarray                 # (rows, cols) W/m²
+    origin: tuple[float, float]      # plan (x, y) of the grid's south-west corner, metres
+    cell: float                      # side of a cell, metres
+
+    @property
+    def extent(self) -> tuple[float, float, float, float]:
+        """(x0, y0, x1, y1) in plan metres covered by the grid."""
+        rows, cols = self.grid.shape
+        x0, y0 = self.origin
+        return x0, y0, x0 + cols * self.cell, y0 + rows * self.cell
+
+    def at(self, x: float, y: float) -> float:
+        """W/m² of the cell holding plan point (x, y); 0 outside the grid."""
+        j = int(np.floor((x - self.origin[0]) / self.cell))
+        i = int(np.floor((y - self.origin[1]) / self.cell))
+        rows, cols = self.grid.shape
+        return float(self.grid[i, j]) if 0 <= i < rows and 0 <= j < cols else 0.0
+
+
+def heat_grid(x: np.ndarray, y: np.ndarray, rotation_deg: np.ndarray, width_m: np.ndarray,
+              depth_m: np.ndarray, it_kw: np.ndarray, bounds: tuple[float, float, float, float],
+              cell_m: float) -> HeatGrid:
+    """Heat density (W/m²) over the rectangle ``bounds`` (x0, y0, x1, y1; a hall's
+    outline bounds) on cells of ``cell_m``, aligned with the south-west corner.
+
+    Power falling outside ``bounds`` is dropped (an item outside the hall heats no
+    cell of it). Vectorised: each footprint is expanded into the few cells its box
+    covers and the overlaps are summed with one ``bincount``.
+    """
+    x0, y0, x1, y1 = map(float, bounds)
+    cell = float(cell_m)
+    if not cell > 0:
+        raise ValueError(f"heat grid cell must be positive, got {cell_m!r}")
+    cols = max(1, int(np.ceil((x1 - x0) / cell - 1e-9)))
+    rows = max(1, int(np.ceil((y1 - y0) / cell - 1e-9)))
+    grid = np.zeros(rows * cols)
+    x = np.asarray(x, float)
+    kw = np.asarray(it_kw, float)
+    hot = np.flatnonzero((kw > 0) & (np.asarray(width_m) > 0) & (np.asarray(depth_m) > 0))
+    if len(hot):
+        c, s = bx.axes(np.asarray(rotation_deg, float)[hot])
+        b = bx.boxes(x[hot] - x0, np.asarray(y, float)[hot] - y0, np.asarray(width_m, float)[hot],
+                     np.asarray(depth_m, float)[hot], c, s, shrink=0.0)
+        area = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+        w_per_m2 = kw[hot] * 1000.0 / area  # power density over the box
+        # cells each box covers, clipped to the grid
+        i0 = np.clip(np.floor(b[:, 1] / cell).astype(np.int64), 0, rows - 1)
+        i1 = np.clip(np.ceil(b[:, 3] / cell).astype(np.int64) - 1, 0, rows - 1)
+        j0 = np.clip(np.floor(b[:, 0] / cell).astype(np.int64), 0, cols - 1)
+        j1 = np.clip(np.ceil(b[:, 2] / cell).astype(np.int64) - 1, 0, cols - 1)
+        ni = np.maximum(i1 - i0 + 1, 0)
+        nj = np.maximum(j1 - j0 + 1, 0)
+        k = ni * nj
+        idx = np.repeat(np.arange(len(b)), k)
+        within = np.arange(len(idx)) - np.repeat(np.cumsum(k) - k, k)
+        ii = i0[idx] + within // nj[idx]
+        jj = j0[idx] + within % nj[idx]
+        ox = np.minimum(b[idx, 2], (jj + 1) * cell) - np.maximum(b[idx, 0], jj * cell)
+        oy = np.minimum(b[idx, 3], (ii + 1) * cell) - np.maximum(b[idx, 1], ii * cell)
+        overlap = np.clip(ox, 0.0, None) * np.clip(oy, 0.0, None)
+        grid = np.bincount(ii * cols + jj, w_per_m2[idx] * overlap, minlength=rows * cols)
+        grid /= cell * cell
+    return HeatGrid(grid.reshape(rows, cols), (x0, y0), cell)

@@ -1,0 +1,127 @@
+"""Copy and paste of equipment, and fresh ids for everything a gesture adds.
+
+Copied items go to the system clipboard in our own MIME type (JSON records, so a
+paste works between windows) and as tab-separated text (id, type, hall, x, y,
+rotation, UltraServer) that a spreadsheet reads. New items get ids in the planner's
+words: an UltraServer is ``us<N>`` with racks ``us<N>-r1 …``; a network rack
+``net<N>``, a CDU ``cdu<N>``, an air handler ``crah<N>``, a busway ``bw<N>``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Iterable, Sequence
+
+from PySide6.QtCore import QMimeData
+from PySide6.QtGui import QGuiApplication
+
+from designer.catalog import Catalog
+from designer.model import Design, Equipment
+
+#: MIME type of copied equipment on the clipboard.
+ITEMS_MIME = "application/x-designer-items"
+#: Id stem of new items by catalog kind.
+STEMS = {"compute": "us", "network": "net", "cdu": "cdu", "air-handler": "crah", "busway": "bw"}
+#: Positions are rounded to 1 µm, like the model's commands.
+POSITION_DECIMALS = 6
+
+
+class IdAllocator:
+    """Hands out ids used by neither the design nor an earlier call (``us7``, ``net3``)."""
+
+    def __init__(self, design: Design) -> None:
+        t = design.equipment
+        self._taken = set(t.index) | set(t.systems.codes)
+        self._next: dict[str, int] = {}
+
+    def next(self, stem: str) -> str:
+        """The next free ``<stem><N>``."""
+        n = self._next.get(stem, 1)
+        while f"{stem}{n}" in self._taken:
+            n += 1
+        self._next[stem] = n + 1
+        item_id = f"{stem}{n}"
+        self._taken.add(item_id)
+        return item_id
+
+    def rack_id(self, system: str, number: int) -> str:
+        """``<system>-r<number>``, or the next free ``<system>-r<N>`` when taken."""
+        item_id = f"{system}-r{number}"
+        if item_id in self._taken:
+            return self.next(f"{system}-r")
+        self._taken.add(item_id)
+        return item_id
+
+
+def stem_of(record: Equipment, catalog: Catalog) -> str:
+    """The id stem for a copy of ``record``: by its kind, else its own id's letters."""
+    spec = catalog.types.get(record.type)
+    if spec is not None and spec.kind in STEMS:
+        return STEMS[spec.kind]
+    return record.id.rstrip("0123456789") or record.id
+
+
+def fresh_copies(design: Design, catalog: Catalog, records: Sequence[Equipment], dx: float = 0.0,
+                 dy: float = 0.0, hall: str | None = None) -> list[Equipment]:
+    """Copies of ``records`` with new ids, moved by (dx, dy) and put in ``hall`` (default:
+    their own). Racks that shared an UltraServer share a new one, numbered ``-r1 …`` in
+    the order given; busway ends move with them."""
+    alloc = IdAllocator(design)
+    systems: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    out = []
+    for r in records:
+        system = None
+        if r.system is not None:
+            if r.system not in systems:
+                systems[r.system] = alloc.next("us")
+            system = systems[r.system]
+            counts[system] = counts.get(system, 0) + 1
+            new_id = alloc.rack_id(system, counts[system])
+        else:
+            new_id = alloc.next(stem_of(r, catalog))
+        end = None if r.end is None else (round(r.end[0] + dx, POSITION_DECIMALS),
+                                          round(r.end[1] + dy, POSITION_DECIMALS))
+        out.append(replace(r, id=new_id, hall=hall if hall is not None else r.hall,
+                           x=round(r.x + dx, POSITION_DECIMALS), y=round(r.y + dy, POSITION_DECIMALS),
+                           end=end, system=system, extra=dict(r.extra)))
+    return out
+
+
+# ---------------------------------------------------------------------- clipboard
+def _to_json(r: Equipment) -> dict:
+    return {"id": r.id, "type": r.type, "hall": r.hall, "x": r.x, "y": r.y, "rotation": r.rotation,
+            "system": r.system, "end": None if r.end is None else list(r.end), "extra": r.extra}
+
+
+def _from_json(d: dict) -> Equipment:
+    end = d.get("end")
+    return Equipment(id=str(d["id"]), type=str(d["type"]), hall=str(d.get("hall", "")),
+                     x=float(d["x"]), y=float(d["y"]), rotation=float(d.get("rotation", 0.0)),
+                     system=d.get("system"), end=None if end is None else (float(end[0]), float(end[1])),
+                     extra=dict(d.get("extra") or {}))
+
+
+def put_items(records: Iterable[Equipment]) -> int:
+    """Put equipment records on the system clipboard; returns how many."""
+    records = list(records)
+    mime = QMimeData()
+    mime.setData(ITEMS_MIME, json.dumps([_to_json(r) for r in records]).encode("utf-8"))
+    lines = ["id\ttype\thall\tx_m\ty_m\trotation_deg\tultraserver"]
+    lines += [f"{r.id}\t{r.type}\t{r.hall}\t{r.x:g}\t{r.y:g}\t{r.rotation:g}\t{r.system or ''}" for r in records]
+    mime.setText("\n".join(lines) + "\n")
+    QGuiApplication.clipboard().setMimeData(mime)
+    return len(records)
+
+
+def clipboard_items() -> list[Equipment]:
+    """Equipment records on the system clipboard (empty when it holds something else)."""
+    mime = QGuiApplication.clipboard().mimeData()
+    if mime is None or not mime.hasFormat(ITEMS_MIME):
+        return []
+    try:
+        data = json.loads(bytes(mime.data(ITEMS_MIME)).decode("utf-8"))
+        return [_from_json(d) for d in data]
+    except (ValueError, KeyError, TypeError, IndexError):
+        return []  # another program's data under our MIME type: nothing to paste

@@ -1,0 +1,501 @@
+"""The Metrics dock: key totals in a strip of tiles and four pyqtgraph charts.
+
+Charts: busway load (% of the 80 % continuous-load limit), cooling-unit load (% of
+CDU and air-handler capacity), the scale-out cable-length histogram stacked by
+medium, and effective PFLOPS against facility MW over this session's evaluations.
+
+Every chart keeps its plot items and only feeds them new numpy arrays
+(``setOpts``/``setData``) on each evaluation, so a campus of 16,000 racks costs a
+few array passes, not a rebuild. While the dock is hidden the charts wait and catch
+up when it is shown.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QPointF, Qt, Signal  # PySide6 first: pyqtgraph picks the binding already loaded
+from PySide6.QtGui import QColor, QCursor, QFont
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QToolTip, QVBoxLayout, QWidget
+
+import pyqtgraph as pg  # noqa: E402  (after PySide6 on purpose)
+
+from designer.engine import Evaluation
+from designer.engine.types import KIND_CODES
+from designer.ui.document import Document
+
+pg.setConfigOptions(antialias=True, background="w", foreground="k")
+
+DASH = "—"
+#: Bar colours: within the limit, close to it (≥ 90 %), over it (> 100 %).
+OK_COLOR = QColor("#4e8fd6")
+AIR_OK_COLOR = QColor("#5fb3a1")
+NEAR_COLOR = QColor("#f0a202")
+OVER_COLOR = QColor("#d62728")
+LIMIT_COLOR = QColor("#c0392b")
+NO_MEDIUM_COLOR = QColor("#7f7f7f")
+HISTORY_COLOR = QColor("#9aa5b1")
+LATEST_COLOR = QColor("#1f5fbf")
+#: Bars at or above this share of their limit are drawn amber.
+NEAR_LIMIT_PERCENT = 90.0
+#: At most this many bar labels on a utilisation chart's x axis (every k-th id beyond).
+MAX_TICK_LABELS = 16
+#: Points of the throughput-vs-power history kept (oldest dropped first).
+MAX_HISTORY = 400
+#: Candidate histogram bin widths (m); the smallest giving at most MAX_BINS bins is used.
+BIN_WIDTHS_M = (0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0)
+MAX_BINS = 30
+
+
+# ====================================================================== header tiles
+def _get(report: dict, *keys: str) -> float:
+    v = report
+    for k in keys:
+        v = v[k]
+    return float(v)
+
+
+def _cable_count(report: dict) -> str:
+    return f"{int(_get(report, 'cables', 'links')):,}"
+
+
+def _cable_metres(report: dict) -> str:
+    metres = sum(float(m["metres"]) for m in report["cables"]["by_medium"].values())
+    return f"{metres:,.0f} m"
+
+
+#: (field name, caption, formatter(report) → text). Field names are stable for tests.
+TILES: tuple[tuple[str, str, object], ...] = (
+    ("chips", "Chips", lambda r: f"{int(r['chips']):,}"),
+    ("ultraservers", "UltraServers", lambda r: f"{int(r['ultraservers']):,}"),
+    ("peak_pflops", "Peak MXFP8", lambda r: f"{_get(r, 'throughput', 'peak', 'mxfp8_pflops'):,.1f} PFLOPS"),
+    ("effective_pflops", "Effective MXFP8",
+     lambda r: f"{_get(r, 'throughput', 'effective', 'mxfp8_pflops'):,.1f} PFLOPS"),
+    ("it_mw", "IT load", lambda r: f"{_get(r, 'power', 'it_kw') / 1000:,.2f} MW"),
+    ("facility_mw", "Facility", lambda r: f"{_get(r, 'power', 'facility_kw') / 1000:,.2f} MW"),
+    ("pue", "PUE", lambda r: f"{_get(r, 'power', 'pue'):.2f}"),
+    ("coolant_lpm", "Coolant", lambda r: f"{_get(r, 'cooling', 'coolant_lpm'):,.0f} L/min"),
+    ("airflow_m3h", "Airflow", lambda r: f"{_get(r, 'cooling', 'airflow_m3h'):,.0f} m³/h"),
+    ("cables", "Scale-out cables", _cable_count),
+    ("cable_m", "Cable length", _cable_metres),
+)
+
+
+class _Tile(QFrame):
+    """A caption above a value, like a dashboard figure."""
+
+    def __init__(self, name: str, caption: str) -> None:
+        super().__init__()
+        self.setObjectName(f"metric_{name}")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 3, 8, 3)
+        layout.setSpacing(0)
+        self.caption = QLabel(caption)
+        small = self.caption.font()
+        small.setPointSizeF(max(small.pointSizeF() * 0.85, 7.0))
+        self.caption.setFont(small)
+        self.caption.setStyleSheet("color: palette(mid);")
+        self.value = QLabel(DASH)
+        bold = self.value.font()
+        bold.setBold(True)
+        self.value.setFont(bold)
+        self.value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.value)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+
+# ====================================================================== charts
+def _small_font() -> QFont:
+    font = QFont()
+    font.setPointSizeF(max(font.pointSizeF() * 0.85, 7.0))
+    return font
+
+
+def _configure_plot(plot: pg.PlotWidget, title: str, x_label: str, y_label: str) -> pg.PlotItem:
+    """Make a plot compact: small title and axis fonts, light grid, no context menu."""
+    plot.setMinimumSize(220, 150)
+    plot.setMenuEnabled(False)
+    plot.hideButtons()
+    item = plot.getPlotItem()
+    item.setTitle(title, size="9pt")
+    font = _small_font()
+    for side in ("left", "bottom"):
+        axis = item.getAxis(side)
+        axis.setTickFont(font)
+        axis.setStyle(tickTextOffset=3)
+    item.setLabel("bottom", x_label, **{"font-size": "8pt"})
+    item.setLabel("left", y_label, **{"font-size": "8pt"})
+    item.showGrid(x=False, y=True, alpha=0.25)
+    item.getViewBox().setMouseEnabled(x=True, y=False)
+    return item
+
+
+def _empty_note(plot: pg.PlotWidget, text: str) -> pg.TextItem:
+    note = pg.TextItem(text, color=(110, 110, 110), anchor=(0.5, 0.5))
+    note.setZValue(10)
+    plot.addItem(note, ignoreBounds=True)
+    note.setPos(0.5, 0.5)
+    return note
+
+
+@dataclass
+class BarGroup:
+    """One colour of bars on a utilisation chart (bars of a kind, or over the limit)."""
+
+    name: str
+    item: pg.BarGraphItem
+
+
+class UtilisationChart(pg.PlotWidget):
+    """Bars of load as a percentage of a limit, one per unit, with a 100 % line.
+
+    Bars are split by colour into a fixed set of :class:`pg.BarGraphItem`s (one brush
+    each), so an update is a few ``setOpts`` calls whatever the number of bars. Hover
+    names the unit; a click asks for it to be selected (:attr:`unit_clicked`).
+    """
+
+    unit_clicked = Signal(str)
+
+    def __init__(self, title: str, limit_label: str, groups: dict[str, QColor], empty_text: str) -> None:
+        super().__init__()
+        self.plot_item = _configure_plot(self, title, "", "% of limit")
+        self.plot_item.getAxis("bottom").setStyle(tickTextOffset=2)
+        self._groups: dict[str, BarGroup] = {}
+        for name, color in (*groups.items(), ("near", NEAR_COLOR), ("over", OVER_COLOR)):
+            item = pg.BarGraphItem(x=np.zeros(0), height=np.zeros(0), width=0.75,
+                                   brush=pg.mkBrush(color), pen=pg.mkPen(color.darker(130), width=0.8))
+            self.plot_item.addItem(item)
+            self._groups[name] = BarGroup(name, item)
+        self.limit_line = pg.InfiniteLine(pos=100.0, angle=0, movable=False,
+                                          pen=pg.mkPen(LIMIT_COLOR, width=1.2, style=Qt.PenStyle.DashLine),
+                                          label=limit_label,
+                                          labelOpts={"position": 0.02, "color": LIMIT_COLOR, "anchors": [(0, 1), (0, 1)]})
+        self.plot_item.addItem(self.limit_line)
+        self.note = _empty_note(self, empty_text)
+        self.ids: list[str] = []
+        self.percent = np.zeros(0)
+        self._count = -1
+        self.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.scene().sigMouseClicked.connect(self._on_mouse_clicked)
+
+    def set_units(self, ids: list[str], percent: np.ndarray, group: np.ndarray, group_names: list[str]) -> None:
+        """Show one bar per unit: ``percent`` of its limit, coloured by ``group_names[group]``
+        (or amber / red when near / over the limit)."""
+        self.ids = list(ids)
+        self.percent = np.asarray(percent, float)
+        n = len(self.ids)
+        x = np.arange(n, dtype=float)
+        over = self.percent > 100.0 + 1e-9
+        near = ~over & (self.percent >= NEAR_LIMIT_PERCENT)
+        plain = ~over & ~near
+        masks = {"near": near, "over": over}
+        for g, name in enumerate(group_names):
+            masks[name] = plain & (group == g)
+        for name, bar_group in self._groups.items():
+            m = masks.get(name)
+            if m is None:
+                m = np.zeros(n, bool)
+            bar_group.item.setOpts(x=x[m], height=self.percent[m], y0=np.zeros(int(m.sum())))
+        self.note.setVisible(n == 0)
+        top = max(120.0, float(self.percent.max(initial=0.0)) * 1.08)
+        if n != self._count:
+            self._count = n
+            self.plot_item.setXRange(-0.6, max(n, 1) - 0.4, padding=0)
+            self._set_ticks()
+        self.plot_item.setYRange(0.0, top, padding=0)
+        self.note.setPos(max(n, 1) / 2 - 0.5, top / 2)
+
+    def _set_ticks(self) -> None:
+        n = len(self.ids)
+        step = max(1, math.ceil(n / MAX_TICK_LABELS))
+        ticks = [(float(i), self.ids[i]) for i in range(0, n, step)]
+        self.plot_item.getAxis("bottom").setTicks([ticks, []])
+
+    def bar_heights(self) -> dict[str, float]:
+        """Unit id → bar height (% of its limit), as drawn."""
+        return dict(zip(self.ids, self.percent.tolist()))
+
+    def drawn_bars(self) -> tuple[np.ndarray, np.ndarray]:
+        """(x, height) of every bar as given to the plot items, sorted by x."""
+        xs, hs = [], []
+        for g in self._groups.values():
+            xs.append(np.asarray(g.item.opts["x"], float))
+            hs.append(np.asarray(g.item.opts["height"], float))
+        x, h = np.concatenate(xs), np.concatenate(hs)
+        order = np.argsort(x)
+        return x[order], h[order]
+
+    def _unit_at(self, scene_pos: QPointF) -> int | None:
+        vb = self.plot_item.getViewBox()
+        if not vb.sceneBoundingRect().contains(scene_pos):
+            return None
+        p = vb.mapSceneToView(scene_pos)
+        i = int(round(p.x()))
+        if 0 <= i < len(self.ids) and abs(p.x() - i) <= 0.4 and p.y() >= 0:
+            return i
+        return None
+
+    def _on_mouse_moved(self, scene_pos: QPointF) -> None:
+        i = self._unit_at(scene_pos)
+        if i is None:
+            QToolTip.hideText()
+            return
+        QToolTip.showText(QCursor.pos(), f"{self.ids[i]}: {self.percent[i]:.0f} % of its limit", self)
+
+    def _on_mouse_clicked(self, event) -> None:
+        i = self._unit_at(event.scenePos())
+        if i is not None:
+            self.unit_clicked.emit(self.ids[i])
+
+
+class CableHistogram(pg.PlotWidget):
+    """Scale-out links by routed length, stacked by cable medium (catalog colours)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.plot_item = _configure_plot(self, "Scale-out cable lengths", "routed length (m)", "links")
+        self.legend = self.plot_item.addLegend(offset=(-4, 4), labelTextSize="8pt", verSpacing=-6)
+        self.note = _empty_note(self, "No scale-out links")
+        self._items: list[pg.BarGraphItem] = []
+        self._names: list[str] = []
+        self._legend_shown: tuple[int, ...] = ()
+        self.counts = np.zeros((0, 0))
+        self.edges_m = np.zeros(1)
+
+    def set_media(self, names: list[str], colors: list[QColor]) -> None:
+        """The media to stack (catalog order) plus a last 'no medium reaches' group."""
+        if names == self._names:
+            return
+        for item in self._items:
+            self.plot_item.removeItem(item)
+        self._items = []
+        self._names = list(names)
+        for color in colors:
+            item = pg.BarGraphItem(x=np.zeros(0), height=np.zeros(0), width=1.0, y0=np.zeros(0),
+                                   brush=pg.mkBrush(color), pen=pg.mkPen(color.darker(125), width=0.6))
+            self.plot_item.addItem(item)
+            self._items.append(item)
+        self._legend_shown = ()
+
+    def set_links(self, length_m: np.ndarray, count: np.ndarray, medium: np.ndarray) -> None:
+        """Bin links (``count`` cables per run) by length; medium ``-1`` = unreachable."""
+        groups = len(self._items)
+        length_m = np.asarray(length_m, float)
+        count = np.asarray(count, float)
+        longest = float(length_m.max(initial=0.0))
+        width = next((w for w in BIN_WIDTHS_M if longest / w < MAX_BINS), BIN_WIDTHS_M[-1])
+        bins = max(1, int(math.floor(longest / width)) + 1)
+        b = np.minimum((length_m / width).astype(np.int64), bins - 1)
+        g = np.where(medium >= 0, medium, groups - 1).astype(np.int64)
+        counts = np.bincount(b * groups + g, weights=count, minlength=bins * groups).reshape(bins, groups) \
+            if groups else np.zeros((bins, 0))
+        self.counts = counts
+        self.edges_m = np.arange(bins + 1) * width
+        centres = (np.arange(bins) + 0.5) * width
+        base = np.zeros(bins)
+        present = []
+        for k, item in enumerate(self._items):
+            h = counts[:, k]
+            m = h > 0
+            item.setOpts(x=centres[m], height=h[m], y0=base[m], width=width * 0.85)
+            base += h
+            if m.any():
+                present.append(k)
+        if tuple(present) != self._legend_shown:
+            self.legend.clear()
+            for k in present:
+                self.legend.addItem(self._items[k], self._names[k])
+            self._legend_shown = tuple(present)
+        total = float(base.max(initial=0.0))
+        self.note.setVisible(total == 0)
+        self.plot_item.setXRange(0.0, bins * width, padding=0.02)
+        self.plot_item.setYRange(0.0, max(total * 1.1, 1.0), padding=0)
+        self.note.setPos(bins * width / 2, max(total * 1.1, 1.0) / 2)
+
+
+class ThroughputChart(pg.PlotWidget):
+    """Effective MXFP8 PFLOPS against facility MW, one point per evaluation this session."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.plot_item = _configure_plot(self, "Effective compute vs facility power", "facility power (MW)", "effective PFLOPS")
+        self.plot_item.getViewBox().setMouseEnabled(x=True, y=True)
+        self.trail = pg.PlotDataItem(pen=pg.mkPen(HISTORY_COLOR, width=1), symbol="o", symbolSize=5,
+                                     symbolBrush=pg.mkBrush(HISTORY_COLOR), symbolPen=None)
+        self.latest = pg.ScatterPlotItem(size=11, brush=pg.mkBrush(LATEST_COLOR), pen=pg.mkPen("w", width=1.5))
+        self.label = pg.TextItem("", color=LATEST_COLOR, anchor=(1, 1))
+        self.label.setFont(_small_font())
+        self.plot_item.addItem(self.trail)
+        self.plot_item.addItem(self.latest)
+        self.plot_item.addItem(self.label, ignoreBounds=True)
+        self.mw: list[float] = []
+        self.pflops: list[float] = []
+
+    def clear_history(self) -> None:
+        """Forget the session's points (another design was opened)."""
+        self.mw, self.pflops = [], []
+        self._redraw()
+
+    def add_point(self, facility_mw: float, effective_pflops: float) -> None:
+        """Append an evaluation (repeats of the last point are not added)."""
+        if self.mw and self.mw[-1] == facility_mw and self.pflops[-1] == effective_pflops:
+            return
+        self.mw.append(facility_mw)
+        self.pflops.append(effective_pflops)
+        del self.mw[:-MAX_HISTORY], self.pflops[:-MAX_HISTORY]
+        self._redraw()
+
+    def _redraw(self) -> None:
+        x, y = np.asarray(self.mw), np.asarray(self.pflops)
+        self.trail.setData(x, y)
+        if len(x):
+            self.latest.setData([x[-1]], [y[-1]])
+            self.label.setText(f"{y[-1]:,.0f} PFLOPS at {x[-1]:,.2f} MW")
+            self.label.setPos(x[-1], y[-1])
+            self.plot_item.enableAutoRange()
+        else:
+            self.latest.setData([], [])
+            self.label.setText("")
+
+
+# ====================================================================== the dock
+class MetricsDock(QWidget):
+    """Totals and charts of the document's latest evaluation."""
+
+    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self._pending: Evaluation | None = None
+        self._dirty = False
+
+        self._tiles: dict[str, _Tile] = {}
+        strip = QHBoxLayout()
+        strip.setContentsMargins(0, 0, 0, 0)
+        strip.setSpacing(4)
+        for name, caption, _ in TILES:
+            tile = _Tile(name, caption)
+            self._tiles[name] = tile
+            strip.addWidget(tile)
+        strip.addStretch(1)
+        self.note = QLabel()
+        self.note.setObjectName("metrics_note")
+        self.note.setStyleSheet("color: #c0392b;")
+        self.note.hide()
+
+        self.busway_chart = UtilisationChart("Busway load (% of 80 % continuous limit)", "limit",
+                                             {"busway": OK_COLOR}, "No busways")
+        self.cooling_chart = UtilisationChart("Cooling load (% of CDU / air-handler capacity)", "capacity",
+                                              {"cdu": OK_COLOR, "air": AIR_OK_COLOR}, "No CDUs or air handlers")
+        self.cable_chart = CableHistogram()
+        self.throughput_chart = ThroughputChart()
+        charts = QHBoxLayout()
+        charts.setContentsMargins(0, 0, 0, 0)
+        charts.setSpacing(4)
+        for chart in (self.busway_chart, self.cooling_chart, self.cable_chart, self.throughput_chart):
+            charts.addWidget(chart, 1)
+        self.busway_chart.unit_clicked.connect(self._on_unit_clicked)
+        self.cooling_chart.unit_clicked.connect(self._on_unit_clicked)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(4)
+        layout.addLayout(strip)
+        layout.addWidget(self.note)
+        layout.addLayout(charts, 1)
+
+        document.evaluation_changed.connect(self._on_evaluation_changed)
+        document.evaluation_failed.connect(self._on_evaluation_failed)
+        document.design_replaced.connect(self._on_design_replaced)
+        if document.evaluation is not None:
+            self._on_evaluation_changed(document.evaluation)
+
+    # ------------------------------------------------------------------ API
+    def text(self, name: str) -> str:
+        """The text of a header tile (``chips``, ``effective_pflops``, ``it_mw``, …)."""
+        return self._tiles[name].value.text()
+
+    # ------------------------------------------------------------------ updates
+    def _on_design_replaced(self) -> None:
+        self.throughput_chart.clear_history()
+
+    def _on_evaluation_failed(self, reason: str) -> None:
+        self.note.setText(reason)
+        self.note.show()
+
+    def _on_evaluation_changed(self, evaluation: Evaluation | None) -> None:
+        if evaluation is None:
+            for tile in self._tiles.values():
+                tile.value.setText(DASH)
+            return
+        self.note.hide()
+        report = evaluation.totals
+        for name, _, fmt in TILES:
+            try:
+                text = fmt(report)
+            except (KeyError, TypeError, ValueError):
+                text = DASH
+            self._tiles[name].value.setText(text)
+        try:
+            self.throughput_chart.add_point(_get(report, "power", "facility_kw") / 1000.0,
+                                            _get(report, "throughput", "effective", "mxfp8_pflops"))
+        except (KeyError, TypeError, ValueError):
+            pass
+        self._pending = evaluation
+        if self.isVisible():
+            self._update_charts()
+        else:
+            self._dirty = True  # catch up when shown
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        if self._dirty:
+            self._update_charts()
+
+    def _update_charts(self) -> None:
+        """Feed the charts from the pending evaluation (numpy over all equipment)."""
+        self._dirty = False
+        evaluation = self._pending
+        if evaluation is None:
+            return
+        design = self.document.design
+        t = design.equipment
+        if len(evaluation.status) != len(t):
+            return  # a newer evaluation is on its way
+        catalog = self.document.catalog
+        kind_of_type = np.array([KIND_CODES.get(getattr(catalog.types.get(n), "kind", ""), -1)
+                                 for n in t.types.names] or [-1], np.int64)
+        kind = kind_of_type[t.type_code] if len(t) else np.zeros(0, np.int64)
+        load, limit = evaluation.load_kw, evaluation.limit_kw
+        ids = np.asarray(t.ids, dtype=object)
+
+        bus = np.flatnonzero(kind == KIND_CODES["busway"])
+        self.busway_chart.set_units(ids[bus].tolist(), _percent(load[bus], limit[bus]),
+                                    np.zeros(len(bus), np.int64), ["busway"])
+
+        cdu, air = np.flatnonzero(kind == KIND_CODES["cdu"]), np.flatnonzero(kind == KIND_CODES["air-handler"])
+        units = np.concatenate([cdu, air])
+        self.cooling_chart.set_units(ids[units].tolist(), _percent(load[units], limit[units]),
+                                     np.r_[np.zeros(len(cdu), np.int64), np.ones(len(air), np.int64)],
+                                     ["cdu", "air"])
+
+        media = [catalog.media.get(m) for m in evaluation.media]
+        names = [m.short if m is not None else key for m, key in zip(media, evaluation.media)] + ["no medium"]
+        colors = [QColor(m.color) if m is not None else NO_MEDIUM_COLOR for m in media] + [NO_MEDIUM_COLOR]
+        self.cable_chart.set_media(names, colors)
+        links = evaluation.links
+        self.cable_chart.set_links(links.length_m, links.count, links.medium)
+
+    def _on_unit_clicked(self, item_id: str) -> None:
+        self.document.select([item_id])
+
+
+def _percent(load_kw: np.ndarray, limit_kw: np.ndarray) -> np.ndarray:
+    """Load as % of limit; a unit with no limit but some load counts as far over."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = np.where(limit_kw > 0, load_kw / np.where(limit_kw > 0, limit_kw, 1.0) * 100.0,
+                       np.where(load_kw > 0, 999.0, 0.0))
+    return pct

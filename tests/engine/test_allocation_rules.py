@@ -1,0 +1,57 @@
+"""Rules of how capacity is served, and what strands an UltraServer."""
+
+from __future__ import annotations
+
+from designer.engine import evaluate
+
+from .helpers import busway, make_design, net, only, rack, row, supported_design, supported_items, ultraserver
+
+
+def test_first_fit_a_small_item_is_powered_after_a_big_one_did_not_fit():
+    """Capacity is served in file order, first fit: the network rack, listed after a rack
+    that no longer fits on the busway, still gets the capacity that is left."""
+    from .helpers import effective_catalog
+
+    d = supported_design()
+    cat = effective_catalog(d)
+    rack_kw = cat.types["trn3-gen2-rack"].it_power_kw
+    net_kw = cat.types["network-rack"].it_power_kw
+    limit = 1.5 * rack_kw + net_kw   # room for one rack and the network rack, not for two racks
+    load_factor = cat.value("power.continuous_load_factor")
+    spec = cat.types["busway-1200a"]
+    rating_kw = spec.busway_rating_kw
+    # shrink the busway's amps so that its 80 % limit is `limit`
+    amps = spec.get("amps") * limit / (rating_kw * load_factor)
+    d.assumptions["busway-1200a.amps"] = amps
+    ev = evaluate(d)
+    t = d.equipment
+    unpowered = {t.ids[r] for r in range(len(t)) if not ev.powered[r]}
+    assert unpowered == {"us1-r2"}          # the second rack does not fit …
+    assert ev.powered[row(d, "net1")]       # … but the network rack after it does
+    v = only(ev, "unpowered")
+    assert "us1-r2" in v.ids and "left" in v.message and "kW" in v.message
+
+
+def test_an_ultraserver_with_too_many_racks_is_flagged_and_not_effective():
+    items = supported_items()
+    extra = rack("us1-r3", 7.3, system="us1")
+    d = make_design(items + [extra])
+    ev = evaluate(d)
+    v = only(ev, "incomplete-system")
+    assert set(v.ids) == {"us1-r1", "us1-r2", "us1-r3"}
+    assert "3 racks" in v.message
+    assert ev.totals["throughput"]["effective"]["mxfp8_pflops"] == 0.0
+    assert ev.totals["throughput"]["stranded_ultraservers"] == 1
+
+
+def test_a_network_rack_without_cooling_strands_the_ultraservers_cabled_to_it():
+    d = supported_design()
+    ok = evaluate(d)
+    assert ok.totals["throughput"]["stranded_ultraservers"] == 0
+    t = d.equipment
+    crah_rows = [t.ids[r] for r in range(len(t)) if t.ids[r].startswith("crah")]
+    t.delete(crah_rows)          # no air handler: the network rack (air cooled) is uncooled
+    ev = evaluate(d)
+    assert not ev.cooled[row(d, "net1")]
+    assert ev.totals["cables"]["links"] == ok.totals["cables"]["links"]   # still cabled …
+    assert ev.totals["throughput"]["stranded_ultraservers"] == 1          # … but it cannot run

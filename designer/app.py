@@ -149,6 +149,10 @@ def _export(design, fmt: str, out: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``designer`` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv == ["--self-test"]:
+        from designer.ui.selftest import run_self_test
+
+        return run_self_test()
     if argv and argv[0] in VERBS:
         args = _build_parser().parse_args(argv)
         try:
@@ -158,15 +162,20 @@ def main(argv: list[str] | None = None) -> int:
         except BrokenPipeError:
             return EXIT_OK
     gui = _Parser(prog="designer", description="Open the Designer application.",
-                  epilog="Headless verbs: designer report|check|export FILE … (designer report -h)")
+                  epilog="Headless verbs: designer report|check|export FILE … (designer report -h); "
+                         "designer --self-test checks an installation.")
     gui.add_argument("file", nargs="?", help="a .dcplan design (default: the bundled pilot hall)")
+    gui.add_argument("--recover", choices=("ask", "all", "none"), default="ask",
+                     help="what to do with autosaves of sessions that did not end cleanly")
+    gui.add_argument("--autosave-seconds", type=int, default=None, help=argparse.SUPPRESS)
+    gui.add_argument("--script", default=None, help=argparse.SUPPRESS)  # automation and tests
     args = gui.parse_args(argv)
     if args.file and not Path(args.file).exists():
         sys.stderr.write(f"designer: {args.file}: no such file\n")
         return EXIT_BAD_INPUT
     from designer.ui import run_app
 
-    return run_app(args.file)
+    return run_app(args.file, recover=args.recover, autosave_seconds=args.autosave_seconds, script=args.script)
 
 
 if __name__ == "__main__":

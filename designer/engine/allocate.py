@@ -29,6 +29,18 @@ def _group_cumsum(groups_sorted: np.ndarray, values: np.ndarray) -> np.ndarray:
     return cum - offsets[seg]
 
 
+def _priority(srv: np.ndarray, key: np.ndarray, item: np.ndarray, n_servers: int, n_items: int,
+              key_bits: int) -> np.ndarray:
+    """Order of requests by (server, key to the millimetre, item): one int64 sort when the
+    three fit in 63 bits (a three-key lexsort is several times slower)."""
+    bs = max(1, n_servers.bit_length())
+    bi = max(1, int(n_items).bit_length())
+    if bs + bi + key_bits > 63:
+        return np.lexsort((item, key, srv))
+    k = np.rint(key * 1000.0).astype(np.int64)
+    return np.argsort((srv.astype(np.int64) << (key_bits + bi)) | (k << bi) | item.astype(np.int64), kind="stable")
+
+
 def assign(n_items: int, cand_item: np.ndarray, cand_server: np.ndarray, cand_key: np.ndarray,
            demand: np.ndarray, capacity: np.ndarray, partial: bool = False):
     """Serve ``demand[item]`` from ``capacity[server]``.
@@ -46,6 +58,8 @@ def assign(n_items: int, cand_item: np.ndarray, cand_server: np.ndarray, cand_ke
     g_amount: list[np.ndarray] = []
     if len(cand_item) == 0:
         return demand - residual, residual, (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+    n_servers = int(cand_server.max()) + 1
+    key_bits = max(1, int(np.rint(float(np.max(cand_key, initial=0.0)) * 1000.0)).bit_length())
     starts = np.searchsorted(cand_item, np.arange(n_items), side="left")
     ends = np.searchsorted(cand_item, np.arange(n_items), side="right")
     ptr = starts.copy()
@@ -53,7 +67,7 @@ def assign(n_items: int, cand_item: np.ndarray, cand_server: np.ndarray, cand_ke
     while len(waiting):
         srv = cand_server[ptr[waiting]]
         key = cand_key[ptr[waiting]]
-        order = np.lexsort((waiting, key, srv))
+        order = _priority(srv, key, waiting, n_servers, n_items, key_bits)
         items = waiting[order]
         srv = srv[order]
         dem = residual[items]
@@ -68,7 +82,7 @@ def assign(n_items: int, cand_item: np.ndarray, cand_server: np.ndarray, cand_ke
             g_item.append(items[took])
             g_server.append(srv[took])
             g_amount.append(got[took])
-            np.subtract.at(remaining, srv[took], got[took])
+            remaining -= np.bincount(srv[took], got[took], minlength=len(remaining))
             residual[items[took]] -= got[took]
         residual[np.abs(residual) < 1e-9] = 0.0
         still = items[residual[items] > 0]

@@ -447,15 +447,44 @@ def _item_line(table, row: int) -> str:
     return "{" + ", ".join(parts) + "}"
 
 
-def write_design(design: Design, path: str | os.PathLike) -> None:
+BACKUP_SUFFIX = ".bak"
+
+
+def backup_path(path: str | os.PathLike) -> Path:
+    """Where the previous version of a design is kept: ``name.dcplan.bak`` beside it."""
+    p = Path(path)
+    return p.with_name(p.name + BACKUP_SUFFIX)
+
+
+def write_design(design: Design, path: str | os.PathLike, keep_backup: bool = True) -> None:
     """Save atomically: write a temporary file beside the target, flush it to disk, replace.
 
-    A failure (read-only folder, disk full, path gone) raises :class:`OSError` and
-    leaves any existing file untouched.
+    The version being replaced is kept as ``<name>.bak`` (linked, or copied where the
+    file system cannot link), so a bad save can be undone by hand. A failure
+    (read-only folder, disk full, path gone) raises :class:`OSError` and leaves the
+    existing file untouched.
     """
     target = Path(path)
     data = dumps_design(design).encode("utf-8")
+    if keep_backup and target.exists():
+        _keep_backup(target)
     atomic_write_bytes(target, data)
+
+
+def _keep_backup(target: Path) -> None:
+    bak = backup_path(target)
+    tmp = bak.with_name(f".{bak.name}.{os.getpid()}.tmp")
+    try:
+        try:
+            os.link(target, tmp)   # the old bytes, no copy; replaced atomically below
+        except OSError:
+            import shutil
+
+            shutil.copy2(target, tmp)
+        os.replace(tmp, bak)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
 
 
 def atomic_write_bytes(target: Path, data: bytes) -> None:

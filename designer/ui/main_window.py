@@ -42,7 +42,7 @@ class MainWindow(QMainWindow):
     """One document: its plan, docks, menus and toolbars."""
 
     def __init__(self, design: Design | None = None, path: str | os.PathLike | None = None,
-                 catalog: Catalog | None = None) -> None:
+                 catalog: Catalog | None = None, autosave_seconds: int | None = None) -> None:
         super().__init__()
         self.setObjectName("main_window")
         self.setAcceptDrops(True)
@@ -70,8 +70,12 @@ class MainWindow(QMainWindow):
         self.document.undo_stack.cleanChanged.connect(lambda clean: self.setWindowModified(not clean))
         self.document.path_changed.connect(self._update_title)
         self.resize(1400, 900)
+        self._build_analysis_docks()  # ---- docks (metrics, problems, inspector)
         self.document.set_design(design if design is not None else new_design(), path)
         self._restore_layout()
+        from designer.ui import autosave  # unsaved changes survive a crash or a kill
+
+        autosave.install(self, autosave_seconds)
 
     # ------------------------------------------------------------------ docks
     def add_dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -323,5 +327,53 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._save_layout()
+        self.autosaver.close()
         self.scene.detach()
         super().closeEvent(event)
+
+    # ---- docks (metrics, problems, inspector)
+    def _build_analysis_docks(self) -> None:
+        """Metrics and Problems (tabbed) at the bottom; Inspector, Assumptions and History
+        (tabbed) on the right above Totals. The right column runs the window's full height."""
+        from PySide6.QtCore import QTimer
+
+        from designer.ui.history_dock import HistoryPanel
+        from designer.ui.inspector import AssumptionsPanel, Inspector
+        from designer.ui.metrics_dock import MetricsDock
+        from designer.ui.problems_dock import ProblemsDock
+
+        right, bottom = Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
+        self.setCorner(Qt.Corner.BottomRightCorner, right)
+        self.metrics = MetricsDock(self.document)
+        self.metrics_dock = self.add_dock("Metrics", "metrics_dock", self.metrics, bottom)
+        self.problems = ProblemsDock(self.document, self.plan_view)
+        self.problems_dock = self.add_dock("Problems", "problems_dock", self.problems, bottom)
+        self.tabifyDockWidget(self.metrics_dock, self.problems_dock)
+        self.problems.counts_changed.connect(self._on_problem_counts_changed)
+        self.inspector = Inspector(self.document)
+        self.inspector_dock = self.add_dock("Inspector", "inspector_dock", self.inspector, right)
+        self.splitDockWidget(self.inspector_dock, self.totals_dock, Qt.Orientation.Vertical)
+        self.assumptions = AssumptionsPanel(self.document)
+        self.assumptions_dock = self.add_dock("Assumptions", "assumptions_dock", self.assumptions, right)
+        self.history = HistoryPanel(self.document)
+        self.history_dock = self.add_dock("History", "history_dock", self.history, right)
+        self.tabifyDockWidget(self.inspector_dock, self.assumptions_dock)
+        self.tabifyDockWidget(self.assumptions_dock, self.history_dock)
+        self.inspector_dock.raise_()
+        self.metrics_dock.raise_()
+        self.document.changed.connect(self._on_design_renamed)
+        if settings().value("window/state") is None:
+            QTimer.singleShot(0, self._size_analysis_docks)
+
+    def _size_analysis_docks(self) -> None:
+        """First run: a bottom strip tall enough for the charts, the inspector taller than the totals."""
+        self.resizeDocks([self.metrics_dock], [290], Qt.Orientation.Vertical)
+        self.resizeDocks([self.inspector_dock, self.totals_dock], [560, 300], Qt.Orientation.Vertical)
+
+    def _on_problem_counts_changed(self, errors: int, warnings: int) -> None:
+        total = errors + warnings
+        self.problems_dock.setWindowTitle(f"Problems ({total:,})" if total else "Problems")
+
+    def _on_design_renamed(self, change) -> None:
+        if change.kind == "site":  # Rename notifies as a site change
+            self._update_title()

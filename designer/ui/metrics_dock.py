@@ -16,9 +16,11 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QPointF, Qt, Signal  # PySide6 first: pyqtgraph picks the binding already loaded
+from PySide6.QtCore import QPoint, QPointF, QRect, QSize, Qt, Signal  # PySide6 first: pyqtgraph uses it
 from PySide6.QtGui import QColor, QCursor, QFont
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QToolTip, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame, QHBoxLayout, QLabel, QLayout, QSizePolicy, QToolTip, QVBoxLayout, QWidget, QWidgetItem,
+)
 
 import pyqtgraph as pg  # noqa: E402  (after PySide6 on purpose)
 
@@ -97,7 +99,7 @@ class _Tile(QFrame):
         small = self.caption.font()
         small.setPointSizeF(max(small.pointSizeF() * 0.85, 7.0))
         self.caption.setFont(small)
-        self.caption.setStyleSheet("color: palette(mid);")
+        self.caption.setStyleSheet("color: #5f6368;")
         self.value = QLabel(DASH)
         bold = self.value.font()
         bold.setBold(True)
@@ -106,6 +108,67 @@ class _Tile(QFrame):
         layout.addWidget(self.caption)
         layout.addWidget(self.value)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+
+class FlowLayout(QLayout):
+    """Lays widgets out left to right and wraps to a new line when the width runs out
+    (the Qt "Flow Layout" example), so the tiles fit a narrow dock."""
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 4) -> None:
+        super().__init__(parent)
+        self._items: list[QWidgetItem] = []
+        self.setSpacing(spacing)
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def addItem(self, item) -> None:  # noqa: N802 (Qt API)
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int):  # noqa: N802 (Qt API)
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int):  # noqa: N802 (Qt API)
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:  # noqa: N802 (Qt API)
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt API)
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt API)
+        return self._arrange(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:  # noqa: N802 (Qt API)
+        super().setGeometry(rect)
+        self._arrange(rect, move=True)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        return self.minimumSize()
+
+    def minimumSize(self) -> QSize:  # noqa: N802 (Qt API)
+        size = QSize()
+        for item in self._items:
+            size = size.expandedTo(item.minimumSize())
+        m = self.contentsMargins()
+        return size + QSize(m.left() + m.right(), m.top() + m.bottom())
+
+    def _arrange(self, rect: QRect, move: bool) -> int:
+        m = self.contentsMargins()
+        area = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
+        x, y, line = area.x(), area.y(), 0
+        gap = self.spacing()
+        for item in self._items:
+            hint = item.sizeHint()
+            if x + hint.width() > area.right() + 1 and line > 0:
+                x, y, line = area.x(), y + line + gap, 0
+            if move:
+                item.setGeometry(QRect(QPoint(x, y), hint))
+            x += hint.width() + gap
+            line = max(line, hint.height())
+        return y + line - rect.y() + m.bottom()
 
 
 # ====================================================================== charts
@@ -117,7 +180,7 @@ def _small_font() -> QFont:
 
 def _configure_plot(plot: pg.PlotWidget, title: str, x_label: str, y_label: str) -> pg.PlotItem:
     """Make a plot compact: small title and axis fonts, light grid, no context menu."""
-    plot.setMinimumSize(220, 150)
+    plot.setMinimumSize(170, 140)
     plot.setMenuEnabled(False)
     plot.hideButtons()
     item = plot.getPlotItem()
@@ -131,6 +194,7 @@ def _configure_plot(plot: pg.PlotWidget, title: str, x_label: str, y_label: str)
     item.setLabel("left", y_label, **{"font-size": "8pt"})
     item.showGrid(x=False, y=True, alpha=0.25)
     item.getViewBox().setMouseEnabled(x=True, y=False)
+    item.setContentsMargins(0, 0, 8, 0)  # room for the last x tick label
     return item
 
 
@@ -257,8 +321,9 @@ class CableHistogram(pg.PlotWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.plot_item = _configure_plot(self, "Scale-out cable lengths", "routed length (m)", "links")
-        self.legend = self.plot_item.addLegend(offset=(-4, 4), labelTextSize="8pt", verSpacing=-6)
+        self.plot_item = _configure_plot(self, "Cable lengths", "routed length (m)", "links")
+        self.legend = self.plot_item.addLegend(offset=(4, 2), labelTextSize="8pt", colCount=4, verSpacing=-8,
+                                               brush=pg.mkBrush(255, 255, 255, 200))
         self.note = _empty_note(self, "No scale-out links")
         self._items: list[pg.BarGraphItem] = []
         self._names: list[str] = []
@@ -313,8 +378,9 @@ class CableHistogram(pg.PlotWidget):
         total = float(base.max(initial=0.0))
         self.note.setVisible(total == 0)
         self.plot_item.setXRange(0.0, bins * width, padding=0.02)
-        self.plot_item.setYRange(0.0, max(total * 1.1, 1.0), padding=0)
-        self.note.setPos(bins * width / 2, max(total * 1.1, 1.0) / 2)
+        top = max(total * 1.3, 1.0)  # headroom for the legend
+        self.plot_item.setYRange(0.0, top, padding=0)
+        self.note.setPos(bins * width / 2, top / 2)
 
 
 class ThroughputChart(pg.PlotWidget):
@@ -322,16 +388,18 @@ class ThroughputChart(pg.PlotWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.plot_item = _configure_plot(self, "Effective compute vs facility power", "facility power (MW)", "effective PFLOPS")
+        self.plot_item = _configure_plot(self, "Compute vs power", "facility power (MW)", "effective PFLOPS")
         self.plot_item.getViewBox().setMouseEnabled(x=True, y=True)
         self.trail = pg.PlotDataItem(pen=pg.mkPen(HISTORY_COLOR, width=1), symbol="o", symbolSize=5,
                                      symbolBrush=pg.mkBrush(HISTORY_COLOR), symbolPen=None)
         self.latest = pg.ScatterPlotItem(size=11, brush=pg.mkBrush(LATEST_COLOR), pen=pg.mkPen("w", width=1.5))
-        self.label = pg.TextItem("", color=LATEST_COLOR, anchor=(1, 1))
+        # the latest point in words, pinned to the top-left corner of the plot area
+        self.label = pg.TextItem("", color=LATEST_COLOR, anchor=(0, 0))
         self.label.setFont(_small_font())
+        self.label.setParentItem(self.plot_item.getViewBox())
+        self.label.setPos(4, 2)
         self.plot_item.addItem(self.trail)
         self.plot_item.addItem(self.latest)
-        self.plot_item.addItem(self.label, ignoreBounds=True)
         self.mw: list[float] = []
         self.pflops: list[float] = []
 
@@ -355,8 +423,9 @@ class ThroughputChart(pg.PlotWidget):
         if len(x):
             self.latest.setData([x[-1]], [y[-1]])
             self.label.setText(f"{y[-1]:,.0f} PFLOPS at {x[-1]:,.2f} MW")
-            self.label.setPos(x[-1], y[-1])
-            self.plot_item.enableAutoRange()
+            # from the origin: the slope of a point is its PFLOPS per MW
+            self.plot_item.setXRange(0.0, max(float(x.max()) * 1.15, 0.1), padding=0)
+            self.plot_item.setYRange(0.0, max(float(y.max()) * 1.3, 1.0), padding=0)
         else:
             self.latest.setData([], [])
             self.label.setText("")
@@ -373,25 +442,33 @@ class MetricsDock(QWidget):
         self._dirty = False
 
         self._tiles: dict[str, _Tile] = {}
-        strip = QHBoxLayout()
-        strip.setContentsMargins(0, 0, 0, 0)
-        strip.setSpacing(4)
+        strip_widget = QWidget()
+        strip = FlowLayout(strip_widget)
         for name, caption, _ in TILES:
             tile = _Tile(name, caption)
             self._tiles[name] = tile
             strip.addWidget(tile)
-        strip.addStretch(1)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        strip_widget.setSizePolicy(policy)
         self.note = QLabel()
         self.note.setObjectName("metrics_note")
         self.note.setStyleSheet("color: #c0392b;")
         self.note.hide()
 
-        self.busway_chart = UtilisationChart("Busway load (% of 80 % continuous limit)", "limit",
+        self.busway_chart = UtilisationChart("Busway load", "80 % limit",
                                              {"busway": OK_COLOR}, "No busways")
-        self.cooling_chart = UtilisationChart("Cooling load (% of CDU / air-handler capacity)", "capacity",
+        self.cooling_chart = UtilisationChart("Cooling load", "capacity",
                                               {"cdu": OK_COLOR, "air": AIR_OK_COLOR}, "No CDUs or air handlers")
         self.cable_chart = CableHistogram()
         self.throughput_chart = ThroughputChart()
+        self.busway_chart.setToolTip("Load of each busway as a share of its continuous limit (80 % of its "
+                                     "rating). Red: over the limit. Click a bar to select the busway.")
+        self.cooling_chart.setToolTip("Heat load of each CDU (blue) and air handler (green) as a share of its "
+                                      "capacity. Click a bar to select the unit.")
+        self.cable_chart.setToolTip("Scale-out links by routed length, stacked by the cable medium chosen")
+        self.throughput_chart.setToolTip("Effective MXFP8 PFLOPS against facility MW after each edit in this "
+                                         "session; the blue dot is the current design")
         charts = QHBoxLayout()
         charts.setContentsMargins(0, 0, 0, 0)
         charts.setSpacing(4)
@@ -403,7 +480,7 @@ class MetricsDock(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(4)
-        layout.addLayout(strip)
+        layout.addWidget(strip_widget)
         layout.addWidget(self.note)
         layout.addLayout(charts, 1)
 

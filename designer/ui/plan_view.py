@@ -352,6 +352,30 @@ class PlanScene(QGraphicsScene):
                 painter.drawLines(lines)
         painter.restore()
 
+    # ---- overlays and colour modes (designer.ui.overlays; added for issue 4)
+    @property
+    def view_options(self):
+        """What the plan shows beyond the equipment: colour mode, overlays, evaluation
+        (a :class:`designer.ui.overlays.ViewOptions`, created on first use)."""
+        options = getattr(self, "_view_options", None)
+        if options is None:
+            from designer.ui.overlays import ViewOptions
+
+            options = self._view_options = ViewOptions(self)
+        return options
+
+    def set_evaluation(self, evaluation) -> None:
+        """The engine's evaluation of the design: colours by status and overlays read it."""
+        self.view_options.set_evaluation(evaluation)
+
+    def set_colour_mode(self, mode: str) -> None:
+        """Colour racks by ``"type"``, ``"density"`` (kW/m²) or ``"status"``."""
+        self.view_options.set_colour_mode(mode)
+
+    def set_overlay(self, kind: str, shown: bool = True) -> None:
+        """Show or hide an overlay: ``clearances``, ``cables``, ``assignment``, ``heat``, ``aisles``."""
+        self.view_options.set_overlay(kind, shown)
+
 
 class PlanView(QGraphicsView):
     """Shows a :class:`PlanScene`: wheel zooms to the cursor, middle/right/space-drag pans.

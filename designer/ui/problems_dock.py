@@ -58,14 +58,12 @@ def severity_icon(severity: str, size: int = 14) -> QIcon:
 def centre_plan_on(plan_view, design, hall_id: str, x: float, y: float) -> bool:
     """Centre a :class:`~designer.ui.plan_view.PlanView` on plan point (x, y) of a hall,
     zooming in to a readable scale if the view is farther out. False if the hall is not shown."""
-    hall_ids = design.hall_ids()
-    if plan_view is None or hall_id not in hall_ids:
+    if plan_view is None or hall_id not in design.hall_ids():
         return False
-    items = plan_view.plan_scene().hall_items
-    index = hall_ids.index(hall_id)
-    if index >= len(items):
+    hall_item = next((i for i in plan_view.plan_scene().hall_items if i.hall.id == hall_id), None)
+    if hall_item is None:
         return False
-    point = items[index].from_plan(x, y)
+    point = hall_item.from_plan(x, y)
     ppm = plan_view.pixels_per_metre()
     if ppm < LOCATE_PIXELS_PER_METRE:
         plan_view.zoom_by(LOCATE_PIXELS_PER_METRE / ppm)

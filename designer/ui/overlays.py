@@ -1,0 +1,908 @@
+"""Overlays on the floor plan: service clearances, cable routes, cooling and power
+feeds, heat map and aisle widths — plus the colour mode, and the legend that explains
+what is shown.
+
+Each overlay is one ``QGraphicsItem`` per hall and kind (top-level in the scene,
+stacked above the halls, placed where its hall is), that paints numpy arrays as
+cached ``QPainterPath``s grouped by the hall's floor chunks, culls to the exposed
+rect and lightens its detail with the zoom. Overlays compute their arrays lazily, on
+the first paint after something of *their* hall changed; a drag in one hall of a
+55-hall campus recomputes one hall's overlays, not all of them.
+
+:class:`ViewOptions` (``scene.view_options``) holds what is shown: the colour mode,
+the overlays switched on and the evaluation they draw; a :class:`HallItem` entering
+the scene asks it for its overlays. :class:`PlanLegend` sits in a corner of the
+plan view and lists the colours in use.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from designer.engine import boxes as bx
+from designer.engine.heat import HeatGrid, heat_grid
+from designer.ui.hall_item import (
+    AIR_HANDLER, CDU, CHUNK_M, COLOUR_MODE_LABELS, COLOUR_MODES, DENSITY_COLORS, LOD_MERGE, LOD_OUTLINES,
+    NETWORK, NO_LOAD_COLOR, STATUS_CLASS_COLORS, STATUS_CLASSES, STATUS_UNCOOLED, STATUS_UNPOWERED,
+    WHOLE_HALL, HallItem, TypeStyle, density_labels, exposed_rect, pixels_per_metre, polygons_path,
+    segments_path,
+)
+
+#: Overlay kinds in toolbar order, with their labels and tooltips.
+OVERLAYS: dict[str, tuple[str, str]] = {
+    "clearances": ("Clearances", "Service clearances: front and rear zones of every rack; blocked zones in red"),
+    "cables": ("Cables", "Scale-out cable routes from each rack to its network rack, coloured by medium"),
+    "assignment": ("Feeds", "Which CDU, air handler and busway serves each rack; unserved racks marked"),
+    "heat": ("Heat map", "Heat density (kW per m² of floor) on the cooling grid"),
+    "aisles": ("Aisles", "Width of the cold and hot aisles between facing rows"),
+}
+
+# ------------------------------------------------------------------ colours
+CLEARANCE_FRONT = QColor(66, 133, 244)
+CLEARANCE_REAR = QColor(235, 140, 40)
+CLEARANCE_BLOCKED = QColor(214, 39, 40)
+CDU_LINE = QColor("#0f8b8d")
+AIR_LINE = QColor("#3b6fd8")
+BUSWAY_FEED = QColor("#c0392b")
+BUSWAY_GLOW = QColor(255, 196, 0, 130)
+UNREACHABLE_CABLE = QColor("#d62728")
+COLD_AISLE = QColor("#1f5fbf")
+HOT_AISLE = QColor("#b03a2e")
+MIXED_AISLE = QColor("#6b6b6b")
+NARROW_AISLE = QColor("#d62728")
+#: Heat ramp: transparent at zero, then light yellow → orange → red → dark red, more
+#: opaque as it gets hotter so that cool floor stays readable under the map.
+HEAT_STOPS = ((0.0, (255, 240, 170, 95)), (0.35, (253, 170, 70, 150)), (0.7, (225, 45, 30, 185)),
+              (1.0, (120, 0, 30, 215)))
+
+#: Zoom (px/m) below which cable routes are decimated to a pixel grid, and below which
+#: aisle widths are not drawn / not labelled.
+LOD_CABLE_DECIMATE = 3.0
+LOD_AISLES = 2.5
+LOD_AISLE_LABELS = 11.0
+LOD_HEAT_VALUES = 45.0
+#: Largest gap between two facing rows still called an aisle (metres).
+MAX_AISLE_M = 6.0
+
+
+def heat_lut() -> np.ndarray:
+    """256 RGBA entries of the heat ramp (index 0: transparent)."""
+    pos = [p for p, _ in HEAT_STOPS]
+    colors = [c for _, c in HEAT_STOPS]
+    lut = pg.ColorMap(pos, colors).getLookupTable(0.0, 1.0, 256, alpha=True).astype(np.uint8)
+    lut[0] = (0, 0, 0, 0)
+    return lut
+
+
+HEAT_LUT = heat_lut()
+
+
+def nice_ceil(value: float) -> float:
+    """The smallest 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 × 10ⁿ not below ``value``."""
+    if value <= 0:
+        return 1.0
+    exp = 10 ** math.floor(math.log10(value))
+    for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        if step * exp >= value - 1e-9 * exp:
+            return step * exp
+    return 10 * exp
+
+
+def heat_scale_w_m2(styles: TypeStyle) -> float:
+    """Top of the heat colour scale: the densest footprint a type of the design has,
+    rounded up. A cell cannot be hotter than that (unless footprints overlap), and the
+    scale does not jump while racks are dragged."""
+    dens = styles.density_kw_m2()
+    return nice_ceil(float(dens.max(initial=0.0)) * 1000.0) if dens.size and dens.max() > 0 else 1000.0
+
+
+def links_in_hall(evaluation, design, hall_id: str) -> np.ndarray:
+    """Indices into ``evaluation.links`` of the links whose rack stands in a hall
+    (sorted by hall once per evaluation, then sliced)."""
+    t = design.equipment
+    cached = evaluation.extras.get("ui.links_by_hall")
+    if cached is None:
+        links = evaluation.links
+        hc = t.hall_code[links.rack] if len(links.rack) else np.zeros(0, np.int64)
+        order = np.argsort(hc, kind="stable")
+        bounds = np.searchsorted(hc[order], np.arange(len(t.halls.names) + 1))
+        cached = evaluation.extras["ui.links_by_hall"] = (order, bounds)
+    order, bounds = cached
+    code = t.halls.codes.get(hall_id)
+    if code is None or code + 1 >= len(bounds):
+        return np.zeros(0, np.int64)
+    return order[bounds[code]:bounds[code + 1]]
+
+
+def _pen(color: QColor, width: float = 1.0, style=Qt.PenStyle.SolidLine, alpha: int | None = None) -> QPen:
+    c = QColor(color)
+    if alpha is not None:
+        c.setAlpha(alpha)
+    pen = QPen(c, width, style)
+    pen.setCosmetic(True)
+    return pen
+
+
+def _with_alpha(color: QColor, alpha: int) -> QColor:
+    c = QColor(color)
+    c.setAlpha(alpha)
+    return c
+
+
+# ====================================================================== options
+class ViewOptions(QObject):
+    """What a plan scene shows beyond the equipment: the colour mode, the overlays
+    switched on, and the evaluation (of the scene's design) they draw."""
+
+    #: the colour mode, the overlays shown or the evaluation changed
+    changed = Signal()
+
+    def __init__(self, scene) -> None:
+        super().__init__(scene)
+        self.scene = scene
+        self.colour_mode = "type"
+        self.shown: set[str] = set()
+        self.evaluation = None
+        self._evaluated_design = None
+
+    # ------------------------------------------------------------------ state
+    def evaluation_for(self, design):
+        """The evaluation if it belongs to ``design`` (a new design's arrives later)."""
+        return self.evaluation if design is self._evaluated_design else None
+
+    def set_evaluation(self, evaluation) -> None:
+        """Show a new evaluation of the scene's design (None: it failed)."""
+        self.evaluation = evaluation
+        self._evaluated_design = self.scene.design
+        for item in self.scene.hall_items:
+            item.set_evaluation(evaluation)
+        self.changed.emit()
+
+    def set_colour_mode(self, mode: str) -> None:
+        """Colour racks by ``type``, ``density`` or ``status``."""
+        if mode not in COLOUR_MODES:
+            raise ValueError(f"unknown colour mode {mode!r}")
+        if mode == self.colour_mode:
+            return
+        self.colour_mode = mode
+        for item in self.scene.hall_items:
+            item.set_colour_mode(mode)
+        self.changed.emit()
+
+    def set_overlay(self, kind: str, shown: bool = True) -> None:
+        """Switch an overlay (a key of :data:`OVERLAYS`) on or off for every hall."""
+        if kind not in OVERLAYS:
+            raise ValueError(f"unknown overlay {kind!r}; expected one of {', '.join(OVERLAYS)}")
+        if shown == (kind in self.shown):
+            return
+        if shown:
+            self.shown.add(kind)
+            for item in self.scene.hall_items:
+                self._overlay_of(item, kind).setVisible(True)
+        else:
+            self.shown.discard(kind)
+            for item in self.scene.hall_items:
+                overlay = item.overlays.get(kind)
+                if overlay is not None:
+                    overlay.setVisible(False)
+        self.changed.emit()
+
+    def attach(self, item: HallItem) -> None:
+        """Bring a hall item that just entered the scene in line with the options."""
+        item.set_colour_mode(self.colour_mode)
+        ev = self.evaluation_for(item.design)
+        if ev is not None:
+            item.set_evaluation(ev)
+        for kind in self.shown:
+            self._overlay_of(item, kind).setVisible(True)
+
+    def _overlay_of(self, item: HallItem, kind: str) -> "HallOverlay":
+        overlay = item.overlays.get(kind)
+        if overlay is None:
+            overlay = item.overlays[kind] = OVERLAY_CLASSES[kind](item, self)
+            if item.scene() is not None:
+                item.scene().addItem(overlay)
+        return overlay
+
+    def overlay_items(self, kind: str) -> list["HallOverlay"]:
+        """The overlay items of one kind, one per hall (those created so far)."""
+        return [i.overlays[kind] for i in self.scene.hall_items if kind in i.overlays]
+
+    # ------------------------------------------------------------------ for the legend
+    def styles(self) -> TypeStyle | None:
+        items = self.scene.hall_items
+        return items[0].styles if items else None
+
+    def media_in_use(self) -> list[tuple[str, QColor]]:
+        """(short name, colour) of the cable media the evaluation's links use."""
+        ev = self.evaluation_for(self.scene.design)
+        styles = self.styles()
+        if ev is None or styles is None:
+            return []
+        by_medium = ev.totals.get("cables", {}).get("by_medium", {})
+        return [styles.media[m] for m in styles.media if by_medium.get(m, {}).get("count", 0) > 0]
+
+
+# ====================================================================== base item
+class HallOverlay(QGraphicsItem):
+    """One overlay of one hall: computes its arrays lazily and paints them culled."""
+
+    kind = ""
+    z = 1.0
+    #: redo the arrays when the evaluation of this hall changes (not only its equipment)
+    needs_evaluation = True
+
+    def __init__(self, hall_item: HallItem, options: ViewOptions) -> None:
+        super().__init__()
+        self.hall_item = hall_item
+        self.options = options
+        self.setZValue(self.z)
+        self.setPos(hall_item.pos())
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
+        self._data = None
+        self._cache: dict = {}
+        self._bounds = self._grown_bounds()
+
+    # ------------------------------------------------------------------ invalidation
+    def equipment_changed(self) -> None:
+        """The hall's equipment changed (moved, added, removed, restyled)."""
+        self.invalidate()
+
+    def evaluation_changed(self) -> None:
+        """A new evaluation changed something of this hall."""
+        if self.needs_evaluation:
+            self.invalidate()
+
+    def hall_bounds_changed(self) -> None:
+        self.prepareGeometryChange()
+        self._bounds = self._grown_bounds()
+
+    def invalidate(self) -> None:
+        """Forget the arrays and paths; they are rebuilt on the next paint."""
+        self._data = None
+        self._cache.clear()
+        self.update()
+
+    def _grown_bounds(self) -> QRectF:
+        m = self.margin_m()
+        return self.hall_item.boundingRect().adjusted(-m, -m, m, m)
+
+    def margin_m(self) -> float:
+        """How far past the hall's equipment this overlay may draw (metres)."""
+        return 0.5
+
+    def data(self):
+        """The overlay's arrays for the current state (computed on first use)."""
+        if self._data is None:
+            self.hall_item._sync_rows()
+            self._data = self.compute()
+        return self._data
+
+    # ------------------------------------------------------------------ subclass API
+    def compute(self):  # pragma: no cover - abstract
+        """Arrays to draw, or None when there is nothing (e.g. no evaluation yet)."""
+        raise NotImplementedError
+
+    def draw(self, painter: QPainter, data, exposed: QRectF, ppm: float) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ Qt
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt API)
+        return self._bounds
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        data = self.data()
+        if data is None:
+            return
+        ppm = pixels_per_metre(painter)
+        exposed = exposed_rect(painter, option, self._bounds)
+        painter.save()
+        self.draw(painter, data, exposed, ppm)
+        painter.restore()
+
+
+@dataclass
+class ChunkedShapes:
+    """Polygons (or segments) grouped by the hall's floor chunks, with a key each
+    (colour class); paths are built per (chunk, key) on first paint and cached."""
+
+    shapes: np.ndarray      # (n, k, 2) polygon corners or (n, 4) segments, item coordinates
+    chunk: np.ndarray       # (n,) chunk index per shape (hall chunk numbering)
+    key: np.ndarray         # (n,) class per shape
+    segments: bool = False
+
+    def __post_init__(self) -> None:
+        order = np.lexsort((self.key, self.chunk))
+        self.shapes, self.chunk, self.key = self.shapes[order], self.chunk[order], self.key[order]
+        self._paths: dict[int, list[tuple[int, QPainterPath]]] = {}
+
+    def runs(self, chunk: int) -> list[tuple[int, QPainterPath]]:
+        """(key, path) pairs of one chunk (every shape for :data:`WHOLE_HALL`)."""
+        runs = self._paths.get(chunk)
+        if runs is None:
+            if chunk == WHOLE_HALL:
+                a, b = 0, len(self.chunk)
+            else:
+                a, b = np.searchsorted(self.chunk, [chunk, chunk + 1])
+            keys = self.key[a:b]
+            runs = []
+            for k in np.unique(keys):
+                sel = self.shapes[a:b][keys == k]
+                runs.append((int(k), segments_path(sel) if self.segments else polygons_path(sel)))
+            self._paths[chunk] = runs
+        return runs
+
+
+def _grow_chunks(hall: HallItem, chunk: np.ndarray, lo_pts: np.ndarray,
+                 hi_pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per hall chunk, the bounds of its footprints grown to hold shapes of that chunk
+    whose bounds are ``lo_pts``/``hi_pts`` (n, 2)."""
+    lo, hi = hall.chunk_lo.copy(), hall.chunk_hi.copy()
+    if len(chunk):
+        np.minimum.at(lo, chunk, lo_pts)
+        np.maximum.at(hi, chunk, hi_pts)
+    return lo, hi
+
+
+def _visible(lo: np.ndarray, hi: np.ndarray, exposed: QRectF, ppm: float) -> np.ndarray:
+    if ppm < LOD_MERGE:
+        return np.array([WHOLE_HALL])
+    return np.flatnonzero((lo[:, 0] <= exposed.right()) & (hi[:, 0] >= exposed.left())
+                          & (lo[:, 1] <= exposed.bottom()) & (hi[:, 1] >= exposed.top()))
+
+
+# ====================================================================== clearances
+class ClearanceOverlay(HallOverlay):
+    """Front and rear service zones of every rack (translucent); zones that the
+    evaluation found blocked (``clearance`` violations) in red."""
+
+    kind = "clearances"
+    z = 2.0
+    FRONT, REAR, BLOCKED = range(3)
+
+    def margin_m(self) -> float:
+        st = self.hall_item.styles
+        return max(st.front_m, st.rear_m) + 0.5
+
+    def compute(self):
+        hi = self.hall_item
+        st = hi.styles
+        t = hi.design.equipment
+        rows = hi.rows
+        if not len(rows):
+            return None
+        x, y = t.x[rows], t.y[rows]
+        w, d = hi.sizes[:, 0], hi.sizes[:, 1]
+        c, s = bx.axes(hi.rotation)
+        # as the engine: racks and CDUs have front and rear zones, air handlers a front one
+        owners, sides, lengths = [], [], []
+        for side, owner_mask, length in ((self.FRONT, hi.kind <= AIR_HANDLER, st.front_m),
+                                         (self.REAR, hi.kind <= CDU, st.rear_m)):
+            if length > 0:
+                idx = np.flatnonzero(owner_mask)
+                owners.append(idx)
+                sides.append(np.full(len(idx), side))
+                lengths.append(np.full(len(idx), length))
+        if not owners:
+            return None
+        own = np.concatenate(owners)
+        side = np.concatenate(sides)
+        zlen = np.concatenate(lengths)
+        sign = np.where(side == self.REAR, 1.0, -1.0)
+        zx, zy = bx.offset_rects(x[own], y[own], w[own], d[own], c[own], s[own], sign, zlen)
+        corners = bx.rect_corners(zx, zy, w[own], zlen, c[own], s[own])
+        blocked = self._blocked(own, zx, zy, zlen, x, y, w, d, c, s)
+        corners[..., 1] *= -1.0
+        key = np.where(blocked, self.BLOCKED, side)
+        lo, up = _grow_chunks(hi, hi.chunk[own], corners.min(axis=1), corners.max(axis=1))
+        return ChunkedShapes(corners, hi.chunk[own], key), lo, up
+
+    def _blocked(self, own, zx, zy, zlen, x, y, w, d, c, s) -> np.ndarray:
+        """Which zones are blocked: only zones of items the evaluation flagged, tested
+        against the hall's footprints, columns, keep-outs and walls (boxes)."""
+        hi = self.hall_item
+        blocked = np.zeros(len(own), bool)
+        ev = hi.evaluation()
+        if ev is None:
+            return blocked
+        flagged = np.asarray(ev.flags["clearance"])[hi.rows]
+        zones = np.flatnonzero(flagged[own])
+        if not len(zones):
+            return blocked
+        o = own[zones]
+        zb = bx.boxes(zx[zones], zy[zones], w[o], zlen[zones], c[o], s[o])
+        fb = bx.boxes(x, y, w, d, c, s)
+        hit = ((zb[:, None, 0] < fb[None, :, 2]) & (fb[None, :, 0] < zb[:, None, 2])
+               & (zb[:, None, 1] < fb[None, :, 3]) & (fb[None, :, 1] < zb[:, None, 3]))
+        hit[np.arange(len(zones)), o] = False  # not its own footprint
+        found = hit.any(axis=1)
+        hall = hi.hall
+        obstacles = [p for p in (*hall.columns, *hall.keepouts)]
+        if obstacles:
+            ob = np.array([[min(px for px, _ in p), min(py for _, py in p), max(px for px, _ in p),
+                            max(py for _, py in p)] for p in obstacles])
+            found |= ((zb[:, None, 0] < ob[None, :, 2]) & (ob[None, :, 0] < zb[:, None, 2])
+                      & (zb[:, None, 1] < ob[None, :, 3]) & (ob[None, :, 1] < zb[:, None, 3])).any(axis=1)
+        x0, y0, x1, y1 = hall.bounds()
+        found |= (zb[:, 0] < x0 - 1e-6) | (zb[:, 1] < y0 - 1e-6) | (zb[:, 2] > x1 + 1e-6) | (zb[:, 3] > y1 + 1e-6)
+        blocked[zones] = found
+        # an item flagged with no zone found blocked (odd angles, odd outlines): mark all its zones
+        found_by_owner = np.zeros(len(hi.rows), bool)
+        found_by_owner[o[found]] = True
+        lost = flagged[own] & ~found_by_owner[own]
+        blocked |= lost
+        return blocked
+
+    def draw(self, painter, data, exposed, ppm) -> None:
+        shapes, lo, up = data
+        detailed = ppm >= LOD_OUTLINES
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, detailed)
+        styles = {
+            self.FRONT: (_with_alpha(CLEARANCE_FRONT, 50), _pen(CLEARANCE_FRONT, 1.0, Qt.PenStyle.DashLine, 150)),
+            self.REAR: (_with_alpha(CLEARANCE_REAR, 50), _pen(CLEARANCE_REAR, 1.0, Qt.PenStyle.DashLine, 150)),
+            self.BLOCKED: (_with_alpha(CLEARANCE_BLOCKED, 120), _pen(CLEARANCE_BLOCKED, 1.5)),
+        }
+        for chunk in _visible(lo, up, exposed, ppm):
+            for key, path in shapes.runs(int(chunk)):
+                brush, pen = styles[key]
+                painter.setBrush(brush)
+                painter.setPen(pen if detailed or key == self.BLOCKED else Qt.PenStyle.NoPen)
+                painter.drawPath(path)
+
+
+# ====================================================================== cable routes
+class CableOverlay(HallOverlay):
+    """Scale-out cable routes: one L-shaped Manhattan polyline per (rack, network rack)
+    link group, first along the rack's row, then across to the network rack; coloured
+    by the medium the engine chose (red dashes where no medium reaches)."""
+
+    kind = "cables"
+    z = 4.0
+
+    def compute(self):
+        hall = self.hall_item
+        ev = hall.evaluation()
+        if ev is None:
+            return None
+        idx = links_in_hall(ev, hall.design, hall.hall.id)
+        if not len(idx):
+            return None
+        t = hall.design.equipment
+        links = ev.links
+        r, n, medium = links.rack[idx], links.network[idx], np.asarray(links.medium)[idx]
+        xr, yr = t.x[r], -t.y[r]
+        xn, yn = t.x[n], -t.y[n]
+        c, s = bx.axes(t.rotation[r])
+        along_x = np.abs(c) >= np.abs(s)  # the rack's row runs east-west
+        bend_x = np.where(along_x, xn, xr)
+        bend_y = np.where(along_x, yr, yn)
+        pts = np.stack([np.stack([xr, yr], 1), np.stack([bend_x, bend_y], 1), np.stack([xn, yn], 1)], axis=1)
+        # group routes by the floor chunk their rack stands in, to cull and cache by group
+        cells = np.stack([np.floor(xr / CHUNK_M), np.floor(yr / CHUNK_M)], axis=1).astype(np.int64)
+        _, group = np.unique(cells, axis=0, return_inverse=True)
+        group = group.ravel()
+        order = np.lexsort((medium, group))
+        pts, group, medium = pts[order], group[order], medium[order]
+        n_groups = int(group.max()) + 1
+        lo = np.full((n_groups, 2), np.inf)
+        up = np.full((n_groups, 2), -np.inf)
+        np.minimum.at(lo, group, pts.min(axis=1))
+        np.maximum.at(up, group, pts.max(axis=1))
+        starts = np.searchsorted(group, np.arange(n_groups + 1))
+        return {"pts": pts, "medium": medium, "lo": lo, "up": up, "starts": starts}
+
+    def _paths(self, data, group: int, quantum: float) -> list[tuple[int, QPainterPath]]:
+        """(medium, path) of one group of routes (all for WHOLE_HALL), decimated to a grid
+        of ``quantum`` metres when > 0 (zoomed out, routes merge into trunks)."""
+        key = (group, quantum)
+        paths = self._cache.get(key)
+        if paths is None:
+            if group == WHOLE_HALL:
+                a, b = 0, len(data["medium"])
+            else:
+                a, b = int(data["starts"][group]), int(data["starts"][group + 1])
+            pts, medium = data["pts"][a:b], data["medium"][a:b]
+            paths = []
+            for m in np.unique(medium):
+                sel = pts[medium == m]
+                if quantum > 0:
+                    seg = np.concatenate([sel[:, :2].reshape(-1, 4), sel[:, 1:].reshape(-1, 4)])
+                    seg = np.round(seg / quantum) * quantum
+                    seg = seg[(seg[:, 0] != seg[:, 2]) | (seg[:, 1] != seg[:, 3])]
+                    path = segments_path(np.unique(seg, axis=0))
+                else:
+                    connect = np.ones((len(sel), 3), bool)
+                    connect[:, -1] = False
+                    path = pg.arrayToQPath(sel[..., 0].ravel(), sel[..., 1].ravel(), connect=connect.ravel(),
+                                           finiteCheck=False)
+                paths.append((int(m), path))
+            # long-reach media first: the short-reach ones near the racks stay on top
+            paths.sort(key=lambda mp: (mp[0] < 0, -mp[0]))
+            self._cache[key] = paths
+        return paths
+
+    def draw(self, painter, data, exposed, ppm) -> None:
+        media = list(self.hall_item.styles.media.values())
+        quantum = 0.0
+        if ppm < LOD_CABLE_DECIMATE:
+            quantum = 2.0 ** math.ceil(math.log2(2.0 / max(ppm, 1e-6)))
+        if ppm < LOD_MERGE:
+            groups = [WHOLE_HALL]
+        else:
+            lo, up = data["lo"], data["up"]
+            groups = np.flatnonzero((lo[:, 0] <= exposed.right()) & (up[:, 0] >= exposed.left())
+                                    & (lo[:, 1] <= exposed.bottom()) & (up[:, 1] >= exposed.top()))
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, ppm >= LOD_OUTLINES)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        width = 1.2 if ppm < LOD_OUTLINES else 1.8
+        pens = {}
+        for g in groups:
+            for m, path in self._paths(data, int(g), quantum):
+                pen = pens.get(m)
+                if pen is None:
+                    if 0 <= m < len(media):
+                        pen = pens[m] = _pen(media[m][1], width, alpha=235)
+                    else:
+                        pen = pens[m] = _pen(UNREACHABLE_CABLE, width + 0.5, Qt.PenStyle.DashLine)
+                painter.setPen(pen)
+                painter.drawPath(path)
+
+
+# ====================================================================== cooling and power feeds
+class AssignmentOverlay(HallOverlay):
+    """Which unit serves each rack: a thin line to the CDU (liquid heat) and to the air
+    handler (air heat), a drop to the busway feeding it (the busways that feed racks
+    glow); unpowered racks crossed out, uncooled racks marked with a diamond."""
+
+    kind = "assignment"
+    z = 3.0
+    CDU_LINE, AIR_LINE, BUSWAY_DROP = range(3)
+    UNPOWERED, UNCOOLED = range(2)
+
+    def compute(self):
+        hall = self.hall_item
+        ev = hall.evaluation()
+        if ev is None or not len(hall.rows):
+            return None
+        t = hall.design.equipment
+        rows = hall.rows
+        cx, cy = hall.centres[:, 0], hall.centres[:, 1]
+        segs, keys, chunks = [], [], []
+        for key, served in ((self.CDU_LINE, np.asarray(ev.served_by_cdu)[rows]),
+                            (self.AIR_LINE, np.asarray(ev.served_by_air)[rows])):
+            k = np.flatnonzero(served >= 0)
+            u = served[k]
+            segs.append(np.stack([cx[k], cy[k], t.x[u], -t.y[u]], axis=1))
+            keys.append(np.full(len(k), key))
+            chunks.append(hall.chunk[k])
+        bw = np.asarray(ev.served_by_busway)[rows]
+        k = np.flatnonzero(bw >= 0)
+        u = bw[k]
+        fed = np.unique(u)
+        if len(k):
+            x0, y0, x1, y1 = t.x[u], -t.y[u], t.x2[u], -t.y2[u]
+            dx, dy = x1 - x0, y1 - y0
+            length2 = np.maximum(dx * dx + dy * dy, 1e-12)
+            along = np.clip(((cx[k] - x0) * dx + (cy[k] - y0) * dy) / length2, 0.0, 1.0)
+            segs.append(np.stack([cx[k], cy[k], x0 + along * dx, y0 + along * dy], axis=1))
+            keys.append(np.full(len(k), self.BUSWAY_DROP))
+            chunks.append(hall.chunk[k])
+        seg = np.concatenate(segs) if segs else np.zeros((0, 4))
+        chunk = np.concatenate(chunks) if chunks else np.zeros(0, np.int64)
+        lines = ChunkedShapes(seg, chunk, np.concatenate(keys) if keys else np.zeros(0, np.int64), segments=True)
+        lo_pts = np.minimum(seg[:, :2], seg[:, 2:])
+        up_pts = np.maximum(seg[:, :2], seg[:, 2:])
+        lo, up = _grow_chunks(hall, chunk, lo_pts, up_pts)
+        # unserved: unpowered (with IT load) crossed out, uncooled with a diamond
+        it = hall.styles.it_kw[hall.types]
+        unpowered = np.flatnonzero(~np.asarray(ev.powered, bool)[rows] & (it > 0))
+        uncooled = np.flatnonzero(~np.asarray(ev.cooled, bool)[rows])
+        corners = hall.corners
+        crosses = np.concatenate([corners[unpowered][:, [0, 2]].reshape(-1, 4),
+                                  corners[unpowered][:, [1, 3]].reshape(-1, 4)])
+        mids = (corners + np.roll(corners, -1, axis=1)) / 2.0  # edge midpoints: a diamond inside
+        marks = (ChunkedShapes(crosses, np.tile(hall.chunk[unpowered], 2), np.zeros(len(crosses), np.int64),
+                               segments=True),
+                 ChunkedShapes(mids[uncooled], hall.chunk[uncooled], np.zeros(len(uncooled), np.int64)))
+        feeding = hall.busway_segments[np.isin(hall.busway_rows, fed)]
+        return {"lines": lines, "lo": lo, "up": up, "marks": marks, "fed": segments_path(feeding),
+                "fed_count": len(feeding)}
+
+    def draw(self, painter, data, exposed, ppm) -> None:
+        detailed = ppm >= LOD_OUTLINES
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, detailed)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        if data["fed_count"]:
+            glow = QPen(BUSWAY_GLOW, max(0.7, 6.0 / max(ppm, 1e-6)))
+            glow.setCapStyle(Qt.PenCapStyle.FlatCap)
+            painter.setPen(glow)
+            painter.drawPath(data["fed"])
+        pens = {self.CDU_LINE: _pen(CDU_LINE, 1.0, alpha=210),
+                self.AIR_LINE: _pen(AIR_LINE, 1.0, Qt.PenStyle.DashLine, 190),
+                self.BUSWAY_DROP: _pen(BUSWAY_FEED, 1.6 if detailed else 1.0, alpha=230)}
+        visible = _visible(data["lo"], data["up"], exposed, ppm)
+        for chunk in visible:
+            for key, path in data["lines"].runs(int(chunk)):
+                painter.setPen(pens[key])
+                painter.drawPath(path)
+        crosses, diamonds = data["marks"]
+        painter.setPen(_pen(STATUS_CLASS_COLORS[STATUS_UNPOWERED], 2.0))
+        for chunk in visible:
+            for _, path in crosses.runs(int(chunk)):
+                painter.drawPath(path)
+        painter.setPen(_pen(STATUS_CLASS_COLORS[STATUS_UNCOOLED], 2.0))
+        for chunk in visible:
+            for _, path in diamonds.runs(int(chunk)):
+                painter.drawPath(path)
+
+
+# ====================================================================== heat map
+class HeatOverlay(HallOverlay):
+    """Heat density (W/m²) on cells of ``cooling.heat_grid_m``, from the IT power of
+    each footprint (:func:`designer.engine.heat.heat_grid`), drawn as one translucent
+    image per hall; cell values written in when the cells are large on screen."""
+
+    kind = "heat"
+    z = 1.0
+    needs_evaluation = False
+
+    def compute(self):
+        hall = self.hall_item
+        st = hall.styles
+        t = hall.design.equipment
+        rows = hall.rows
+        grid = heat_grid(t.x[rows], t.y[rows], hall.rotation, hall.sizes[:, 0], hall.sizes[:, 1],
+                         st.it_kw[hall.types], hall.hall.bounds(), st.heat_cell_m)
+        scale = heat_scale_w_m2(st)
+        index = np.where(grid.grid > 0, np.clip(np.ceil(grid.grid / scale * 255.0), 1, 255), 0).astype(np.uint8)
+        rgba = np.ascontiguousarray(HEAT_LUT[index][::-1])  # image rows run north to south
+        rows_n, cols_n = index.shape
+        image = QImage(rgba.tobytes(), cols_n, rows_n, 4 * cols_n, QImage.Format.Format_RGBA8888).copy()
+        x0, y0, x1, y1 = grid.extent
+        return {"grid": grid, "image": image, "target": QRectF(x0, -y1, x1 - x0, y1 - y0), "scale": scale}
+
+    def heat(self) -> HeatGrid | None:
+        """The hall's heat grid (W/m²)."""
+        data = self.data()
+        return None if data is None else data["grid"]
+
+    def draw(self, painter, data, exposed, ppm) -> None:
+        painter.setClipPath(self.hall_item.outline, Qt.ClipOperation.IntersectClip)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+        painter.drawImage(data["target"], data["image"])
+        grid: HeatGrid = data["grid"]
+        if ppm * grid.cell < LOD_HEAT_VALUES:
+            return
+        # values in kW/m², centred in the cells that are on screen
+        x0, y0, _, _ = grid.extent
+        rows_n, cols_n = grid.grid.shape
+        j0 = max(0, int((exposed.left() - x0) // grid.cell))
+        j1 = min(cols_n - 1, int((exposed.right() - x0) // grid.cell))
+        i0 = max(0, int((-exposed.bottom() - y0) // grid.cell))
+        i1 = min(rows_n - 1, int((-exposed.top() - y0) // grid.cell))
+        if j1 < j0 or i1 < i0:
+            return
+        sub = grid.grid[i0:i1 + 1, j0:j1 + 1]
+        ii, jj = np.nonzero(sub > 0)
+        if len(ii) > 2000:
+            return
+        tr = painter.worldTransform()
+        painter.resetTransform()
+        font = QFont()
+        font.setPixelSize(11)
+        painter.setFont(font)
+        for i, j in zip(ii + i0, jj + j0):
+            centre = tr.map(QPointF(x0 + (j + 0.5) * grid.cell, -(y0 + (i + 0.5) * grid.cell)))
+            value = grid.grid[i, j] / 1000.0
+            painter.setPen(QColor("#ffffff") if value / (data["scale"] / 1000.0) > 0.55 else QColor("#3a1500"))
+            painter.drawText(QRectF(centre.x() - 40, centre.y() - 8, 80, 16), Qt.AlignmentFlag.AlignCenter,
+                             f"{value:,.0f}")
+        painter.setTransform(tr)
+
+
+# ====================================================================== aisle widths
+@dataclass
+class Aisles:
+    """Aisles between facing rows of one hall (item coordinates)."""
+
+    horizontal: np.ndarray  # bool: the rows run east-west (the aisle's width is along y)
+    u0: np.ndarray          # along the rows: start and end of the part both rows share
+    u1: np.ndarray
+    va: np.ndarray          # across the rows (plan coordinate): edge of the first row
+    vb: np.ndarray          # edge of the second row (vb - va = width)
+    kind: np.ndarray        # 0 cold (fronts face each other), 1 hot (backs), 2 mixed
+    narrow: np.ndarray      # narrower than the service zones need
+
+    COLD, HOT, MIXED = range(3)
+
+    @property
+    def width(self) -> np.ndarray:
+        return self.vb - self.va
+
+    def bands(self) -> np.ndarray:
+        """(n, 4) item-coordinate rectangles left, top, right, bottom of each aisle."""
+        h = self.horizontal
+        left = np.where(h, self.u0, self.va)
+        right = np.where(h, self.u1, self.vb)
+        top = np.where(h, -self.vb, -self.u1)
+        bottom = np.where(h, -self.va, -self.u0)
+        return np.stack([left, top, right, bottom], axis=1)
+
+
+def find_aisles(x: np.ndarray, y: np.ndarray, rotation: np.ndarray, width: np.ndarray, depth: np.ndarray,
+                front_m: float, rear_m: float) -> Aisles:
+    """Aisles between parallel rows of footprints (plan metres, centres).
+
+    Footprints at multiples of 90° facing the same way with the same centre line and
+    depth, side by side (gaps under 5 cm), form a row. Two rows whose extents overlap
+    along their length and face each other across a gap of up to :data:`MAX_AISLE_M`
+    (the nearest row on either side) bound an aisle: *cold* when both fronts face it,
+    *hot* when both backs do. It is *narrow* when it is narrower than the service zone
+    it must hold (front clearance for cold and mixed aisles, rear for hot ones).
+    """
+    c, s = bx.axes(rotation)
+    horizontal = np.abs(c) == 1
+    vertical = np.abs(s) == 1
+    out = []
+    for h_flag, sel in ((True, np.flatnonzero(horizontal)), (False, np.flatnonzero(vertical))):
+        if len(sel) < 2:
+            continue
+        if h_flag:
+            u, v, hu, hv, facing = x[sel], y[sel], width[sel] / 2, depth[sel] / 2, -c[sel]
+        else:
+            u, v, hu, hv, facing = y[sel], x[sel], width[sel] / 2, depth[sel] / 2, s[sel]
+        vk = np.round(v * 1000).astype(np.int64)
+        hk = np.round(hv * 1000).astype(np.int64)
+        order = np.lexsort((u, hk, facing, vk))
+        u, v, hu, hv, facing, vk, hk = (a[order] for a in (u, v, hu, hv, facing, vk, hk))
+        lo, hi = u - hu, u + hu
+        new = np.ones(len(u), bool)
+        new[1:] = (vk[1:] != vk[:-1]) | (hk[1:] != hk[:-1]) | (facing[1:] != facing[:-1]) | (lo[1:] > hi[:-1] + 0.05)
+        starts = np.flatnonzero(new)
+        seg_lo = np.minimum.reduceat(lo, starts)
+        seg_hi = np.maximum.reduceat(hi, starts)
+        seg_v0 = (v - hv)[starts]
+        seg_v1 = (v + hv)[starts]
+        seg_face = facing[starts]
+        # A (lower) and B (upper): gap between A's upper edge and B's lower edge
+        gap = seg_v0[None, :] - seg_v1[:, None]
+        shared = np.minimum(seg_hi[:, None], seg_hi[None, :]) - np.maximum(seg_lo[:, None], seg_lo[None, :])
+        ok = (gap > 0.05) & (gap <= MAX_AISLE_M) & (shared > 0.3)
+        g = np.where(ok, gap, np.inf)
+        pairs = set()
+        for a, b in enumerate(np.argmin(g, axis=1)):  # nearest row above each row
+            if np.isfinite(g[a, b]):
+                pairs.add((a, int(b)))
+        for b, a in enumerate(np.argmin(g, axis=0)):  # nearest row below each row
+            if np.isfinite(g[a, b]):
+                pairs.add((int(a), b))
+        if not pairs:
+            continue
+        a, b = np.array(sorted(pairs)).T
+        fa, fb = seg_face[a], seg_face[b]
+        kind = np.where((fa > 0) & (fb < 0), Aisles.COLD, np.where((fa < 0) & (fb > 0), Aisles.HOT, Aisles.MIXED))
+        need = np.choose(kind, [front_m, rear_m, max(front_m, rear_m)])
+        width_m = seg_v0[b] - seg_v1[a]
+        out.append(Aisles(np.full(len(a), h_flag), np.maximum(seg_lo[a], seg_lo[b]),
+                          np.minimum(seg_hi[a], seg_hi[b]), seg_v1[a], seg_v0[b], kind,
+                          width_m < need - 1e-6))
+    if not out:
+        empty = np.zeros(0)
+        return Aisles(np.zeros(0, bool), empty, empty, empty, empty, np.zeros(0, np.int64), np.zeros(0, bool))
+    return Aisles(*(np.concatenate([getattr(o, f) for o in out]) for f in
+                    ("horizontal", "u0", "u1", "va", "vb", "kind", "narrow")))
+
+
+class AisleOverlay(HallOverlay):
+    """Aisle widths: a light band over each aisle between facing rows, a dimension line
+    across it and its width in metres (cold aisles blue, hot red; too narrow bold red)."""
+
+    kind = "aisles"
+    z = 5.0
+    needs_evaluation = False
+    COLORS = {Aisles.COLD: COLD_AISLE, Aisles.HOT: HOT_AISLE, Aisles.MIXED: MIXED_AISLE}
+    NAMES = {Aisles.COLD: "cold", Aisles.HOT: "hot", Aisles.MIXED: ""}
+
+    def compute(self):
+        hall = self.hall_item
+        t = hall.design.equipment
+        st = hall.styles
+        rows = hall.rows
+        in_rows = np.flatnonzero(hall.kind <= CDU)  # racks and in-row CDUs stand in rows
+        r = rows[in_rows]
+        aisles = find_aisles(t.x[r], t.y[r], hall.rotation[in_rows], hall.sizes[in_rows, 0],
+                             hall.sizes[in_rows, 1], st.front_m, st.rear_m)
+        if not len(aisles.u0):
+            return None
+        return aisles, aisles.bands()
+
+    def aisles(self) -> Aisles | None:
+        """The aisles found in this hall (None: none)."""
+        data = self.data()
+        return None if data is None else data[0]
+
+    def draw(self, painter, data, exposed, ppm) -> None:
+        if ppm < LOD_AISLES:
+            return
+        aisles, bands = data
+        vis = np.flatnonzero((bands[:, 0] <= exposed.right()) & (bands[:, 2] >= exposed.left())
+                             & (bands[:, 1] <= exposed.bottom()) & (bands[:, 3] >= exposed.top()))
+        if not len(vis):
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        for i in vis:
+            kind = int(aisles.kind[i])
+            color = NARROW_AISLE if aisles.narrow[i] else self.COLORS[kind]
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(_with_alpha(color, 45 if aisles.narrow[i] else 26))
+            left, top, right, bottom = bands[i]
+            painter.drawRect(QRectF(left, top, right - left, bottom - top))
+        # dimension lines every ~500 px along each aisle, at plan positions fixed for a
+        # zoom (a partial repaint must draw them where the last full paint did)
+        spacing = 2.0 ** math.ceil(math.log2(500.0 / ppm))
+        tick = 4.0 / ppm
+        labels = ppm >= LOD_AISLE_LABELS
+        font = QFont()
+        font.setPixelSize(11)
+        metrics = QFontMetricsF(font)
+        texts = []
+        for i in vis:
+            u0, u1 = aisles.u0[i], aisles.u1[i]
+            mid = (u0 + u1) / 2.0
+            k = np.arange(-math.floor((mid - u0) / spacing), math.floor((u1 - mid) / spacing) + 1)
+            positions = mid + k * spacing
+            positions = positions[(positions >= u0 + 0.2) & (positions <= u1 - 0.2)] if len(k) > 1 else [mid]
+            kind = int(aisles.kind[i])
+            color = NARROW_AISLE if aisles.narrow[i] else self.COLORS[kind]
+            painter.setPen(_pen(color, 1.6 if aisles.narrow[i] else 1.0))
+            va, vb = aisles.va[i], aisles.vb[i]
+            for u in positions:
+                if aisles.horizontal[i]:
+                    a, b = QPointF(u, -va), QPointF(u, -vb)
+                    ticks = ((QPointF(u - tick, -va), QPointF(u + tick, -va)),
+                             (QPointF(u - tick, -vb), QPointF(u + tick, -vb)))
+                else:
+                    a, b = QPointF(va, -u), QPointF(vb, -u)
+                    ticks = ((QPointF(va, -u - tick), QPointF(va, -u + tick)),
+                             (QPointF(vb, -u - tick), QPointF(vb, -u + tick)))
+                painter.drawLine(a, b)
+                for p, q in ticks:
+                    painter.drawLine(p, q)
+                if labels:
+                    name = self.NAMES[kind]
+                    text = f"{vb - va:.2f} m" + (f" {name}" if name else "")
+                    if aisles.narrow[i]:
+                        text += " !"
+                    texts.append(((a + b) / 2.0, text, color, bool(aisles.narrow[i])))
+        if not texts:
+            return
+        tr = painter.worldTransform()
+        painter.resetTransform()
+        for centre, text, color, narrow in texts:
+            font.setBold(narrow)
+            painter.setFont(font)
+            p = tr.map(centre)
+            box = metrics.boundingRect(text).adjusted(-4, -1, 6, 1)
+            box.moveCenter(p)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(255, 255, 255, 225))
+            painter.drawRoundedRect(box, 3, 3)
+            painter.setPen(color)
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        painter.setTransform(tr)
+
+
+OVERLAY_CLASSES: dict[str, type[HallOverlay]] = {
+    "clearances": ClearanceOverlay,
+    "cables": CableOverlay,
+    "assignment": AssignmentOverlay,
+    "heat": HeatOverlay,
+    "aisles": AisleOverlay,
+}

@@ -1,0 +1,245 @@
+"""The equipment palette: catalog types to drag onto the floor plan.
+
+Entries are grouped as a planner thinks of them: Compute (one entry per UltraServer,
+placed as all its racks), Network, Cooling and Power. Dragging an entry starts a
+``QDrag`` carrying the type id in our MIME type (orange-canvas-core's widget toolbox
+does the same with its own); double-clicking it (or Enter) places one in the middle
+of the view. Labels follow the design's assumption overrides (racks per UltraServer).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QMimeData, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QDrag, QIcon, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView, QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+)
+
+from designer.catalog import Catalog
+from designer.catalog.specs import EquipmentType
+
+#: MIME type of a palette drag: the catalog type id, UTF-8.
+EQUIPMENT_MIME = "application/x-designer-equipment"
+#: Palette groups: (title, catalog kinds), in the order shown.
+GROUPS = (("Compute", ("compute",)), ("Network", ("network",)),
+          ("Cooling", ("cdu", "air-handler")), ("Power", ("busway",)))
+TYPE_ROLE = Qt.ItemDataRole.UserRole
+SWATCH_PX = 18
+
+
+def equipment_mime(type_id: str) -> QMimeData:
+    """The drag payload for a catalog type."""
+    mime = QMimeData()
+    mime.setData(EQUIPMENT_MIME, type_id.encode("utf-8"))
+    return mime
+
+
+def equipment_type_of(mime: QMimeData | None) -> str | None:
+    """The catalog type id a drag carries, or None when it is not a palette drag."""
+    if mime is None or not mime.hasFormat(EQUIPMENT_MIME):
+        return None
+    return bytes(mime.data(EQUIPMENT_MIME)).decode("utf-8", "replace").strip() or None
+
+
+def entry_label(spec: EquipmentType) -> str:
+    """What the palette calls a type: an UltraServer with its racks and chips for compute."""
+    if spec.is_compute:
+        n = spec.racks_per_system
+        chips = int(spec.get("chips"))
+        name = spec.system_name or spec.name
+        return f"{name} ({n} rack{'s' if n != 1 else ''}, {chips:,} chips)"
+    return spec.name
+
+
+def entry_tooltip(spec: EquipmentType) -> str:
+    """Figures a planner compares before dragging: footprint, power, compute."""
+    lines = [f"<b>{entry_label(spec)}</b>"]
+    if spec.on_floor:
+        lines.append(f"Footprint {spec.width_m:g} × {spec.depth_m:g} m")
+    if spec.is_compute:
+        n = spec.racks_per_system
+        lines.append(f"{spec.system_power_kw:,.0f} kW IT per UltraServer ({spec.it_power_kw:,.0f} kW per rack)")
+        lines.append(f"{spec.get('mxfp8_tflops') / 1000:,.1f} PFLOPS MXFP8 peak")
+        lines.append(f"Placed as {n} rack{'s' if n != 1 else ''} side by side, front facing south")
+    elif spec.kind == "busway":
+        lines.append(f"{spec.busway_rating_kw:,.0f} kW rating ({spec.get('amps'):g} A)")
+        lines.append("Placed as a 6 m run along x; drag its ends to resize")
+    else:
+        if spec.get("capacity_kw"):
+            lines.append(f"{spec.get('capacity_kw'):,.0f} kW cooling capacity")
+        if spec.get("ports"):
+            lines.append(f"{spec.get('ports'):g} ports")
+        if spec.it_power_kw:
+            lines.append(f"{spec.it_power_kw:,.1f} kW")
+    lines.append("<i>Drag onto the floor, or double-click to place in the middle of the view.</i>")
+    return "<br>".join(lines)
+
+
+def swatch(spec: EquipmentType, device_pixel_ratio: float = 1.0) -> QIcon:
+    """A small picture of the type in its plan colour: a rack with its front strip,
+    a row of racks for an UltraServer, a bar for a busway."""
+    size = round(SWATCH_PX * device_pixel_ratio)
+    pixmap = QPixmap(size, size)
+    pixmap.setDevicePixelRatio(device_pixel_ratio)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    color = QColor(spec.color)
+    p = QPainter(pixmap)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    s = SWATCH_PX
+    if spec.kind == "busway":
+        p.setPen(QPen(color, 5, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
+        p.drawLine(2, s // 2, s - 2, s // 2)
+        p.setPen(QPen(color.darker(190), 1.5))
+        p.drawLine(2, s // 2, s - 2, s // 2)
+    else:
+        n = spec.racks_per_system if spec.is_compute else 1
+        n = max(1, min(n, 4))
+        w = (s - 4) / n
+        for k in range(n):
+            p.setPen(QPen(color.darker(170), 1))
+            p.setBrush(color)
+            p.drawRect(2 + k * w, 2, w, s - 4)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(255, 255, 255, 170))
+        p.drawRect(3, s - 6, s - 6, 2.5)  # the front (south at 0°)
+    p.end()
+    return QIcon(pixmap)
+
+
+class _PaletteTree(QTreeWidget):
+    """The tree of entries; drags carry :data:`EQUIPMENT_MIME`."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setHeaderHidden(True)
+        self.setRootIsDecorated(False)
+        self.setIndentation(6)
+        self.setIconSize(QSize(SWATCH_PX, SWATCH_PX))
+        self.setDragEnabled(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setUniformRowHeights(True)
+
+    def mimeTypes(self) -> list[str]:  # noqa: N802 (Qt API)
+        return [EQUIPMENT_MIME]
+
+    def mimeData(self, items) -> QMimeData | None:  # noqa: N802 (Qt API)
+        ids = [i.data(0, TYPE_ROLE) for i in items if i.data(0, TYPE_ROLE)]
+        return equipment_mime(ids[0]) if ids else None
+
+    def startDrag(self, supported_actions) -> None:  # noqa: N802 (Qt API)
+        item = self.currentItem()
+        type_id = item.data(0, TYPE_ROLE) if item is not None else None
+        if not type_id:
+            return
+        drag = QDrag(self)
+        drag.setMimeData(equipment_mime(type_id))
+        drag.setPixmap(item.icon(0).pixmap(QSize(SWATCH_PX * 2, SWATCH_PX * 2), self.devicePixelRatioF()))
+        drag.exec(Qt.DropAction.CopyAction, Qt.DropAction.CopyAction)
+
+
+class PaletteWidget(QWidget):
+    """The catalog as a palette: filter box over a grouped list of draggable entries."""
+
+    #: A type was double-clicked or Enter was pressed on it: place one.
+    type_activated = Signal(str)
+    #: The current entry changed (the row tool lays this compute type, the busway tool this busway).
+    type_chosen = Signal(str)
+
+    def __init__(self, catalog: Catalog, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("palette")
+        self.catalog = catalog
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("Filter equipment…")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(self._on_filter_changed)
+        self.tree = _PaletteTree()
+        self.tree.itemActivated.connect(self._on_item_activated)
+        self.tree.currentItemChanged.connect(self._on_current_item_changed)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(4)
+        layout.addWidget(self.filter_edit)
+        layout.addWidget(self.tree)
+        self.set_catalog(catalog)
+
+    # ------------------------------------------------------------------ content
+    def set_catalog(self, catalog: Catalog) -> None:
+        """List this catalog's types (call again after an assumption override)."""
+        self.catalog = catalog
+        current = self.current_type()
+        self.tree.clear()
+        dpr = self.devicePixelRatioF()
+        for title, kinds in GROUPS:
+            specs = [t for t in catalog.types.values() if t.kind in kinds]
+            if not specs:
+                continue
+            group = QTreeWidgetItem(self.tree, [title])
+            group.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            font = group.font(0)
+            font.setBold(True)
+            group.setFont(0, font)
+            for spec in specs:
+                entry = QTreeWidgetItem(group, [entry_label(spec)])
+                entry.setData(0, TYPE_ROLE, spec.id)
+                entry.setIcon(0, swatch(spec, dpr))
+                entry.setToolTip(0, entry_tooltip(spec))
+                entry.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                               | Qt.ItemFlag.ItemIsDragEnabled)
+            group.setExpanded(True)
+        self._on_filter_changed(self.filter_edit.text())
+        if current is not None:
+            self.select_type(current)
+
+    def entries(self) -> dict[str, list[tuple[str, str]]]:
+        """``{group: [(type id, label), …]}`` as listed."""
+        out: dict[str, list[tuple[str, str]]] = {}
+        for g in range(self.tree.topLevelItemCount()):
+            group = self.tree.topLevelItem(g)
+            out[group.text(0)] = [(group.child(k).data(0, TYPE_ROLE), group.child(k).text(0))
+                                  for k in range(group.childCount())]
+        return out
+
+    def item_for(self, type_id: str) -> QTreeWidgetItem | None:
+        """The entry of a type."""
+        for g in range(self.tree.topLevelItemCount()):
+            group = self.tree.topLevelItem(g)
+            for k in range(group.childCount()):
+                if group.child(k).data(0, TYPE_ROLE) == type_id:
+                    return group.child(k)
+        return None
+
+    def current_type(self) -> str | None:
+        item = self.tree.currentItem() if hasattr(self, "tree") else None
+        return item.data(0, TYPE_ROLE) if item is not None else None
+
+    def select_type(self, type_id: str) -> None:
+        """Make a type the current entry."""
+        item = self.item_for(type_id)
+        if item is not None:
+            self.tree.setCurrentItem(item)
+
+    # ------------------------------------------------------------------ handlers
+    def _on_filter_changed(self, text: str) -> None:
+        words = text.lower().split()
+        for g in range(self.tree.topLevelItemCount()):
+            group = self.tree.topLevelItem(g)
+            shown = 0
+            for k in range(group.childCount()):
+                child = group.child(k)
+                haystack = f"{group.text(0)} {child.text(0)} {child.data(0, TYPE_ROLE)}".lower()
+                hide = not all(w in haystack for w in words)
+                child.setHidden(hide)
+                shown += not hide
+            group.setHidden(shown == 0)
+
+    def _on_item_activated(self, item: QTreeWidgetItem, column: int) -> None:
+        type_id = item.data(0, TYPE_ROLE)
+        if type_id:
+            self.type_activated.emit(type_id)
+
+    def _on_current_item_changed(self, current: QTreeWidgetItem | None, previous) -> None:
+        type_id = current.data(0, TYPE_ROLE) if current is not None else None
+        if type_id:
+            self.type_chosen.emit(type_id)

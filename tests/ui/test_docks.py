@@ -1,0 +1,232 @@
+"""The Metrics and Problems docks: numbers equal to the engine's, problems that lead to their items."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from designer.engine.types import KIND_CODES
+from designer.model.commands import move_items
+from designer.ui.main_window import MainWindow
+from designer.ui.problems_dock import ProblemsModel
+
+
+def _kind_rows(window, kind: str) -> np.ndarray:
+    t = window.design.equipment
+    kinds = np.array([KIND_CODES[window.catalog.types[n].kind] for n in t.types.names])
+    return np.flatnonzero(kinds[t.type_code] == KIND_CODES[kind])
+
+
+@pytest.fixture
+def small_window(qtbot, design, catalog):
+    """A main window on the small test hall (no problems), shown; clean at teardown."""
+    window = MainWindow(design, catalog=catalog)
+    qtbot.addWidget(window)
+    window.resize(1300, 850)
+    window.show()
+    qtbot.waitExposed(window)
+    yield window
+    window.document.undo_stack.setClean()
+
+
+def _overlap_us2_onto_us1(window, qtbot):
+    """Move us2-r1 onto us1-r1 (an overlap) as one undoable edit; wait for the evaluation."""
+    window.document.push(move_items(window.design, ["us2-r1"], 0.0, -2.8))
+    qtbot.waitUntil(lambda: any(v.kind == "overlap" for v in window.evaluation.violations))
+
+
+# ====================================================================== metrics
+def test_metrics_header_shows_the_report(main_window):
+    report = main_window.evaluation.report()
+    metrics = main_window.metrics
+    assert main_window.metrics_dock.isVisible()
+    assert metrics.text("chips") == f"{report['chips']:,}" == "1,152"
+    assert metrics.text("ultraservers") == "8"
+    assert metrics.text("peak_pflops") == f"{report['throughput']['peak']['mxfp8_pflops']:,.1f} PFLOPS" \
+        == "2,899.6 PFLOPS"
+    assert metrics.text("effective_pflops") == f"{report['throughput']['effective']['mxfp8_pflops']:,.1f} PFLOPS"
+    assert metrics.text("it_mw") == f"{report['power']['it_kw'] / 1000:,.2f} MW"
+    assert metrics.text("facility_mw") == f"{report['power']['facility_kw'] / 1000:,.2f} MW"
+    assert metrics.text("pue") == f"{report['power']['pue']:.2f}"
+    assert metrics.text("coolant_lpm") == f"{report['cooling']['coolant_lpm']:,.0f} L/min"
+    assert metrics.text("airflow_m3h") == f"{report['cooling']['airflow_m3h']:,.0f} m³/h"
+    links = sum(m["count"] for m in report["cables"]["by_medium"].values())
+    metres = sum(m["metres"] for m in report["cables"]["by_medium"].values())
+    assert metrics.text("cables") == f"{links:,}" == "288"
+    assert metrics.text("cable_m") == f"{metres:,.0f} m"
+
+
+def test_busway_chart_has_one_bar_per_busway_at_its_share_of_the_limit(main_window):
+    ev = main_window.evaluation
+    rows = _kind_rows(main_window, "busway")
+    assert len(rows) == 4
+    expected = ev.load_kw[rows] / ev.limit_kw[rows] * 100.0
+    chart = main_window.metrics.busway_chart
+    ids = [main_window.design.equipment.ids[r] for r in rows]
+    assert chart.bar_heights() == pytest.approx(dict(zip(ids, expected)))
+    x, heights = chart.drawn_bars()
+    assert x.tolist() == [0.0, 1.0, 2.0, 3.0]
+    assert heights == pytest.approx(expected)
+
+
+def test_cooling_chart_shows_cdus_and_air_handlers_against_capacity(main_window):
+    ev = main_window.evaluation
+    rows = np.concatenate([_kind_rows(main_window, "cdu"), _kind_rows(main_window, "air-handler")])
+    ids = [main_window.design.equipment.ids[r] for r in rows]
+    expected = ev.load_kw[rows] / ev.limit_kw[rows] * 100.0
+    assert main_window.metrics.cooling_chart.bar_heights() == pytest.approx(dict(zip(ids, expected)))
+
+
+def test_cable_histogram_counts_every_link_once_by_medium(main_window):
+    report = main_window.evaluation.report()
+    chart = main_window.metrics.cable_chart
+    assert chart.counts.sum() == report["cables"]["links"] == 288
+    media = main_window.evaluation.media
+    for i, name in enumerate(media):
+        assert chart.counts[:, i].sum() == report["cables"]["by_medium"][name]["count"]
+    drawn = sum(float(np.sum(item.opts["height"])) for item in chart._items)
+    assert drawn == 288
+    # every link falls in the bin that holds its length
+    links = main_window.evaluation.links
+    width = chart.edges_m[1] - chart.edges_m[0]
+    longest_bin = int(links.length_m.max() // width)
+    assert chart.counts[longest_bin].sum() > 0
+    assert chart.counts[longest_bin + 1:].sum() == 0
+
+
+def test_throughput_chart_adds_a_point_per_edit_and_marks_the_latest(small_window, qtbot):
+    chart = small_window.metrics.throughput_chart
+    assert len(chart.mw) == 1
+    _overlap_us2_onto_us1(small_window, qtbot)
+    totals = small_window.evaluation.totals
+    qtbot.waitUntil(lambda: len(chart.mw) == 2)
+    assert chart.pflops[-1] == totals["throughput"]["effective"]["mxfp8_pflops"]
+    assert chart.pflops[-1] < chart.pflops[0]  # an overlap strands both UltraServers' share
+    x, y = chart.latest.getData()
+    assert (x[0], y[0]) == (chart.mw[-1], chart.pflops[-1])
+
+
+def test_metrics_catch_up_when_shown_again(small_window, qtbot):
+    small_window.problems_dock.raise_()
+    qtbot.waitUntil(lambda: not small_window.metrics.isVisible())
+    _overlap_us2_onto_us1(small_window, qtbot)
+    small_window.metrics_dock.raise_()
+    qtbot.waitUntil(small_window.metrics.isVisible)
+    ev = small_window.evaluation
+    rows = _kind_rows(small_window, "busway")
+    _, heights = small_window.metrics.busway_chart.drawn_bars()
+    assert heights == pytest.approx(ev.load_kw[rows] / ev.limit_kw[rows] * 100.0)
+
+
+# ====================================================================== problems
+def test_problems_list_every_violation_with_a_status_line(small_window, qtbot):
+    problems = small_window.problems
+    assert problems.row_count() == 0
+    assert problems.status_label.text() == "0 errors, 0 warnings"
+    _overlap_us2_onto_us1(small_window, qtbot)
+    violations = small_window.evaluation.violations
+    errors = sum(v.severity == "error" for v in violations)
+    warnings = len(violations) - errors
+    qtbot.waitUntil(lambda: problems.row_count() == len(violations))
+    assert problems.status_label.text().startswith(f"{errors} error")
+    assert f"{warnings} warning" in problems.status_label.text()
+    assert small_window.problems_dock.windowTitle() == f"Problems ({len(violations)})"
+    kinds = {problems.violation_at(r).kind for r in range(problems.row_count())}
+    assert "overlap" in kinds
+    # errors come first
+    severities = [problems.violation_at(r).severity for r in range(problems.row_count())]
+    assert severities == sorted(severities, key=lambda s: s != "error")
+
+
+def test_double_clicking_a_problem_selects_its_racks_and_centres_the_plan(small_window, qtbot):
+    _overlap_us2_onto_us1(small_window, qtbot)
+    problems = small_window.problems
+    small_window.problems_dock.raise_()
+    qtbot.waitUntil(problems.view.isVisible)
+    problems.filter_edit.setText("overlap")
+    assert problems.row_count() == 1
+    violation = problems.violation_at(0)
+    assert set(violation.ids) == {"us1-r1", "us2-r1"}
+    view = problems.view
+    cell = view.visualRect(problems.proxy.index(0, ProblemsModel.MESSAGE)).center()
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+    assert small_window.document.selection == list(violation.ids)
+    plan = small_window.plan_view
+    centre = plan.mapToScene(plan.viewport().rect().center())
+    target = small_window.scene.hall_items[0].from_plan(violation.x, violation.y)
+    assert abs(centre.x() - target.x()) < 0.5 and abs(centre.y() - target.y()) < 0.5
+    assert plan.pixels_per_metre() >= 24.0 - 1e-6
+
+
+def test_enter_on_a_problem_selects_it(small_window, qtbot):
+    _overlap_us2_onto_us1(small_window, qtbot)
+    problems = small_window.problems
+    small_window.problems_dock.raise_()
+    qtbot.waitUntil(problems.view.isVisible)
+    small_window.document.select([])
+    problems.filter_edit.setText("us2-r1")
+    row = next(r for r in range(problems.row_count()) if problems.violation_at(r).kind == "overlap")
+    problems.view.setCurrentIndex(problems.proxy.index(row, 0))
+    small_window.document.select([])  # a click already selects; Enter must do it too
+    qtbot.keyClick(problems.view, Qt.Key.Key_Return)
+    assert small_window.document.selection == list(problems.violation_at(row).ids)
+
+
+def test_problems_filter_by_severity_and_text(small_window, qtbot):
+    # a rack far from its UltraServer partner: scale-up reach error, plus the overlap
+    _overlap_us2_onto_us1(small_window, qtbot)
+    problems = small_window.problems
+    total = problems.row_count()
+    violations = small_window.evaluation.violations
+    problems.severity_combo.setCurrentIndex(1)  # errors
+    assert problems.row_count() == sum(v.severity == "error" for v in violations)
+    problems.severity_combo.setCurrentIndex(2)  # warnings
+    assert problems.row_count() == sum(v.severity == "warning" for v in violations)
+    assert all(problems.violation_at(r).severity == "warning" for r in range(problems.row_count()))
+    problems.severity_combo.setCurrentIndex(0)
+    problems.filter_edit.setText("no such thing")
+    assert problems.row_count() == 0
+    assert "(0 shown)" in problems.status_label.text()
+    problems.filter_edit.clear()
+    assert problems.row_count() == total
+
+
+def test_undo_clears_the_problems(small_window, qtbot):
+    _overlap_us2_onto_us1(small_window, qtbot)
+    small_window.document.undo_stack.undo()
+    qtbot.waitUntil(lambda: small_window.problems.row_count() == 0)
+    assert small_window.problems_dock.windowTitle() == "Problems"
+
+
+def test_history_lists_the_edits(small_window, qtbot):
+    history = small_window.history.view
+    assert history.model().rowCount() == 1  # "Opened design"
+    _overlap_us2_onto_us1(small_window, qtbot)
+    assert history.model().rowCount() == 2
+    assert history.model().index(1, 0).data() == "Move"
+
+
+def test_docks_are_where_the_planner_expects_them(main_window):
+    area = main_window.dockWidgetArea
+    assert area(main_window.metrics_dock) == Qt.DockWidgetArea.BottomDockWidgetArea
+    assert area(main_window.problems_dock) == Qt.DockWidgetArea.BottomDockWidgetArea
+    assert area(main_window.inspector_dock) == Qt.DockWidgetArea.RightDockWidgetArea
+    assert main_window.problems_dock in main_window.tabifiedDockWidgets(main_window.metrics_dock)
+    assert main_window.assumptions_dock in main_window.tabifiedDockWidgets(main_window.inspector_dock)
+    assert main_window.inspector_dock.isVisible() and main_window.totals_dock.isVisible()
+    titles = [a.text() for a in main_window.panels_menu.actions()]
+    assert {"Metrics", "Inspector", "Assumptions", "History"} <= set(titles)
+    assert any(t.startswith("Problems") for t in titles)
+
+
+def test_clicking_a_busway_bar_selects_the_busway(main_window, qtbot):
+    chart = main_window.metrics.busway_chart
+    vb = chart.plot_item.getViewBox()
+    scene_point = vb.mapViewToScene(vb.mapToView(vb.boundingRect().center()))
+    # the bar at x = 1 (second busway), halfway up its height
+    from PySide6.QtCore import QPointF
+    scene_point = vb.mapViewToScene(QPointF(1.0, chart.percent[1] / 2))
+    at = chart.mapFromScene(scene_point)
+    qtbot.mouseClick(chart.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(at.x(), at.y()))
+    qtbot.waitUntil(lambda: main_window.document.selection == [chart.ids[1]])

@@ -34,9 +34,8 @@ SUMMARY_FIELDS = ("it_kw", "it_powered_kw", "liquid_kw", "air_kw", "unpowered_it
                   "links", "racks", "chips", "ultraservers", "stranded",
                   *(f"peak.{key}" for _, key, _ in SYSTEM_FIGURES),
                   *(f"effective.{key}" for _, key, _ in SYSTEM_FIGURES))
-#: Nearest candidates considered first per rack (cooling units, network racks); racks
-#: still unserved then try every unit of their hall.
-NEAREST_K = 12
+#: Halls with at most this many (item, unit) pairs are served from the full table at once.
+DENSE_PAIRS = 24_000
 
 
 def fmt_kw(kw: float) -> str:
@@ -345,7 +344,7 @@ def evaluate_group(design: Design, types: TypeTable, st: Settings, halls: list[H
     has_busways = np.zeros(H, bool)
     has_busways[hk[bw]] = True
     feeds = np.zeros(n, bool)
-    feeding: dict[int, list[int]] = {}
+    feed_item = feed_bw = np.zeros(0, np.int64)
     if len(bw):
         xa, xb = np.minimum(g.x[bw], g.x2[bw]), np.maximum(g.x[bw], g.x2[bw])
         ya, yb = np.minimum(g.y[bw], g.y2[bw]), np.maximum(g.y[bw], g.y2[bw])
@@ -372,9 +371,7 @@ def evaluate_group(design: Design, types: TypeTable, st: Settings, halls: list[H
         order = np.lexsort((li, item))
         item, li = item[order], li[order]
         feeds[item] = True
-        feeding: dict[int, list[int]] = {}
-        for k_item, k_bw in zip(item.tolist(), bw[li].tolist()):
-            feeding.setdefault(k_item, []).append(k_bw)
+        feed_item, feed_bw = item, bw[li]
         limit = types.busway_limit_kw[tc[bw]]
         served, _, grants = assign(n, item, li, item.astype(float), it, limit)
         powered |= served > 0
@@ -402,7 +399,7 @@ def evaluate_group(design: Design, types: TypeTable, st: Settings, halls: list[H
         if not feeds[k]:
             msg = f"{g.id(k)} ({fmt_kw(it[k])}) is under no busway of {hall.name}"
         else:
-            left = [f"{g.id(b)} has {fmt_kw(max(limit_kw[b] - load_kw[b], 0.0))} left" for b in feeding[k]]
+            left = [f"{g.id(b)} has {fmt_kw(max(limit_kw[b] - load_kw[b], 0.0))} left" for b in feed_bw[feed_item == k]]
             msg = (f"{g.id(k)} ({fmt_kw(it[k])}) gets no power: too little capacity on the busway(s) above it "
                    f"({'; '.join(left)})")
         g.add("unpowered", (k,), msg)
@@ -639,9 +636,15 @@ def _serve_nearest(items: np.ndarray, units: np.ndarray, hall_of: np.ndarray, x:
         np.subtract.at(remaining, grants[1], grants[2])
         grants_all.append(grants)
 
+    # A hall with few pairs (items × units) goes straight to the full table; larger halls
+    # first look near each item. Decided per hall, so one hall evaluated alone is served
+    # exactly as when the whole site is evaluated.
+    n_h = int(max(ih.max(), uh.max())) + 1
+    dense = np.bincount(ih, minlength=n_h) * np.bincount(uh, minlength=n_h) <= DENSE_PAIRS
     # passes 1 and 2: units near each item (grid index over the units' positions), widening
     for widen in (1.0, 4.0):
         todo = np.flatnonzero(demand - served > 1e-9)
+        todo = todo[~dense[ih[todo]]]
         if not len(todo):
             break
         live = np.flatnonzero(remaining > 1e-9)

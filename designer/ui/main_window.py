@@ -63,6 +63,14 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.cursor_label)
         self.plan_view.cursor_moved.connect(self._on_cursor_moved)
 
+        # ---- editing: the equipment palette (left), the plan's tools and edit actions
+        from designer.ui.palette import PaletteWidget
+        from designer.ui.tools import PlanEditor
+
+        self.palette = PaletteWidget(self.catalog)
+        self.palette_dock = self.add_dock("Equipment", "palette_dock", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.editor = PlanEditor(self.plan_view, self.document, self.palette, self)
+        self.editor.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self._build_menus()
         self.document.design_replaced.connect(self._on_design_replaced)
         self.document.evaluation_changed.connect(self._on_evaluation_changed)
@@ -142,6 +150,22 @@ class MainWindow(QMainWindow):
 
         export_actions.install(self)
         self._action("&About Designer", self._about, None, self.help_menu)
+        self.editor.install(self.edit_menu, self.tools_menu)  # ---- editing
+        self.panels_menu.addAction(self.palette_dock.toggleViewAction())
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.editor.toolbar)
+        # ---- overlays and colour modes
+        from designer.ui.hall_list import HallListPanel
+        from designer.ui.overlays import PlanLegend, ViewToolbar
+
+        self.view_toolbar = ViewToolbar(self.scene, self)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.view_toolbar)
+        view_menu.addMenu(self.view_toolbar.overlays_menu(self))
+        self.plan_legend = PlanLegend(self.plan_view)
+        self.document.evaluation_changed.connect(self.scene.set_evaluation)
+        self.hall_list = HallListPanel(self.document, self.plan_view)
+        self.hall_list_dock = self.add_dock("Halls", "halls_dock", self.hall_list, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.tabifyDockWidget(self.palette_dock, self.hall_list_dock)
+        self.palette_dock.raise_()
 
     # ------------------------------------------------------------------ documents
     @property

@@ -16,10 +16,10 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QPoint, QPointF, QRect, QSize, Qt, Signal  # PySide6 first: pyqtgraph uses it
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QSize, Qt, Signal  # PySide6 first: pyqtgraph uses it
 from PySide6.QtGui import QColor, QCursor, QFont
 from PySide6.QtWidgets import (
-    QFrame, QHBoxLayout, QLabel, QLayout, QSizePolicy, QToolTip, QVBoxLayout, QWidget, QWidgetItem,
+    QDockWidget, QFrame, QHBoxLayout, QLabel, QLayout, QSizePolicy, QToolTip, QVBoxLayout, QWidget, QWidgetItem,
 )
 
 import pyqtgraph as pg  # noqa: E402  (after PySide6 on purpose)
@@ -440,6 +440,7 @@ class MetricsDock(QWidget):
         self.document = document
         self._pending: Evaluation | None = None
         self._dirty = False
+        self._dock_visible = True  # False while another tab of our dock's tab group is in front
 
         self._tiles: dict[str, _Tile] = {}
         strip_widget = QWidget()
@@ -522,14 +523,29 @@ class MetricsDock(QWidget):
         except (KeyError, TypeError, ValueError):
             pass
         self._pending = evaluation
-        if self.isVisible():
+        if self.charts_shown():
             self._update_charts()
         else:
             self._dirty = True  # catch up when shown
 
+    def charts_shown(self) -> bool:
+        """Whether the charts can be seen (shown, and our dock's tab in front)."""
+        return self.isVisible() and self._dock_visible
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.ParentChange and isinstance(self.parentWidget(), QDockWidget):
+            # a tabbed dock behind another stays "visible" to Qt; its visibilityChanged tells
+            self.parentWidget().visibilityChanged.connect(self._on_dock_visibility_changed)
+        return super().event(event)
+
+    def _on_dock_visibility_changed(self, visible: bool) -> None:
+        self._dock_visible = visible
+        if visible and self._dirty:
+            self._update_charts()
+
     def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
         super().showEvent(event)
-        if self._dirty:
+        if self._dirty and self.charts_shown():
             self._update_charts()
 
     def _update_charts(self) -> None:

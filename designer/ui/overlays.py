@@ -23,8 +23,10 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QPointF, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+from PySide6.QtGui import QAction, QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import (
+    QComboBox, QGraphicsItem, QLabel, QMenu, QStyleOptionGraphicsItem, QToolBar, QWidget,
+)
 
 from designer.engine import boxes as bx
 from designer.engine.heat import HeatGrid, heat_grid
@@ -67,7 +69,7 @@ HEAT_STOPS = ((0.0, (255, 240, 170, 95)), (0.35, (253, 170, 70, 150)), (0.7, (22
 LOD_CABLE_DECIMATE = 3.0
 LOD_AISLES = 2.5
 LOD_AISLE_LABELS = 11.0
-LOD_HEAT_VALUES = 45.0
+LOD_HEAT_VALUES = 70.0
 #: Largest gap between two facing rows still called an aisle (metres).
 MAX_AISLE_M = 6.0
 
@@ -460,8 +462,10 @@ class ClearanceOverlay(HallOverlay):
 # ====================================================================== cable routes
 class CableOverlay(HallOverlay):
     """Scale-out cable routes: one L-shaped Manhattan polyline per (rack, network rack)
-    link group, first along the rack's row, then across to the network rack; coloured
-    by the medium the engine chose (red dashes where no medium reaches)."""
+    link group, first along the rack's row (in the tray over the rear half of the
+    racks), then across to the network rack; coloured by the medium the engine chose
+    (red dashes where no medium reaches). Zoomed out, routes are snapped to a grid of
+    a few pixels and merged into trunks."""
 
     kind = "cables"
     z = 4.0
@@ -477,8 +481,8 @@ class CableOverlay(HallOverlay):
         t = hall.design.equipment
         links = ev.links
         r, n, medium = links.rack[idx], links.network[idx], np.asarray(links.medium)[idx]
-        xr, yr = t.x[r], -t.y[r]
-        xn, yn = t.x[n], -t.y[n]
+        xr, yr = self._tray_point(r)
+        xn, yn = self._tray_point(n)
         c, s = bx.axes(t.rotation[r])
         along_x = np.abs(c) >= np.abs(s)  # the rack's row runs east-west
         bend_x = np.where(along_x, xn, xr)
@@ -497,6 +501,19 @@ class CableOverlay(HallOverlay):
         np.maximum.at(up, group, pts.max(axis=1))
         starts = np.searchsorted(group, np.arange(n_groups + 1))
         return {"pts": pts, "medium": medium, "lo": lo, "up": up, "starts": starts}
+
+    def _tray_point(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where a rack's cables enter the overhead tray (item coordinates): over the
+        rear half of the rack, a quarter of its depth behind the centre, so that a route
+        runs beside the busway over the row's centre line rather than under it."""
+        hall = self.hall_item
+        t = hall.design.equipment
+        depth = hall.styles.depth[t.type_code[rows]]
+        c, s = bx.axes(t.rotation[rows])
+        # the rear faces (−sin θ, cos θ) in plan coordinates (the front faces −y at 0°)
+        x = t.x[rows] - s * depth / 4.0
+        y = t.y[rows] + c * depth / 4.0
+        return x, -y
 
     def _paths(self, data, group: int, quantum: float) -> list[tuple[int, QPainterPath]]:
         """(medium, path) of one group of routes (all for WHOLE_HALL), decimated to a grid
@@ -906,3 +923,311 @@ OVERLAY_CLASSES: dict[str, type[HallOverlay]] = {
     "heat": HeatOverlay,
     "aisles": AisleOverlay,
 }
+
+
+# ====================================================================== legend
+@dataclass
+class LegendEntry:
+    """One line of the legend: a swatch (``box``, ``line``, ``cross``, ``diamond``) or a
+    colour ``ramp``, with its label (a ramp: labels at its ends)."""
+
+    shape: str
+    color: QColor
+    label: str = ""
+    edge: QColor | None = None
+    style: Qt.PenStyle = Qt.PenStyle.SolidLine
+    width: float = 2.0
+    ramp: tuple[QColor, ...] = ()
+    end_label: str = ""
+
+
+def legend_sections(options: ViewOptions) -> list[tuple[str, list[LegendEntry]]]:
+    """(title, entries) for the colour mode (unless by type) and each overlay shown."""
+    styles = options.styles()
+    out: list[tuple[str, list[LegendEntry]]] = []
+    if options.colour_mode == "density":
+        entries = [LegendEntry("box", c, lab) for c, lab in zip(DENSITY_COLORS, density_labels())]
+        entries.append(LegendEntry("box", NO_LOAD_COLOR, "no IT load"))
+        out.append(("Power density (kW/m²)", entries))
+    elif options.colour_mode == "status":
+        n = len(STATUS_CLASSES) - (0 if options.evaluation is None else 1)
+        out.append(("Status", [LegendEntry("box", STATUS_CLASS_COLORS[i], STATUS_CLASSES[i]) for i in range(n)]))
+    shown = options.shown
+    if "heat" in shown and styles is not None:
+        scale = heat_scale_w_m2(styles) / 1000.0
+        ramp = tuple(QColor(int(r), int(g), int(b), int(a)) for r, g, b, a in HEAT_LUT[1::8])
+        out.append((f"Heat (kW/m², {styles.heat_cell_m:g} m cells)",
+                    [LegendEntry("ramp", ramp[-1], "0", ramp=ramp, end_label=f"{scale:g}")]))
+    if "cables" in shown:
+        entries = [LegendEntry("line", color, short) for short, color in options.media_in_use()]
+        ev = options.evaluation_for(options.scene.design)
+        if ev is not None and any(v.kind == "cable-reach" for v in ev.violations):
+            entries.append(LegendEntry("line", UNREACHABLE_CABLE, "beyond reach", style=Qt.PenStyle.DashLine))
+        out.append(("Cable routes", entries or [LegendEntry("line", QColor("#999999"), "no scale-out links")]))
+    if "clearances" in shown and styles is not None:
+        out.append(("Service clearances", [
+            LegendEntry("box", _with_alpha(CLEARANCE_FRONT, 70), f"front {styles.front_m:g} m", CLEARANCE_FRONT),
+            LegendEntry("box", _with_alpha(CLEARANCE_REAR, 70), f"rear {styles.rear_m:g} m", CLEARANCE_REAR),
+            LegendEntry("box", _with_alpha(CLEARANCE_BLOCKED, 130), "blocked", CLEARANCE_BLOCKED)]))
+    if "assignment" in shown:
+        out.append(("Cooling and power", [
+            LegendEntry("line", CDU_LINE, "to its CDU", width=1.5),
+            LegendEntry("line", AIR_LINE, "to its air handler", style=Qt.PenStyle.DashLine, width=1.5),
+            LegendEntry("line", BUSWAY_GLOW, "busway feeding racks", width=7.0),
+            LegendEntry("cross", STATUS_CLASS_COLORS[STATUS_UNPOWERED], "unpowered"),
+            LegendEntry("diamond", STATUS_CLASS_COLORS[STATUS_UNCOOLED], "uncooled")]))
+    if "aisles" in shown:
+        out.append(("Aisles", [LegendEntry("box", _with_alpha(COLD_AISLE, 60), "cold (fronts)", COLD_AISLE),
+                               LegendEntry("box", _with_alpha(HOT_AISLE, 60), "hot (backs)", HOT_AISLE),
+                               LegendEntry("box", _with_alpha(NARROW_AISLE, 90), "narrower than its zone",
+                                           NARROW_AISLE)]))
+    return out
+
+
+class PlanLegend(QWidget):
+    """The legend of the plan view: the colour mode's classes and each overlay's colours,
+    in a corner of the view that does not cover the halls (when one is free).
+
+    Transparent to the mouse, so that it never gets in the way of editing.
+    """
+
+    MARGIN = 10
+    PAD = 8
+    ROW = 17
+    SWATCH = QSize(22, 11)
+
+    def __init__(self, view) -> None:
+        super().__init__(view)
+        self.setObjectName("plan_legend")
+        self.view = view
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
+        self.title_font = QFont()
+        self.title_font.setPixelSize(12)
+        self.title_font.setBold(True)
+        self.text_font = QFont()
+        self.text_font.setPixelSize(11)
+        self.sections: list[tuple[str, list[LegendEntry]]] = []
+        self._columns: list[list[int]] = []
+        self._corner = 0  # index into _corners()
+        self._place_timer = QTimer(self)
+        self._place_timer.setSingleShot(True)
+        self._place_timer.setInterval(120)
+        self._place_timer.timeout.connect(self.place)
+        self.options = view.plan_scene().view_options
+        self.options.changed.connect(self._on_options_changed)
+        self._viewport = view.viewport()
+        self._viewport.installEventFilter(self)
+        view.horizontalScrollBar().valueChanged.connect(self._on_view_changed)
+        view.verticalScrollBar().valueChanged.connect(self._on_view_changed)
+        self.hide()
+        self._on_options_changed()
+
+    # ------------------------------------------------------------------ content
+    def _on_options_changed(self) -> None:
+        sections = legend_sections(self.options)
+        if _legend_key(sections) == _legend_key(self.sections) and self.isVisible() == bool(sections):
+            return
+        self.sections = sections
+        self.setVisible(bool(sections))
+        if sections:
+            self._layout()
+            self.place()
+            self.raise_()
+            self.update()
+
+    def _section_height(self, entries: list[LegendEntry]) -> int:
+        rows = sum(2 if e.shape == "ramp" else 1 for e in entries)
+        return self.ROW + rows * self.ROW + 6
+
+    def _section_width(self, title: str, entries: list[LegendEntry]) -> int:
+        title_w = QFontMetricsF(self.title_font).horizontalAdvance(title)
+        fm = QFontMetricsF(self.text_font)
+        widths = [150 if e.shape == "ramp" else self.SWATCH.width() + 6 + fm.horizontalAdvance(e.label)
+                  for e in entries]
+        return int(math.ceil(max([title_w, *widths]))) + 4
+
+    def _layout(self) -> None:
+        """Flow the sections into columns no taller than half the view."""
+        avail = max(120, self.view.viewport().height() // 2)
+        heights = [self._section_height(e) for _, e in self.sections]
+        limit = max(avail, max(heights))
+        columns, current, used = [], [], 0
+        for i, h in enumerate(heights):
+            if current and used + h > limit:
+                columns.append(current)
+                current, used = [], 0
+            current.append(i)
+            used += h
+        columns.append(current)
+        self._columns = columns
+        self._col_widths = [max(self._section_width(*self.sections[i]) for i in col) for col in columns]
+        width = sum(self._col_widths) + 14 * (len(columns) - 1) + 2 * self.PAD
+        height = max(sum(heights[i] for i in col) for col in columns) + 2 * self.PAD - 6
+        self.resize(width, height)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        return self.size()
+
+    # ------------------------------------------------------------------ placement
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt API)
+        if watched is self._viewport and event.type() == event.Type.Resize and self.sections:
+            try:
+                self._layout()
+                self.place()
+            except RuntimeError:  # the view is being destroyed
+                pass
+        return False
+
+    def _on_view_changed(self, _value=None) -> None:
+        if self.sections:
+            self._place_timer.start()
+
+    def _corners(self) -> list[QPointF]:
+        vp = self.view.viewport().geometry()  # in the view's coordinates
+        m, w, h = self.MARGIN, self.width(), self.height()
+        return [QPointF(vp.left() + m, vp.bottom() - m - h), QPointF(vp.right() - m - w, vp.bottom() - m - h),
+                QPointF(vp.right() - m - w, vp.top() + m), QPointF(vp.left() + m, vp.top() + m)]
+
+    def place(self) -> None:
+        """Move to the corner that covers least of the halls (staying put while the
+        current corner covers none)."""
+        if not self.sections:
+            return
+        scene = self.view.plan_scene()
+        content = self.view.mapFromScene(scene.content_rect()).boundingRect()
+        content.translate(self.view.viewport().pos())
+        corners = self._corners()
+
+        def covered(k: int) -> float:
+            rect = QRectF(corners[k], QSize(self.width(), self.height()).toSizeF())
+            inter = rect.intersected(QRectF(content))
+            return inter.width() * inter.height() if inter.isValid() else 0.0
+
+        if covered(self._corner) > 0:
+            self._corner = min(range(len(corners)), key=lambda k: (covered(k), k != self._corner, k))
+        self.move(corners[self._corner].toPoint())
+
+    # ------------------------------------------------------------------ painting
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(QPen(QColor(0, 0, 0, 60), 1.0))
+        painter.setBrush(QColor(255, 255, 255, 232))
+        painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 5, 5)
+        x = self.PAD
+        for col, width in zip(self._columns, self._col_widths):
+            y = self.PAD
+            for i in col:
+                title, entries = self.sections[i]
+                painter.setFont(self.title_font)
+                painter.setPen(QColor("#222222"))
+                painter.drawText(QRectF(x, y, width, self.ROW), Qt.AlignmentFlag.AlignVCenter, title)
+                y += self.ROW
+                painter.setFont(self.text_font)
+                for e in entries:
+                    y = self._paint_entry(painter, e, x, y, width)
+                y += 6
+            x += width + 14
+        painter.end()
+
+    def _paint_entry(self, painter: QPainter, e: LegendEntry, x: float, y: float, width: float) -> float:
+        sw, sh = self.SWATCH.width(), self.SWATCH.height()
+        swatch = QRectF(x, y + (self.ROW - sh) / 2, sw, sh)
+        text = QRectF(x + sw + 6, y, width - sw - 6, self.ROW)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        if e.shape == "ramp":
+            bar = QRectF(x, y + 3, 150 - 4, self.ROW - 6)
+            step = bar.width() / len(e.ramp)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(FLOOR_LEGEND))
+            painter.drawRect(bar)
+            for k, c in enumerate(e.ramp):
+                painter.setBrush(c)
+                painter.drawRect(QRectF(bar.left() + k * step, bar.top(), step + 0.5, bar.height()))
+            painter.setPen(QColor("#333333"))
+            painter.drawText(QRectF(bar.left(), y + self.ROW, bar.width(), self.ROW),
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, e.label)
+            painter.drawText(QRectF(bar.left(), y + self.ROW, bar.width(), self.ROW),
+                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, e.end_label)
+            return y + 2 * self.ROW
+        if e.shape == "box":
+            painter.setPen(QPen(e.edge, 1.0) if e.edge is not None else QPen(e.color.darker(150), 1.0))
+            painter.setBrush(e.color)
+            painter.drawRect(swatch)
+        elif e.shape == "line":
+            pen = QPen(e.color, e.width, e.style)
+            pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+            painter.setPen(pen)
+            mid = swatch.center().y()
+            painter.drawLine(QPointF(swatch.left(), mid), QPointF(swatch.right(), mid))
+        elif e.shape == "cross":
+            painter.setPen(QPen(e.color, 2.0))
+            s = QRectF(swatch.center().x() - sh / 2, swatch.top(), sh, sh)
+            painter.drawLine(s.topLeft(), s.bottomRight())
+            painter.drawLine(s.topRight(), s.bottomLeft())
+        elif e.shape == "diamond":
+            painter.setPen(QPen(e.color, 2.0))
+            c = swatch.center()
+            h = sh / 2
+            painter.drawPolygon([QPointF(c.x(), c.y() - h), QPointF(c.x() + h, c.y()), QPointF(c.x(), c.y() + h),
+                                 QPointF(c.x() - h, c.y())])
+        painter.setPen(QColor("#333333"))
+        painter.drawText(text, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, e.label)
+        return y + self.ROW
+
+
+#: The floor colour under the heat ramp in the legend (the ramp is translucent).
+FLOOR_LEGEND = "#f7f5ef"
+
+
+def _legend_key(sections) -> tuple:
+    return tuple((title, tuple((e.shape, e.color.rgba(), e.label, e.end_label) for e in entries))
+                 for title, entries in sections)
+
+
+# ====================================================================== toolbar
+class ViewToolbar(QToolBar):
+    """The "View" toolbar: the colour mode of the racks and a checkable action per overlay."""
+
+    def __init__(self, scene, parent: QWidget | None = None) -> None:
+        super().__init__("View", parent)
+        self.setObjectName("view_toolbar")
+        self.scene = scene
+        label = QLabel(" Colour by ")
+        self.colour_combo = QComboBox()
+        self.colour_combo.setObjectName("colour_mode")
+        self.colour_combo.setToolTip("Colour racks by type, by power density (kW per m² of footprint) or by status")
+        for mode in COLOUR_MODES:
+            self.colour_combo.addItem(COLOUR_MODE_LABELS[mode], mode)
+        self.colour_combo.currentIndexChanged.connect(self._on_colour_mode_changed)
+        label.setBuddy(self.colour_combo)
+        self.addWidget(label)
+        self.addWidget(self.colour_combo)
+        self.addSeparator()
+        self.overlay_actions: dict[str, QAction] = {}
+        for kind, (text, tip) in OVERLAYS.items():
+            action = QAction(text, self)
+            action.setObjectName(f"overlay_{kind}")
+            action.setCheckable(True)
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+            action.toggled.connect(lambda on, k=kind: self._on_overlay_toggled(k, on))
+            self.addAction(action)
+            self.overlay_actions[kind] = action
+
+    def overlays_menu(self, parent: QWidget | None = None) -> QMenu:
+        """A menu with the same overlay actions (for View ▸ Overlays)."""
+        menu = QMenu("&Overlays", parent)
+        for action in self.overlay_actions.values():
+            menu.addAction(action)
+        return menu
+
+    def set_colour_mode(self, mode: str) -> None:
+        """Select a colour mode (as the combo does)."""
+        self.colour_combo.setCurrentIndex(COLOUR_MODES.index(mode))
+
+    def _on_colour_mode_changed(self, index: int) -> None:
+        self.scene.set_colour_mode(self.colour_combo.itemData(index))
+
+    def _on_overlay_toggled(self, kind: str, shown: bool) -> None:
+        self.scene.set_overlay(kind, shown)

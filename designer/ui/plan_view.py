@@ -7,7 +7,7 @@ the file). The floor and its 0.6 m tile grid are painted in ``drawBackground``.
 
 Editing is not done here: the view hands left-button mouse events, keys and
 palette drags to an editor (:class:`designer.ui.tools.PlanEditor`) as
-:class:`ToolEvent`\ s. The scene only draws what the editor decides: the selection
+:class:`ToolEvent` objects. The scene only draws what the editor decides: the selection
 outline (:class:`SelectionItem`, one item however many racks are selected).
 """
 

@@ -23,7 +23,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 import shapely
-from PySide6.QtCore import QLineF, QObject, QPointF, QRectF, QSettings, Qt, Signal
+from PySide6.QtCore import QLineF, QObject, QPointF, QRectF, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction, QActionGroup, QBrush, QColor, QKeyEvent, QKeySequence, QPainter, QPainterPath, QPen, QPolygonF,
 )
@@ -31,9 +31,9 @@ from PySide6.QtWidgets import QApplication, QGraphicsItem, QLabel, QSpinBox, QTo
 
 from designer.catalog import Catalog
 from designer.model import Design, Equipment, Hall
-from designer.model.commands import AddItems, Composite, RemoveItems, SetHall, SetPlacements, move_items, rotate_items
+from designer.model.commands import AddItems, RemoveItems, SetHall, SetPlacements, move_items, rotate_items
 from designer.model.layouts import IdCounter, row_items, ultraserver_racks
-from designer.ui.clipboard import clipboard_items, fresh_copies, put_items
+from designer.ui.clipboard import ITEMS_MIME, clipboard_items, fresh_copies, put_items
 from designer.ui.document import Document
 from designer.ui.hall_item import BUSWAY, KIND_CODES, HallItem, footprint_corners, pixels_per_metre, polygons_path
 from designer.ui.palette import PaletteWidget, equipment_type_of
@@ -656,11 +656,14 @@ class SelectTool(PlanTool):
         """A press on an end handle of a selected busway starts resizing it."""
         ed = self.editor
         t = ed.design.equipment
-        table = ed.types()
-        for item_id in ed.document.selection:
-            row = t.index[item_id]
-            if table.kind[t.type_code[row]] != BUSWAY or t.halls[int(t.hall_code[row])] != hall.hall.id:
-                continue
+        if not ed.document.selection:
+            return False
+        rows = t.rows(ed.document.selection)
+        code = t.halls.codes.get(hall.hall.id)
+        rows = rows[(ed.types().kind[t.type_code[rows]] == BUSWAY) & (t.hall_code[rows] == code)
+                    & np.isfinite(t.x2[rows])]
+        for row in rows:
+            item_id = t.ids[int(row)]
             for which, (x, y) in enumerate(((t.x[row], t.y[row]), (t.x2[row], t.y2[row]))):
                 p = ed.view.mapFromScene(hall.from_plan(float(x), float(y)))
                 if _near(QPointF(p), ev.view_pos, PICK_PX):
@@ -670,7 +673,6 @@ class SelectTool(PlanTool):
 
     # ------------------------------------------------------------------ move
     def mouse_move(self, ev: ToolEvent) -> None:
-        ed = self.editor
         if self._state == "idle":
             self._hover(ev)
             return
@@ -684,7 +686,6 @@ class SelectTool(PlanTool):
             self._draw_band(ev)
         elif self._state == "end":
             self._drag_end(ev)
-        ed.view.viewport().update()
 
     def _dragged(self, ev: ToolEvent) -> bool:
         d = ev.view_pos - self._press.view_pos
@@ -1418,17 +1419,16 @@ class PlanEditor(QObject):
             return
         t = self.design.equipment
         rows = t.rows(ids)
-        before = Shapes.of_rows(self.design, self.types(), rows).box()
+        table = self.types()
+        before = Shapes.of_rows(self.design, table, rows).box()
         cmd = rotate_items(self.design, ids, angle_deg, label="Rotate")
         if self.snapper.enabled and before is not None and _on_grid(before[:2], self.snapper.grid_m):
-            t_types = t.type_code[rows]
-            after = Shapes(cmd.x, cmd.y, cmd.rotation, self.types().width[t_types], self.types().depth[t_types],
-                           self.types().kind[t_types], np.zeros((0, 4)))
+            tc = t.type_code[rows]
             busway = ~np.isnan(cmd.x2)
-            floor = ~busway
-            after = Shapes(cmd.x[floor], cmd.y[floor], cmd.rotation[floor], after.width[floor], after.depth[floor],
-                           after.kind[floor], np.stack([cmd.x[busway], cmd.y[busway], cmd.x2[busway],
-                                                        cmd.y2[busway]], axis=1))
+            f = (table.kind[tc] != BUSWAY) & ~busway
+            after = Shapes(cmd.x[f], cmd.y[f], cmd.rotation[f], table.width[tc[f]], table.depth[tc[f]],
+                           table.kind[tc[f]],
+                           np.stack([cmd.x[busway], cmd.y[busway], cmd.x2[busway], cmd.y2[busway]], axis=1))
             box = after.box()
             if box is not None:
                 dx, dy = self.snapper.value(box[0]) - box[0], self.snapper.value(box[1]) - box[1]
@@ -1586,10 +1586,10 @@ class PlanEditor(QObject):
         if type_id not in self.catalog.types or not self.scene.hall_items:
             return
         centre = self.view.mapToScene(self.view.viewport().rect().center())
-        hall = self.scene.hall_at(centre) or self.scene.hall_items[0]
-        if self.scene.hall_at(centre) is None:
-            r = hall.outline_rect()
-            centre = hall.mapToScene(r.center())
+        hall = self.scene.hall_at(centre)
+        if hall is None:  # the view shows no hall: the middle of the first one
+            hall = self.scene.hall_items[0]
+            centre = hall.mapToScene(hall.outline_rect().center())
         x, y = hall.to_plan(centre)
         self._add_palette_items(type_id, self.placed(self.template(type_id), hall, x, y))
 
@@ -1614,23 +1614,20 @@ class PlanEditor(QObject):
         state = self._drop
         ev = self.view.tool_event(event.position(), event.modifiers())
         if ev.hall is None:
-            state.records = None
+            state.records = state.ghost = None
             self.clear_sketch()
             event.ignore()  # nowhere to put it: the cursor says so
             return True
         if state.hall is not ev.hall or state.ghost is None:
             state.hall = ev.hall
             check = self.placement_check(ev.hall.hall.id)
-            base = fresh_copies(self.design, self.catalog, state.template, 0.0, 0.0, ev.hall.hall.id)
             color = QColor(self.catalog.types[state.type_id].color)
-            state.ghost = Ghost(self.sketch_item(), ev.hall, Shapes.of_records(base, self.catalog), check, color)
+            state.ghost = Ghost(self.sketch_item(), ev.hall, Shapes.of_records(state.template, self.catalog),
+                                check, color)
         x, y = ev.plan()
         state.records = self.placed(state.template, ev.hall, x, y, state.ghost.check)
-        # the ghost was built at the template's own place: show it where the records landed
-        dx = state.records[0].x - state.template[0].x
-        dy = state.records[0].y - state.template[0].y
-        self.sketch_item()
-        ok = state.ghost.show(dx, dy)
+        # the ghost is the template at the origin: shift it to where the records landed
+        ok = state.ghost.show(state.records[0].x - state.template[0].x, state.records[0].y - state.template[0].y)
         event.setDropAction(Qt.DropAction.CopyAction)
         event.accept()
         name = self.catalog.types[state.type_id]
@@ -1671,7 +1668,8 @@ class PlanEditor(QObject):
         if change.kind in ("halls", "reset", "assumptions"):
             if change.kind == "assumptions" and self.palette is not None:
                 self.palette.set_catalog(self.catalog)
-            self.tool.refresh()
+            # the scene rebuilds its hall items after this signal: redraw once it has
+            QTimer.singleShot(0, self._refresh_tool)
 
     def _on_design_replaced(self) -> None:
         self._cache.clear()
@@ -1679,13 +1677,13 @@ class PlanEditor(QObject):
         self.end_nudge_burst()
         if self.palette is not None:
             self.palette.set_catalog(self.catalog)
-        # the scene is given the new design by the window, after us: redraw when it has it
-        from PySide6.QtCore import QTimer
-        QTimer.singleShot(0, self.tool.refresh)
+        QTimer.singleShot(0, self._refresh_tool)  # the window gives the scene the new design after us
+
+    def _refresh_tool(self) -> None:
+        self.tool.refresh()
 
     def _on_clipboard_changed(self) -> None:
         mime = QApplication.clipboard().mimeData()
-        from designer.ui.clipboard import ITEMS_MIME
         self.paste_action.setEnabled(mime is not None and mime.hasFormat(ITEMS_MIME))
 
     def _on_palette_type_chosen(self, type_id: str) -> None:
@@ -1793,9 +1791,6 @@ class PlanEditor(QObject):
         tools_menu.addSeparator()
         tools_menu.addAction(self.complete_rows_action)
         tools_menu.addAction(self.snap_action)
-
-    def widgets(self) -> list[QWidget]:
-        return [self.toolbar]
 
 
 def _on_grid(point, grid: float) -> bool:

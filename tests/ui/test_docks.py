@@ -109,10 +109,13 @@ def test_throughput_chart_adds_a_point_per_edit_and_marks_the_latest(small_windo
 
 def test_metrics_catch_up_when_shown_again(small_window, qtbot):
     small_window.problems_dock.raise_()
-    qtbot.waitUntil(lambda: not small_window.metrics.isVisible())
+    qtbot.waitUntil(lambda: not small_window.metrics.charts_shown())
+    before = small_window.metrics.busway_chart.drawn_bars()[1].copy()
     _overlap_us2_onto_us1(small_window, qtbot)
+    assert small_window.metrics._dirty  # nothing drawn while hidden behind the Problems tab
+    assert small_window.metrics.busway_chart.drawn_bars()[1] == pytest.approx(before)
     small_window.metrics_dock.raise_()
-    qtbot.waitUntil(small_window.metrics.isVisible)
+    qtbot.waitUntil(small_window.metrics.charts_shown)
     ev = small_window.evaluation
     rows = _kind_rows(small_window, "busway")
     _, heights = small_window.metrics.busway_chart.drawn_bars()
@@ -143,7 +146,6 @@ def test_double_clicking_a_problem_selects_its_racks_and_centres_the_plan(small_
     _overlap_us2_onto_us1(small_window, qtbot)
     problems = small_window.problems
     small_window.problems_dock.raise_()
-    qtbot.waitUntil(problems.view.isVisible)
     problems.filter_edit.setText("overlap")
     assert problems.row_count() == 1
     violation = problems.violation_at(0)
@@ -163,7 +165,6 @@ def test_enter_on_a_problem_selects_it(small_window, qtbot):
     _overlap_us2_onto_us1(small_window, qtbot)
     problems = small_window.problems
     small_window.problems_dock.raise_()
-    qtbot.waitUntil(problems.view.isVisible)
     small_window.document.select([])
     problems.filter_edit.setText("us2-r1")
     row = next(r for r in range(problems.row_count()) if problems.violation_at(r).kind == "overlap")

@@ -1,0 +1,11 @@
+"""Entry point of the frozen app (PyInstaller): the same as the ``designer`` console script."""
+
+import multiprocessing
+import sys
+
+if __name__ == "__main__":
+    # a frozen Windows/macOS build re-executes itself for multiprocessing children
+    multiprocessing.freeze_support()
+    from designer.app import main
+
+    sys.exit(main())

@@ -196,18 +196,27 @@ def import_dxf(path: str | os.PathLike, outline_layer: str = "HALL", column_laye
             raise DxfError(f"{p.name}: unknown drawing units ($INSUNITS = {insunits})") from None
     wanted = {outline_layer.upper(): "outline", column_layer.upper(): "column", keepout_layer.upper(): "keep-out"}
     found: dict[str, list] = {"outline": [], "column": [], "keep-out": []}
-    for entity in doc.modelspace():
-        role = wanted.get(entity.dxf.get("layer", "").upper())
-        if role is None:
-            continue
-        kind = entity.dxftype()
-        if kind == "LWPOLYLINE":
-            pts = [(float(x), float(y)) for x, y in entity.get_points("xy")]
-            closed = bool(entity.closed)
-        elif kind == "POLYLINE":
-            pts = [(float(v.dxf.location.x), float(v.dxf.location.y)) for v in entity.vertices]
-            closed = bool(entity.is_closed)
-        else:
+    try:
+        entities = list(doc.modelspace())
+    except Exception as exc:  # a damaged entities section
+        raise DxfError(f"{p.name}: not a readable DXF ({type(exc).__name__}: {exc})") from None
+    for entity in entities:
+        try:
+            layer = entity.dxf.get("layer", "")
+            role = wanted.get(str(layer).upper())
+            if role is None:
+                continue
+            kind = entity.dxftype()
+            if kind == "LWPOLYLINE":
+                pts = [(float(x), float(y)) for x, y in entity.get_points("xy")]
+                closed = bool(entity.closed)
+            elif kind == "POLYLINE":
+                pts = [(float(v.dxf.location.x), float(v.dxf.location.y)) for v in entity.vertices]
+                closed = bool(entity.is_closed)
+            else:
+                continue
+        except (ezdxf.DXFError, AttributeError, TypeError, ValueError):
+            warnings.append("an entity that could not be read was skipped")
             continue
         if len(pts) > 2 and pts[0] == pts[-1]:
             pts, closed = pts[:-1], True
@@ -224,7 +233,7 @@ def import_dxf(path: str | os.PathLike, outline_layer: str = "HALL", column_laye
             raise DxfError(f"{p.name}: {where}: the {role} intersects itself or has no area")
         found[role].append((shape.area, pts))
     if not found["outline"]:
-        layers = sorted({e.dxf.get("layer", "") for e in doc.modelspace()})
+        layers = sorted({str(e.dxf.get("layer", "")) for e in entities if e.dxf.hasattr("layer")})
         raise DxfError(f"{p.name}: no closed polyline on layer {outline_layer!r} for the hall outline "
                        f"(layers in the drawing: {', '.join(layers) or 'none'})")
     found["outline"].sort(key=lambda a: -a[0])

@@ -266,3 +266,13 @@ def test_fuzz_dxf_importer(dxf_text, tmp_path, seed, junk):
         assert len(geom.outline) >= 3
     except DxfError as exc:
         assert str(exc) and "\n" not in str(exc)
+
+
+def test_dxf_found_by_the_fuzz_campaign_is_refused_cleanly():
+    """tools/fuzz_campaign.py found a drawing whose entity type is garbage ('1E999'):
+    reading its layer raised inside ezdxf. It must be a clear message."""
+    from pathlib import Path
+
+    with pytest.raises(DxfError) as info:
+        import_dxf(Path(__file__).with_name("fuzz-dxf-2199.dxf"))
+    assert "no closed polyline on layer 'HALL'" in str(info.value)

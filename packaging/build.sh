@@ -13,7 +13,8 @@
 #   DESIGNER_BUILD_PYTHON=PY   an existing interpreter whose environment already has the
 #                              app's dependencies (e.g. your dev venv); PyInstaller is
 #                              installed into it when missing
-#   DESIGNER_BASE_PYTHON=PY    the interpreter that makes the build venv (default python3)
+#   DESIGNER_BASE_PYTHON=PY    the interpreter that makes the build venv (default python3,
+#                              else python; Python >= 3.11)
 #
 # Runs on Linux, on macOS, and on Windows from Git Bash (or MSYS2).
 set -euo pipefail
@@ -60,7 +61,9 @@ else
   if [ "$os" = windows ]; then py="$venv/Scripts/python.exe"; else py="$venv/bin/python"; fi
   if [ ! -x "$py" ]; then
     echo "== making the build venv $venv"
-    "${DESIGNER_BASE_PYTHON:-python3}" -m venv "$venv"
+    base=${DESIGNER_BASE_PYTHON:-$(command -v python3 || command -v python || true)}
+    [ -n "$base" ] || { echo "build.sh: no python3 found; set DESIGNER_BASE_PYTHON" >&2; exit 2; }
+    "$base" -m venv "$venv"
   fi
   echo "== installing the app and PyInstaller into the build venv"
   "$py" -m pip install -q --disable-pip-version-check ".[build]"
@@ -68,15 +71,19 @@ fi
 echo "== building with $("$py" -c 'import sys, PyInstaller; print(f"Python {sys.version.split()[0]}, PyInstaller {PyInstaller.__version__}")')"
 
 # --- freeze ------------------------------------------------------------------------------
-"$py" -m PyInstaller --noconfirm --log-level WARN "${clean[@]}" \
+"$py" -m PyInstaller --noconfirm --log-level WARN ${clean[@]+"${clean[@]}"} \
   --distpath "$dist" --workpath "$work" packaging/designer.spec
 
 case "$os" in
   macos) app="$dist/Designer.app"; exe="$app/Contents/MacOS/Designer";;
-  windows) app="$dist/Designer"; exe="$app/Designer.exe";;
+  windows) app="$dist/Designer"; exe="$app/designer-cli.exe";;  # the console twin of Designer.exe
   *) app="$dist/Designer"; exe="$app/Designer";;
 esac
 [ -x "$exe" ] || { echo "build.sh: no executable at $exe" >&2; exit 1; }
+if [ "$os" = linux ]; then
+  # desktop integration ships with the app: Designer/linux/install.sh registers it
+  rm -rf "$app/linux" && cp -R packaging/linux "$app/linux"
+fi
 build_s=$((SECONDS - started))
 
 # --- check -------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import (
     QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF, QTransform,
 )
@@ -44,6 +44,8 @@ LOD_GRID = 10.0          # 0.6 m floor tiles (6 px apart)
 #: Below this zoom a hall is painted with one path per colour instead of per chunk
 #: (a 12 m chunk is then under ~50 px: culling it saves less than the calls cost).
 LOD_MERGE = 4.0
+#: Below this zoom hall items and their overlays are cached as pixmaps (see cache_for_zoom).
+LOD_CACHE = 3.0
 #: Side of the square floor chunks footprints are grouped in (metres).
 CHUNK_M = 12.0
 #: Depth of the light strip that marks a rack's front (metres, at most 20 % of the depth).
@@ -119,6 +121,28 @@ def status_classes(evaluation) -> np.ndarray | None:
         cls[~np.asarray(evaluation.powered, bool)] = STATUS_UNPOWERED  # the root cause first
         cached = evaluation.extras["ui.status_class"] = cls
     return cached
+
+
+class ChangedHalls:
+    """Which halls' rows differ between successive per-row arrays of the whole table
+    (status, status classes): one numpy diff per new array, shared by every hall item,
+    so an evaluation after a drag in one hall costs the other halls a set lookup."""
+
+    def __init__(self) -> None:
+        self._memo: dict[str, tuple] = {}
+
+    def codes(self, key: str, rows_array: np.ndarray, table) -> frozenset | None:
+        """Hall codes whose rows changed since the previous array under ``key`` (None:
+        unknown — the first array, or rows were added or removed in between)."""
+        memo = self._memo.get(key)
+        if memo is not None and memo[0] is rows_array and memo[1] is table.ids:
+            return memo[3]
+        result = None
+        if memo is not None and memo[1] is table.ids and len(memo[2]) == len(rows_array):
+            diff = np.flatnonzero(memo[2] != rows_array)
+            result = frozenset(np.unique(table.hall_code[diff]).tolist())
+        self._memo[key] = (rows_array, table.ids, np.array(rows_array, copy=True), result)
+        return result
 
 
 @dataclass
@@ -267,6 +291,35 @@ def polygon_path(points) -> QPainterPath:
     return path
 
 
+def cache_for_zoom(item: QGraphicsItem, ppm: float) -> None:
+    """Zoomed out (a campus on screen), keep the item's picture as a pixmap: panning,
+    zooming and an edit in another hall then cost a copy, not a repaint of every hall.
+    Zoomed in, paint directly: few halls are on screen and their pixmaps would be large.
+    The switch is made after the paint (not allowed during it)."""
+    want = (QGraphicsItem.CacheMode.DeviceCoordinateCache if ppm < LOD_CACHE
+            else QGraphicsItem.CacheMode.NoCache)
+    if item.cacheMode() == want or getattr(item, "_cache_switch", None) == want:
+        return
+    item._cache_switch = want
+
+    def switch() -> None:
+        try:
+            if item._cache_switch == want:
+                item.setCacheMode(want)
+            item._cache_switch = None
+        except RuntimeError:  # the item is gone
+            pass
+
+    QTimer.singleShot(0, switch)
+
+
+def painting_cache(painter: QPainter) -> bool:
+    """Whether the view is painting an item into its cache pixmap (there is no widget
+    then), as opposed to rendering the scene for an export or a test image."""
+    device = painter.device()
+    return device is not None and device.devType() == 2  # QInternal::Pixmap
+
+
 def pixels_per_metre(painter: QPainter) -> float:
     """The painter's current scale (scene units are metres)."""
     return QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
@@ -303,6 +356,10 @@ class HallItem(QGraphicsItem):
         self.overlays: dict[str, QGraphicsItem] = {}
         self._bounds = QRectF()
         self._label_font = QFont()
+        self._fonts: dict[int, tuple[QFont, QFontMetricsF]] = {}
+        self._labels = None  # (zoom, rack label layouts, busway label places)
+        self._busway_places_before: tuple = (None, {})
+        self._text_boxes: dict[str, QRectF] = {}
         self.rebuild_structure()
         self.rebuild_equipment()
 
@@ -380,6 +437,8 @@ class HallItem(QGraphicsItem):
             else np.zeros(0, np.int64)
         self._paths: dict[tuple, object] = {}
         self._busway_lines = None
+        if self._labels is not None:  # rack labels stay (by id); busway labels move with racks
+            self._labels = (self._labels[0], self._labels[1], None)
         self._slice_status()
         self._slice_status_class()
         self._eval_stale = True
@@ -410,6 +469,9 @@ class HallItem(QGraphicsItem):
         if status is self._status:
             return
         self._sync_rows()
+        if self._status_rows is not None and not self._changed_here("status", status):
+            self._status = status  # same values for this hall's rows: keep the paths
+            return
         self._status = status
         before = (self._status_rows, self._status_busways)
         self._slice_status()
@@ -432,6 +494,9 @@ class HallItem(QGraphicsItem):
         self._sync_rows()
         had = self._evaluation is not None
         self._evaluation = evaluation
+        if (not self._eval_stale and had == (evaluation is not None) and self._status_class is not None
+                and not self._changed_here("class", status_classes(self.evaluation()))):
+            return  # nothing of this hall changed: a drag elsewhere costs this hall nothing
         before = self._status_class
         self._slice_status_class()
         changed = not _same(before, self._status_class)
@@ -455,6 +520,16 @@ class HallItem(QGraphicsItem):
         except Exception:  # noqa: BLE001 (an evaluation that cannot build its arrays)
             return None
         return ev
+
+    def _changed_here(self, key: str, rows_array: np.ndarray | None) -> bool:
+        """Whether a new per-row array (of the whole table) differs from the previous
+        one on this hall's rows. The diff is done once per array for all halls
+        (:class:`ChangedHalls` of the scene); without one, assume it does."""
+        memo = getattr(self.scene(), "changed_halls", None)
+        if memo is None or rows_array is None:
+            return True
+        codes = memo.codes(key, rows_array, self.design.equipment)
+        return codes is None or self.design.equipment.halls.codes.get(self.hall.id) in codes
 
     def _slice_status_class(self) -> None:
         ev = self.evaluation()
@@ -541,6 +616,8 @@ class HallItem(QGraphicsItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         self._sync_rows()
         ppm = pixels_per_metre(painter)
+        if widget is not None or painting_cache(painter):
+            cache_for_zoom(self, ppm)
         exposed = exposed_rect(painter, option, self._bounds)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
@@ -689,9 +766,53 @@ class HallItem(QGraphicsItem):
                     painter.setPen(pen)
                     painter.drawLines(pick)
 
+    def short_id(self, item_id: str) -> str:
+        """An id as labelled inside its hall: without a leading ``<hall id>-`` (campus
+        generators prefix every id with its hall; the hall is obvious on the plan)."""
+        prefix = self.hall.id + "-"
+        return item_id[len(prefix):] if item_id.startswith(prefix) and len(item_id) > len(prefix) else item_id
+
+    def _font(self, size: int) -> tuple[QFont, QFontMetricsF]:
+        """A label font of a pixel size and its metrics (kept: labels reuse a few sizes)."""
+        entry = self._fonts.get(size)
+        if entry is None:
+            font = QFont(self._label_font)
+            font.setPixelSize(size)
+            entry = self._fonts[size] = (font, QFontMetricsF(font))
+        return entry
+
+    def _label_cache(self, ppm: float) -> dict:
+        """Label layouts for one zoom, by (id, type, rotation): kept while panning, and
+        through edits (a drag re-lays the moved racks' labels only)."""
+        key = round(ppm, 6)
+        if self._labels is None or self._labels[0] != key:
+            self._labels = (key, {}, None)
+        return self._labels[1]
+
+    def _rack_label(self, i: int, ppm: float):
+        """(pixel size, elided lines, screen angle, width px, line height) of footprint
+        ``i``'s label at a zoom, or None when it does not fit."""
+        w, d = self.sizes[i]
+        along_depth = d > w
+        long_px = (d if along_depth else w) * ppm - 4.0
+        short_px = (w if along_depth else d) * ppm
+        size = int(min(12.0, max(8.0, short_px * 0.32)))
+        if short_px < size + 2:
+            return None
+        _, metrics = self._font(size)
+        lines = [self.short_id(self.design.equipment.ids[int(self.rows[i])])]
+        if short_px >= 2.4 * metrics.height() + 4:
+            lines.append(self.styles.shorts[int(self.types[i])])
+        # the end of an id tells racks apart ("…us12-r2"): elide its start
+        lines = [metrics.elidedText(lines[0], Qt.TextElideMode.ElideLeft, long_px),
+                 *(metrics.elidedText(s, Qt.TextElideMode.ElideRight, long_px) for s in lines[1:])]
+        # screen angle of the long axis; plan rotation is CCW, screen y points down
+        angle = -(float(self.rotation[i]) + (90.0 if along_depth else 0.0))
+        angle = (angle + 90.0) % 180.0 - 90.0  # keep text upright: [-90, 90)
+        return size, lines, angle, long_px, metrics.height()
+
     def _paint_labels(self, painter: QPainter, exposed: QRectF, ppm: float) -> None:
         """Ids (and, when there is room, the short type) along each footprint's long side."""
-        t = self.design.equipment
         pad = float(np.max(self.sizes)) if len(self.sizes) else 0.0
         c = self.centres
         vis = np.flatnonzero((c[:, 0] >= exposed.left() - pad) & (c[:, 0] <= exposed.right() + pad)
@@ -699,98 +820,129 @@ class HallItem(QGraphicsItem):
         if len(vis) > 3000:
             return
         _, keys, palette = self.colour_keys()
+        cache = self._label_cache(ppm)
+        ids = self.design.equipment.ids
         tr = painter.worldTransform()
         dev_x = c[vis, 0] * tr.m11() + c[vis, 1] * tr.m21() + tr.dx()
         dev_y = c[vis, 0] * tr.m12() + c[vis, 1] * tr.m22() + tr.dy()
         painter.resetTransform()
-        font = self._label_font
-        for i, px, py in zip(vis, dev_x, dev_y):
-            w, d = self.sizes[i]
-            along_depth = d > w
-            long_px = (d if along_depth else w) * ppm - 4.0
-            short_px = (w if along_depth else d) * ppm
-            size = min(12.0, max(8.0, short_px * 0.32))
-            if short_px < size + 2:
+        current = None
+        rows, types, rotation = self.rows, self.types, self.rotation
+        for i, px, py in zip(vis.tolist(), dev_x.tolist(), dev_y.tolist()):
+            key = (ids[rows[i]], int(types[i]), float(rotation[i]))
+            label = cache.get(key, False)
+            if label is False:
+                label = cache[key] = self._rack_label(i, ppm)
+            if label is None:
                 continue
-            font.setPixelSize(int(size))
-            painter.setFont(font)
-            metrics = QFontMetricsF(font)
-            code = int(self.types[i])
-            lines = [t.ids[int(self.rows[i])]]
-            if short_px >= 2.4 * metrics.height() + 4:
-                lines.append(self.styles.shorts[code])
-            lines = [metrics.elidedText(s, Qt.TextElideMode.ElideRight, long_px) for s in lines]
-            # screen angle of the long axis; plan rotation is CCW, screen y points down
-            angle = -(float(self.rotation[i]) + (90.0 if along_depth else 0.0))
-            angle = (angle + 90.0) % 180.0 - 90.0  # keep text upright: [-90, 90)
+            size, lines, angle, long_px, h = label
+            if size != current:
+                painter.setFont(self._font(size)[0])
+                current = size
             painter.setTransform(_rotation_at(px, py, angle))
             painter.setPen(palette.texts[int(keys[i])])
-            h = metrics.height()
             top = -h * len(lines) / 2.0
             for k, line in enumerate(lines):
-                painter.drawText(QRectF(-long_px / 2, top + k * h, long_px, h),
-                                 Qt.AlignmentFlag.AlignCenter, line)
+                painter.drawText(QRectF(-long_px / 2, top + k * h, long_px, h), Qt.AlignmentFlag.AlignCenter, line)
         painter.setTransform(tr)
         if ppm >= LOD_BUSWAY_LABELS:
             self._paint_busway_labels(painter, exposed, ppm)
 
-    def _paint_busway_labels(self, painter: QPainter, exposed: QRectF, ppm: float) -> None:
-        """Busway ids beside the racks, not over them: before the busway's start, after
-        its end, or at its middle, whichever first covers no footprint and no other label."""
-        if not len(self.busway_rows):
-            return
+    def _busway_label_places(self, ppm: float) -> list[tuple]:
+        """Where each busway's label goes at a zoom (cached with the rack labels):
+        before the busway's start, after its end, or at its middle, whichever first
+        covers no footprint and no other busway label. (centre x, y, angle, text,
+        box in px, bounds in item coordinates)."""
+        self._label_cache(ppm)
+        if self._labels[2] is not None:
+            return self._labels[2]
         t = self.design.equipment
-        tr = painter.worldTransform()
-        painter.resetTransform()
-        font = self._label_font
-        font.setPixelSize(10)
-        painter.setFont(font)
-        metrics = QFontMetricsF(font)
+        _, metrics = self._font(10)
         if len(self.rows):
             fp_lo, fp_hi = self.corners.min(axis=1), self.corners.max(axis=1)
         else:
             fp_lo = fp_hi = np.zeros((0, 2))
-        placed: list[tuple[float, float, float, float]] = []
-        for i, (x1, y1, x2, y2) in enumerate(self.busway_segments):
+        placed: list[tuple] = []
+        previous = self._busway_places_before if self._busway_places_before[0] == self._labels[0] else (None, {})
+        for i, (x1, y1, x2, y2) in enumerate(self.busway_segments.tolist()):
             length = math.hypot(x2 - x1, y2 - y1)
             if length == 0:
                 continue
             row = int(self.busway_rows[i])
-            text = f"{t.ids[row]} · {self.styles.shorts[int(t.type_code[row])]}"
-            box = metrics.boundingRect(text).adjusted(-4, -1, 4, 1)
+            text = f"{self.short_id(t.ids[row])} · {self.styles.shorts[int(t.type_code[row])]}"
+            box = self._text_boxes.get(text)
+            if box is None:
+                box = self._text_boxes[text] = metrics.boundingRect(text).adjusted(-4, -1, 4, 1)
+            box = QRectF(box)
+            before = previous[1].get((text, x1, y1, x2, y2))
+            if before is not None and self._label_place_free(before[5], fp_lo, fp_hi, placed):
+                placed.append(before)  # still free: labels stay put while racks move
+                continue
             half_l, half_h = box.width() / 2 / ppm, box.height() / 2 / ppm  # metres
             ux, uy = (x2 - x1) / length, (y2 - y1) / length
             gap = half_l + 4.0 / ppm
+            ex = abs(ux) * half_l + abs(uy) * half_h  # half extents of the rotated box
+            ey = abs(uy) * half_l + abs(ux) * half_h
+            # only the footprints near this busway can be in the way
+            reach = gap + 1.5 + ex + ey
+            near = ((fp_lo[:, 0] < max(x1, x2) + reach) & (fp_hi[:, 0] > min(x1, x2) - reach)
+                    & (fp_lo[:, 1] < max(y1, y2) + reach) & (fp_hi[:, 1] > min(y1, y2) - reach))
+            lo, hi = fp_lo[near], fp_hi[near]
             # a busway often starts or ends just inside a footprint: slide outwards a little
-            slides = np.arange(0.0, 1.5, 0.15)
-            candidates = [(x1 - ux * (gap + d), y1 - uy * (gap + d)) for d in slides]
-            candidates += [(x2 + ux * (gap + d), y2 + uy * (gap + d)) for d in slides]
-            candidates.append(((x1 + x2) / 2, (y1 + y2) / 2))
-            for cx, cy in candidates:
-                ex = abs(ux) * half_l + abs(uy) * half_h  # half extents of the rotated box
-                ey = abs(uy) * half_l + abs(ux) * half_h
-                lo_x, lo_y, hi_x, hi_y = cx - ex, cy - ey, cx + ex, cy + ey
-                hits = np.any((fp_lo[:, 0] < hi_x) & (fp_hi[:, 0] > lo_x)
-                              & (fp_lo[:, 1] < hi_y) & (fp_hi[:, 1] > lo_y))
-                if not hits and not any(a < hi_x and c > lo_x and b < hi_y and d > lo_y
-                                        for a, b, c, d in placed):
+            slides = _LABEL_SLIDES_M + gap
+            cand = np.concatenate([np.stack([x1 - ux * slides, y1 - uy * slides], 1),
+                                   np.stack([x2 + ux * slides, y2 + uy * slides], 1),
+                                   [((x1 + x2) / 2, (y1 + y2) / 2)]])
+            box_lo, box_hi = cand - (ex, ey), cand + (ex, ey)
+            blocked = ((lo[None, :, 0] < box_hi[:, None, 0]) & (hi[None, :, 0] > box_lo[:, None, 0])
+                       & (lo[None, :, 1] < box_hi[:, None, 1]) & (hi[None, :, 1] > box_lo[:, None, 1])).any(axis=1)
+            for k in np.flatnonzero(~blocked).tolist():
+                lo_x, lo_y = box_lo[k]
+                hi_x, hi_y = box_hi[k]
+                if not any(a < hi_x and c > lo_x and b < hi_y and d > lo_y for a, b, c, d in (p[5] for p in placed)):
+                    cx, cy = cand[k]
+                    bounds = (float(lo_x), float(lo_y), float(hi_x), float(hi_y))
                     break
             else:
                 continue  # no free place: the racks' own labels win
-            if not exposed.contains(QPointF(cx, cy)):
-                continue
-            placed.append((lo_x, lo_y, hi_x, hi_y))
-            p = tr.map(QPointF(cx, cy))
             angle = -math.degrees(math.atan2(-(y2 - y1), x2 - x1))
             angle = (angle + 90.0) % 180.0 - 90.0
-            painter.setTransform(_rotation_at(p.x(), p.y(), angle))
             box.moveCenter(QPointF(0.0, 0.0))
+            placed.append((float(cx), float(cy), angle, text, box, bounds, (text, x1, y1, x2, y2)))
+        self._labels = (self._labels[0], self._labels[1], placed)
+        self._busway_places_before = (self._labels[0], {p[6]: p for p in placed})
+        return placed
+
+    @staticmethod
+    def _label_place_free(bounds, fp_lo: np.ndarray, fp_hi: np.ndarray, placed: list[tuple]) -> bool:
+        lo_x, lo_y, hi_x, hi_y = bounds
+        if np.any((fp_lo[:, 0] < hi_x) & (fp_hi[:, 0] > lo_x) & (fp_lo[:, 1] < hi_y) & (fp_hi[:, 1] > lo_y)):
+            return False
+        return not any(a < hi_x and c > lo_x and b < hi_y and d > lo_y for a, b, c, d in (p[5] for p in placed))
+
+    def _paint_busway_labels(self, painter: QPainter, exposed: QRectF, ppm: float) -> None:
+        """Busway ids beside the racks, not over them (see :meth:`_busway_label_places`)."""
+        if not len(self.busway_rows):
+            return
+        places = self._busway_label_places(ppm)
+        tr = painter.worldTransform()
+        painter.resetTransform()
+        painter.setFont(self._font(10)[0])
+        for cx, cy, angle, text, box, (lo_x, lo_y, hi_x, hi_y), _ in places:
+            if lo_x > exposed.right() or hi_x < exposed.left() or lo_y > exposed.bottom() or hi_y < exposed.top():
+                continue
+            p = tr.map(QPointF(cx, cy))
+            painter.setTransform(_rotation_at(p.x(), p.y(), angle))
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QColor(255, 255, 255, 220))
             painter.drawRoundedRect(box, 3, 3)
             painter.setPen(QColor("#7a1f14"))
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
         painter.setTransform(tr)
+
+
+#: How far a busway label may slide off the busway's end to find free floor (metres).
+_LABEL_SLIDES_M = np.arange(0.0, 1.5, 0.15)
 
 
 def _same(a: np.ndarray | None, b: np.ndarray | None) -> bool:

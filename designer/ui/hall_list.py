@@ -2,17 +2,19 @@
 
 Campus totals on top (halls, UltraServers, chips, IT load, problems), then one row
 per hall with its key totals: UltraServers, IT MW and its violations. Double-click
-(or Enter) on a hall zooms the plan to it. Totals follow every evaluation; rows are
-updated in place, so a drag in a 55-hall campus does not rebuild the list.
+(or Enter) on a hall zooms the plan to it. Totals follow the evaluations, at most four
+times a second during a drag and once after it (not at all while the dock is hidden);
+rows are updated in place, never rebuilt unless the halls change.
 """
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
@@ -22,6 +24,8 @@ from designer.model import Design
 ERROR_COLOR = QColor("#c62828")
 WARNING_COLOR = QColor("#a86b00")
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+#: At most this often (seconds) during a burst of evaluations (a drag), plus once after it.
+REFRESH_INTERVAL_S = 0.25
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,12 @@ class HallListPanel(QWidget):
         layout.addWidget(self.campus_label)
         layout.addWidget(self.tree, 1)
         self._rows: dict[str, _HallRow] = {}
+        self._stale = False
+        self._last_refresh: float | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(int(REFRESH_INTERVAL_S * 1000))
+        self._timer.timeout.connect(self._on_refresh_timer_timeout)
         self.tree.itemActivated.connect(self._on_hall_item_activated)
         document.evaluation_changed.connect(self._on_evaluation_changed)
         document.design_replaced.connect(self._on_design_replaced)
@@ -143,10 +153,32 @@ class HallListPanel(QWidget):
         self.refresh()
 
     def _on_evaluation_changed(self, _evaluation=None) -> None:
-        self.refresh()
+        # During a drag evaluations arrive every frame: refresh at once when the list
+        # is shown and has not been refreshed lately, else once the burst is over
+        # (or when it is shown again).
+        if not self.isVisible():
+            self._stale = True
+        elif self._last_refresh is None or time.monotonic() - self._last_refresh > REFRESH_INTERVAL_S:
+            self.refresh()
+        elif not self._timer.isActive():
+            self._timer.start()
+
+    def _on_refresh_timer_timeout(self) -> None:
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
 
     def refresh(self) -> None:
         """Show the totals of the document's current design and evaluation."""
+        self._stale = False
+        self._last_refresh = time.monotonic()
+        self._timer.stop()
         design = self.document.design
         evaluation = self.document.evaluation
         totals = hall_totals(design, evaluation, self.document.catalog)

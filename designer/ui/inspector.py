@@ -25,7 +25,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSettings, QSortFil
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap, QValidator
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame, QGroupBox, QHBoxLayout,
-    QHeaderView, QLabel, QLineEdit, QPushButton, QScrollArea, QSizePolicy, QStackedWidget, QTableView,
+    QLabel, QLineEdit, QPushButton, QScrollArea, QSizePolicy, QStackedWidget, QTableView,
     QToolButton, QVBoxLayout, QWidget,
 )
 
@@ -276,9 +276,9 @@ def _set_combo(combo: QComboBox, entries: list[tuple[str, Any]], current: Any, p
     combo.blockSignals(blocker)
 
 
-def _set_text(edit: QLineEdit, text: str) -> None:
-    """Show a model value, unless the user is typing in the field."""
-    if edit.text() != text and not (edit.hasFocus() and edit.isModified()):
+def _set_text(edit: QLineEdit, text: str, force: bool = False) -> None:
+    """Show a model value, unless the user is typing in the field (or ``force``)."""
+    if edit.text() != text and (force or not (edit.hasFocus() and edit.isModified())):
         blocker = edit.blockSignals(True)
         edit.setText(text)
         edit.setModified(False)
@@ -309,7 +309,7 @@ class Inspector(QWidget):
         self.subtitle = QLabel()
         self.subtitle.setObjectName("inspector_subtitle")
         self.subtitle.setWordWrap(True)
-        self.subtitle.setStyleSheet("color: palette(mid);")
+        self.subtitle.setStyleSheet("color: #5f6368;")
 
         self.stack = QStackedWidget()
         self.item_page = self._build_item_page()
@@ -735,7 +735,7 @@ class Inspector(QWidget):
             for label in labels:
                 form.setRowVisible(label, label is self.status_label)
             self.status_label.setText("Not evaluated" if self.document.evaluation is None else "Evaluating…")
-            self.status_label.setStyleSheet("color: palette(mid);")
+            self.status_label.setStyleSheet("color: #5f6368;")
             return
         ids = t.ids
         status = ev.status[rows]
@@ -786,9 +786,14 @@ class Inspector(QWidget):
                 self.power_label.setText(
                     (f"{n - unpowered:,} of {n:,} powered" if unpowered else f"All {n:,} powered")
                     + (f" by {', '.join(buses[:4])}{' …' if len(buses) > 4 else ''}" if buses else ""))
-                cooled_text = f"{n - uncooled:,} of {n:,} cooled" if uncooled else f"All {n:,} cooled"
-                self.liquid_label.setText(f"{_kw(float(ev.liquid_kw[consumers].sum()))}; {cooled_text}")
-                self.air_label.setText(f"{_kw(float(ev.air_kw[consumers].sum()))}; {cooled_text}")
+                uncooled_text = f"; {uncooled:,} of {n:,} not cooled" if uncooled else ""
+                for label, served, heat, what in (
+                        (self.liquid_label, ev.served_by_cdu, ev.liquid_kw, "CDU"),
+                        (self.air_label, ev.served_by_air, ev.air_kw, "air handler")):
+                    units = [ids[u] for u in np.unique(served[consumers]) if u >= 0]
+                    to = (f" to {what}{'s' if len(units) > 1 else ''} {', '.join(units[:3])}"
+                          f"{' …' if len(units) > 3 else ''}") if units else ""
+                    label.setText(f"{_kw(float(heat[consumers].sum()))}{to}{uncooled_text}")
 
         show_load = single and kind in ("busway", "cdu", "air-handler")
         form.setRowVisible(self.load_label, show_load)
@@ -796,8 +801,10 @@ class Inspector(QWidget):
             r = int(rows[0])
             load, limit = float(ev.load_kw[r]), float(ev.limit_kw[r])
             pct = f" ({load / limit * 100:.0f} %)" if limit > 0 else ""
-            what = "80 % continuous limit" if kind == "busway" else "capacity"
-            self.load_label.setText(f"{_kw(load)} of {_kw(limit)} {what}{pct}")
+            what = "limit" if kind == "busway" else "capacity"
+            self.load_label.setText(f"{_kw(load)} of its {_kw(limit)} {what}{pct}")
+            self.load_label.setToolTip("A busway carries at most 80 % of its rating continuously"
+                                       if kind == "busway" else "Heat served against the unit's capacity")
             self.load_label.setStyleSheet(f"color: {ERROR_COLOR};" if limit and load > limit + 1e-9 else "")
 
         show_ports = single and kind == "network"
@@ -938,7 +945,7 @@ class Inspector(QWidget):
             if len(current) == 1:
                 self._refuse("A compute rack belongs to an UltraServer: give it a system id "
                              "(a new id detaches the rack into its own UltraServer).")
-                _set_text(self.system_edit, next(iter(current)))
+                _set_text(self.system_edit, next(iter(current)), force=True)
             return
         if any(c.isspace() for c in text):
             self._refuse(f"UltraServer ids cannot contain spaces; “{text}” was not applied.")
@@ -1009,7 +1016,7 @@ class Inspector(QWidget):
             return
         if not name:
             self._refuse("A design needs a name; the old name was kept.")
-            _set_text(self.name_edit, self.design.name)
+            _set_text(self.name_edit, self.design.name, force=True)
             return
         self._push(Rename(name))
 
@@ -1022,7 +1029,7 @@ class Inspector(QWidget):
             return
         if not name:
             self._refuse("A hall needs a name; the old name was kept.")
-            _set_text(self.hall_name_edit, hall.name)
+            _set_text(self.hall_name_edit, hall.name, force=True)
             return
         self._push(SetHall(hall.id, {"name": name}, "Rename hall"))
 
@@ -1062,7 +1069,7 @@ class Inspector(QWidget):
     def _on_currency_edited(self) -> None:
         code = self.currency_edit.text().strip().upper()
         if code == self.design.site.currency:
-            _set_text(self.currency_edit, code)
+            _set_text(self.currency_edit, code, force=True)
             return
         if not code or not code.isalpha():
             self._refuse(f"A currency is a code of letters such as USD or EUR; “{self.currency_edit.text()}” "
@@ -1115,6 +1122,10 @@ def parse_value(text: str):
     """Typed text → a number or a list of numbers (as typed; the catalog validates).
     Text that is no number comes back as it is, for the catalog to refuse by name."""
     text = str(text).strip()
+    try:
+        return int(text)  # "-3" is refused as "got -3", not "got -3.0"
+    except ValueError:
+        pass
     if "," in text or ";" in text:
         parts = [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
         try:
@@ -1328,6 +1339,7 @@ class AssumptionsPanel(QWidget):
                                   | QAbstractItemView.EditTrigger.AnyKeyPressed)
         self.view.setAlternatingRowColors(True)
         self.view.setWordWrap(False)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # keep both the type and the field of a key
         self.view.verticalHeader().hide()
         self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 6)
         self.view.setSortingEnabled(True)

@@ -75,7 +75,7 @@ class MainWindow(QMainWindow):
         self.document.design_replaced.connect(self._on_design_replaced)
         self.document.evaluation_changed.connect(self._on_evaluation_changed)
         self.document.evaluation_failed.connect(self.totals.show_unavailable)
-        self.document.undo_stack.cleanChanged.connect(lambda clean: self.setWindowModified(not clean))
+        self.document.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self.document.path_changed.connect(self._update_title)
         self.resize(1400, 900)
         self._build_analysis_docks()  # ---- docks (metrics, problems, inspector)
@@ -188,6 +188,9 @@ class MainWindow(QMainWindow):
         self._update_title()
         self.setWindowModified(False)
         self.plan_view.fit()
+
+    def _on_clean_changed(self, clean: bool) -> None:
+        self.setWindowModified(not clean)
 
     def _update_title(self) -> None:
         name = self.document.design.name

@@ -242,18 +242,22 @@ class UtilisationChart(pg.PlotWidget):
         self.note = _empty_note(self, empty_text)
         self.ids: list[str] = []
         self.percent = np.zeros(0)
+        self.overloaded = np.zeros(0, bool)
         self._count = -1
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.scene().sigMouseClicked.connect(self._on_mouse_clicked)
 
-    def set_units(self, ids: list[str], percent: np.ndarray, group: np.ndarray, group_names: list[str]) -> None:
+    def set_units(self, ids: list[str], percent: np.ndarray, group: np.ndarray, group_names: list[str],
+                  overloaded: np.ndarray | None = None) -> None:
         """Show one bar per unit: ``percent`` of its limit, coloured by ``group_names[group]``
-        (or amber / red when near / over the limit)."""
+        (or amber / red when near / over the limit). ``overloaded`` marks units asked for
+        more than they can give, although the load they serve stays within the limit."""
         self.ids = list(ids)
         self.percent = np.asarray(percent, float)
         n = len(self.ids)
         x = np.arange(n, dtype=float)
-        over = self.percent > 100.0 + 1e-9
+        self.overloaded = np.zeros(n, bool) if overloaded is None else np.asarray(overloaded, bool)
+        over = (self.percent > 100.0 + 1e-9) | self.overloaded
         near = ~over & (self.percent >= NEAR_LIMIT_PERCENT)
         plain = ~over & ~near
         masks = {"near": near, "over": over}
@@ -308,7 +312,10 @@ class UtilisationChart(pg.PlotWidget):
         if i is None:
             QToolTip.hideText()
             return
-        QToolTip.showText(QCursor.pos(), f"{self.ids[i]}: {self.percent[i]:.0f} % of its limit", self)
+        text = f"{self.ids[i]}: {self.percent[i]:.0f} % of its limit"
+        if self.overloaded[i]:
+            text += " served; more is asked of it (see Problems)"
+        QToolTip.showText(QCursor.pos(), text, self)
 
     def _on_mouse_clicked(self, event) -> None:
         i = self._unit_at(event.scenePos())
@@ -565,9 +572,12 @@ class MetricsDock(QWidget):
         load, limit = evaluation.load_kw, evaluation.limit_kw
         ids = np.asarray(t.ids, dtype=object)
 
+        # a busway asked for more than its limit serves up to the limit; the rest is unpowered
+        over_ids = {i for v in evaluation.violations if v.kind == "power-capacity" for i in v.ids}
         bus = np.flatnonzero(kind == KIND_CODES["busway"])
-        self.busway_chart.set_units(ids[bus].tolist(), _percent(load[bus], limit[bus]),
-                                    np.zeros(len(bus), np.int64), ["busway"])
+        bus_ids = ids[bus].tolist()
+        self.busway_chart.set_units(bus_ids, _percent(load[bus], limit[bus]), np.zeros(len(bus), np.int64),
+                                    ["busway"], np.array([i in over_ids for i in bus_ids], bool))
 
         cdu, air = np.flatnonzero(kind == KIND_CODES["cdu"]), np.flatnonzero(kind == KIND_CODES["air-handler"])
         units = np.concatenate([cdu, air])

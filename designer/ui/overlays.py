@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QComboBox, QGraphicsItem, QLabel, QMenu, QStyleOptionGraphicsItem, QToolBar, QWidget,
@@ -31,9 +31,10 @@ from PySide6.QtWidgets import (
 from designer.engine import boxes as bx
 from designer.engine.heat import HeatGrid, heat_grid
 from designer.ui.hall_item import (
-    AIR_HANDLER, CDU, CHUNK_M, COLOUR_MODE_LABELS, COLOUR_MODES, DENSITY_COLORS, LOD_MERGE, LOD_OUTLINES,
+    AIR_HANDLER, CDU, CHUNK_M, COLOUR_MODE_LABELS, COLOUR_MODES, DENSITY_COLORS, DENSITY_EDGES_KW_M2, LOD_LABELS,
+    LOD_MERGE, LOD_OUTLINES,
     NETWORK, NO_LOAD_COLOR, STATUS_CLASS_COLORS, STATUS_CLASSES, STATUS_UNCOOLED, STATUS_UNPOWERED,
-    WHOLE_HALL, HallItem, TypeStyle, density_labels, exposed_rect, pixels_per_metre, polygons_path,
+    WHOLE_HALL, ChangedHalls, HallItem, TypeStyle, cache_for_zoom, painting_cache, density_labels, exposed_rect, pixels_per_metre, polygons_path,
     segments_path,
 )
 
@@ -61,15 +62,22 @@ MIXED_AISLE = QColor("#6b6b6b")
 NARROW_AISLE = QColor("#d62728")
 #: Heat ramp: transparent at zero, then light yellow → orange → red → dark red, more
 #: opaque as it gets hotter so that cool floor stays readable under the map.
-HEAT_STOPS = ((0.0, (255, 240, 170, 95)), (0.35, (253, 170, 70, 150)), (0.7, (225, 45, 30, 185)),
-              (1.0, (120, 0, 30, 215)))
+HEAT_STOPS = ((0.0, (255, 240, 170, 80)), (0.35, (253, 170, 70, 125)), (0.7, (225, 45, 30, 160)),
+              (1.0, (120, 0, 30, 185)))
 
 #: Zoom (px/m) below which cable routes are decimated to a pixel grid, and below which
 #: aisle widths are not drawn / not labelled.
 LOD_CABLE_DECIMATE = 3.0
+#: Distance between the lanes of different cable media sharing a tray (pixels).
+LANE_PX = 3.5
+#: Radius of the dot marking where a rack's cables drop from the tray (metres).
+DOT_M = 0.09
 LOD_AISLES = 2.5
 LOD_AISLE_LABELS = 11.0
 LOD_HEAT_VALUES = 70.0
+#: Zoom (px/m) below which only blocked service zones are drawn, and feed lines are not.
+LOD_CLEARANCE_ZONES = 2.0
+LOD_FEED_LINES = 2.0
 #: Largest gap between two facing rows still called an aisle (metres).
 MAX_AISLE_M = 6.0
 
@@ -153,6 +161,7 @@ class ViewOptions(QObject):
         self.shown: set[str] = set()
         self.evaluation = None
         self._evaluated_design = None
+        self.changed_halls = ChangedHalls()
 
     # ------------------------------------------------------------------ state
     def evaluation_for(self, design):
@@ -233,6 +242,10 @@ class ViewOptions(QObject):
 
 
 # ====================================================================== base item
+#: An overlay's arrays before they are computed (None means "computed: nothing to draw").
+_UNSET = object()
+
+
 class HallOverlay(QGraphicsItem):
     """One overlay of one hall: computes its arrays lazily and paints them culled."""
 
@@ -248,7 +261,8 @@ class HallOverlay(QGraphicsItem):
         self.setZValue(self.z)
         self.setPos(hall_item.pos())
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
-        self._data = None
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)  # editing tools see through it
+        self._data = _UNSET
         self._cache: dict = {}
         self._bounds = self._grown_bounds()
 
@@ -268,7 +282,7 @@ class HallOverlay(QGraphicsItem):
 
     def invalidate(self) -> None:
         """Forget the arrays and paths; they are rebuilt on the next paint."""
-        self._data = None
+        self._data = _UNSET
         self._cache.clear()
         self.update()
 
@@ -281,11 +295,17 @@ class HallOverlay(QGraphicsItem):
         return 0.5
 
     def data(self):
-        """The overlay's arrays for the current state (computed on first use)."""
-        if self._data is None:
+        """The overlay's arrays for the current state (computed on first use; None when
+        there is nothing to draw)."""
+        if self._data is _UNSET:
             self.hall_item._sync_rows()
             self._data = self.compute()
         return self._data
+
+    @property
+    def computed(self) -> bool:
+        """Whether the arrays for the current state are computed."""
+        return self._data is not _UNSET
 
     # ------------------------------------------------------------------ subclass API
     def compute(self):  # pragma: no cover - abstract
@@ -300,10 +320,12 @@ class HallOverlay(QGraphicsItem):
         return self._bounds
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        ppm = pixels_per_metre(painter)
+        if widget is not None or painting_cache(painter):
+            cache_for_zoom(self, ppm)
         data = self.data()
         if data is None:
             return
-        ppm = pixels_per_metre(painter)
         exposed = exposed_rect(painter, option, self._bounds)
         painter.save()
         self.draw(painter, data, exposed, ppm)
@@ -447,12 +469,15 @@ class ClearanceOverlay(HallOverlay):
         detailed = ppm >= LOD_OUTLINES
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, detailed)
         styles = {
-            self.FRONT: (_with_alpha(CLEARANCE_FRONT, 50), _pen(CLEARANCE_FRONT, 1.0, Qt.PenStyle.DashLine, 150)),
-            self.REAR: (_with_alpha(CLEARANCE_REAR, 50), _pen(CLEARANCE_REAR, 1.0, Qt.PenStyle.DashLine, 150)),
+            self.FRONT: (_with_alpha(CLEARANCE_FRONT, 50), _pen(CLEARANCE_FRONT, 1.0, alpha=110)),
+            self.REAR: (_with_alpha(CLEARANCE_REAR, 50), _pen(CLEARANCE_REAR, 1.0, alpha=110)),
             self.BLOCKED: (_with_alpha(CLEARANCE_BLOCKED, 120), _pen(CLEARANCE_BLOCKED, 1.5)),
         }
+        only_blocked = ppm < LOD_CLEARANCE_ZONES  # zones of a few pixels: show just the problems
         for chunk in _visible(lo, up, exposed, ppm):
             for key, path in shapes.runs(int(chunk)):
+                if only_blocked and key != self.BLOCKED:
+                    continue
                 brush, pen = styles[key]
                 painter.setBrush(brush)
                 painter.setPen(pen if detailed or key == self.BLOCKED else Qt.PenStyle.NoPen)
@@ -500,7 +525,12 @@ class CableOverlay(HallOverlay):
         np.minimum.at(lo, group, pts.min(axis=1))
         np.maximum.at(up, group, pts.max(axis=1))
         starts = np.searchsorted(group, np.arange(n_groups + 1))
-        return {"pts": pts, "medium": medium, "lo": lo, "up": up, "starts": starts}
+        # a dot where each rack's cables drop from the tray, in its medium's colour
+        angles = np.linspace(0.0, 2.0 * np.pi, 9)[:-1]
+        ring = np.stack([np.cos(angles), np.sin(angles)], axis=1) * DOT_M
+        dots = pts[:, 0, None, :] + ring[None, :, :]
+        return {"pts": pts, "medium": medium, "lo": lo, "up": up, "starts": starts,
+                "media": np.unique(medium).tolist(), "dots": ChunkedShapes(dots, group, medium)}
 
     def _tray_point(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Where a rack's cables enter the overhead tray (item coordinates): over the
@@ -555,21 +585,40 @@ class CableOverlay(HallOverlay):
         else:
             lo, up = data["lo"], data["up"]
             groups = np.flatnonzero((lo[:, 0] <= exposed.right()) & (up[:, 0] >= exposed.left())
-                                    & (lo[:, 1] <= exposed.bottom()) & (up[:, 1] >= exposed.top()))
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, ppm >= LOD_OUTLINES)
+                                    & (lo[:, 1] <= exposed.bottom()) & (up[:, 1] >= exposed.top())).tolist()
+        detailed = ppm >= LOD_OUTLINES
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, detailed)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        width = 1.2 if ppm < LOD_OUTLINES else 1.8
-        pens = {}
+        by_medium: dict[int, list[QPainterPath]] = {}
         for g in groups:
             for m, path in self._paths(data, int(g), quantum):
-                pen = pens.get(m)
-                if pen is None:
-                    if 0 <= m < len(media):
-                        pen = pens[m] = _pen(media[m][1], width, alpha=235)
-                    else:
-                        pen = pens[m] = _pen(UNREACHABLE_CABLE, width + 0.5, Qt.PenStyle.DashLine)
-                painter.setPen(pen)
-                painter.drawPath(path)
+                by_medium.setdefault(m, []).append(path)
+        # media side by side in lanes a few pixels apart where their routes share a tray,
+        # each on a light casing so that it reads over racks of any colour
+        lanes = data["media"]
+        width = 2.0 if detailed else 1.0
+        casing = _pen(QColor(255, 255, 255), width + 2.0, alpha=170)
+        for m in sorted(by_medium, key=lambda m: (m < 0, -m)):  # long reach first, short on top
+            lane = lanes.index(m) - (len(lanes) - 1) / 2.0 if detailed else 0.0
+            shift = lane * LANE_PX / ppm
+            painter.save()
+            painter.translate(shift, shift)
+            if 0 <= m < len(media):
+                pen = _pen(media[m][1], width, alpha=240)
+            else:
+                pen = _pen(UNREACHABLE_CABLE, width + 0.5, Qt.PenStyle.DashLine)
+            for p in ((casing, pen) if detailed else (pen,)):
+                painter.setPen(p)
+                for path in by_medium[m]:
+                    painter.drawPath(path)
+            painter.restore()
+        if ppm * DOT_M >= 1.5:  # the racks' drops, once a dot is a few pixels wide
+            edge = _pen(QColor(255, 255, 255), 1.0, alpha=220)
+            painter.setPen(edge)
+            for g in groups:
+                for m, path in data["dots"].runs(int(g)):
+                    painter.setBrush(media[m][1] if 0 <= m < len(media) else UNREACHABLE_CABLE)
+                    painter.drawPath(path)
 
 
 # ====================================================================== cooling and power feeds
@@ -641,14 +690,19 @@ class AssignmentOverlay(HallOverlay):
             glow.setCapStyle(Qt.PenCapStyle.FlatCap)
             painter.setPen(glow)
             painter.drawPath(data["fed"])
-        pens = {self.CDU_LINE: _pen(CDU_LINE, 1.0, alpha=210),
-                self.AIR_LINE: _pen(AIR_LINE, 1.0, Qt.PenStyle.DashLine, 190),
-                self.BUSWAY_DROP: _pen(BUSWAY_FEED, 1.6 if detailed else 1.0, alpha=230)}
+        # one-pixel cosmetic pens: the raster engine's fast line path (wider ones are stroked)
+        pens = {self.CDU_LINE: _pen(CDU_LINE, 1.0, alpha=230),
+                self.AIR_LINE: _pen(AIR_LINE, 1.0, alpha=150),
+                self.BUSWAY_DROP: _pen(BUSWAY_FEED, 1.0, alpha=230)}
         visible = _visible(data["lo"], data["up"], exposed, ppm)
-        for chunk in visible:
-            for key, path in data["lines"].runs(int(chunk)):
-                painter.setPen(pens[key])
-                painter.drawPath(path)
+        if ppm >= LOD_FEED_LINES:  # farther out the lines are a few pixels long: marks only
+            # hundreds of long thin lines: antialiasing them would cost more than the rest
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, ppm >= LOD_LABELS)
+            for chunk in visible:
+                for key, path in data["lines"].runs(int(chunk)):
+                    painter.setPen(pens[key])
+                    painter.drawPath(path)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, detailed)
         crosses, diamonds = data["marks"]
         painter.setPen(_pen(STATUS_CLASS_COLORS[STATUS_UNPOWERED], 2.0))
         for chunk in visible:
@@ -928,8 +982,9 @@ OVERLAY_CLASSES: dict[str, type[HallOverlay]] = {
 # ====================================================================== legend
 @dataclass
 class LegendEntry:
-    """One line of the legend: a swatch (``box``, ``line``, ``cross``, ``diamond``) or a
-    colour ``ramp``, with its label (a ramp: labels at its ends)."""
+    """One item of the legend: a swatch (``box``, ``line``, ``cross``, ``diamond``) with
+    its label, or a colour ramp (``ramp``: continuous, labels at its ends; ``steps``:
+    one block per class, ``ticks`` between the blocks)."""
 
     shape: str
     color: QColor
@@ -939,6 +994,7 @@ class LegendEntry:
     width: float = 2.0
     ramp: tuple[QColor, ...] = ()
     end_label: str = ""
+    ticks: tuple[str, ...] = ()
 
 
 def legend_sections(options: ViewOptions) -> list[tuple[str, list[LegendEntry]]]:
@@ -946,9 +1002,10 @@ def legend_sections(options: ViewOptions) -> list[tuple[str, list[LegendEntry]]]
     styles = options.styles()
     out: list[tuple[str, list[LegendEntry]]] = []
     if options.colour_mode == "density":
-        entries = [LegendEntry("box", c, lab) for c, lab in zip(DENSITY_COLORS, density_labels())]
-        entries.append(LegendEntry("box", NO_LOAD_COLOR, "no IT load"))
-        out.append(("Power density (kW/m²)", entries))
+        edges = [f"{e:g}" for e in DENSITY_EDGES_KW_M2]
+        out.append(("Power density (kW/m² of footprint)", [
+            LegendEntry("steps", DENSITY_COLORS[-1], ramp=tuple(DENSITY_COLORS), ticks=tuple(edges)),
+            LegendEntry("box", NO_LOAD_COLOR, "no IT load")]))
     elif options.colour_mode == "status":
         n = len(STATUS_CLASSES) - (0 if options.evaluation is None else 1)
         out.append(("Status", [LegendEntry("box", STATUS_CLASS_COLORS[i], STATUS_CLASSES[i]) for i in range(n)]))
@@ -970,31 +1027,44 @@ def legend_sections(options: ViewOptions) -> list[tuple[str, list[LegendEntry]]]
             LegendEntry("box", _with_alpha(CLEARANCE_REAR, 70), f"rear {styles.rear_m:g} m", CLEARANCE_REAR),
             LegendEntry("box", _with_alpha(CLEARANCE_BLOCKED, 130), "blocked", CLEARANCE_BLOCKED)]))
     if "assignment" in shown:
-        out.append(("Cooling and power", [
+        out.append(("Cooling and power feeds", [
             LegendEntry("line", CDU_LINE, "to its CDU", width=1.5),
-            LegendEntry("line", AIR_LINE, "to its air handler", style=Qt.PenStyle.DashLine, width=1.5),
+            LegendEntry("line", _with_alpha(AIR_LINE, 150), "to its air handler", width=1.5),
             LegendEntry("line", BUSWAY_GLOW, "busway feeding racks", width=7.0),
             LegendEntry("cross", STATUS_CLASS_COLORS[STATUS_UNPOWERED], "unpowered"),
             LegendEntry("diamond", STATUS_CLASS_COLORS[STATUS_UNCOOLED], "uncooled")]))
     if "aisles" in shown:
         out.append(("Aisles", [LegendEntry("box", _with_alpha(COLD_AISLE, 60), "cold (fronts)", COLD_AISLE),
                                LegendEntry("box", _with_alpha(HOT_AISLE, 60), "hot (backs)", HOT_AISLE),
-                               LegendEntry("box", _with_alpha(NARROW_AISLE, 90), "narrower than its zone",
-                                           NARROW_AISLE)]))
+                               LegendEntry("box", _with_alpha(NARROW_AISLE, 90), "too narrow", NARROW_AISLE)]))
     return out
 
 
+@dataclass
+class _Placed:
+    """A legend entry (or a section title) and where it is drawn, in widget pixels."""
+
+    entry: LegendEntry | None
+    rect: QRectF
+    title: str = ""
+
+
 class PlanLegend(QWidget):
-    """The legend of the plan view: the colour mode's classes and each overlay's colours,
-    in a corner of the view that does not cover the halls (when one is free).
+    """The legend of the plan view: a strip along the bottom of the canvas, in a margin
+    the view keeps free for it, so that it never covers the plan. It lists the colour
+    mode's classes and each overlay's colours, section by section, and is hidden (and
+    the margin given back) while racks are coloured by type and no overlay is shown.
 
     Transparent to the mouse, so that it never gets in the way of editing.
     """
 
-    MARGIN = 10
-    PAD = 8
-    ROW = 17
-    SWATCH = QSize(22, 11)
+    PAD = 6
+    ROW = 16
+    ROWS = 3           # entries per column inside a section
+    GAP = 22           # between sections
+    SWATCH = QSize(22, 10)
+    RAMP_W = 170
+    STEP_W = 24
 
     def __init__(self, view) -> None:
         super().__init__(view)
@@ -1002,156 +1072,158 @@ class PlanLegend(QWidget):
         self.view = view
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
         self.title_font = QFont()
-        self.title_font.setPixelSize(12)
+        self.title_font.setPixelSize(11)
         self.title_font.setBold(True)
         self.text_font = QFont()
         self.text_font.setPixelSize(11)
         self.sections: list[tuple[str, list[LegendEntry]]] = []
-        self._columns: list[list[int]] = []
-        self._corner = 0  # index into _corners()
-        self._place_timer = QTimer(self)
-        self._place_timer.setSingleShot(True)
-        self._place_timer.setInterval(120)
-        self._place_timer.timeout.connect(self.place)
+        self._placed: list[_Placed] = []
+        self._separators: list[float] = []
+        self._height = 0
         self.options = view.plan_scene().view_options
         self.options.changed.connect(self._on_options_changed)
-        self._viewport = view.viewport()
-        self._viewport.installEventFilter(self)
-        view.horizontalScrollBar().valueChanged.connect(self._on_view_changed)
-        view.verticalScrollBar().valueChanged.connect(self._on_view_changed)
+        view.installEventFilter(self)
         self.hide()
         self._on_options_changed()
 
     # ------------------------------------------------------------------ content
     def _on_options_changed(self) -> None:
         sections = legend_sections(self.options)
-        if _legend_key(sections) == _legend_key(self.sections) and self.isVisible() == bool(sections):
+        if _legend_key(sections) == _legend_key(self.sections):
             return
         self.sections = sections
-        self.setVisible(bool(sections))
-        if sections:
-            self._layout()
-            self.place()
+        self._relayout()
+
+    def _relayout(self) -> None:
+        """Lay the sections out for the view's width; reserve (or free) the margin."""
+        try:
+            width = self.view.width()
+        except RuntimeError:  # the view is being destroyed
+            return
+        height = self._layout(width) if self.sections else 0
+        if height != self._height:
+            self._height = height
+            self.view.setViewportMargins(0, 0, 0, height)
+        if height:
+            frame = self.view.frameWidth()
+            self.setGeometry(frame, self.view.height() - frame - height, width - 2 * frame, height)
+            self.show()
             self.raise_()
             self.update()
+        else:
+            self.hide()
 
-    def _section_height(self, entries: list[LegendEntry]) -> int:
-        rows = sum(2 if e.shape == "ramp" else 1 for e in entries)
-        return self.ROW + rows * self.ROW + 6
-
-    def _section_width(self, title: str, entries: list[LegendEntry]) -> int:
-        title_w = QFontMetricsF(self.title_font).horizontalAdvance(title)
+    def _entry_size(self, e: LegendEntry) -> tuple[float, int]:
+        """(width px, rows) of one entry."""
+        if e.shape == "ramp":
+            return self.RAMP_W, 2
+        if e.shape == "steps":
+            return self.STEP_W * len(e.ramp), 2
         fm = QFontMetricsF(self.text_font)
-        widths = [150 if e.shape == "ramp" else self.SWATCH.width() + 6 + fm.horizontalAdvance(e.label)
-                  for e in entries]
-        return int(math.ceil(max([title_w, *widths]))) + 4
+        return self.SWATCH.width() + 5 + fm.horizontalAdvance(e.label) + 4, 1
 
-    def _layout(self) -> None:
-        """Flow the sections into columns no taller than half the view."""
-        avail = max(120, self.view.viewport().height() // 2)
-        heights = [self._section_height(e) for _, e in self.sections]
-        limit = max(avail, max(heights))
-        columns, current, used = [], [], 0
-        for i, h in enumerate(heights):
-            if current and used + h > limit:
-                columns.append(current)
-                current, used = [], 0
-            current.append(i)
-            used += h
-        columns.append(current)
-        self._columns = columns
-        self._col_widths = [max(self._section_width(*self.sections[i]) for i in col) for col in columns]
-        width = sum(self._col_widths) + 14 * (len(columns) - 1) + 2 * self.PAD
-        height = max(sum(heights[i] for i in col) for col in columns) + 2 * self.PAD - 6
-        self.resize(width, height)
+    def _layout(self, width: int) -> int:
+        """Place every entry; sections flow left to right and wrap. Returns the height."""
+        placed: list[_Placed] = []
+        separators: list[float] = []
+        title_fm = QFontMetricsF(self.title_font)
+        x, y, line_h = float(self.PAD), float(self.PAD), 0.0
+        for title, entries in self.sections:
+            # columns of up to ROWS rows (a ramp fills a column of its own)
+            columns: list[list[LegendEntry]] = [[]]
+            used = 0
+            for e in entries:
+                w, rows = self._entry_size(e)
+                if used + rows > self.ROWS and columns[-1]:
+                    columns.append([])
+                    used = 0
+                columns[-1].append(e)
+                used += rows
+            col_w = [max(self._entry_size(e)[0] for e in col) for col in columns]
+            sec_w = max(title_fm.horizontalAdvance(title) + 4, sum(col_w) + 12 * (len(columns) - 1))
+            sec_h = self.ROW + max(sum(self._entry_size(e)[1] for e in col) for col in columns) * self.ROW
+            if x > self.PAD and x + sec_w > width - self.PAD:  # wrap onto a new line
+                x, y = float(self.PAD), y + line_h + self.PAD
+                line_h = 0.0
+            elif x > self.PAD:
+                separators.append((x - self.GAP / 2, y, sec_h))
+            placed.append(_Placed(None, QRectF(x, y, sec_w, self.ROW), title))
+            cx = x
+            for col, cw in zip(columns, col_w):
+                cy = y + self.ROW
+                for e in col:
+                    w, rows = self._entry_size(e)
+                    placed.append(_Placed(e, QRectF(cx, cy, cw, rows * self.ROW)))
+                    cy += rows * self.ROW
+                cx += cw + 12
+            x += sec_w + self.GAP
+            line_h = max(line_h, sec_h)
+        self._placed = placed
+        self._separators = separators
+        return int(math.ceil(y + line_h + self.PAD))
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
-        return self.size()
+        return QSize(self.width(), self._height)
 
-    # ------------------------------------------------------------------ placement
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt API)
-        if watched is self._viewport and event.type() == event.Type.Resize and self.sections:
+        if event.type() == event.Type.Resize and self.sections:
             try:
-                self._layout()
-                self.place()
+                if watched is self.view:
+                    self._relayout()
             except RuntimeError:  # the view is being destroyed
                 pass
         return False
 
-    def _on_view_changed(self, _value=None) -> None:
-        if self.sections:
-            self._place_timer.start()
-
-    def _corners(self) -> list[QPointF]:
-        vp = self.view.viewport().geometry()  # in the view's coordinates
-        m, w, h = self.MARGIN, self.width(), self.height()
-        return [QPointF(vp.left() + m, vp.bottom() - m - h), QPointF(vp.right() - m - w, vp.bottom() - m - h),
-                QPointF(vp.right() - m - w, vp.top() + m), QPointF(vp.left() + m, vp.top() + m)]
-
-    def place(self) -> None:
-        """Move to the corner that covers least of the halls (staying put while the
-        current corner covers none)."""
-        if not self.sections:
-            return
-        scene = self.view.plan_scene()
-        content = self.view.mapFromScene(scene.content_rect()).boundingRect()
-        content.translate(self.view.viewport().pos())
-        corners = self._corners()
-
-        def covered(k: int) -> float:
-            rect = QRectF(corners[k], QSize(self.width(), self.height()).toSizeF())
-            inter = rect.intersected(QRectF(content))
-            return inter.width() * inter.height() if inter.isValid() else 0.0
-
-        if covered(self._corner) > 0:
-            self._corner = min(range(len(corners)), key=lambda k: (covered(k), k != self._corner, k))
-        self.move(corners[self._corner].toPoint())
-
     # ------------------------------------------------------------------ painting
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt API)
         painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor("#fafaf8"))
+        painter.setPen(QPen(QColor("#c9ccd1"), 1.0))
+        painter.drawLine(0, 0, self.width(), 0)
+        for x, y, h in self._separators:
+            painter.drawLine(QPointF(x, y + 2), QPointF(x, y + h - 2))
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        painter.setPen(QPen(QColor(0, 0, 0, 60), 1.0))
-        painter.setBrush(QColor(255, 255, 255, 232))
-        painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 5, 5)
-        x = self.PAD
-        for col, width in zip(self._columns, self._col_widths):
-            y = self.PAD
-            for i in col:
-                title, entries = self.sections[i]
+        for p in self._placed:
+            if p.entry is None:
                 painter.setFont(self.title_font)
                 painter.setPen(QColor("#222222"))
-                painter.drawText(QRectF(x, y, width, self.ROW), Qt.AlignmentFlag.AlignVCenter, title)
-                y += self.ROW
+                painter.drawText(p.rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, p.title)
+            else:
                 painter.setFont(self.text_font)
-                for e in entries:
-                    y = self._paint_entry(painter, e, x, y, width)
-                y += 6
-            x += width + 14
+                self._paint_entry(painter, p.entry, p.rect)
         painter.end()
 
-    def _paint_entry(self, painter: QPainter, e: LegendEntry, x: float, y: float, width: float) -> float:
+    def _paint_entry(self, painter: QPainter, e: LegendEntry, rect: QRectF) -> None:
         sw, sh = self.SWATCH.width(), self.SWATCH.height()
-        swatch = QRectF(x, y + (self.ROW - sh) / 2, sw, sh)
-        text = QRectF(x + sw + 6, y, width - sw - 6, self.ROW)
+        row = QRectF(rect.left(), rect.top(), rect.width(), self.ROW)
+        swatch = QRectF(row.left(), row.top() + (self.ROW - sh) / 2, sw, sh)
+        text = row.adjusted(sw + 5, 0, 0, 0)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        if e.shape == "ramp":
-            bar = QRectF(x, y + 3, 150 - 4, self.ROW - 6)
-            step = bar.width() / len(e.ramp)
+        if e.shape in ("ramp", "steps"):
+            n = len(e.ramp)
+            step = (self.RAMP_W - 4 if e.shape == "ramp" else self.STEP_W * n) / n
+            bar = QRectF(row.left(), row.top() + 3, step * n, self.ROW - 5)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QColor(FLOOR_LEGEND))
             painter.drawRect(bar)
             for k, c in enumerate(e.ramp):
                 painter.setBrush(c)
                 painter.drawRect(QRectF(bar.left() + k * step, bar.top(), step + 0.5, bar.height()))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.setPen(QPen(QColor(0, 0, 0, 70), 1.0))
+            painter.drawRect(bar)
             painter.setPen(QColor("#333333"))
-            painter.drawText(QRectF(bar.left(), y + self.ROW, bar.width(), self.ROW),
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, e.label)
-            painter.drawText(QRectF(bar.left(), y + self.ROW, bar.width(), self.ROW),
-                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, e.end_label)
-            return y + 2 * self.ROW
+            below = QRectF(bar.left(), row.bottom(), bar.width(), self.ROW)
+            if e.shape == "ramp":
+                painter.drawText(below, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, e.label)
+                painter.drawText(below, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, e.end_label)
+            else:  # class edges under the boundaries between blocks
+                for k, tick in enumerate(e.ticks, start=1):
+                    painter.drawText(QRectF(bar.left() + k * step - 20, row.bottom(), 40, self.ROW),
+                                     Qt.AlignmentFlag.AlignCenter, tick)
+            return
         if e.shape == "box":
-            painter.setPen(QPen(e.edge, 1.0) if e.edge is not None else QPen(e.color.darker(150), 1.0))
+            painter.setPen(QPen(e.edge if e.edge is not None else e.color.darker(150), 1.0))
             painter.setBrush(e.color)
             painter.drawRect(swatch)
         elif e.shape == "line":
@@ -1162,18 +1234,17 @@ class PlanLegend(QWidget):
             painter.drawLine(QPointF(swatch.left(), mid), QPointF(swatch.right(), mid))
         elif e.shape == "cross":
             painter.setPen(QPen(e.color, 2.0))
-            s = QRectF(swatch.center().x() - sh / 2, swatch.top(), sh, sh)
-            painter.drawLine(s.topLeft(), s.bottomRight())
-            painter.drawLine(s.topRight(), s.bottomLeft())
+            box = QRectF(swatch.center().x() - sh / 2, swatch.top(), sh, sh)
+            painter.drawLine(box.topLeft(), box.bottomRight())
+            painter.drawLine(box.topRight(), box.bottomLeft())
         elif e.shape == "diamond":
             painter.setPen(QPen(e.color, 2.0))
             c = swatch.center()
-            h = sh / 2
+            h = sh / 2 + 1
             painter.drawPolygon([QPointF(c.x(), c.y() - h), QPointF(c.x() + h, c.y()), QPointF(c.x(), c.y() + h),
                                  QPointF(c.x() - h, c.y())])
         painter.setPen(QColor("#333333"))
         painter.drawText(text, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, e.label)
-        return y + self.ROW
 
 
 #: The floor colour under the heat ramp in the legend (the ramp is translucent).

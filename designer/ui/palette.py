@@ -120,6 +120,18 @@ class _PaletteTree(QTreeWidget):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setUniformRowHeights(True)
 
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        # wide enough for the longest entry, so no label is cut off at first sight
+        metrics = self.fontMetrics()
+        widest = 0
+        for g in range(self.topLevelItemCount()):
+            group = self.topLevelItem(g)
+            for k in range(group.childCount()):
+                widest = max(widest, metrics.horizontalAdvance(group.child(k).text(0)))
+        chrome = 2 * self.indentation() + SWATCH_PX + 6 + 2 * self.frameWidth() + 24  # + a scroll bar
+        hint = super().sizeHint()
+        return QSize(max(hint.width(), widest + chrome), hint.height())
+
     def mimeTypes(self) -> list[str]:  # noqa: N802 (Qt API)
         return [EQUIPMENT_MIME]
 
@@ -191,6 +203,7 @@ class PaletteWidget(QWidget):
         self._on_filter_changed(self.filter_edit.text())
         if current is not None:
             self.select_type(current)
+        self.tree.updateGeometry()
 
     def entries(self) -> dict[str, list[tuple[str, str]]]:
         """``{group: [(type id, label), …]}`` as listed."""

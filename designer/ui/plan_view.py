@@ -25,8 +25,8 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView
 from designer.catalog import Catalog
 from designer.model import Change, Design
 from designer.ui.hall_item import (
-    BUSWAY, FLOOR_COLOR, LOD_GRID, HallItem, HallTitleItem, TypeStyle, footprint_corners, pixels_per_metre,
-    polygons_path,
+    BUSWAY, CHUNK_M, FLOOR_COLOR, LOD_ANTIALIAS, LOD_GRID, HallItem, HallTitleItem, TypeStyle, footprint_corners,
+    pixels_per_metre, polygons_path,
 )
 
 if TYPE_CHECKING:  # the editor imports this module, not the other way round
@@ -49,6 +49,41 @@ SELECTION_COLOR = QColor("#1a73e8")
 HANDLE_PX = 7.0
 
 
+def chunked_paths(corners: np.ndarray) -> list[tuple[QRectF, QPainterPath]]:
+    """Polygons (n, k, 2) grouped into square floor chunks, one path and its bounds each,
+    so that an overlay over thousands of racks paints only the chunks on screen."""
+    if not len(corners):
+        return []
+    keys = np.floor(corners.mean(axis=1) / CHUNK_M).astype(np.int64)
+    _, chunk = np.unique(keys, axis=0, return_inverse=True)
+    chunk = chunk.ravel()
+    order = np.argsort(chunk, kind="stable")
+    starts = np.searchsorted(chunk[order], np.arange(int(chunk.max()) + 2))
+    out = []
+    for c in range(len(starts) - 1):
+        polygons = corners[order[starts[c]:starts[c + 1]]]
+        points = polygons.reshape(-1, 2)
+        lo, hi = points.min(axis=0), points.max(axis=0)
+        out.append((QRectF(QPointF(float(lo[0]), float(lo[1])), QPointF(float(hi[0]), float(hi[1]))),
+                    polygons_path(polygons)))
+    return out
+
+
+def chunks_rect(chunks: list[tuple[QRectF, QPainterPath]]) -> QRectF:
+    """The bounds of all chunks."""
+    rect = QRectF()
+    for r, _ in chunks:
+        rect = r if rect.isNull() else rect.united(r)
+    return rect
+
+
+def draw_chunks(painter: QPainter, chunks: list[tuple[QRectF, QPainterPath]], exposed: QRectF) -> None:
+    """Draw the chunks that meet the exposed rect (all of them when it is invalid)."""
+    for rect, path in chunks:
+        if not exposed.isValid() or rect.intersects(exposed):
+            painter.drawPath(path)
+
+
 def overlay_margin(item: QGraphicsItem, pixels: float = 12.0) -> float:
     """Metres that ``pixels`` screen pixels span at the zoom of the item's first view:
     how far cosmetic pens and handles reach beyond an overlay's geometry."""
@@ -68,13 +103,16 @@ class SelectionItem(QGraphicsItem):
         super().__init__()
         self.setZValue(10)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-        self.footprints = QPainterPath()
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
+        self.footprints: list[tuple[QRectF, QPainterPath]] = []  # chunked, scene coordinates
         self.segments = np.zeros((0, 4))  # busways, scene coordinates
         self._bounds = QRectF()
 
-    def set_geometry(self, footprints: QPainterPath, segments: np.ndarray) -> None:
-        """Show these footprints (scene coordinates) and busway segments (x1, y1, x2, y2)."""
-        rect = footprints.boundingRect() if not footprints.isEmpty() else QRectF()
+    def set_geometry(self, footprints: np.ndarray, segments: np.ndarray) -> None:
+        """Show these footprints (corners (n, 4, 2), scene coordinates) and busway
+        segments (x1, y1, x2, y2)."""
+        footprints = chunked_paths(footprints)
+        rect = chunks_rect(footprints)
         if len(segments):
             xs, ys = segments[:, [0, 2]], segments[:, [1, 3]]
             seg = QRectF(QPointF(xs.min(), ys.min()), QPointF(xs.max(), ys.max()))
@@ -86,7 +124,7 @@ class SelectionItem(QGraphicsItem):
         self.update()
 
     def is_empty(self) -> bool:
-        return self.footprints.isEmpty() and not len(self.segments)
+        return not self.footprints and not len(self.segments)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt API)
         if self._bounds.isNull():
@@ -98,7 +136,8 @@ class SelectionItem(QGraphicsItem):
         if widget is None or self.is_empty():
             return
         painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        ppm = pixels_per_metre(painter)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, ppm >= LOD_ANTIALIAS)
         tint = QColor(SELECTION_COLOR)
         tint.setAlpha(60)
         edge = QPen(SELECTION_COLOR, 2.0)
@@ -106,15 +145,15 @@ class SelectionItem(QGraphicsItem):
         edge.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
         painter.setPen(edge)
         painter.setBrush(tint)
-        painter.drawPath(self.footprints)
+        draw_chunks(painter, self.footprints, option.exposedRect)
         if len(self.segments):
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
             line = QPen(SELECTION_COLOR, 4.0)
             line.setCosmetic(True)
             line.setCapStyle(Qt.PenCapStyle.FlatCap)
             painter.setPen(line)
             painter.drawLines([QLineF(*map(float, s)) for s in self.segments])
             # handles at the ends: drag one to lengthen or turn the busway
-            ppm = pixels_per_metre(painter)
             half = HANDLE_PX / 2 / max(ppm, 1e-9)
             edge.setWidthF(1.5)
             painter.setPen(edge)
@@ -244,7 +283,7 @@ class PlanScene(QGraphicsScene):
 
     def _refresh_selection(self) -> None:
         design = self.design
-        path = QPainterPath()
+        footprints = []
         segments = []
         if design is not None and self.selection:
             t = design.equipment
@@ -265,12 +304,13 @@ class PlanScene(QGraphicsScene):
                     corners[..., 1] *= -1.0
                     corners[..., 0] += ox
                     corners[..., 1] += oy
-                    path.addPath(polygons_path(corners))
+                    footprints.append(corners)
                 b = r[~floor & np.isfinite(t.x2[r])]
                 if len(b):
                     segments.append(np.stack([t.x[b] + ox, -t.y[b] + oy, t.x2[b] + ox, -t.y2[b] + oy], axis=1))
         item = self.selection_item
-        item.set_geometry(path, np.concatenate(segments) if segments else np.zeros((0, 4)))
+        item.set_geometry(np.concatenate(footprints) if footprints else np.zeros((0, 4, 2)),
+                          np.concatenate(segments) if segments else np.zeros((0, 4)))
         if item.is_empty() and item.scene() is self:
             self.removeItem(item)
         elif not item.is_empty() and item.scene() is None:
@@ -363,6 +403,11 @@ class PlanScene(QGraphicsScene):
 
             options = self._view_options = ViewOptions(self)
         return options
+
+    @property
+    def changed_halls(self):
+        """Shared per-hall diff of per-row arrays (see :class:`designer.ui.hall_item.ChangedHalls`)."""
+        return self.view_options.changed_halls
 
     def set_evaluation(self, evaluation) -> None:
         """The engine's evaluation of the design: colours by status and overlays read it."""
@@ -576,13 +621,6 @@ class PlanView(QGraphicsView):
         self.hover_pos = None
         self.cursor_moved.emit(None)
         super().leaveEvent(event)
-
-    def focusOutEvent(self, event) -> None:  # noqa: N802 (Qt API)
-        # a key released elsewhere must not leave the view panning
-        self._space_held = False
-        if self._editor is not None:
-            self._editor.end_nudge_burst()
-        super().focusOutEvent(event)
 
     # ------------------------------------------------------------------ drops from the palette
     def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt API)

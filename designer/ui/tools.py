@@ -27,7 +27,7 @@ from PySide6.QtCore import QLineF, QObject, QPointF, QRectF, QSettings, Qt, QTim
 from PySide6.QtGui import (
     QAction, QActionGroup, QBrush, QColor, QKeyEvent, QKeySequence, QPainter, QPainterPath, QPen, QPolygonF,
 )
-from PySide6.QtWidgets import QApplication, QGraphicsItem, QLabel, QSpinBox, QToolBar, QWidget
+from PySide6.QtWidgets import QApplication, QGraphicsItem, QLabel, QSpinBox, QToolBar
 
 from designer.catalog import Catalog
 from designer.model import Design, Equipment, Hall
@@ -35,9 +35,13 @@ from designer.model.commands import AddItems, RemoveItems, SetHall, SetPlacement
 from designer.model.layouts import IdCounter, row_items, ultraserver_racks
 from designer.ui.clipboard import ITEMS_MIME, clipboard_items, fresh_copies, put_items
 from designer.ui.document import Document
-from designer.ui.hall_item import BUSWAY, KIND_CODES, HallItem, footprint_corners, pixels_per_metre, polygons_path
+from designer.ui.hall_item import (
+    BUSWAY, KIND_CODES, LOD_ANTIALIAS, LOD_OUTLINES, HallItem, footprint_corners, pixels_per_metre,
+)
 from designer.ui.palette import PaletteWidget, equipment_type_of
-from designer.ui.plan_view import HANDLE_PX, SELECTION_COLOR, TILE_M, PlanView, ToolEvent, overlay_margin
+from designer.ui.plan_view import (
+    HANDLE_PX, SELECTION_COLOR, TILE_M, PlanView, ToolEvent, chunked_paths, chunks_rect, draw_chunks, overlay_margin,
+)
 
 #: Neighbouring edges closer than this pull a dragged footprint onto them (metres).
 MAGNET_M = 0.3
@@ -53,6 +57,8 @@ NUDGE_MERGE_IDS = (0x4E55, 0x4E56)
 PICK_PX = 6.0
 #: Touching is not overlapping: box tests shrink by this (metres, as the engine's 1 µm).
 EPS_M = 1e-6
+#: A ghost with more service zones than this draws them filled, without dashed outlines.
+GHOST_DASHED_ZONES = 400
 #: Where the snap preference lives in ``QSettings("Designer", "Designer")``.
 SNAP_SETTING = "prefs/snap"
 #: UltraServers the row tool lays by default.
@@ -73,6 +79,7 @@ def settings() -> QSettings:
 
 
 def _round(v):
+    """Positions to 1 µm, as the model's commands keep them."""
     return np.round(v, 6)
 
 
@@ -293,29 +300,44 @@ class PlacementCheck:
         self.obstacle_boxes = (np.array([[p[:, 0].min(), p[:, 1].min(), p[:, 0].max(), p[:, 1].max()]
                                          for p in obstacles]) if obstacles else np.zeros((0, 4)))
         self.outline = shapely.Polygon(hall.outline) if len(hall.outline) >= 3 else None
+        self.outline_box: np.ndarray | None = None  # set when the hall is an upright rectangle
         if self.outline is not None:
             if not self.outline.is_valid:
                 self.outline = shapely.make_valid(self.outline)
             shapely.prepare(self.outline)
+            if abs(shapely.area(shapely.envelope(self.outline)) - self.outline.area) < 1e-9:
+                self.outline_box = np.array(self.outline.bounds)
 
     def inside(self, corners: np.ndarray) -> np.ndarray:
-        """Which polygons (n, k, 2) lie within the hall outline (touching the wall is fine)."""
+        """Which polygons (n, k, 2) lie within the hall outline (touching the wall is
+        fine): exact for a rectangular hall, by their corners for any other outline."""
+        return self._inside(corners, None)
+
+    def _inside(self, corners: np.ndarray, boxes: np.ndarray | None) -> np.ndarray:
         if not len(corners):
             return np.zeros(0, bool)
         if self.outline is None:
             return np.zeros(len(corners), bool)
+        if self.outline_box is not None:
+            x0, y0, x1, y1 = self.outline_box
+            b = boxes_of(corners) if boxes is None else boxes
+            return ((b[:, 0] >= x0 - EPS_M) & (b[:, 1] >= y0 - EPS_M)
+                    & (b[:, 2] <= x1 + EPS_M) & (b[:, 3] <= y1 + EPS_M))
         centre = corners.mean(axis=1, keepdims=True)
-        shrunk = corners + np.sign(centre - corners) * EPS_M
-        return shapely.covers(self.outline, shapely.polygons(shrunk))
+        shrunk = (corners + np.sign(centre - corners) * EPS_M).reshape(-1, 2)
+        return shapely.intersects_xy(self.outline, shrunk[:, 0], shrunk[:, 1]).reshape(len(corners), -1).all(axis=1)
 
-    def check(self, footprints: np.ndarray, zones: np.ndarray,
-              segments: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Which footprints, zones and busway segments would break a rule."""
-        fb = boxes_of(footprints)
+    def check(self, footprints: np.ndarray, zones: np.ndarray, segments: np.ndarray | None = None,
+              footprint_boxes: np.ndarray | None = None,
+              zone_boxes: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Which footprints, zones and busway segments would break a rule (their boxes
+        may be given when known: a dragged group's boxes only shift)."""
+        fb = boxes_of(footprints) if footprint_boxes is None else footprint_boxes
         fp_bad = (overlapping(fb, self.item_boxes) | overlapping(fb, self.obstacle_boxes)
-                  | overlapping(fb, self.zone_boxes) | ~self.inside(footprints))
-        zb = boxes_of(zones)
-        zone_bad = overlapping(zb, self.item_boxes) | overlapping(zb, self.obstacle_boxes) | ~self.inside(zones)
+                  | overlapping(fb, self.zone_boxes) | ~self._inside(footprints, fb))
+        zb = boxes_of(zones) if zone_boxes is None else zone_boxes
+        zone_bad = (overlapping(zb, self.item_boxes) | overlapping(zb, self.obstacle_boxes)
+                    | ~self._inside(zones, zb))
         seg_bad = np.zeros(0, bool)
         if segments is not None and len(segments):
             if self.outline is None:
@@ -327,7 +349,11 @@ class PlacementCheck:
 
 class Snapper:
     """Snaps to the floor's 0.6 m tile grid (a footprint's south-west corner on a tile
-    corner) and, within 0.3 m, to the edges of neighbouring equipment, which win."""
+    corner) and, within 0.3 m, to the edges of neighbouring equipment, which win.
+
+    Something new (a drop, a paste, a row) lands on the grid; something moved moves by
+    whole tiles, so that a rack on the grid stays on it and a row laid off the grid
+    stays in line with its neighbours."""
 
     def __init__(self, enabled: bool = True, grid_m: float = TILE_M, magnet_m: float = MAGNET_M) -> None:
         self.enabled = enabled
@@ -343,12 +369,15 @@ class Snapper:
     def point(self, x: float, y: float) -> tuple[float, float]:
         return self.value(x), self.value(y)
 
-    def box(self, box: Sequence[float], neighbours: np.ndarray | None = None) -> tuple[float, float]:
+    def box(self, box: Sequence[float], neighbours: np.ndarray | None = None,
+            start: Sequence[float] | None = None) -> tuple[float, float]:
         """The correction (dx, dy) that snaps a box: to a neighbour's edge when one is
-        within the magnet distance, else its south-west corner to the grid."""
+        within the magnet distance, else its south-west corner to the grid (or, for a box
+        moved from ``start``, its displacement to whole tiles)."""
         if not self.enabled:
             return 0.0, 0.0
         x0, y0, x1, y1 = box
+        ox, oy = (0.0, 0.0) if start is None else (float(start[0]), float(start[1]))
         reach = 4 * self.grid_m
         dx = dy = None
         if neighbours is not None and len(neighbours):
@@ -358,9 +387,9 @@ class Snapper:
             dx = self._magnet(x0, x1, n[beside_y, 0], n[beside_y, 2])
             dy = self._magnet(y0, y1, n[beside_x, 1], n[beside_x, 3])
         if dx is None:
-            dx = self.value(x0) - x0
+            dx = self.value(x0 - ox) - (x0 - ox)
         if dy is None:
-            dy = self.value(y0) - y0
+            dy = self.value(y0 - oy) - (y0 - oy)
         return float(dx), float(dy)
 
     def _magnet(self, lo: float, hi: float, n_lo: np.ndarray, n_hi: np.ndarray) -> float | None:
@@ -377,36 +406,48 @@ class Snapper:
 class SketchItem(QGraphicsItem):
     """What a gesture draws over the plan: ghost footprints and service zones, the
     rubber band, a new column or busway, an outline's handles. One item, in the
-    scene only while it shows something, and only on screen (not in exports)."""
+    scene only while it shows something, and only on screen (not in exports).
+    Thousands of footprints are kept in floor chunks: a repaint draws what it shows."""
 
     def __init__(self, z: float = 20.0) -> None:
         super().__init__()
         self.setZValue(z)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-        self.layers: list[tuple[QPainterPath, QPen | None, QBrush | None]] = []
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
+        self.layers: list[tuple[list[tuple[QRectF, QPainterPath]], QPen | None, QBrush | None, float]] = []
         self.lines: list[tuple[list[QLineF], QPen]] = []
         self.handles: list[QPointF] = []
         self._bounds = QRectF()
 
     def set_content(self, layers=(), lines=(), handles=()) -> None:
-        """Show paths ``(path, pen, brush)``, line sets ``(lines, pen)`` and square handles
-        (all in scene coordinates, before :meth:`setPos`)."""
+        """Show layers ``(shape, pen, brush[, from_ppm])`` — a shape is a ``QPainterPath``
+        or polygon corners (n, k, 2), drawn from a zoom of ``from_ppm`` pixels per metre
+        — line sets ``(lines, pen)`` and square handles, all in scene coordinates
+        (before :meth:`setPos`)."""
         self.prepareGeometryChange()
-        self.layers = [layer for layer in layers if not layer[0].isEmpty()]
+        self.layers = []
+        for layer in layers:
+            shape, pen, brush = layer[:3]
+            from_ppm = layer[3] if len(layer) > 3 else 0.0
+            if isinstance(shape, QPainterPath):
+                chunks = [] if shape.isEmpty() else [(shape.boundingRect(), shape)]
+            else:
+                chunks = chunked_paths(shape)
+            if chunks:
+                self.layers.append((chunks, pen, brush, from_ppm))
         self.lines = [(ls, pen) for ls, pen in lines if ls]
         self.handles = list(handles)
         rect = QRectF()
-        for path, pen, _ in self.layers:
-            r = path.boundingRect()
+        for chunks, pen, _, _ in self.layers:
+            r = chunks_rect(chunks)
             if pen is not None and not pen.isCosmetic():
                 w = pen.widthF() / 2
                 r = r.adjusted(-w, -w, w, w)
             rect = r if rect.isNull() else rect.united(r)
         for ls, pen in self.lines:
             for ln in ls:
-                r = QRectF(ln.p1(), ln.p2()).normalized()
                 w = 0.0 if pen.isCosmetic() else pen.widthF() / 2
-                r = r.adjusted(-w, -w, w, w)
+                r = QRectF(ln.p1(), ln.p2()).normalized().adjusted(-w, -w, w, w)
                 rect = r if rect.isNull() else rect.united(r)
         for p in self.handles:
             r = QRectF(p, p)
@@ -431,16 +472,20 @@ class SketchItem(QGraphicsItem):
         if widget is None or self.is_empty():
             return
         painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        for path, pen, brush in self.layers:
+        ppm = pixels_per_metre(painter)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, ppm >= LOD_ANTIALIAS)
+        for chunks, pen, brush, from_ppm in self.layers:
+            if ppm < from_ppm:
+                continue
             painter.setPen(pen if pen is not None else Qt.PenStyle.NoPen)
             painter.setBrush(brush if brush is not None else Qt.BrushStyle.NoBrush)
-            painter.drawPath(path)
+            draw_chunks(painter, chunks, option.exposedRect)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         for ls, pen in self.lines:
             painter.setPen(pen)
             painter.drawLines(ls)
         if self.handles:
-            half = HANDLE_PX / 2 / max(pixels_per_metre(painter), 1e-9)
+            half = HANDLE_PX / 2 / max(ppm, 1e-9)
             edge = QPen(SELECTION_COLOR, 1.5)
             edge.setCosmetic(True)
             painter.setPen(edge)
@@ -451,6 +496,7 @@ class SketchItem(QGraphicsItem):
 
 
 def cosmetic_pen(color: QColor, width: float = 1.5, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
+    """A pen as wide in pixels whatever the zoom."""
     pen = QPen(color, width, style)
     pen.setCosmetic(True)
     pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
@@ -458,6 +504,7 @@ def cosmetic_pen(color: QColor, width: float = 1.5, style: Qt.PenStyle = Qt.PenS
 
 
 def alpha(color: QColor, a: int) -> QColor:
+    """``color`` with opacity ``a`` (0–255)."""
     c = QColor(color)
     c.setAlpha(a)
     return c
@@ -494,6 +541,8 @@ class Ghost:
         self.corners = shapes.corners()
         self.fronts = shapes.fronts()
         self.zones = shapes.zones(check.front_m, check.rear_m)
+        self.corner_boxes = boxes_of(self.corners)
+        self.zone_boxes = boxes_of(self.zones)
         self.segments = shapes.segments
         self.box = shapes.box()
         self.ok = True
@@ -503,9 +552,10 @@ class Ghost:
     def show(self, dx: float, dy: float) -> bool:
         """Show the shapes moved by (dx, dy) plan metres; True when nothing is red."""
         shift = np.array([dx, dy])
-        fp_bad, zone_bad, seg_bad = self.check.check(self.corners + shift, self.zones + shift,
-                                                     self.segments + np.tile(shift, 2) if len(self.segments)
-                                                     else None)
+        box_shift = np.tile(shift, 2)
+        fp_bad, zone_bad, seg_bad = self.check.check(
+            self.corners + shift, self.zones + shift, self.segments + box_shift if len(self.segments) else None,
+            footprint_boxes=self.corner_boxes + box_shift, zone_boxes=self.zone_boxes + box_shift)
         verdict = (fp_bad.tobytes(), zone_bad.tobytes(), seg_bad.tobytes())
         if verdict != self._verdict:
             self._verdict = verdict
@@ -519,17 +569,17 @@ class Ghost:
         hall = self.hall
         layers = []
         zones = to_scene(hall, self.zones)
+        dashed = len(zones) <= GHOST_DASHED_ZONES  # stroking thousands of dashed outlines is slow
         for mask, color in ((~zone_bad, ZONE_OK_COLOR), (zone_bad, BAD_COLOR)):
             if mask.any():
-                layers.append((polygons_path(zones[mask]), cosmetic_pen(color, 1.0, Qt.PenStyle.DashLine),
+                layers.append((zones[mask], cosmetic_pen(color, 1.0, Qt.PenStyle.DashLine) if dashed else None,
                                QBrush(alpha(color, 45 if color is ZONE_OK_COLOR else 70))))
         fp = to_scene(hall, self.corners)
         for mask, color in ((~fp_bad, self.color), (fp_bad, BAD_COLOR)):
             if mask.any():
-                layers.append((polygons_path(fp[mask]), cosmetic_pen(color.darker(130), 1.5),
-                               QBrush(alpha(color, 150))))
-        if len(self.fronts):
-            layers.append((polygons_path(to_scene(hall, self.fronts)), None, QBrush(QColor(255, 255, 255, 170))))
+                layers.append((fp[mask], cosmetic_pen(color.darker(130), 1.5), QBrush(alpha(color, 150))))
+        if len(self.fronts):  # which way it faces, once a front strip is a few pixels deep
+            layers.append((to_scene(hall, self.fronts), None, QBrush(QColor(255, 255, 255, 170)), LOD_OUTLINES))
         lines = []
         if len(self.segments):
             seg = to_scene(hall, self.segments.reshape(-1, 2, 2)).reshape(-1, 4)
@@ -717,7 +767,7 @@ class SelectTool(PlanTool):
         dx, dy = x1 - x0, y1 - y0
         g = self._ghost
         if g.box is not None:
-            sx, sy = ed.snapper.box(g.box + np.array([dx, dy, dx, dy]), self._neighbours)
+            sx, sy = ed.snapper.box(g.box + np.array([dx, dy, dx, dy]), self._neighbours, start=g.box)
             dx, dy = dx + sx, dy + sy
         dx, dy = round(dx, 6), round(dy, 6)
         ok = g.show(dx, dy)
@@ -1308,11 +1358,13 @@ class PlanEditor(QObject):
         return self._sketch
 
     def clear_sketch(self) -> None:
+        """Take the gesture overlay off the plan."""
         self._sketch.clear()
         if self._sketch.scene() is not None:
             self._sketch.scene().removeItem(self._sketch)
 
     def row_ultraservers(self) -> int:
+        """How many UltraServers the row tool lays (the tool bar's spin box)."""
         return self.row_spin.value()
 
     # ------------------------------------------------------------------ picking
@@ -1476,7 +1528,8 @@ class PlanEditor(QObject):
         if hall is None:
             return
         check = self.placement_check(hall.hall.id)
-        sx, sy = self.snapper.box(box + np.array([dx, dy, dx, dy]), check.item_boxes)
+        sx, sy = self.snapper.box(box + np.array([dx, dy, dx, dy]), check.item_boxes,
+                                  start=None if target is not None else box)
         copies = fresh_copies(self.design, cat, records, round(dx + sx, 6), round(dy + sy, 6), hall.hall.id)
         self.add_items(copies, "Paste")
 
@@ -1563,19 +1616,22 @@ class PlanEditor(QObject):
         return fresh_copies(self.design, cat, template, round(dx, 6), round(dy, 6), hall.hall.id)
 
     def snap_to_rows(self, hall_id: str, x: float, y: float) -> tuple[float, float]:
-        """A busway point: on the grid, or within 0.3 m onto a rack row's centre line."""
+        """A busway point: on the grid, except that within 0.3 m it goes onto the centre
+        line of a rack row under it (y of an east-west row, x of a north-south one)."""
         if not self.snapper.enabled:
             return x, y
-        floor = self.floor(hall_id)
-        sh = floor.shapes
+        sh = self.floor(hall_id).shapes
         sx, sy = self.snapper.point(x, y)
         if len(sh.x):
-            for coord, centres, across in ((1, sh.y, np.abs(sh.x - x)), (0, sh.x, np.abs(sh.y - y))):
-                d = np.abs(centres - (y if coord == 1 else x))
-                near = (d <= MAGNET_M) & (across <= 6.0)
+            along_x = np.isclose(np.mod(sh.rotation, 180.0), 0.0)   # rows running east-west
+            along_y = np.isclose(np.mod(sh.rotation, 180.0), 90.0)  # rows running north-south
+            for centres, along, across, axis in ((sh.y, along_x, np.abs(sh.x - x), 1),
+                                                 (sh.x, along_y, np.abs(sh.y - y), 0)):
+                d = np.abs(centres - (y if axis == 1 else x))
+                near = along & (d <= MAGNET_M) & (across <= 6.0)
                 if near.any():
                     k = np.flatnonzero(near)[np.argmin(d[near])]
-                    if coord == 1:
+                    if axis == 1:
                         sy = float(centres[k])
                     else:
                         sx = float(centres[k])
@@ -1733,6 +1789,7 @@ class PlanEditor(QObject):
         self.select_all_action = self._action("Select &All", self.select_all, QKeySequence.StandardKey.SelectAll,
                                               "Select all equipment")
         self.snap_action = QAction("&Snap to Grid and Racks", self)
+        self.snap_action.setIconText("Snap")
         self.snap_action.setCheckable(True)
         self.snap_action.setChecked(self.snapper.enabled)
         self.snap_action.setStatusTip("Snap to the 0.6 m tile grid and to the edges of neighbouring racks")

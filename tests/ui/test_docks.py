@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 
 from designer.engine.types import KIND_CODES
 from designer.model.commands import move_items
@@ -19,15 +19,34 @@ def _kind_rows(window, kind: str) -> np.ndarray:
 
 
 @pytest.fixture
-def small_window(qtbot, design, catalog):
-    """A main window on the small test hall (no problems), shown; clean at teardown."""
+def small_window(qtbot, design, catalog, monkeypatch):
+    """A main window on the small test hall (no problems), shown.
+
+    pytest-qt closes the window before fixtures tear down, so closing must not ask to
+    save (a refused dialog inside ``closeEvent`` leaves Qt in a bad state, even when the
+    test failed half-way); the stack is marked clean before the window is deleted."""
     window = MainWindow(design, catalog=catalog)
+    monkeypatch.setattr(window, "maybe_save", lambda: True)
     qtbot.addWidget(window)
     window.resize(1300, 850)
     window.show()
     qtbot.waitExposed(window)
+    show_metrics(window, qtbot)
     yield window
     window.document.undo_stack.setClean()
+
+
+@pytest.fixture
+def window(main_window, qtbot):
+    """The pilot-sample window with the Metrics tab in front (an earlier test may have
+    left another tab in front in the saved layout)."""
+    show_metrics(main_window, qtbot)
+    return main_window
+
+
+def show_metrics(window, qtbot) -> None:
+    window.metrics_dock.raise_()
+    qtbot.waitUntil(window.metrics.charts_shown)
 
 
 def _overlap_us2_onto_us1(window, qtbot):
@@ -37,10 +56,10 @@ def _overlap_us2_onto_us1(window, qtbot):
 
 
 # ====================================================================== metrics
-def test_metrics_header_shows_the_report(main_window):
-    report = main_window.evaluation.report()
-    metrics = main_window.metrics
-    assert main_window.metrics_dock.isVisible()
+def test_metrics_header_shows_the_report(window):
+    report = window.evaluation.report()
+    metrics = window.metrics
+    assert window.metrics_dock.isVisible()
     assert metrics.text("chips") == f"{report['chips']:,}" == "1,152"
     assert metrics.text("ultraservers") == "8"
     assert metrics.text("peak_pflops") == f"{report['throughput']['peak']['mxfp8_pflops']:,.1f} PFLOPS" \
@@ -57,38 +76,38 @@ def test_metrics_header_shows_the_report(main_window):
     assert metrics.text("cable_m") == f"{metres:,.0f} m"
 
 
-def test_busway_chart_has_one_bar_per_busway_at_its_share_of_the_limit(main_window):
-    ev = main_window.evaluation
-    rows = _kind_rows(main_window, "busway")
+def test_busway_chart_has_one_bar_per_busway_at_its_share_of_the_limit(window):
+    ev = window.evaluation
+    rows = _kind_rows(window, "busway")
     assert len(rows) == 4
     expected = ev.load_kw[rows] / ev.limit_kw[rows] * 100.0
-    chart = main_window.metrics.busway_chart
-    ids = [main_window.design.equipment.ids[r] for r in rows]
+    chart = window.metrics.busway_chart
+    ids = [window.design.equipment.ids[r] for r in rows]
     assert chart.bar_heights() == pytest.approx(dict(zip(ids, expected)))
     x, heights = chart.drawn_bars()
     assert x.tolist() == [0.0, 1.0, 2.0, 3.0]
     assert heights == pytest.approx(expected)
 
 
-def test_cooling_chart_shows_cdus_and_air_handlers_against_capacity(main_window):
-    ev = main_window.evaluation
-    rows = np.concatenate([_kind_rows(main_window, "cdu"), _kind_rows(main_window, "air-handler")])
-    ids = [main_window.design.equipment.ids[r] for r in rows]
+def test_cooling_chart_shows_cdus_and_air_handlers_against_capacity(window):
+    ev = window.evaluation
+    rows = np.concatenate([_kind_rows(window, "cdu"), _kind_rows(window, "air-handler")])
+    ids = [window.design.equipment.ids[r] for r in rows]
     expected = ev.load_kw[rows] / ev.limit_kw[rows] * 100.0
-    assert main_window.metrics.cooling_chart.bar_heights() == pytest.approx(dict(zip(ids, expected)))
+    assert window.metrics.cooling_chart.bar_heights() == pytest.approx(dict(zip(ids, expected)))
 
 
-def test_cable_histogram_counts_every_link_once_by_medium(main_window):
-    report = main_window.evaluation.report()
-    chart = main_window.metrics.cable_chart
+def test_cable_histogram_counts_every_link_once_by_medium(window):
+    report = window.evaluation.report()
+    chart = window.metrics.cable_chart
     assert chart.counts.sum() == report["cables"]["links"] == 288
-    media = main_window.evaluation.media
+    media = window.evaluation.media
     for i, name in enumerate(media):
         assert chart.counts[:, i].sum() == report["cables"]["by_medium"][name]["count"]
     drawn = sum(float(np.sum(item.opts["height"])) for item in chart._items)
     assert drawn == 288
     # every link falls in the bin that holds its length
-    links = main_window.evaluation.links
+    links = window.evaluation.links
     width = chart.edges_m[1] - chart.edges_m[0]
     longest_bin = int(links.length_m.max() // width)
     assert chart.counts[longest_bin].sum() > 0
@@ -152,6 +171,8 @@ def test_double_clicking_a_problem_selects_its_racks_and_centres_the_plan(small_
     assert set(violation.ids) == {"us1-r1", "us2-r1"}
     view = problems.view
     cell = view.visualRect(problems.proxy.index(0, ProblemsModel.MESSAGE)).center()
+    # a real double-click: press and release, then the double-click event (QTest sends only the latter)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=cell)
     qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=cell)
     assert small_window.document.selection == list(violation.ids)
     plan = small_window.plan_view
@@ -175,7 +196,6 @@ def test_enter_on_a_problem_selects_it(small_window, qtbot):
 
 
 def test_problems_filter_by_severity_and_text(small_window, qtbot):
-    # a rack far from its UltraServer partner: scale-up reach error, plus the overlap
     _overlap_us2_onto_us1(small_window, qtbot)
     problems = small_window.problems
     total = problems.row_count()
@@ -221,13 +241,23 @@ def test_docks_are_where_the_planner_expects_them(main_window):
     assert any(t.startswith("Problems") for t in titles)
 
 
-def test_clicking_a_busway_bar_selects_the_busway(main_window, qtbot):
-    chart = main_window.metrics.busway_chart
+def test_clicking_a_busway_bar_selects_the_busway(window, qtbot):
+    chart = window.metrics.busway_chart
     vb = chart.plot_item.getViewBox()
-    scene_point = vb.mapViewToScene(vb.mapToView(vb.boundingRect().center()))
     # the bar at x = 1 (second busway), halfway up its height
-    from PySide6.QtCore import QPointF
     scene_point = vb.mapViewToScene(QPointF(1.0, chart.percent[1] / 2))
     at = chart.mapFromScene(scene_point)
     qtbot.mouseClick(chart.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(at.x(), at.y()))
-    qtbot.waitUntil(lambda: main_window.document.selection == [chart.ids[1]])
+    qtbot.waitUntil(lambda: window.document.selection == [chart.ids[1]])
+
+
+def test_a_busway_asked_for_more_than_its_limit_is_drawn_red(small_window, qtbot):
+    # 400 kW racks: the two racks under each busway ask for more than its 656 kW continuous limit
+    assert small_window.assumptions.set_value("trn3-gen2-rack.it_power_kw", "400")
+    qtbot.waitUntil(lambda: any(v.kind == "power-capacity" for v in small_window.evaluation.violations))
+    over = {i for v in small_window.evaluation.violations if v.kind == "power-capacity" for i in v.ids}
+    chart = small_window.metrics.busway_chart
+    assert over and over <= set(chart.ids)
+    red = chart._groups["over"].item.opts["x"]
+    assert sorted(chart.ids[int(x)] for x in red) == sorted(over)
+    assert max(chart.percent) <= 100.0 + 1e-9  # what a busway serves stays within its limit

@@ -36,17 +36,21 @@ def drag_drop(widget, mime, pos: QPoint, drop: bool = True) -> bool:
     return event.isAccepted()
 
 
+def mark_clean(window) -> None:
+    """Before pytest-qt closes the window (ahead of fixture teardown): nothing to save."""
+    window.document.undo_stack.setClean()
+
+
 @pytest.fixture
 def window(qtbot):
     """A window on a new design: one empty 48 × 30 m hall."""
     w = MainWindow()
-    qtbot.addWidget(w)
+    qtbot.addWidget(w, before_close_func=mark_clean)
     w.resize(1200, 800)
     w.show()
     qtbot.waitExposed(w)
     w.plan_view.fit()
-    yield w
-    w.document.undo_stack.setClean()
+    return w
 
 
 def at(window, x: float, y: float, hall: int = 0) -> QPoint:

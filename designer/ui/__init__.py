@@ -24,6 +24,12 @@ def run_app(path: str | None = None, *, recover: str = "ask", autosave_seconds: 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
+    from PySide6.QtGui import QIcon
+
+    from designer.paths import resources_dir
+
+    app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "designer.svg")))
+    app.setDesktopFileName("io.designer.Designer")  # lets Wayland match the window to its menu entry
     from designer.ui import autosave
 
     holder: list = []

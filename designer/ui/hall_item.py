@@ -38,7 +38,7 @@ from designer.model import Design, Hall
 #: Pixels per metre from which each detail is drawn.
 LOD_OUTLINES = 6.0       # rack edges and front marks (a 0.6 m rack is ~4 px wide)
 LOD_ANTIALIAS = 8.0      # antialiased rack fills (costly on thousands of racks)
-LOD_LABELS = 28.0        # rack ids
+LOD_LABELS = 36.0        # rack ids (a 1.2 m deep rack fits "us12-r1" at 8 px)
 LOD_BUSWAY_LABELS = 28.0  # busway ids, placed beside the racks
 LOD_GRID = 10.0          # 0.6 m floor tiles (6 px apart)
 #: Below this zoom a hall is painted with one path per colour instead of per chunk
@@ -636,6 +636,8 @@ class HallItem(QGraphicsItem):
         painter.drawPath(self.outline)
         if ppm >= LOD_LABELS:
             self._paint_labels(painter, exposed, ppm)
+        if ppm >= LOD_BUSWAY_LABELS:
+            self._paint_busway_labels(painter, exposed, ppm)
         painter.restore()
 
     def _paint_structure(self, painter: QPainter) -> None:
@@ -845,8 +847,6 @@ class HallItem(QGraphicsItem):
             for k, line in enumerate(lines):
                 painter.drawText(QRectF(-long_px / 2, top + k * h, long_px, h), Qt.AlignmentFlag.AlignCenter, line)
         painter.setTransform(tr)
-        if ppm >= LOD_BUSWAY_LABELS:
-            self._paint_busway_labels(painter, exposed, ppm)
 
     def _busway_label_places(self, ppm: float) -> list[tuple]:
         """Where each busway's label goes at a zoom (cached with the rack labels):

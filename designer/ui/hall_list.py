@@ -92,8 +92,8 @@ class _HallRow(QTreeWidgetItem):
     def __lt__(self, other: QTreeWidgetItem) -> bool:
         column = self.treeWidget().sortColumn() if self.treeWidget() else 0
         a, b = self.data(column, SORT_ROLE), other.data(column, SORT_ROLE)
-        if a is None or b is None:
-            return super().__lt__(other)
+        if a is None or b is None:  # not filled in yet (QTreeWidgetItem.__lt__ would call back here)
+            return self.text(column) < other.text(column)
         return a < b
 
 
@@ -124,10 +124,13 @@ class HallListPanel(QWidget):
         self.tree.setAlternatingRowColors(True)
         self.tree.setSortingEnabled(True)
         self.tree.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.tree.headerItem().setToolTip(1, "UltraServers in the hall (racks of one system count once)")
+        self.tree.headerItem().setToolTip(2, "IT load of the hall, MW")
+        self.tree.headerItem().setToolTip(3, "Violations located in the hall")
         header = self.tree.header()
         header.setStretchLastSection(True)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        for c in (1, 2):
+        header.setMinimumSectionSize(24)
+        for c in range(len(self.COLUMNS) - 1):
             header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.setToolTip("Double-click a hall to zoom the plan to it")
         layout = QVBoxLayout(self)
@@ -182,16 +185,17 @@ class HallListPanel(QWidget):
         design = self.document.design
         evaluation = self.document.evaluation
         totals = hall_totals(design, evaluation, self.document.catalog)
-        if [h.hall_id for h in totals] != list(self._rows):
-            self._rebuild_rows(totals)
         sorting = self.tree.isSortingEnabled()
         self.tree.setSortingEnabled(False)  # do not re-sort per cell while updating
+        if [h.hall_id for h in totals] != list(self._rows):
+            self._rebuild_rows(totals)
         for index, h in enumerate(totals):
             self._fill_row(self._rows[h.hall_id], index, h)
         self.tree.setSortingEnabled(sorting)
         self._fill_campus(totals, evaluation)
 
     def _rebuild_rows(self, totals: list[HallTotals]) -> None:
+        # (called with sorting off: see refresh)
         self.tree.clear()
         self._rows = {}
         for h in totals:

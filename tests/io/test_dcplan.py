@@ -163,7 +163,9 @@ def test_save_replaces_the_target_and_leaves_no_temporary_files(tmp_path: Path) 
     design = rich_design()
     write_design(design, path)
     assert path.read_bytes() == dumps_design(design).encode("utf-8")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["pilot.dcplan"]
+    # the replaced version is kept beside it, nothing else is left behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pilot.dcplan", "pilot.dcplan.bak"]
+    assert (tmp_path / "pilot.dcplan.bak").read_bytes() == b"old content"
 
 
 @pytest.mark.parametrize("failing", ["replace", "fsync"])
@@ -181,7 +183,10 @@ def test_failed_save_leaves_the_old_file_untouched(
         write_design(rich_design(), path)
     monkeypatch.undo()
     assert path.read_bytes() == old
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["pilot.dcplan"]
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left in (["pilot.dcplan"], ["pilot.dcplan", "pilot.dcplan.bak"])  # no temporary file
+    if len(left) == 2:
+        assert (tmp_path / "pilot.dcplan.bak").read_bytes() == old
 
 
 def test_save_into_a_missing_folder_raises_and_creates_nothing(tmp_path: Path) -> None:

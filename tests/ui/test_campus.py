@@ -131,3 +131,19 @@ def test_a_million_chip_campus_is_a_few_items_per_hall_and_edits_redraw_one_hall
     view.viewport().repaint()
     computed = {o.hall_item.hall.id for o in overlays if o.computed}
     assert hall.id in computed and len(computed) <= 3
+
+
+def test_hall_list_sorts_by_a_column_and_keeps_following_the_halls(campus_window, qtbot):
+    window = campus_window
+    panel = window.hall_list
+    tree = panel.tree
+    # by UltraServers, fewest first (the last hall of the generated campus is half full)
+    tree.sortByColumn(1, Qt.SortOrder.AscendingOrder)
+    counts = [int(tree.topLevelItem(i).text(1).replace(",", "")) for i in range(tree.topLevelItemCount())]
+    assert counts == sorted(counts) and counts[0] < counts[-1]
+    assert panel.hall_ids()[0] == window.design.halls[-1].id
+    # a refresh updates the sorted rows in place
+    panel.refresh()
+    assert sorted(panel.hall_ids()) == sorted(window.design.hall_ids())
+    tree.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # back to the design's order
+    assert panel.hall_ids() == window.design.hall_ids()

@@ -33,9 +33,12 @@ import argparse
 import os
 import statistics
 import sys
+import tempfile
 import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# the default window layout, not the user's remembered one (QSettings follows XDG on Linux)
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="designer-bench-")
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QMouseEvent, QWheelEvent  # noqa: E402

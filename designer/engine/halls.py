@@ -35,7 +35,7 @@ SUMMARY_FIELDS = ("it_kw", "it_powered_kw", "liquid_kw", "air_kw", "unpowered_it
                   *(f"peak.{key}" for _, key, _ in SYSTEM_FIGURES),
                   *(f"effective.{key}" for _, key, _ in SYSTEM_FIGURES))
 #: Halls with at most this many (item, unit) pairs are served from the full table at once.
-DENSE_PAIRS = 24_000
+DENSE_PAIRS = 6_000
 
 
 def fmt_kw(kw: float) -> str:

@@ -37,7 +37,7 @@ from designer.model import Design, Hall
 # ------------------------------------------------------------------ level of detail
 #: Pixels per metre from which each detail is drawn.
 LOD_OUTLINES = 6.0       # rack edges and front marks (a 0.6 m rack is ~4 px wide)
-LOD_ANTIALIAS = 8.0      # antialiased rack fills (costly on thousands of racks)
+LOD_ANTIALIAS = 24.0     # antialiased rack fills (costly; racks mostly stand at multiples of 90°)
 LOD_LABELS = 36.0        # rack ids (a 1.2 m deep rack fits "us12-r1" at 8 px)
 LOD_BUSWAY_LABELS = 28.0  # busway ids, placed beside the racks
 LOD_GRID = 10.0          # 0.6 m floor tiles (6 px apart)
@@ -731,29 +731,43 @@ class HallItem(QGraphicsItem):
                 painter.drawPath(path)
 
     def _busway_paths(self) -> dict:
-        """Busway centre lines per type code, and the flagged ones per status level (cached)."""
+        """Per busway type code: centre lines and the band (a polygon path) it is drawn
+        as when zoomed in (cached)."""
         if self._busway_lines is None:
             seg = self.busway_segments
             types = self.design.equipment.type_code[self.busway_rows]
-            by_type = {int(code): [QLineF(*map(float, s)) for s in seg[types == code]]
-                       for code in np.unique(types)}
+            by_type = {}
+            for code in np.unique(types):
+                s = seg[types == code]
+                d = s[:, 2:] - s[:, :2]
+                along = d / np.maximum(np.hypot(d[:, 0], d[:, 1]), 1e-9)[:, None]
+                across = np.stack([-along[:, 1], along[:, 0]], axis=1) * (BUSWAY_WIDTH_M / 2.0)
+                band = np.stack([s[:, :2] - across, s[:, 2:] - across, s[:, 2:] + across, s[:, :2] + across], 1)
+                by_type[int(code)] = ([QLineF(*map(float, row)) for row in s], polygons_path(band))
             self._busway_lines = by_type
         return self._busway_lines
 
     def _paint_busways(self, painter: QPainter, exposed: QRectF, ppm: float) -> None:
         if not len(self.busway_rows):
             return
-        width = max(BUSWAY_WIDTH_M, 2.0 / max(ppm, 1e-9))
-        for code, lines in self._busway_paths().items():
+        wide = ppm * BUSWAY_WIDTH_M >= 2.0
+        for code, (lines, band) in self._busway_paths().items():
             color = QColor(self.styles.colors[code])
             color.setAlpha(150)  # overhead: the racks beneath stay visible
-            pen = QPen(color, width)
-            pen.setCapStyle(Qt.PenCapStyle.FlatCap)
-            painter.setPen(pen)
-            painter.drawLines(lines)
+            if wide:  # a filled band: cheaper than stroking wide translucent lines
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(color)
+                painter.drawPath(band)
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+            else:  # a couple of pixels wide
+                pen = QPen(color, 2.0)
+                pen.setCosmetic(True)
+                pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+                painter.setPen(pen)
+                painter.drawLines(lines)
             if ppm >= LOD_MERGE:
                 # a dark centre line keeps the busway readable over racks of a similar colour
-                centre = QPen(QColor(self.styles.colors[code]).darker(190), 1.5)
+                centre = QPen(QColor(self.styles.colors[code]).darker(190), 1.0)
                 centre.setCosmetic(True)
                 painter.setPen(centre)
                 painter.drawLines(lines)
@@ -864,6 +878,18 @@ class HallItem(QGraphicsItem):
             fp_lo = fp_hi = np.zeros((0, 2))
         placed: list[tuple] = []
         previous = self._busway_places_before if self._busway_places_before[0] == self._labels[0] else (None, {})
+        # where the labels were before this edit: still clear of every footprint? (one numpy
+        # test for all of them; they never overlap each other)
+        keys = [(self.short_id(t.ids[int(r)]), *seg) for r, seg in zip(self.busway_rows, self.busway_segments.tolist())]
+        before_places = [previous[1].get(k) for k in keys]
+        kept = [p for p in before_places if p is not None]
+        if kept and len(fp_lo):
+            b = np.array([p[5] for p in kept])
+            clear = ~((fp_lo[None, :, 0] < b[:, None, 2]) & (fp_hi[None, :, 0] > b[:, None, 0])
+                      & (fp_lo[None, :, 1] < b[:, None, 3]) & (fp_hi[None, :, 1] > b[:, None, 1])).any(axis=1)
+            still = {id(p) for p, ok in zip(kept, clear) if ok}
+        else:
+            still = {id(p) for p in kept}
         for i, (x1, y1, x2, y2) in enumerate(self.busway_segments.tolist()):
             length = math.hypot(x2 - x1, y2 - y1)
             if length == 0:
@@ -874,8 +900,10 @@ class HallItem(QGraphicsItem):
             if box is None:
                 box = self._text_boxes[text] = metrics.boundingRect(text).adjusted(-4, -1, 4, 1)
             box = QRectF(box)
-            before = previous[1].get((text, x1, y1, x2, y2))
-            if before is not None and self._label_place_free(before[5], fp_lo, fp_hi, placed):
+            before = before_places[i]
+            if before is not None and id(before) in still and before[3] == text and not any(
+                    a < before[5][2] and c > before[5][0] and b < before[5][3] and d > before[5][1]
+                    for a, b, c, d in (p[5] for p in placed)):
                 placed.append(before)  # still free: labels stay put while racks move
                 continue
             half_l, half_h = box.width() / 2 / ppm, box.height() / 2 / ppm  # metres
@@ -908,17 +936,10 @@ class HallItem(QGraphicsItem):
             angle = -math.degrees(math.atan2(-(y2 - y1), x2 - x1))
             angle = (angle + 90.0) % 180.0 - 90.0
             box.moveCenter(QPointF(0.0, 0.0))
-            placed.append((float(cx), float(cy), angle, text, box, bounds, (text, x1, y1, x2, y2)))
+            placed.append((float(cx), float(cy), angle, text, box, bounds, keys[i]))
         self._labels = (self._labels[0], self._labels[1], placed)
         self._busway_places_before = (self._labels[0], {p[6]: p for p in placed})
         return placed
-
-    @staticmethod
-    def _label_place_free(bounds, fp_lo: np.ndarray, fp_hi: np.ndarray, placed: list[tuple]) -> bool:
-        lo_x, lo_y, hi_x, hi_y = bounds
-        if np.any((fp_lo[:, 0] < hi_x) & (fp_hi[:, 0] > lo_x) & (fp_lo[:, 1] < hi_y) & (fp_hi[:, 1] > lo_y)):
-            return False
-        return not any(a < hi_x and c > lo_x and b < hi_y and d > lo_y for a, b, c, d in (p[5] for p in placed))
 
     def _paint_busway_labels(self, painter: QPainter, exposed: QRectF, ppm: float) -> None:
         """Busway ids beside the racks, not over them (see :meth:`_busway_label_places`)."""

@@ -11,8 +11,9 @@ the first paint after something of *their* hall changed; a drag in one hall of a
 
 :class:`ViewOptions` (``scene.view_options``) holds what is shown: the colour mode,
 the overlays switched on and the evaluation they draw; a :class:`HallItem` entering
-the scene asks it for its overlays. :class:`PlanLegend` sits in a corner of the
-plan view and lists the colours in use.
+the scene asks it for its overlays. :class:`PlanLegend` is a strip along the bottom
+of the plan view, in a margin the view keeps for it (it never covers the plan), that
+lists the colours in use; :class:`ViewToolbar` switches modes and overlays.
 """
 
 from __future__ import annotations
@@ -31,11 +32,10 @@ from PySide6.QtWidgets import (
 from designer.engine import boxes as bx
 from designer.engine.heat import HeatGrid, heat_grid
 from designer.ui.hall_item import (
-    AIR_HANDLER, CDU, CHUNK_M, COLOUR_MODE_LABELS, COLOUR_MODES, DENSITY_COLORS, DENSITY_EDGES_KW_M2, LOD_LABELS,
-    LOD_MERGE, LOD_OUTLINES,
-    NETWORK, NO_LOAD_COLOR, STATUS_CLASS_COLORS, STATUS_CLASSES, STATUS_UNCOOLED, STATUS_UNPOWERED,
-    WHOLE_HALL, ChangedHalls, HallItem, TypeStyle, cache_for_zoom, painting_cache, density_labels, exposed_rect, pixels_per_metre, polygons_path,
-    segments_path,
+    AIR_HANDLER, CDU, CHUNK_M, COLOUR_MODE_LABELS, COLOUR_MODES, DENSITY_COLORS, DENSITY_EDGES_KW_M2,
+    LOD_LABELS, LOD_MERGE, LOD_OUTLINES, NO_LOAD_COLOR, STATUS_CLASS_COLORS, STATUS_CLASSES, STATUS_UNCOOLED,
+    STATUS_UNPOWERED, WHOLE_HALL, ChangedHalls, HallItem, TypeStyle, cache_for_zoom, exposed_rect,
+    painting_cache, pixels_per_metre, polygons_path, segments_path,
 )
 
 #: Overlay kinds in toolbar order, with their labels and tooltips.
@@ -53,6 +53,8 @@ CLEARANCE_REAR = QColor(235, 140, 40)
 CLEARANCE_BLOCKED = QColor(214, 39, 40)
 CDU_LINE = QColor("#0f8b8d")
 AIR_LINE = QColor("#3b6fd8")
+#: Air-handler lines are many and long: drawn lighter, so that they stay in the background.
+AIR_LINE_LIGHT = QColor("#93b1ea")
 BUSWAY_FEED = QColor("#c0392b")
 BUSWAY_GLOW = QColor(255, 196, 0, 130)
 UNREACHABLE_CABLE = QColor("#d62728")
@@ -72,6 +74,8 @@ LOD_CABLE_DECIMATE = 3.0
 LANE_PX = 3.5
 #: Radius of the dot marking where a rack's cables drop from the tray (metres).
 DOT_M = 0.09
+#: Width of the glow along a busway that feeds racks (metres).
+GLOW_M = 0.7
 LOD_AISLES = 2.5
 LOD_AISLE_LABELS = 11.0
 LOD_HEAT_VALUES = 70.0
@@ -467,10 +471,11 @@ class ClearanceOverlay(HallOverlay):
     def draw(self, painter, data, exposed, ppm) -> None:
         shapes, lo, up = data
         detailed = ppm >= LOD_OUTLINES
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, detailed)
+        # zones are rectangles, nearly all axis-aligned: antialiasing would only cost
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         styles = {
-            self.FRONT: (_with_alpha(CLEARANCE_FRONT, 50), _pen(CLEARANCE_FRONT, 1.0, alpha=110)),
-            self.REAR: (_with_alpha(CLEARANCE_REAR, 50), _pen(CLEARANCE_REAR, 1.0, alpha=110)),
+            self.FRONT: (_with_alpha(CLEARANCE_FRONT, 50), _pen(CLEARANCE_FRONT.lighter(130), 1.0)),
+            self.REAR: (_with_alpha(CLEARANCE_REAR, 50), _pen(CLEARANCE_REAR.lighter(125), 1.0)),
             self.BLOCKED: (_with_alpha(CLEARANCE_BLOCKED, 120), _pen(CLEARANCE_BLOCKED, 1.5)),
         }
         only_blocked = ppm < LOD_CLEARANCE_ZONES  # zones of a few pixels: show just the problems
@@ -480,7 +485,8 @@ class ClearanceOverlay(HallOverlay):
                     continue
                 brush, pen = styles[key]
                 painter.setBrush(brush)
-                painter.setPen(pen if detailed or key == self.BLOCKED else Qt.PenStyle.NoPen)
+                # each rack's zone outlined only when zoomed in far enough to tell them apart
+                painter.setPen(pen if ppm >= LOD_LABELS or key == self.BLOCKED else Qt.PenStyle.NoPen)
                 painter.drawPath(path)
 
 
@@ -587,7 +593,8 @@ class CableOverlay(HallOverlay):
             groups = np.flatnonzero((lo[:, 0] <= exposed.right()) & (up[:, 0] >= exposed.left())
                                     & (lo[:, 1] <= exposed.bottom()) & (up[:, 1] >= exposed.top())).tolist()
         detailed = ppm >= LOD_OUTLINES
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, detailed)
+        # routes run east-west and north-south: no antialiasing needed (the dots get it)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         by_medium: dict[int, list[QPainterPath]] = {}
         for g in groups:
@@ -597,14 +604,14 @@ class CableOverlay(HallOverlay):
         # each on a light casing so that it reads over racks of any colour
         lanes = data["media"]
         width = 2.0 if detailed else 1.0
-        casing = _pen(QColor(255, 255, 255), width + 2.0, alpha=170)
+        casing = _pen(QColor(255, 255, 255), width + 2.0)  # opaque: translucent lines draw slowly
         for m in sorted(by_medium, key=lambda m: (m < 0, -m)):  # long reach first, short on top
             lane = lanes.index(m) - (len(lanes) - 1) / 2.0 if detailed else 0.0
             shift = lane * LANE_PX / ppm
             painter.save()
             painter.translate(shift, shift)
             if 0 <= m < len(media):
-                pen = _pen(media[m][1], width, alpha=240)
+                pen = _pen(media[m][1], width)
             else:
                 pen = _pen(UNREACHABLE_CABLE, width + 0.5, Qt.PenStyle.DashLine)
             for p in ((casing, pen) if detailed else (pen,)):
@@ -613,6 +620,7 @@ class CableOverlay(HallOverlay):
                     painter.drawPath(path)
             painter.restore()
         if ppm * DOT_M >= 1.5:  # the racks' drops, once a dot is a few pixels wide
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
             edge = _pen(QColor(255, 255, 255), 1.0, alpha=220)
             painter.setPen(edge)
             for g in groups:
@@ -677,8 +685,15 @@ class AssignmentOverlay(HallOverlay):
         marks = (ChunkedShapes(crosses, np.tile(hall.chunk[unpowered], 2), np.zeros(len(crosses), np.int64),
                                segments=True),
                  ChunkedShapes(mids[uncooled], hall.chunk[uncooled], np.zeros(len(uncooled), np.int64)))
+        # the busways that feed racks glow: a band along each (filled, which is cheaper than
+        # stroking hundreds of wide translucent lines)
         feeding = hall.busway_segments[np.isin(hall.busway_rows, fed)]
-        return {"lines": lines, "lo": lo, "up": up, "marks": marks, "fed": segments_path(feeding),
+        d = feeding[:, 2:] - feeding[:, :2]
+        along = d / np.maximum(np.hypot(d[:, 0], d[:, 1]), 1e-9)[:, None]
+        across = np.stack([-along[:, 1], along[:, 0]], axis=1) * (GLOW_M / 2.0)
+        a, b = feeding[:, :2], feeding[:, 2:]
+        bands = np.stack([a - across, b - across, b + across, a + across], axis=1)
+        return {"lines": lines, "lo": lo, "up": up, "marks": marks, "fed": polygons_path(bands),
                 "fed_count": len(feeding)}
 
     def draw(self, painter, data, exposed, ppm) -> None:
@@ -686,14 +701,14 @@ class AssignmentOverlay(HallOverlay):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, detailed)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         if data["fed_count"]:
-            glow = QPen(BUSWAY_GLOW, max(0.7, 6.0 / max(ppm, 1e-6)))
-            glow.setCapStyle(Qt.PenCapStyle.FlatCap)
-            painter.setPen(glow)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(BUSWAY_GLOW)
             painter.drawPath(data["fed"])
+            painter.setBrush(Qt.BrushStyle.NoBrush)
         # one-pixel cosmetic pens: the raster engine's fast line path (wider ones are stroked)
-        pens = {self.CDU_LINE: _pen(CDU_LINE, 1.0, alpha=230),
-                self.AIR_LINE: _pen(AIR_LINE, 1.0, alpha=150),
-                self.BUSWAY_DROP: _pen(BUSWAY_FEED, 1.0, alpha=230)}
+        # (opaque: the raster engine draws translucent lines several times slower)
+        pens = {self.CDU_LINE: _pen(CDU_LINE, 1.0), self.AIR_LINE: _pen(AIR_LINE_LIGHT, 1.0),
+                self.BUSWAY_DROP: _pen(BUSWAY_FEED, 1.0)}
         visible = _visible(data["lo"], data["up"], exposed, ppm)
         if ppm >= LOD_FEED_LINES:  # farther out the lines are a few pixels long: marks only
             # hundreds of long thin lines: antialiasing them would cost more than the rest
@@ -1029,7 +1044,7 @@ def legend_sections(options: ViewOptions) -> list[tuple[str, list[LegendEntry]]]
     if "assignment" in shown:
         out.append(("Cooling and power feeds", [
             LegendEntry("line", CDU_LINE, "to its CDU", width=1.5),
-            LegendEntry("line", _with_alpha(AIR_LINE, 150), "to its air handler", width=1.5),
+            LegendEntry("line", AIR_LINE_LIGHT, "to its air handler", width=1.5),
             LegendEntry("line", BUSWAY_GLOW, "busway feeding racks", width=7.0),
             LegendEntry("cross", STATUS_CLASS_COLORS[STATUS_UNPOWERED], "unpowered"),
             LegendEntry("diamond", STATUS_CLASS_COLORS[STATUS_UNCOOLED], "uncooled")]))

@@ -13,10 +13,11 @@ up when it is shown.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QSize, Qt, Signal  # PySide6 first: pyqtgraph uses it
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QSize, Qt, QTimer, Signal  # PySide6 first: pyqtgraph uses it
 from PySide6.QtGui import QColor, QCursor, QFont
 from PySide6.QtWidgets import (
     QDockWidget, QFrame, QHBoxLayout, QLabel, QLayout, QSizePolicy, QToolTip, QVBoxLayout, QWidget, QWidgetItem,
@@ -31,6 +32,8 @@ from designer.ui.document import Document
 pg.setConfigOptions(antialias=True, background="w", foreground="k")
 
 DASH = "—"
+#: Charts are redrawn at most this often (the header figures follow every evaluation).
+CHART_INTERVAL_MS = 250
 #: Bar colours: within the limit, close to it (≥ 90 %), over it (> 100 %).
 OK_COLOR = QColor("#4e8fd6")
 AIR_OK_COLOR = QColor("#5fb3a1")
@@ -492,6 +495,10 @@ class MetricsDock(QWidget):
         layout.addWidget(self.note)
         layout.addLayout(charts, 1)
 
+        self._last_chart_update = -1e9
+        self._chart_timer = QTimer(self)
+        self._chart_timer.setSingleShot(True)
+        self._chart_timer.timeout.connect(self._on_chart_timer_timeout)
         document.evaluation_changed.connect(self._on_evaluation_changed)
         document.evaluation_failed.connect(self._on_evaluation_failed)
         document.design_replaced.connect(self._on_design_replaced)
@@ -530,10 +537,15 @@ class MetricsDock(QWidget):
         except (KeyError, TypeError, ValueError):
             pass
         self._pending = evaluation
-        if self.charts_shown():
+        self._dirty = True
+        if not self.charts_shown():
+            return  # catch up when shown
+        # charts redraw at most a few times a second: a drag re-evaluates on every mouse move
+        wait_ms = CHART_INTERVAL_MS - (time.monotonic() - self._last_chart_update) * 1000.0
+        if wait_ms <= 0:
             self._update_charts()
-        else:
-            self._dirty = True  # catch up when shown
+        elif not self._chart_timer.isActive():
+            self._chart_timer.start(int(wait_ms) + 1)
 
     def charts_shown(self) -> bool:
         """Whether the charts can be seen (shown, and our dock's tab in front)."""
@@ -555,9 +567,14 @@ class MetricsDock(QWidget):
         if self._dirty and self.charts_shown():
             self._update_charts()
 
+    def _on_chart_timer_timeout(self) -> None:
+        if self._dirty and self.charts_shown():
+            self._update_charts()
+
     def _update_charts(self) -> None:
         """Feed the charts from the pending evaluation (numpy over all equipment)."""
         self._dirty = False
+        self._last_chart_update = time.monotonic()
         evaluation = self._pending
         if evaluation is None:
             return

@@ -60,8 +60,9 @@ def assign(n_items: int, cand_item: np.ndarray, cand_server: np.ndarray, cand_ke
         return demand - residual, residual, (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
     n_servers = int(cand_server.max()) + 1
     key_bits = max(1, int(np.rint(float(np.max(cand_key, initial=0.0)) * 1000.0)).bit_length())
-    starts = np.searchsorted(cand_item, np.arange(n_items), side="left")
-    ends = np.searchsorted(cand_item, np.arange(n_items), side="right")
+    counts = np.bincount(cand_item, minlength=n_items)  # candidates are sorted by item
+    ends = np.cumsum(counts)
+    starts = ends - counts
     ptr = starts.copy()
     waiting = np.flatnonzero((ends > starts) & (residual > 0))
     while len(waiting):

@@ -69,8 +69,18 @@ def _cells(b: np.ndarray, cell: float):
     y1 = np.floor(b[:, 3] / cell).astype(np.int64)
     nx = x1 - x0 + 1
     k = nx * (y1 - y0 + 1)
-    if int(k.max(initial=1)) == 1:  # every box in a single cell
+    kmax = int(k.max(initial=1))
+    if kmax == 1:  # every box in a single cell
         return np.arange(len(b)), x0, y0
+    if kmax <= 4 and int(nx.max(initial=1)) <= 2 and int((y1 - y0).max(initial=0)) <= 1:
+        # every box within 2 × 2 cells (racks and zones on a 1.2 m grid): its corner cells, once each
+        wide = x1 != x0
+        tall = y1 != y0
+        keep = np.stack([np.ones(len(b), bool), wide, tall, wide & tall], axis=1).ravel()
+        idx = np.repeat(np.arange(len(b)), 4)[keep]
+        gx = np.stack([x0, x1, x0, x1], axis=1).ravel()[keep]
+        gy = np.stack([y0, y0, y1, y1], axis=1).ravel()[keep]
+        return idx, gx, gy
     idx = np.repeat(np.arange(len(b)), k)
     within = np.arange(len(idx)) - np.repeat(np.cumsum(k) - k, k)
     nxi = nx[idx]
@@ -175,15 +185,15 @@ class PointIndex(BoxIndex):
         key = np.asarray(key, np.int64)
         valid = key < len(self.nx)
         hk1 = np.where(valid, key, 0)
+        nx, ny = self.nx[hk1], self.ny[hk1]
         gx = np.floor(x / self.cell).astype(np.int64) - self.gx0[hk1]
         gy = np.floor(y / self.cell).astype(np.int64) - self.gy0[hk1]
-        lx = (gx[:, None] + _DX[None, :]).ravel()
-        ly = (gy[:, None] + _DY[None, :]).ravel()
-        hk = np.repeat(hk1, 9)
-        ok = (lx >= 0) & (ly >= 0) & (lx < self.nx[hk]) & (ly < self.ny[hk]) & np.repeat(valid, 9)
+        lx = gx[:, None] + _DX[None, :]
+        ly = gy[:, None] + _DY[None, :]
+        ok = ((lx >= 0) & (ly >= 0) & (lx < nx[:, None]) & (ly < ny[:, None]) & valid[:, None]).ravel()
+        cid_all = (self.base[hk1][:, None] + lx * ny[:, None] + ly).ravel()
         qi = np.flatnonzero(ok) // 9
-        hk, lx, ly = hk[ok], lx[ok], ly[ok]
-        cid = self.base[hk] + lx * self.ny[hk] + ly
+        cid = cid_all[ok]
         cnt = self.count[cid]
         total = int(cnt.sum())
         if total == 0:

@@ -34,8 +34,10 @@ SUMMARY_FIELDS = ("it_kw", "it_powered_kw", "liquid_kw", "air_kw", "unpowered_it
                   "links", "racks", "chips", "ultraservers", "stranded",
                   *(f"peak.{key}" for _, key, _ in SYSTEM_FIGURES),
                   *(f"effective.{key}" for _, key, _ in SYSTEM_FIGURES))
-#: Halls with at most this many (item, unit) pairs are served from the full table at once.
+#: Halls with at most this many (item, unit) pairs skip the grid search and use the table.
 DENSE_PAIRS = 6_000
+#: From the table, each item first asks its nearest few units, then (if still short) all.
+TABLE_K = 4
 
 
 def fmt_kw(kw: float) -> str:
@@ -667,15 +669,18 @@ def _serve_nearest(items: np.ndarray, units: np.ndarray, hall_of: np.ndarray, x:
         # order each item's candidates by distance, ties by unit index (not by grid-cell order)
         o = np.argsort(_sort_key(qi, dist, qu, len(items), len(units)), kind="stable")
         run(qi[o], qu[o], dist[o])
-    # pass 2: everything in the hall, for the items still short
-    todo = np.flatnonzero(demand - served > 1e-9)
-    if len(todo):
-        n_h = int(max(ih.max(), uh.max())) + 1
-        counts = np.bincount(uh, minlength=n_h)
-        u_order = np.argsort(uh, kind="stable")
-        rank = np.arange(len(units)) - np.repeat(np.cumsum(counts) - counts, counts)
-        table = np.full((n_h, int(counts.max())), -1, np.int64)
-        table[uh[u_order], rank] = u_order
+    # then the table of every unit of the hall: first each item's TABLE_K nearest, then all
+    table = None
+    for k_limit in (TABLE_K, None):
+        todo = np.flatnonzero(demand - served > 1e-9)
+        if not len(todo):
+            break
+        if table is None:
+            counts = np.bincount(uh, minlength=n_h)
+            u_order = np.argsort(uh, kind="stable")
+            rank = np.arange(len(units)) - np.repeat(np.cumsum(counts) - counts, counts)
+            table = np.full((n_h, int(counts.max())), -1, np.int64)
+            table[uh[u_order], rank] = u_order
         step = max(1, 4_000_000 // table.shape[1])
         parts = []
         for lo in range(0, len(todo), step):
@@ -686,13 +691,25 @@ def _serve_nearest(items: np.ndarray, units: np.ndarray, hall_of: np.ndarray, x:
                             * scale, 9)
             ok = (cand >= 0) & (dist <= reach[cu]) & (remaining[cu] > 1e-9)
             dist = np.where(ok, dist, np.inf)
-            cols = np.argsort(dist, axis=1, kind="stable")
-            dd = np.take_along_axis(dist, cols, 1)
+            if k_limit is not None and dist.shape[1] > k_limit:
+                # the k nearest (ties to the lower unit index), then in order
+                part = np.argpartition(dist + cu * 1e-12, k_limit - 1, axis=1)[:, :k_limit]
+                pd = np.take_along_axis(dist, part, 1)
+                pc = np.take_along_axis(cu, part, 1)
+                o = np.lexsort((pc, pd), axis=1)
+                dd = np.take_along_axis(pd, o, 1)
+                uu = np.take_along_axis(pc, o, 1)
+            else:
+                cols = np.argsort(dist, axis=1, kind="stable")
+                dd = np.take_along_axis(dist, cols, 1)
+                uu = np.take_along_axis(cu, cols, 1)
             fin = np.isfinite(dd)
-            parts.append((np.repeat(t, fin.sum(1)), np.take_along_axis(cu, cols, 1)[fin], dd[fin]))
+            parts.append((np.repeat(t, fin.sum(1)), uu[fin], dd[fin]))
         ci = np.concatenate([p[0] for p in parts])
         if len(ci):
             run(ci, np.concatenate([p[1] for p in parts]), np.concatenate([p[2] for p in parts]))
+        if table.shape[1] <= TABLE_K:
+            break  # the first round already offered every unit
     if not grants_all:
         return served, empty
     return served, tuple(np.concatenate([gr[i] for gr in grants_all]) for i in range(3))

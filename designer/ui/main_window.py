@@ -334,6 +334,11 @@ class MainWindow(QMainWindow):
         state = s.value("window/state")
         if geometry is not None:
             self.restoreGeometry(geometry)
+        else:  # first run: most of the screen, centred
+            screen = self.screen().availableGeometry() if self.screen() is not None else None
+            if screen is not None and screen.width() > 0:
+                self.resize(int(screen.width() * 0.92), int(screen.height() * 0.9))
+                self.move(screen.center() - self.rect().center())
         if state is not None:
             self.restoreState(state)
 

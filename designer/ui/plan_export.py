@@ -174,33 +174,40 @@ class PlanSheet:
         d = np.array([s.depth_m for s in specs])[t.type_code[floor]]
         c, s = bx.axes(t.rotation[floor])
         corners = bx.rect_corners(t.x[floor], t.y[floor], w, d, c, s)
-        fronts = corners[:, :2, :]  # the first two corners are the front edge (−v side)
         colours = [QColor(sp.color) for sp in specs]
         pens = {0: QPen(INK, 0.02), 1: QPen(WARNING, 0.08), 2: QPen(ERROR, 0.08)}
-        front_pen = QPen(QColor(255, 255, 255, 220), 0.08)
         labels = units_per_m * 0.6 >= 40  # a rack at least 40 device units wide: room for its id
         font = QFont("DejaVu Sans")
         font.setPixelSize(1)
+        # the front (intake) side: a light strip 15 % of the depth deep, inside the footprint
+        inset = corners[:, [0, 1, 1, 0], :].copy()
+        inset[:, 2, :] += (corners[:, 2, :] - corners[:, 1, :]) * 0.15
+        inset[:, 3, :] += (corners[:, 3, :] - corners[:, 0, :]) * 0.15
+        front_brush = QColor(255, 255, 255, 170)
         for k, r in enumerate(floor):
             painter.setPen(pens[int(status[r]) if status is not None else 0])
             painter.setBrush(colours[int(t.type_code[r])])
             sx, sy = ox[r], oy[r]
             painter.drawPolygon(QPolygonF([QPointF(px + sx, -py + sy) for px, py in corners[k]]))
-            painter.setPen(front_pen)
-            (ax, ay), (bx_, by) = fronts[k]
-            painter.drawLine(QPointF(ax + sx, -ay + sy), QPointF(bx_ + sx, -by + sy))
-            if labels:
-                painter.save()
-                painter.translate(t.x[r] + sx, -t.y[r] + sy)
-                painter.scale(0.12, 0.12)
-                painter.setFont(font)
-                painter.setPen(INK)
-                painter.drawText(QRectF(-5, -1, 10, 2), Qt.AlignmentFlag.AlignCenter, t.ids[r])
-                painter.restore()
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(front_brush)
+            painter.drawPolygon(QPolygonF([QPointF(px + sx, -py + sy) for px, py in inset[k]]))
         painter.setPen(QPen(QColor(192, 57, 43, 200), 0.12))
         for r in np.flatnonzero(kind == "busway"):
             sx, sy = ox[r], oy[r]
             painter.drawLine(QPointF(t.x[r] + sx, -t.y[r] + sy), QPointF(t.x2[r] + sx, -t.y2[r] + sy))
+        if labels:  # ids last, in the rear half of each footprint, clear of the busway line
+            painter.setFont(font)
+            painter.setPen(INK)
+            rear_x = t.x[floor] - s * d / 4   # the depth axis v = (−s, c) points to the rear
+            rear_y = t.y[floor] + c * d / 4
+            for k, r in enumerate(floor):
+                painter.save()
+                painter.translate(rear_x[k] + ox[r], -rear_y[k] + oy[r])
+                painter.rotate(-90 if abs(s[k]) < 0.5 else 0)
+                painter.scale(0.09, 0.09)
+                painter.drawText(QRectF(-6, -1, 12, 2), Qt.AlignmentFlag.AlignCenter, t.ids[r])
+                painter.restore()
 
     def _draw_overlays(self, painter: QPainter) -> None:
         """Whatever overlay items the canvas shows (heat map, cable routes, …)."""

@@ -112,7 +112,29 @@ def put_items(records: Iterable[Equipment]) -> int:
     lines += [f"{r.id}\t{r.type}\t{r.hall}\t{r.x:g}\t{r.y:g}\t{r.rotation:g}\t{r.system or ''}" for r in records]
     mime.setText("\n".join(lines) + "\n")
     QGuiApplication.clipboard().setMimeData(mime)
+    _clear_at_exit()
     return len(records)
+
+
+_exit_hook_installed = False
+
+
+def _clear_at_exit() -> None:
+    """Empty our clipboard contents while Qt is still alive: QClipboard deleting mime data
+    that Python also tracks, during interpreter shutdown, crashes the process."""
+    global _exit_hook_installed
+    if _exit_hook_installed:
+        return
+    _exit_hook_installed = True
+    import atexit
+
+    def clear() -> None:
+        app = QGuiApplication.instance()
+        if app is not None:
+            app.clipboard().clear()
+
+    QGuiApplication.instance().aboutToQuit.connect(clear)
+    atexit.register(clear)
 
 
 def clipboard_items() -> list[Equipment]:

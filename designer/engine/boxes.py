@@ -16,8 +16,6 @@ import numpy as np
 #: side, against a wall) neither overlap nor leave the hall through rounding.
 EPS_M = 1e-6
 CELL_M = 1.2
-#: Query × index sizes up to this are compared pair by pair (no grid to build).
-BRUTE_PAIRS = 60_000
 
 
 def axes(rotation_deg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -99,15 +97,8 @@ class BoxIndex:
     def __init__(self, b: np.ndarray, key: np.ndarray, cell: float = CELL_M):
         self.cell = cell
         self.n = len(b)
-        self.b = b
-        self.key = np.asarray(key, np.int64)
         self.cols = [np.ascontiguousarray(b[:, k]) for k in range(4)]
-        self._built = False
-
-    def _build(self) -> None:
-        """The grid itself, built on the first query that is too big to compare directly."""
-        self._built = True
-        b, key, cell = self.b, self.key, self.cell
+        key = np.asarray(key, np.int64)
         idx, gx, gy = _cells(b, cell)
         hk = key[idx]
         nk = int(key.max(initial=-1)) + 1
@@ -126,8 +117,8 @@ class BoxIndex:
         self.base = np.cumsum(sizes) - sizes
         self.ncells = int(sizes.sum())
         if self.ncells > 8 * len(idx) + 1_000_000:  # absurd extents: keep memory bounded
-            self.cell = max(cell, float(np.sqrt(self.ncells / (8 * len(idx) + 1)) * cell))
-            self._build()
+            self.cell = cell = max(cell, float(np.sqrt(self.ncells / (8 * len(idx) + 1)) * cell))
+            self.__init__(b, key, cell)
             return
         cid = self.base[hk] + (gx - self.gx0[hk]) * self.ny[hk] + (gy - self.gy0[hk])
         counts = np.bincount(cid, minlength=self.ncells)
@@ -145,28 +136,6 @@ class BoxIndex:
         if len(q) == 0 or self.n == 0:
             return empty
         qkey = np.asarray(qkey, np.int64)
-        if len(q) * self.n <= BRUTE_PAIRS:
-            return self._query_all(q, qkey, strict)
-        if not self._built:
-            self._build()
-        i, j = self._query_grid(q, qkey, strict)
-        order = np.argsort(i * self.n + j)  # the same order as the direct comparison
-        return i[order], j[order]
-
-    def _query_all(self, q: np.ndarray, qkey: np.ndarray, strict: bool):
-        """Every (query, box) pair compared directly: cheaper than a grid for small sets."""
-        tx0, ty0, tx1, ty1 = (c[None, :] for c in self.cols)
-        ax0, ay0, ax1, ay1 = (q[:, k][:, None] for k in range(4))
-        if strict:
-            hit = (ax0 < tx1) & (tx0 < ax1) & (ay0 < ty1) & (ty0 < ay1)
-        else:
-            hit = (ax0 <= tx1) & (tx0 <= ax1) & (ay0 <= ty1) & (ty0 <= ay1)
-        hit &= qkey[:, None] == self.key[None, :]
-        i, j = np.nonzero(hit)
-        return i.astype(np.int64), j.astype(np.int64)
-
-    def _query_grid(self, q: np.ndarray, qkey: np.ndarray, strict: bool):
-        empty = (np.zeros(0, np.int64), np.zeros(0, np.int64))
         qi, gx, gy = _cells(q, self.cell)
         hk = qkey[qi]
         ok = hk < len(self.nx)
@@ -206,7 +175,6 @@ class PointIndex(BoxIndex):
     def __init__(self, x: np.ndarray, y: np.ndarray, key: np.ndarray, r: float):
         super().__init__(np.stack([x, y, x, y], 1), key, cell=max(float(r), 1e-3))
         self.r = float(r)
-        self._build()
 
     def near(self, x: np.ndarray, y: np.ndarray, key: np.ndarray):
         """Pairs (i of the query points, j of the index) in the 3×3 cells around each

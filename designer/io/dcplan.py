@@ -35,6 +35,12 @@ MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
 class DesignFileError(ValueError):
     """The file cannot be read as a design; ``str()`` is the one-line message for the user."""
 
+    def __init__(self, message: str) -> None:
+        # names taken from the file (keys, ids) may hold line breaks or control characters:
+        # show them escaped so the message stays one line
+        super().__init__("".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+                                 for ch in str(message)))
+
 
 # ====================================================================== reading
 def read_design(path: str | os.PathLike, catalog: Catalog | None = None) -> Design:

@@ -281,10 +281,22 @@ class UtilisationChart(pg.PlotWidget):
         self.note.setPos(max(n, 1) / 2 - 0.5, top / 2)
 
     def _set_ticks(self) -> None:
+        """Label every k-th bar so that the labels never run into each other."""
         n = len(self.ids)
-        step = max(1, math.ceil(n / MAX_TICK_LABELS))
+        if n == 0:
+            self.plot_item.getAxis("bottom").setTicks([[], []])
+            return
+        label_px = max(self.fontMetrics().horizontalAdvance(i) for i in self.ids) + 8
+        width_px = max(self.plot_item.vb.width(), 1.0) if self.plot_item.vb.width() > 0 else self.width() * 0.8
+        fit = max(1, int(width_px // label_px))
+        step = max(1, math.ceil(n / min(fit, MAX_TICK_LABELS)))
         ticks = [(float(i), self.ids[i]) for i in range(0, n, step)]
         self.plot_item.getAxis("bottom").setTicks([ticks, []])
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        if getattr(self, "ids", None):  # a resize may come while the chart is being built
+            self._set_ticks()
 
     def bar_heights(self) -> dict[str, float]:
         """Unit id → bar height (% of its limit), as drawn."""

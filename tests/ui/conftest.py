@@ -53,6 +53,28 @@ def no_unexpected_modal_dialogs(monkeypatch):
 
 
 @pytest.fixture
+def open_window(qtbot):
+    """Open a shown, evaluated main window on a design (a new one when None); pytest-qt
+    marks it clean before closing it (that runs before fixture teardown), so closing
+    never asks to save."""
+
+    def mark_clean(window) -> None:
+        window.document.undo_stack.setClean()
+
+    def open_(design: Design | None = None) -> MainWindow:
+        window = MainWindow(design)
+        qtbot.addWidget(window, before_close_func=mark_clean)
+        window.resize(1300, 850)
+        window.show()
+        qtbot.waitExposed(window)
+        window.plan_view.fit()
+        qtbot.waitUntil(lambda: window.document.evaluation is not None)
+        return window
+
+    return open_
+
+
+@pytest.fixture
 def main_window(qtbot):
     """The main window showing the pilot sample, shown and torn down with the test
     (its undo stack marked clean first, so closing does not ask to save)."""

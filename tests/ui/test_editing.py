@@ -14,7 +14,6 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
 from designer.model import Design, Equipment, Hall
-from designer.ui.main_window import MainWindow
 from designer.ui.tools import TILE_M
 
 ALT, CTRL, SHIFT = Qt.KeyboardModifier.AltModifier, Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
@@ -22,25 +21,9 @@ NONE = Qt.KeyboardModifier.NoModifier
 LEFT = Qt.MouseButton.LeftButton
 
 
-def mark_clean(window) -> None:
-    """Before pytest-qt closes the window (ahead of fixture teardown): nothing to save."""
-    window.document.undo_stack.setClean()
-
-
-def open_window(qtbot, design: Design) -> MainWindow:
-    window = MainWindow(design)
-    qtbot.addWidget(window, before_close_func=mark_clean)
-    window.resize(1300, 850)
-    window.show()
-    qtbot.waitExposed(window)
-    window.plan_view.fit()
-    qtbot.waitUntil(lambda: window.document.evaluation is not None)
-    return window
-
-
 @pytest.fixture
-def window(qtbot, design):
-    return open_window(qtbot, design)
+def window(open_window, design):
+    return open_window(design)
 
 
 def px(window, x: float, y: float, hall: int = 0) -> QPoint:
@@ -166,11 +149,11 @@ def test_dragging_moves_the_whole_selection_as_one_step(window, qtbot):
     assert window.document.undo_stack.undoText() == "Move"
 
 
-def test_a_move_lands_on_the_tile_grid(qtbot):
+def test_a_move_lands_on_the_tile_grid(qtbot, open_window):
     design = Design("Grid")
     design.halls.append(Hall("A", "Hall A", ((0, 0), (20, 0), (20, 12), (0, 12))))
     design.equipment.insert([Equipment("crah1", "crah", "A", 4.2, 2.25, 0.0)])  # 2.4 × 0.9, corner (3.0, 1.8)
-    window = open_window(qtbot, design)
+    window = open_window(design)
     drag(qtbot, window, (4.2, 2.25), (11.37, 6.21))
     x, y, _ = position(window, "crah1")
     assert on_grid(x - 1.2) and on_grid(y - 0.45)  # its south-west corner on a tile corner
@@ -227,11 +210,11 @@ def test_r_rotates_the_selection_and_undo_turns_it_back(window, qtbot):
     assert position(window, "us1-r1") == (3.0, 3.0, 0.0)
 
 
-def test_rotating_a_rack_on_the_grid_keeps_it_on_the_grid(qtbot):
+def test_rotating_a_rack_on_the_grid_keeps_it_on_the_grid(qtbot, open_window):
     design = Design("Grid")
     design.halls.append(Hall("A", "Hall A", ((0, 0), (12, 0), (12, 12), (0, 12))))
     design.equipment.insert([Equipment("net1", "network-rack", "A", 3.3, 3.6, 0.0)])  # corner (3.0, 3.0)
-    window = open_window(qtbot, design)
+    window = open_window(design)
     window.document.select(["net1"])
     window.editor.rotate_action.trigger()
     x, y, rot = position(window, "net1")
@@ -329,11 +312,11 @@ def test_edit_actions_are_in_the_edit_menu_and_follow_the_selection(window, qtbo
 
 
 # ---------------------------------------------------------------- scale
-def test_a_campus_of_16000_racks_edits_with_a_handful_of_items(qtbot):
+def test_a_campus_of_16000_racks_edits_with_a_handful_of_items(qtbot, open_window):
     from tests.ui.test_plan_view import campus
 
     design = campus()
-    window = open_window(qtbot, design)
+    window = open_window(design)
     scene = window.scene
     first = window.design.equipment.ids[0]
     window.plan_view.zoom_by(40.0, QPointF(px(window, 3.0, 3.0)))

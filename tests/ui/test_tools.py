@@ -8,7 +8,6 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QToolBar
 
 from designer.model import Design, Hall
-from designer.ui.main_window import MainWindow
 from designer.ui.tools import SNAP_SETTING, TILE_M, settings
 
 LEFT = Qt.MouseButton.LeftButton
@@ -16,26 +15,10 @@ NONE = Qt.KeyboardModifier.NoModifier
 US = "trn3-gen2-rack"
 
 
-def mark_clean(window) -> None:
-    """Before pytest-qt closes the window (ahead of fixture teardown): nothing to save."""
-    window.document.undo_stack.setClean()
-
-
-def open_window(qtbot, design: Design | None = None) -> MainWindow:
-    window = MainWindow(design)
-    qtbot.addWidget(window, before_close_func=mark_clean)
-    window.resize(1300, 850)
-    window.show()
-    qtbot.waitExposed(window)
-    window.plan_view.fit()
-    qtbot.waitUntil(lambda: window.document.evaluation is not None)
-    return window
-
-
 @pytest.fixture
-def window(qtbot):
+def window(open_window):
     """A window on a new design: one empty 48 × 30 m hall."""
-    return open_window(qtbot)
+    return open_window()
 
 
 def px(window, x: float, y: float, hall: int = 0) -> QPoint:
@@ -100,13 +83,13 @@ def test_escape_cancels_a_gesture_before_leaving_the_tool(window, qtbot):
     assert editor.tool.name == "select"  # second Esc: the tool
 
 
-def test_snap_is_a_remembered_preference(window, qtbot):
+def test_snap_is_a_remembered_preference(window, qtbot, open_window):
     action = window.editor.snap_action
     assert action.isCheckable() and action.isChecked()
     action.setChecked(False)
     try:
         assert settings().value(SNAP_SETTING) in (False, "false")
-        other = open_window(qtbot)
+        other = open_window()
         assert not other.editor.snap_action.isChecked() and not other.editor.snapper.enabled
     finally:
         action.setChecked(True)

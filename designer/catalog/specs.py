@@ -234,7 +234,11 @@ def check_value(name: str, raw: object, place: str, list_ok: bool = False) -> fl
         return tuple(sorted(vals))
     if isinstance(raw, bool) or not isinstance(raw, (int, float)):
         raise CatalogError(f"{place}: expected a number, got {_show(raw)}")
-    value = float(raw)
+    try:
+        value = float(raw)
+    except OverflowError:  # an integer with hundreds of digits
+        raise CatalogError(f"{place}: expected a finite number, got an integer of {len(str(abs(raw)))} "
+                           "digits") from None
     if not math.isfinite(value):
         raise CatalogError(f"{place}: expected a finite number, got {raw}")
     if value < 0:

@@ -29,18 +29,6 @@ def _group_cumsum(groups_sorted: np.ndarray, values: np.ndarray) -> np.ndarray:
     return cum - offsets[seg]
 
 
-def _priority(srv: np.ndarray, key: np.ndarray, item: np.ndarray, n_servers: int, n_items: int,
-              key_bits: int) -> np.ndarray:
-    """Order of requests by (server, key to the millimetre, item): one int64 sort when the
-    three fit in 63 bits (a three-key lexsort is several times slower)."""
-    bs = max(1, n_servers.bit_length())
-    bi = max(1, int(n_items).bit_length())
-    if bs + bi + key_bits > 63:
-        return np.lexsort((item, key, srv))
-    k = np.rint(key * 1000.0).astype(np.int64)
-    return np.argsort((srv.astype(np.int64) << (key_bits + bi)) | (k << bi) | item.astype(np.int64), kind="stable")
-
-
 def assign(n_items: int, cand_item: np.ndarray, cand_server: np.ndarray, cand_key: np.ndarray,
            demand: np.ndarray, capacity: np.ndarray, partial: bool = False):
     """Serve ``demand[item]`` from ``capacity[server]``.
@@ -59,43 +47,64 @@ def assign(n_items: int, cand_item: np.ndarray, cand_server: np.ndarray, cand_ke
     if len(cand_item) == 0:
         return demand - residual, residual, (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
     n_servers = int(cand_server.max()) + 1
-    key_bits = max(1, int(np.rint(float(np.max(cand_key, initial=0.0)) * 1000.0)).bit_length())
+    # Requests are ordered by (server, key to the millimetre, item). When the three fit in
+    # 63 bits each candidate's (server, key) part is packed into an int64 once and a round
+    # sorts one integer per request (a three-key lexsort is several times slower).
+    key_mm = np.rint(cand_key * 1000.0)
+    key_bits = max(1, int(key_mm.max(initial=0.0)).bit_length())
+    item_bits = max(1, int(n_items).bit_length())
+    packed = None
+    if max(1, n_servers.bit_length()) + item_bits + key_bits <= 63:
+        packed = (cand_server.astype(np.int64) << (key_bits + item_bits)) | (key_mm.astype(np.int64) << item_bits)
     counts = np.bincount(cand_item, minlength=n_items)  # candidates are sorted by item
     ends = np.cumsum(counts)
     starts = ends - counts
     ptr = starts.copy()
     waiting = np.flatnonzero((ends > starts) & (residual > 0))
+    first = True
     while len(waiting):
-        srv = cand_server[ptr[waiting]]
-        key = cand_key[ptr[waiting]]
-        order = _priority(srv, key, waiting, n_servers, n_items, key_bits)
+        p = ptr[waiting]
+        if packed is not None:
+            order = np.argsort(packed[p] | waiting)
+        else:
+            order = np.lexsort((waiting, cand_key[p], cand_server[p]))
         items = waiting[order]
-        srv = srv[order]
+        srv = cand_server[p[order]]
         dem = residual[items]
-        cum = _group_cumsum(srv, dem)
+        # the running total of each server's requests, in order (demands are positive,
+        # so the total before each server's first request never decreases along the array)
+        cum = np.cumsum(dem)
+        head = np.empty(len(srv), bool)
+        head[0] = True
+        np.not_equal(srv[1:], srv[:-1], out=head[1:])
+        cum -= np.maximum.accumulate(np.where(head, cum - dem, 0.0))
         room = remaining[srv]
         if partial:
             got = np.clip(room - (cum - dem), 0.0, dem)
         else:
             got = np.where(cum <= room + 1e-9, dem, 0.0)
-        took = got > 0
-        if took.any():
-            g_item.append(items[took])
-            g_server.append(srv[took])
-            g_amount.append(got[took])
-            remaining -= np.bincount(srv[took], got[took], minlength=len(remaining))
-            residual[items[took]] -= got[took]
-        residual[np.abs(residual) < 1e-9] = 0.0
+        took = np.flatnonzero(got > 0)
+        if len(took):
+            t_item, t_srv, t_got = items[took], srv[took], got[took]
+            g_item.append(t_item)
+            g_server.append(t_srv)
+            g_amount.append(t_got)
+            remaining -= np.bincount(t_srv, t_got, minlength=len(remaining))
+            left = residual[t_item] - t_got
+            left[np.abs(left) < 1e-9] = 0.0
+            residual[t_item] = left
+        if first:  # demands below a nano-unit count as met; later only grants change residuals
+            residual[np.abs(residual) < 1e-9] = 0.0
+            first = False
         still = items[residual[items] > 0]
         # first fit: an item that did not fit behind the others but fits in what its
         # server has left asks the same server again; the rest move on
-        srv_of = cand_server[ptr[still]]
-        retry = residual[still] <= remaining[srv_of] + 1e-9
-        if not partial and took.any():
+        if not partial and len(took):
+            retry = residual[still] <= remaining[cand_server[ptr[still]]] + 1e-9
             ptr[still[~retry]] += 1
         else:
             ptr[still] += 1
-        waiting = np.sort(still[ptr[still] < ends[still]])
+        waiting = still[ptr[still] < ends[still]]
     if g_item:
         grants = (np.concatenate(g_item), np.concatenate(g_server), np.concatenate(g_amount))
     else:

@@ -124,9 +124,12 @@ class BoxIndex:
         counts = np.bincount(cid, minlength=self.ncells)
         self.start = np.cumsum(counts) - counts
         self.count = counts
-        # small integer keys sort by radix (stable sort of 16-bit ints)
-        narrow = np.uint16 if self.ncells < 1 << 16 else np.int32 if self.ncells < 1 << 31 else np.int64
-        order = np.argsort(cid.astype(narrow), kind="stable")
+        # a stable order by cell: 16-bit keys sort by radix; wider ones are made unique with
+        # the position as the last key (a plain sort of unique int64 keys is the fastest)
+        if self.ncells < 1 << 16:
+            order = np.argsort(cid.astype(np.uint16), kind="stable")
+        else:
+            order = np.argsort(cid * len(cid) + np.arange(len(cid)))
         self.idx = idx[order]
 
     def query(self, q: np.ndarray, qkey: np.ndarray, strict: bool = True):
@@ -135,8 +138,11 @@ class BoxIndex:
         empty = (np.zeros(0, np.int64), np.zeros(0, np.int64))
         if len(q) == 0 or self.n == 0:
             return empty
-        qkey = np.asarray(qkey, np.int64)
-        qi, gx, gy = _cells(q, self.cell)
+        return self._pairs(q, np.asarray(qkey, np.int64), *_cells(q, self.cell), strict)
+
+    def _pairs(self, q, qkey, qi, gx, gy, strict):
+        """The pairs of query boxes ``q``, given the cells (qi, gx, gy) each covers."""
+        empty = (np.zeros(0, np.int64), np.zeros(0, np.int64))
         hk = qkey[qi]
         ok = hk < len(self.nx)
         hk = np.where(ok, hk, 0)
@@ -163,6 +169,24 @@ class BoxIndex:
         hit &= np.floor(np.maximum(ax0, tx0) / self.cell) == gx[rep]
         hit &= np.floor(np.maximum(ay0, ty0) / self.cell) == gy[rep]
         return i[hit], j[hit]
+
+    def query_many(self, queries: list[tuple[np.ndarray, np.ndarray]], strict: bool = True):
+        """:meth:`query` for several sets of (boxes, keys) in one pass over the grid: a list
+        with the pairs of each set, as its own query would give them, in the same order."""
+        if len(queries) == 1 or sum(len(q) for q, _ in queries) > 4_000:
+            # batching saves numpy calls on small sets; on large ones the copies cost more
+            return [self.query(q, k, strict=strict) for q, k in queries]
+        bounds = np.cumsum([0] + [len(q) for q, _ in queries])
+        empty = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+        if bounds[-1] == 0 or self.n == 0:
+            return [empty for _ in queries]
+        cells = [_cells(q, self.cell) for q, _ in queries]  # each set takes its own fastest path
+        i, j = self._pairs(np.concatenate([q for q, _ in queries]),
+                           np.concatenate([np.asarray(k, np.int64) for _, k in queries]),
+                           np.concatenate([c[0] + b for c, b in zip(cells, bounds)]),
+                           np.concatenate([c[1] for c in cells]), np.concatenate([c[2] for c in cells]), strict)
+        cut = np.searchsorted(i, bounds)  # pairs come ordered by query box
+        return [(i[cut[n]:cut[n + 1]] - bounds[n], j[cut[n]:cut[n + 1]]) for n in range(len(queries))]
 
 
 _DX = np.repeat(np.arange(-1, 2), 3)

@@ -66,17 +66,29 @@ class Evaluator:
             if code is not None:
                 rank[code] = i
         hall_rank = rank[t.hall_code]
+        self._sorted_codes = t.hall_code.copy()
         order = np.argsort(hall_rank.astype(np.uint16 if len(self.design.halls) < 65535 else np.int64),
                            kind="stable")
         bounds = np.searchsorted(hall_rank[order], np.arange(len(self.design.halls) + 1))
         slices = {hall.id: (int(bounds[i]), int(bounds[i + 1])) for i, hall in enumerate(self.design.halls)}
         return order[:bounds[-1]], slices
 
+    def _sorted_rows_after(self, change: Change) -> tuple[np.ndarray, dict[str, tuple[int, int]]]:
+        """The hall order after an edit: unchanged when items only moved within their halls
+        (rows and hall membership are the same), else sorted again."""
+        t = self.design.equipment
+        if change.kind == "moved" and len(t) == len(self._sorted_codes):
+            rows = [t.index[i] for i in change.ids if i in t.index]
+            if len(rows) == len(change.ids) and np.array_equal(t.hall_code[rows], self._sorted_codes[rows]):
+                return self.order, self.slices
+        return self._sorted_rows()
+
     # ------------------------------------------------------------------ API
     def refresh(self) -> Evaluation:
         """Re-evaluate everything (after site, hall or assumption changes)."""
         self._configure()
         self.order, self.slices = self._sorted_rows()
+        self._distinct = None
         res = evaluate_group(self.design, self.types, self.settings, self.design.halls, self.order)
         self._store(res)
         self.evaluation = self._combine()
@@ -94,7 +106,9 @@ class Evaluator:
         if any(h not in known for h in change.halls) or set(self.design.hall_ids()) != known:
             return self.refresh()
         self._ensure_types()
-        order, slices = self._sorted_rows()
+        order, slices = self._sorted_rows_after(change)
+        if order is not self.order:
+            self._distinct = None  # rows changed: count the UltraServers again
         for hall_id in dict.fromkeys(change.halls):
             lo_new, hi_new = slices[hall_id]
             hall = self.design.hall(hall_id)
@@ -108,7 +122,8 @@ class Evaluator:
 
     # ------------------------------------------------------------------ storage
     def _store(self, res: GroupResult) -> None:
-        self._flags = res.flags
+        self._flag_block = res.flag_block
+        self._flags = dict(zip(HALL_FLAGS, self._flag_block))
         self._arr = {k: getattr(res, k) for k in _ARRAYS}
         rack, net, count, length, medium = res.links
         self._links = [rack, net, count, length, medium]
@@ -126,22 +141,29 @@ class Evaluator:
         delta = n_new - (hi - lo)
 
         def splice(old: np.ndarray, new: np.ndarray) -> np.ndarray:
-            return np.concatenate([old[:lo], new, old[hi:]])
+            # a new array, never in place: earlier evaluations' per-item views keep theirs
+            if delta == 0:
+                out = old.copy()
+                out[..., lo:hi] = new
+                return out
+            return np.concatenate([old[..., :lo], new, old[..., hi:]], axis=-1)
 
-        for k in HALL_FLAGS:
-            self._flags[k] = splice(self._flags[k], res.flags[k])
+        self._flag_block = splice(self._flag_block, res.flag_block)
+        self._flags = dict(zip(HALL_FLAGS, self._flag_block))
         for k in _ARRAYS:
             new = getattr(res, k)
             old = self._arr[k]
             if k in _POSITIONS:
                 new = np.where(new >= 0, new + lo, -1)
-                old = np.where(old >= hi, old + delta, old)
+                if delta:
+                    old = np.where(old >= hi, old + delta, old)
             self._arr[k] = splice(old, new)
         rack, net, count, length, medium = self._links
         keep = (rack < lo) | (rack >= hi)
         rack, net = rack[keep], net[keep]
-        rack = np.where(rack >= hi, rack + delta, rack)
-        net = np.where(net >= hi, net + delta, net)
+        if delta:
+            rack = np.where(rack >= hi, rack + delta, rack)
+            net = np.where(net >= hi, net + delta, net)
         nr, nn, nc, nl, nm = res.links
         self._links = [np.concatenate([rack, nr + lo]), np.concatenate([net, nn + lo]),
                        np.concatenate([count[keep], nc]), np.concatenate([length[keep], nl]),
@@ -170,8 +192,10 @@ class Evaluator:
             dict.fromkeys(SUMMARY_FIELDS, 0.0)
         facility_kw = self._facility_kw(tot["it_kw"], tot["liquid_kw"], tot["air_kw"])
         t = design.equipment
-        comp = self.types.kind[t.type_code] == COMPUTE
-        distinct = int(np.count_nonzero(np.bincount(t.system_code[comp]))) if comp.any() else 0
+        if self._distinct is None:  # UltraServers (system ids) in the design; moves keep it
+            comp = self.types.kind[t.type_code] == COMPUTE
+            self._distinct = int(np.count_nonzero(np.bincount(t.system_code[comp]))) if comp.any() else 0
+        distinct = self._distinct
         if tot["ultraservers"] > distinct + 0.5 or facility_kw > site.utility_capacity_kw + 1e-9:
             return self._combine_items()
         violations: list[Violation] = []

@@ -48,7 +48,8 @@ def fmt_kw(kw: float) -> str:
 class GroupResult:
     """Per-item arrays in group order, links (group positions) and violations per hall."""
 
-    flags: dict[str, np.ndarray]
+    flags: dict[str, np.ndarray]   # rows of flag_block
+    flag_block: np.ndarray         # (HALL_FLAGS, items)
     powered: np.ndarray
     cooled: np.ndarray
     served_by_busway: np.ndarray   # group position or -1
@@ -154,6 +155,36 @@ class _Group:
         self.out[hall.id].append(Violation(kind, tuple(self.id(q) for q in positions), message, hall.id, vx, vy))
 
 
+_OBSTACLES: dict[tuple, tuple] = {}
+
+
+def _obstacles(g: "_Group", halls: list[Hall]):
+    """Columns and keep-out zones of the halls in relative coordinates, with their grid
+    index: (polygons, (label, number) each, rectangle flags, BoxIndex or None). Cached
+    by the halls' obstacles and origins, which rarely change while racks are edited."""
+    key = tuple((float(g.ox[i]), float(g.oy[i]), tuple(tuple(map(tuple, p)) for p in h.columns),
+                 tuple(tuple(map(tuple, p)) for p in h.keepouts)) for i, h in enumerate(halls))
+    hit = _OBSTACLES.get(key)
+    if hit is not None:
+        return hit
+    ob_poly, ob_hall, ob_label, ob_box, ob_rect = [], [], [], [], []
+    for hi, hall in enumerate(halls):
+        for label, polys in (("column", hall.columns), ("keep-out zone", hall.keepouts)):
+            for num, p in enumerate(polys, 1):
+                p = g.poly(hi, p)
+                rb = _rect_box(p)
+                ob_poly.append(p)
+                ob_hall.append(hi)
+                ob_label.append((label, num))
+                ob_rect.append(rb is not None)
+                ob_box.append(rb if rb is not None else _polygon(p).bounds)
+    index = bx.BoxIndex(np.array(ob_box), np.array(ob_hall)) if ob_poly else None
+    if len(_OBSTACLES) >= 256:
+        _OBSTACLES.clear()
+    _OBSTACLES[key] = hit = (ob_poly, ob_label, np.array(ob_rect, bool), index)
+    return hit
+
+
 def _radius(g: "_Group", units: np.ndarray, hk: np.ndarray) -> np.ndarray:
     """Per hall, the first search radius: about one unit spacing (√ of floor area per unit)."""
     area = np.array([h.area() for h in g.halls])
@@ -166,10 +197,12 @@ def evaluate_group(design: Design, types: TypeTable, st: Settings, halls: list[H
     """Evaluate the hall-local rules and allocations for ``halls`` (items ``rows``, hall-sorted)."""
     g = _Group(design, types, halls, rows)
     n = len(rows)
-    flags = {k: np.zeros(n, bool) for k in HALL_FLAGS}
+    flag_block = np.zeros((len(HALL_FLAGS), n), bool)  # one row per flag (spliced as one array)
+    flags = dict(zip(HALL_FLAGS, flag_block))
     kind, tc, hk = g.kind, g.tc, g.hk
     H = len(halls)
     tray = np.array([st.tray_drop_m if h.tray_drop_m is None else h.tray_drop_m for h in halls])
+    hall_ids = tuple(h.id for h in halls) if len(halls) <= 4 else None
 
     # ------------------------------------------------------------ geometry
     fl = np.flatnonzero(kind <= AIR)
@@ -213,32 +246,41 @@ def evaluate_group(design: Design, types: TypeTable, st: Settings, halls: list[H
         flags["outside-hall"][fl[k]] = True
         g.add("outside-hall", (fl[k],), f"{g.id(fl[k])} is not inside the outline of {halls[fh[k]].name}")
 
+    # service zones (racks and CDUs front and rear; air handlers front only) and exhaust
+    # strips (racks), then one grid query per index for footprints, zones and strips
+    fk = kind[fl]
+    owner = np.concatenate([np.flatnonzero(fk <= AIR), np.flatnonzero(fk <= CDU)])
+    rear_side = np.concatenate([np.zeros(int((fk <= AIR).sum()), bool), np.ones(int((fk <= CDU).sum()), bool)])
+    zlen = np.where(rear_side, st.rear_m, st.front_m)
+    zones = bool(len(owner)) and (st.front_m > 0 or st.rear_m > 0)
+    queries = [(fb, fh)]
+    if zones:
+        zx, zy = bx.offset_rects(fx[owner], fy[owner], w[owner], d[owner], c[owner], s[owner],
+                                 np.where(rear_side, 1.0, -1.0), zlen)
+        zb = bx.boxes(zx, zy, w[owner], zlen, c[owner], s[owner])
+        zh = fh[owner]
+        has_zone = zlen > 0
+        queries.append((zb, zh))
+    racks = np.flatnonzero(fk <= NETWORK)
+    strips = bool(len(racks)) and st.airflow_m > 0
+    if strips:
+        sx, sy = bx.offset_rects(fx[racks], fy[racks], w[racks], d[racks], c[racks], s[racks], 1.0, st.airflow_m)
+        sb = bx.boxes(sx, sy, w[racks], np.full(len(racks), st.airflow_m), c[racks], s[racks])
+        queries.append((sb, fh[racks]))
+    found = index.query_many(queries)
+
     # obstacles: columns and keep-out zones
-    ob_poly, ob_hall, ob_label, ob_box, ob_rect = [], [], [], [], []
-    for hi, hall in enumerate(halls):
-        for label, polys in (("column", hall.columns), ("keep-out zone", hall.keepouts)):
-            for num, p in enumerate(polys, 1):
-                p = g.poly(hi, p)
-                rb = _rect_box(p)
-                ob_poly.append(p)
-                ob_hall.append(hi)
-                ob_label.append((label, num))
-                ob_rect.append(rb is not None)
-                ob_box.append(rb if rb is not None else _polygon(p).bounds)
-    ob_index = None
+    ob_poly, ob_label, ob_rect_a, ob_index = _obstacles(g, halls)
+    ob_found = ob_index.query_many(queries[:1 + zones]) if ob_index is not None else None
 
     def ob_name(o: int) -> str:
         return f"{ob_label[o][0]} #{ob_label[o][1]}"
 
-    if ob_poly:
-        ob_box_a = np.array(ob_box)
-        ob_hall_a = np.array(ob_hall)
-        ob_rect_a = np.array(ob_rect)
-        ob_index = bx.BoxIndex(ob_box_a, ob_hall_a)
-        def ob_exact(o: int):
-            return _polygon(ob_poly[o])
+    def ob_exact(o: int):
+        return _polygon(ob_poly[o])
 
-        fi, oi = ob_index.query(fb, fh)
+    if ob_index is not None:
+        fi, oi = ob_found[0]
         for k, o in zip(fi, oi):
             if not (ob_rect_a[o] and aligned[k]):
                 geom = exact(k) if not aligned[k] else shapely.box(*fb[k])
@@ -247,7 +289,7 @@ def evaluate_group(design: Design, types: TypeTable, st: Settings, halls: list[H
             flags["obstruction"][fl[k]] = True
             g.add("obstruction", (fl[k],), f"{g.id(fl[k])} stands on {ob_name(o)} of {halls[fh[k]].name}")
 
-    a, b = index.query(fb, fh)
+    a, b = found[0]
     keep = a < b
     a, b = a[keep], b[keep]
     for i, j in zip(a, b):
@@ -258,18 +300,9 @@ def evaluate_group(design: Design, types: TypeTable, st: Settings, halls: list[H
         flags["overlap"][fl[j]] = True
         g.add("overlap", (fl[i], fl[j]), f"{g.id(fl[i])} overlaps {g.id(fl[j])}")
 
-    # service zones: racks and CDUs front and rear; air handlers front only
-    fk = kind[fl]
-    owner = np.concatenate([np.flatnonzero(fk <= AIR), np.flatnonzero(fk <= CDU)])
-    rear_side = np.concatenate([np.zeros(int((fk <= AIR).sum()), bool), np.ones(int((fk <= CDU).sum()), bool)])
-    zlen = np.where(rear_side, st.rear_m, st.front_m)
-    if len(owner) and (st.front_m > 0 or st.rear_m > 0):
-        zx, zy = bx.offset_rects(fx[owner], fy[owner], w[owner], d[owner], c[owner], s[owner],
-                                 np.where(rear_side, 1.0, -1.0), zlen)
-        zb = bx.boxes(zx, zy, w[owner], zlen, c[owner], s[owner])
-        zh = fh[owner]
-        has_zone = zlen > 0
-        zi, ej = index.query(zb, zh)
+    # service zones
+    if zones:
+        zi, ej = found[1]
         other = (owner[zi] != ej) & has_zone[zi]
         zi, ej = zi[other], ej[other]
         seen: set[tuple[int, int]] = set()
@@ -287,7 +320,7 @@ def evaluate_group(design: Design, types: TypeTable, st: Settings, halls: list[H
             g.add("clearance", (fl[i], fl[j]), f"the {'rear' if rear_side[z] else 'front'} service zone of "
                   f"{g.id(fl[i])} ({zlen[z]:.2f} m) is blocked by {g.id(fl[j])}")
         if ob_index is not None:
-            zi, oi = ob_index.query(zb, zh)
+            zi, oi = ob_found[1]
             for z, o in zip(zi, oi):
                 i = owner[z]
                 if not has_zone[z]:
@@ -314,11 +347,8 @@ def evaluate_group(design: Design, types: TypeTable, st: Settings, halls: list[H
                   f"{g.id(fl[i])} ({zlen[z]:.2f} m) runs into the wall of {halls[fh[i]].name}")
 
     # airflow: a rack's exhaust strip meets a rack facing the same way (its intake)
-    racks = np.flatnonzero(fk <= NETWORK)
-    if len(racks) and st.airflow_m > 0:
-        sx, sy = bx.offset_rects(fx[racks], fy[racks], w[racks], d[racks], c[racks], s[racks], 1.0, st.airflow_m)
-        sb = bx.boxes(sx, sy, w[racks], np.full(len(racks), st.airflow_m), c[racks], s[racks])
-        zi, ej = index.query(sb, fh[racks])
+    if strips:
+        zi, ej = found[-1]
         i = racks[zi]
         ok = (ej != i) & (fk[ej] <= NETWORK) & ((c[i] * c[ej] + s[i] * s[ej]) > 0.7)
         for a_, b_ in zip(i[ok], ej[ok]):
@@ -444,7 +474,7 @@ def evaluate_group(design: Design, types: TypeTable, st: Settings, halls: list[H
 
         # piping and air paths run along the aisles: Manhattan distance between centres
         served, grants = _serve_nearest(need, units, hk, g.x, g.y, 0.0, reach, heat[need], capacity,
-                                        partial=False, radius_m=_radius(g, units, hk))
+                                        partial=False, radius_m=_radius(g, units, hk), hint=(label, hall_ids) if hall_ids else None)
         served_arr[need[grants[0]]] = units[grants[1]]
         load_kw[units] = np.bincount(grants[1], grants[2], minlength=len(units))
         limit_kw[units] = capacity
@@ -467,7 +497,8 @@ def evaluate_group(design: Design, types: TypeTable, st: Settings, halls: list[H
     if len(comp):
         # group by (hall, system): scale-up is checked within a hall; across halls in the combine step
         gkey = hk[comp].astype(np.int64) * (len(g.systems.names) + 1) + g.sys[comp]
-        order = np.argsort(gkey, kind="stable")
+        # (the row as the last key makes each key unique: a plain sort is then stable, and fast)
+        order = np.argsort(gkey * len(comp) + np.arange(len(comp)))
         gs = gkey[order]
         starts = np.flatnonzero(np.r_[True, gs[1:] != gs[:-1]])
         sizes = np.diff(np.r_[starts, len(order)])
@@ -496,7 +527,7 @@ def evaluate_group(design: Design, types: TypeTable, st: Settings, halls: list[H
         # routed length: (Manhattan + two tray drops) × slack (PRODUCT.md §3)
         served, grants = _serve_nearest(comp, nets, hk, g.x, g.y, 2 * tray[hk], np.full(len(nets), np.inf),
                                         links_needed, ports, partial=True, radius_m=_radius(g, nets, hk),
-                                        scale=st.slack)
+                                        scale=st.slack, hint=("network", hall_ids) if hall_ids else None)
         residual = links_needed - served
         gi, gn, gc = grants
         ports_used[nets] = np.bincount(gn, gc, minlength=len(nets))
@@ -589,7 +620,7 @@ def evaluate_group(design: Design, types: TypeTable, st: Settings, halls: list[H
         np.bincount(hk[rack_pos], count, minlength=H) if len(rack_pos) else np.zeros(H),
         rack_count, chips_h, n_sys_h, stranded_h, peak, eff,
     ]).reshape(H, len(SUMMARY_FIELDS))
-    return GroupResult(flags=flags, powered=powered, cooled=cooled, served_by_busway=served_bw,
+    return GroupResult(flags=flags, flag_block=flag_block, powered=powered, cooled=cooled, served_by_busway=served_bw,
                        served_by_cdu=served_cdu, served_by_air=served_air, link_down=link_down, load_kw=load_kw,
                        limit_kw=limit_kw, ports_used=ports_used, links=links, violations=g.out, summary=summary,
                        media_count=media_count, media_metres=media_metres, longest_m=longest,
@@ -606,18 +637,140 @@ def _sort_key(item: np.ndarray, dist: np.ndarray, unit: np.ndarray, n_items: int
     return (item.astype(np.int64) << (bd + bu)) | (d_mm << bu) | unit.astype(np.int64)
 
 
+class _Pairs:
+    """Every (item, unit of the item's hall) pair of a group, as padded arrays of shape
+    (items, most units in a hall): unit index, routed distance, Chebyshev distance and
+    whether the unit exists and reaches. Built once per allocation when the group is
+    small (one hall re-evaluated after an edit, a small design) and shared by the
+    one-step path, the passes and the table, instead of a grid index per pass."""
+
+    def __init__(self, table: np.ndarray, ih, ix, iy, ux, uy, ex, reach, scale):
+        self.table = table
+        cand = table[ih]
+        self.unit = cu = np.maximum(cand, 0)
+        adx = np.abs(ix[:, None] - ux[cu])
+        ady = np.abs(iy[:, None] - uy[cu])
+        # the same expressions as the passes' (so the same floats)
+        self.dist = np.round((adx + ady + ex[:, None]) * scale, 9)
+        self.cheb = np.maximum(adx, ady)
+        self.ok = (cand >= 0) & (self.dist <= reach[cu])
+
+
+def _unit_table(uh: np.ndarray, n_h: int) -> np.ndarray:
+    """(halls, most units in a hall): each hall's unit indices ascending, padded with -1."""
+    counts = np.bincount(uh, minlength=n_h)
+    u_order = np.argsort(uh, kind="stable")
+    rank = np.arange(len(uh)) - np.repeat(np.cumsum(counts) - counts, counts)
+    table = np.full((n_h, int(counts.max())), -1, np.int64)
+    table[uh[u_order], rank] = u_order
+    return table
+
+
+#: Serve halls where no unit's capacity binds in one step (see _serve_unconstrained).
+FAST_PATH = True
+#: Groups whose padded pair table (items × most units in a hall) is at most this big use
+#: :class:`_Pairs` (and may take the one-step path); larger groups search a grid per pass.
+FAST_CELLS = 100_000
+
+
+#: Per call site (resource, halls): how many more calls skip the one-step path after it
+#: last found a unit that binds. Only speed depends on this, never a result.
+_FAST_SKIP: dict[tuple, int] = {}
+FAST_RETRY_EVERY = 8
+
+
+def _fast_worth_trying(hint: tuple | None) -> bool:
+    left = _FAST_SKIP.get(hint, 0) if hint is not None else 0
+    if left > 0:
+        _FAST_SKIP[hint] = left - 1
+        return False
+    return True
+
+
+def _fast_tried(hint: tuple | None, served: bool) -> None:
+    if hint is None:
+        return
+    if served:
+        _FAST_SKIP.pop(hint, None)
+        return
+    if len(_FAST_SKIP) >= 4096:
+        _FAST_SKIP.clear()
+    _FAST_SKIP[hint] = FAST_RETRY_EVERY - 1
+
+
+def _serve_unconstrained(pairs: _Pairs, ih, uh, demand, capacity, dense, radius_m, n_h):
+    """The passes of :func:`_serve_nearest` in one step for the halls where capacity never binds.
+
+    In every pass an item asks its candidates in order and is served by the first one
+    while that unit has room. If, in a hall, every unit can take the demand of *all* the
+    items whose first candidate it is, with a margin, then no request is ever refused
+    and every unit stays live in every pass: each item is served whole by its first
+    candidate of the first pass that offers one. That first candidate is the nearest
+    unit (ties to the lower unit index) among, in turn, the units within the hall's
+    radius (pass 1, distance to the millimetre), within four radii (pass 2) and within
+    reach (the table pass, exact distance) — exactly the passes' candidate orders.
+
+    Returns ``(done per item, grants)`` with the grants in the order the passes would
+    make them (pass, unit, millimetres, item), or None when no hall qualifies.
+    """
+    todo = np.flatnonzero(demand > 1e-9)
+    if not len(todo):
+        return None
+    cu = pairs.unit[todo]
+    dist = pairs.dist[todo]
+    valid = pairs.ok[todo] & (capacity[cu] > 1e-9)
+    cheb = pairs.cheb[todo]
+    rad = radius_m[ih[todo]][:, None]
+    grid = ~dense[ih[todo]][:, None]
+    mm = np.rint(dist * 1000.0)
+    rows = np.arange(len(todo))
+    col = np.full(len(todo), -1, np.int64)
+    tier = np.full(len(todo), 3, np.int64)
+    # passes 1 and 2 (halls searched on the grid): nearest to the millimetre, then unit index
+    for t_, widen in ((0, 1.0), (1, 4.0)):
+        key = np.where(valid & grid & (cheb <= rad * widen) & (col < 0)[:, None], mm, np.inf)
+        c_ = np.argmin(key, axis=1)
+        got = np.isfinite(key[rows, c_])
+        col[got] = c_[got]
+        tier[got] = t_
+    # the table pass: nearest by exact distance, then unit index
+    key = np.where(valid & (col < 0)[:, None], dist, np.inf)
+    c_ = np.argmin(key, axis=1)
+    got = np.isfinite(key[rows, c_])
+    col[got] = c_[got]
+    tier[got] = 2
+    sel = np.flatnonzero(col >= 0)
+    unit = cu[sel, col[sel]]
+    d_item = demand[todo]
+    load = np.bincount(unit, d_item[sel], minlength=len(capacity))
+    bad_h = np.zeros(n_h, bool)
+    bad_h[uh[(load > 0) & (load > capacity - 1e-6)]] = True
+    ok_item = ~bad_h[ih[todo]]
+    if not ok_item.any():
+        return None
+    keep = ok_item[sel]
+    sel, unit = sel[keep], unit[keep]
+    item, gd, gt = todo[sel], dist[sel, col[sel]], tier[sel]
+    o = np.lexsort((item, np.rint(gd * 1000.0), unit, gt))
+    done = demand <= 1e-9
+    done[todo[ok_item]] = True
+    return done, (item[o], unit[o], d_item[sel][o])
+
+
 def _serve_nearest(items: np.ndarray, units: np.ndarray, hall_of: np.ndarray, x: np.ndarray, y: np.ndarray,
                    extra: np.ndarray, reach: np.ndarray, demand: np.ndarray, capacity: np.ndarray,
-                   partial: bool, radius_m: np.ndarray, scale: float = 1.0):
+                   partial: bool, radius_m: np.ndarray, scale: float = 1.0, hint: tuple | None = None):
     """Serve items from units of their own hall, nearest first, within reach and capacity.
 
     Distance = (Manhattan between centres + ``extra[item]``) × ``scale``. First passes:
-    the units in the grid cells around each item, cells of ``radius_m[hall]`` and then
-    four times that (most items are served by a unit nearby); then items still unserved
-    try every unit of their hall that has capacity left (a padded items × units-per-hall
-    table). Every choice depends only on the item's own hall, so evaluating one hall
-    alone gives the same result as evaluating the whole site. Returns (served per item,
-    grants as (item index, unit index, amount)).
+    the units within ``radius_m[hall]`` of each item (Chebyshev), then within four times
+    that (most items are served by a unit nearby); then items still unserved try their
+    ``TABLE_K`` nearest units of the hall that have capacity left, then all of them.
+    Every choice depends only on the item's own hall, so evaluating one hall alone gives
+    the same result as evaluating the whole site. Returns (served per item, grants as
+    (item index, unit index, amount)). ``hint`` names the call (resource and halls) so
+    that a hall where capacity bound last time does not try the one-step path at every
+    edit (see :func:`_fast_worth_trying`; the result is the same either way).
     """
     served = np.zeros(len(items))
     empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
@@ -643,53 +796,74 @@ def _serve_nearest(items: np.ndarray, units: np.ndarray, hall_of: np.ndarray, x:
     # exactly as when the whole site is evaluated.
     n_h = int(max(ih.max(), uh.max())) + 1
     dense = np.bincount(ih, minlength=n_h) * np.bincount(uh, minlength=n_h) <= DENSE_PAIRS
-    # passes 1 and 2: units near each item (grid index over the units' positions), widening
+    table = _unit_table(uh, n_h)
+    pairs = _Pairs(table, ih, ix, iy, ux, uy, ex, reach, scale) if len(items) * table.shape[1] <= FAST_CELLS \
+        else None
+    if pairs is not None and FAST_PATH and _fast_worth_trying(hint):
+        fast = _serve_unconstrained(pairs, ih, uh, demand, remaining, dense, radius_m, n_h)
+        _fast_tried(hint, fast is not None)
+        if fast is not None:
+            done_items, grants = fast
+            served[grants[0]] = grants[2]
+            np.subtract.at(remaining, grants[1], grants[2])
+            grants_all.append(grants)
+            if done_items.all():
+                return served, grants
+            # the halls where some unit binds go through the passes below
+            demand = np.where(done_items, 0.0, demand)
+    # passes 1 and 2: units near each item, widening
     for widen in (1.0, 4.0):
         todo = np.flatnonzero(demand - served > 1e-9)
         todo = todo[~dense[ih[todo]]]
         if not len(todo):
             break
-        live = np.flatnonzero(remaining > 1e-9)
-        if not len(live):
-            break
-        ru = radius_m[uh[live]] * widen
-        rt = radius_m[ih[todo]] * widen
-        index = bx.PointIndex(ux[live] / ru, uy[live] / ru, uh[live], 1.0)
-        qi, qu = index.near(ix[todo] / rt, iy[todo] / rt, ih[todo])
+        if pairs is not None:
+            near = (pairs.ok[todo] & (remaining[pairs.unit[todo]] > 1e-9)
+                    & (pairs.cheb[todo] <= radius_m[ih[todo]][:, None] * widen))
+            r, c = np.nonzero(near)
+            qi, qu, dist = todo[r], pairs.unit[todo[r], c], pairs.dist[todo[r], c]
+        else:
+            live = np.flatnonzero(remaining > 1e-9)
+            if not len(live):
+                break
+            ru = radius_m[uh[live]] * widen
+            rt = radius_m[ih[todo]] * widen
+            index = bx.PointIndex(ux[live] / ru, uy[live] / ru, uh[live], 1.0)
+            qi, qu = index.near(ix[todo] / rt, iy[todo] / rt, ih[todo])
+            qi, qu = todo[qi], live[qu]
+            # rounded to 1 nm so that equal distances on a grid tie exactly, whatever the float noise
+            adx = np.abs(ix[qi] - ux[qu])
+            ady = np.abs(iy[qi] - uy[qu])
+            dxy = np.maximum(adx, ady)
+            dist = np.round((adx + ady + ex[qi]) * scale, 9)
+            # the grid only narrows the search; the candidates are exactly the units within
+            # the hall's radius (Chebyshev), so the choice does not depend on where cells fall
+            ok = (dist <= reach[qu]) & (dxy <= radius_m[ih[qi]] * widen)
+            qi, qu, dist = qi[ok], qu[ok], dist[ok]
         if not len(qi):
             continue
-        qi, qu = todo[qi], live[qu]
-        # rounded to 1 nm so that equal distances on a grid tie exactly, whatever the float noise
-        dxy = np.maximum(np.abs(ix[qi] - ux[qu]), np.abs(iy[qi] - uy[qu]))
-        dist = np.round((np.abs(ix[qi] - ux[qu]) + np.abs(iy[qi] - uy[qu]) + ex[qi]) * scale, 9)
-        # the grid only narrows the search; the candidates are exactly the units within
-        # the hall's radius (Chebyshev), so the choice does not depend on where cells fall
-        ok = (dist <= reach[qu]) & (dxy <= radius_m[ih[qi]] * widen)
-        qi, qu, dist = qi[ok], qu[ok], dist[ok]
         # order each item's candidates by distance, ties by unit index (not by grid-cell order)
-        o = np.argsort(_sort_key(qi, dist, qu, len(items), len(units)), kind="stable")
+        o = np.argsort(_sort_key(qi, dist, qu, len(items), len(units)))  # keys are unique
         run(qi[o], qu[o], dist[o])
     # then the table of every unit of the hall: first each item's TABLE_K nearest, then all
-    table = None
     for k_limit in (TABLE_K, None):
         todo = np.flatnonzero(demand - served > 1e-9)
         if not len(todo):
             break
-        if table is None:
-            counts = np.bincount(uh, minlength=n_h)
-            u_order = np.argsort(uh, kind="stable")
-            rank = np.arange(len(units)) - np.repeat(np.cumsum(counts) - counts, counts)
-            table = np.full((n_h, int(counts.max())), -1, np.int64)
-            table[uh[u_order], rank] = u_order
         step = max(1, 4_000_000 // table.shape[1])
         parts = []
         for lo in range(0, len(todo), step):
             t = todo[lo:lo + step]
-            cand = table[ih[t]]
-            cu = np.maximum(cand, 0)
-            dist = np.round((np.abs(ix[t][:, None] - ux[cu]) + np.abs(iy[t][:, None] - uy[cu]) + ex[t][:, None])
-                            * scale, 9)
-            ok = (cand >= 0) & (dist <= reach[cu]) & (remaining[cu] > 1e-9)
+            if pairs is not None:
+                cu = pairs.unit[t]
+                ok = pairs.ok[t] & (remaining[cu] > 1e-9)
+                dist = pairs.dist[t]
+            else:
+                cand = table[ih[t]]
+                cu = np.maximum(cand, 0)
+                dist = np.round((np.abs(ix[t][:, None] - ux[cu]) + np.abs(iy[t][:, None] - uy[cu])
+                                 + ex[t][:, None]) * scale, 9)
+                ok = (cand >= 0) & (dist <= reach[cu]) & (remaining[cu] > 1e-9)
             dist = np.where(ok, dist, np.inf)
             if k_limit is not None and dist.shape[1] > k_limit:
                 # the k nearest (ties to the lower unit index), then in order

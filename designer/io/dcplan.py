@@ -81,7 +81,10 @@ def _parse_json(text: str) -> Any:
         return rejected[-1]
 
     def pairs_hook(pairs: list[tuple[str, Any]]) -> dict:
-        out: dict = {}
+        out = dict(pairs)
+        if len(out) == len(pairs):
+            return out
+        out = {}
         for k, v in pairs:
             out[k] = reject("the key appears twice in one object") if k in out else v
         return out
@@ -190,7 +193,11 @@ class _V:
             lo_open: bool = False) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise cls.fail(place, f"expected a number, got {cls.show(value)}")
-        v = float(value)
+        try:
+            v = float(value)
+        except OverflowError:  # an integer with hundreds of digits
+            raise cls.fail(place, f"expected a finite number, got an integer of {len(str(abs(value)))} "
+                                  "digits") from None
         if not math.isfinite(v):
             raise cls.fail(place, f"expected a finite number, got {value}")
         if lo is not None and (v < lo or (lo_open and v == lo)):
@@ -316,41 +323,83 @@ def design_from_document(doc: Any, catalog: Catalog) -> Design:
     items = _V.lst(doc.get("equipment", []), "equipment")
     records: list[Equipment] = []
     seen: set[str] = set()
+    types = catalog.types
     for i, raw in enumerate(items):
-        place = f"equipment[{i}]"
-        obj = _V.obj(raw, place)
-        item_id = _V.text(_V.req(obj, "id", place), f"{place}.id")
-        if item_id in seen:
-            raise _V.fail(f"{place}.id", f"id {_V.show(item_id)} is used twice")
-        seen.add(item_id)
-        type_id = _V.text(_V.req(obj, "type", place), f"{place}.type")
-        spec = catalog.types.get(type_id)
-        if spec is None:
-            raise _V.fail(f"{place}.type", f"unknown equipment type {_V.show(type_id)} "
-                          f"(known: {', '.join(catalog.types)})")
-        hall_id = _V.text(_V.req(obj, "hall", place), f"{place}.hall")
-        if hall_id not in seen_halls:
-            raise _V.fail(f"{place}.hall", f"no hall with id {_V.show(hall_id)}")
-        extra = {k: v for k, v in obj.items() if k not in _ITEM_KEYS}
-        if spec.kind == "busway":
-            start = _V.point(_V.req(obj, "start", place), f"{place}.start")
-            end = _V.point(_V.req(obj, "end", place), f"{place}.end")
-            if start == end:
-                raise _V.fail(place, "a busway's start and end are the same point")
-            records.append(Equipment(item_id, type_id, hall_id, start[0], start[1], 0.0, None, end, extra))
-            continue
-        x = _V.num(_V.req(obj, "x", place), f"{place}.x", -MAX_COORD_M, MAX_COORD_M)
-        y = _V.num(_V.req(obj, "y", place), f"{place}.y", -MAX_COORD_M, MAX_COORD_M)
-        rotation = _V.num(obj.get("rotation", 0), f"{place}.rotation", -360, 360)
-        system = None
-        if spec.is_compute:
-            system = _V.text(_V.req(obj, "system", place), f"{place}.system")
-        elif "system" in obj:
-            raise _V.fail(f"{place}.system", f"a {spec.kind} item is not part of an UltraServer")
-        records.append(Equipment(item_id, type_id, hall_id, x, y, rotation, system, None, extra))
+        rec = _plain_item(raw, types, seen_halls, seen)
+        if rec is None:  # anything unusual: the full check (which names what is wrong)
+            rec = _read_item(raw, f"equipment[{i}]", catalog, seen_halls, seen)
+        seen.add(rec.id)
+        records.append(rec)
     design.equipment.insert(records)
     design.extra = {k: v for k, v in doc.items() if k not in _TOP_KEYS}
     return design
+
+
+def _plain_number(v: Any, bound: float) -> bool:
+    """An int or float (not a bool) within ±bound (NaN compares false)."""
+    return (type(v) is float or type(v) is int) and -bound <= v <= bound
+
+
+#: The keys of an ordinary (non-busway) item.
+_PLAIN_KEYS = frozenset(("id", "type", "hall", "x", "y", "rotation", "system"))
+
+
+def _plain_item(raw: Any, types: dict, halls: set[str], seen: set[str]) -> Equipment | None:
+    """The record of an ordinary rack or unit (every field present, of its type and in
+    range, no extra keys), or None to let :func:`_read_item` decide. The fast path of a
+    large file: no place names are built unless something is wrong."""
+    if type(raw) is not dict or not raw.keys() <= _PLAIN_KEYS:
+        return None
+    item_id, type_id, hall_id = raw.get("id"), raw.get("type"), raw.get("hall")
+    if type(item_id) is not str or type(type_id) is not str or type(hall_id) is not str:
+        return None
+    if item_id in seen or hall_id not in halls or len(item_id) > 10_000 or not item_id.strip():
+        return None
+    spec = types.get(type_id)
+    if spec is None or spec.kind == "busway":
+        return None
+    x, y, rotation = raw.get("x"), raw.get("y"), raw.get("rotation", 0)
+    if not (_plain_number(x, MAX_COORD_M) and _plain_number(y, MAX_COORD_M) and _plain_number(rotation, 360)):
+        return None
+    system = raw.get("system")
+    if spec.is_compute:
+        if type(system) is not str or len(system) > 10_000 or not system.strip():
+            return None
+    elif "system" in raw:
+        return None
+    return Equipment(item_id, type_id, hall_id, float(x), float(y), float(rotation), system, None, {})
+
+
+def _read_item(raw: Any, place: str, catalog: Catalog, seen_halls: set[str], seen: set[str]) -> Equipment:
+    """Validate one equipment entry, naming the place of the first fault."""
+    obj = _V.obj(raw, place)
+    item_id = _V.text(_V.req(obj, "id", place), f"{place}.id")
+    if item_id in seen:
+        raise _V.fail(f"{place}.id", f"id {_V.show(item_id)} is used twice")
+    type_id = _V.text(_V.req(obj, "type", place), f"{place}.type")
+    spec = catalog.types.get(type_id)
+    if spec is None:
+        raise _V.fail(f"{place}.type", f"unknown equipment type {_V.show(type_id)} "
+                      f"(known: {', '.join(catalog.types)})")
+    hall_id = _V.text(_V.req(obj, "hall", place), f"{place}.hall")
+    if hall_id not in seen_halls:
+        raise _V.fail(f"{place}.hall", f"no hall with id {_V.show(hall_id)}")
+    extra = {k: v for k, v in obj.items() if k not in _ITEM_KEYS}
+    if spec.kind == "busway":
+        start = _V.point(_V.req(obj, "start", place), f"{place}.start")
+        end = _V.point(_V.req(obj, "end", place), f"{place}.end")
+        if start == end:
+            raise _V.fail(place, "a busway's start and end are the same point")
+        return Equipment(item_id, type_id, hall_id, start[0], start[1], 0.0, None, end, extra)
+    x = _V.num(_V.req(obj, "x", place), f"{place}.x", -MAX_COORD_M, MAX_COORD_M)
+    y = _V.num(_V.req(obj, "y", place), f"{place}.y", -MAX_COORD_M, MAX_COORD_M)
+    rotation = _V.num(obj.get("rotation", 0), f"{place}.rotation", -360, 360)
+    system = None
+    if spec.is_compute:
+        system = _V.text(_V.req(obj, "system", place), f"{place}.system")
+    elif "system" in obj:
+        raise _V.fail(f"{place}.system", f"a {spec.kind} item is not part of an UltraServer")
+    return Equipment(item_id, type_id, hall_id, x, y, rotation, system, None, extra)
 
 
 # ====================================================================== writing

@@ -385,12 +385,20 @@ class HallItem(QGraphicsItem):
         return np.flatnonzero(in_hall & ~is_busway), np.flatnonzero(in_hall & is_busway & np.isfinite(t.x2))
 
     def rebuild_equipment(self, styles: TypeStyle | None = None) -> None:
-        """Recompute every footprint of this hall from the equipment table."""
+        """Recompute every footprint of this hall from the equipment table.
+
+        When only some footprints changed (a drag moves a few racks), the cached paths
+        of the floor chunks they neither left nor entered are kept, and only the floor
+        they covered before and cover now is repainted (see :meth:`_carry_over`)."""
+        before = self._before_rebuild()
         if styles is not None:
             self.styles = styles
         t = self.design.equipment
         st = self.styles
         rows, self.busway_rows = self._hall_rows()
+        self._hall_rows_sorted = rows  # ascending; self.rows is in paint order
+        self._row_ids = [t.ids[int(i)] for i in rows]
+        self._busway_types = t.type_code[self.busway_rows].copy()
         # Busways: overhead line segments.
         r = self.busway_rows
         self.busway_segments = np.stack([t.x[r], -t.y[r], t.x2[r], -t.y2[r]], axis=1)
@@ -435,17 +443,136 @@ class HallItem(QGraphicsItem):
             self.chunk_lo = self.chunk_hi = np.zeros((0, 2))
         self._density_key = density_class(st.density_kw_m2()[self.types]) if len(self.types) \
             else np.zeros(0, np.int64)
-        self._paths: dict[tuple, object] = {}
-        self._busway_lines = None
+        self._chunk_keys = chunk_keys
+        carried, dirty = self._carry_over(before)
+        self._paths: dict[tuple, object] = carried
+        if before is None or not before["busways_same"]:
+            self._busway_lines = None
+        places_before = self._labels[2] if self._labels is not None else None
         if self._labels is not None:  # rack labels stay (by id); busway labels move with racks
             self._labels = (self._labels[0], self._labels[1], None)
         self._slice_status()
         self._slice_status_class()
         self._eval_stale = True
+        if dirty is not None and places_before is not None and len(self.busway_rows):
+            dirty = self._moved_busway_labels(places_before, dirty)
         self._update_bounds()
         for overlay in self.overlays.values():
             overlay.equipment_changed()
-        self.update()
+        if dirty is None:
+            self.update()
+        elif not dirty.isNull():
+            self.update(dirty)
+
+    # ------------------------------------------------------------------ partial rebuilds
+    def _before_rebuild(self) -> dict | None:
+        """What :meth:`_carry_over` compares the rebuilt footprints with (None: first build)."""
+        if getattr(self, "_hall_rows_sorted", None) is None:
+            return None
+        return {"styles": self.styles, "rows": self._hall_rows_sorted, "order": self._order, "chunk": self.chunk,
+                "chunk_keys": self._chunk_keys, "corners": self.corners, "paths": self._paths,
+                "centres": self.centres, "rotation": self.rotation, "types": self.types,
+                "row_ids": self._row_ids, "busway_rows": self.busway_rows,
+                "busway_segments": self.busway_segments, "busway_types": self._busway_types,
+                "busways_same": False}
+
+    def _carry_over(self, before: dict | None) -> tuple[dict, QRectF | None]:
+        """(path cache to start from, rect of this item to repaint; None: all of it).
+
+        Footprints are compared row by row with the previous build; the chunks that held
+        or now hold a changed footprint lose their paths, every other chunk keeps them
+        (under its new chunk number). Anything else (rows added or removed, new sizes,
+        busways changed) repaints the hall and starts from an empty cache."""
+        if before is None:
+            return {}, None
+        t = self.design.equipment
+        rows = self._hall_rows_sorted
+        old_st, st = before["styles"], self.styles
+        if (not np.array_equal(before["rows"], rows)
+                or (old_st is not st and not (np.array_equal(old_st.width, st.width)
+                                              and np.array_equal(old_st.depth, st.depth)
+                                              and np.array_equal(old_st.kind, st.kind)))):
+            return {}, None
+        busways_same = (np.array_equal(before["busway_rows"], self.busway_rows)
+                        and np.array_equal(before["busway_segments"], self.busway_segments)
+                        and np.array_equal(before["busway_types"], self._busway_types))
+        if not busways_same:
+            return {}, None
+        before["busways_same"] = True
+        if before["row_ids"] != self._row_ids:
+            return {}, None  # renamed: labels (and perhaps more) change
+        # per hall row, in ascending row order (the unsorted order of both builds)
+        n = len(rows)
+        old = np.empty((n, 4))
+        old[before["order"]] = np.column_stack([before["centres"][:, 0], -before["centres"][:, 1],
+                                                before["rotation"], before["types"]])
+        changed = ~((t.x[rows] == old[:, 0]) & (t.y[rows] == old[:, 1])
+                    & (t.rotation[rows] == old[:, 2]) & (t.type_code[rows] == old[:, 3]))
+        if not changed.any():
+            return dict(before["paths"]), QRectF()
+        # sorted positions of the changed footprints, before and after
+        inv_new = np.empty(len(rows), np.int64)
+        inv_new[self._order] = np.arange(len(rows))
+        inv_old = np.empty(len(rows), np.int64)
+        inv_old[before["order"]] = np.arange(len(rows))
+        new_pos = inv_new[np.flatnonzero(changed)]
+        old_pos = inv_old[np.flatnonzero(changed)]
+        old_keys = before["chunk_keys"]
+        dirty_keys = {tuple(k) for k in old_keys[before["chunk"][old_pos]].tolist()}
+        dirty_keys |= {tuple(k) for k in self._chunk_keys[self.chunk[new_pos]].tolist()}
+        old_index = {tuple(k): i for i, k in enumerate(old_keys.tolist())}
+        remap = {}
+        for c, k in enumerate(self._chunk_keys.tolist()):
+            k = tuple(k)
+            if k not in dirty_keys and k in old_index:
+                remap[old_index[k]] = c
+        carried = {}
+        for key, value in before["paths"].items():
+            c = remap.get(key[1]) if len(key) > 1 and isinstance(key[1], int) else None
+            if c is not None:
+                carried[(key[0], c, *key[2:])] = value
+        corners = np.concatenate([before["corners"][old_pos], self.corners[new_pos]])
+        return carried, self._grown_rect(corners.reshape(-1, 2))
+
+    def _grown_rect(self, points: np.ndarray) -> QRectF:
+        """The bounds of item points, grown by what cosmetic pens and antialiasing add."""
+        if not len(points):
+            return QRectF()
+        lo, hi = points.min(axis=0), points.max(axis=0)
+        m = self._margin_m()
+        return QRectF(QPointF(float(lo[0]) - m, float(lo[1]) - m), QPointF(float(hi[0]) + m, float(hi[1]) + m))
+
+    def _margin_m(self, pixels: float = 6.0) -> float:
+        """Metres that ``pixels`` screen pixels span at the zoom of the item's views."""
+        scene = self.scene()
+        views = scene.views() if scene is not None else []
+        ppm = min((v.pixels_per_metre() for v in views if hasattr(v, "pixels_per_metre")), default=20.0)
+        return max(pixels / max(ppm, 1e-6), 0.2)
+
+    def _moved_busway_labels(self, places_before: list, dirty: QRectF) -> QRectF:
+        """Lay the busway labels out again at the zoom they were drawn at; add the ones
+        that moved (where they were and where they go) to the rect to repaint."""
+        zoom = self._labels[0]
+        places = self._busway_label_places(zoom)
+        old = {(p[3], p[5]) for p in places_before}
+        new = {(p[3], p[5]) for p in places}
+        m = 2.0 / max(zoom, 1e-6)
+        for _, (lo_x, lo_y, hi_x, hi_y) in old ^ new:
+            dirty = dirty.united(QRectF(QPointF(lo_x - m, lo_y - m), QPointF(hi_x + m, hi_y + m)))
+        return dirty
+
+    def _rows_rect(self, positions: np.ndarray, busway_positions: np.ndarray = np.zeros(0, np.int64)) -> QRectF:
+        """Item rect to repaint for footprints (sorted positions) and busways (indices)."""
+        pts = [self.corners[positions].reshape(-1, 2)]
+        if len(busway_positions):
+            pts.append(self.busway_segments[busway_positions].reshape(-1, 2))
+        return self._grown_rect(np.concatenate(pts))
+
+    def _drop_chunk_paths(self, positions: np.ndarray, *tags: str) -> None:
+        """Forget the paths of the chunks holding footprints (sorted positions), and the
+        whole-hall ones, of some tags."""
+        chunks = set(self.chunk[positions].tolist()) | {WHOLE_HALL}
+        self._paths = {k: v for k, v in self._paths.items() if not (k[0] in tags and k[1] in chunks)}
 
     def _sync_rows(self) -> None:
         """Re-read this hall's row numbers after items were added to or removed from
@@ -475,9 +602,16 @@ class HallItem(QGraphicsItem):
         self._status = status
         before = (self._status_rows, self._status_busways)
         self._slice_status()
-        if not (_same(before[0], self._status_rows) and _same(before[1], self._status_busways)):
+        if _same(before[0], self._status_rows) and _same(before[1], self._status_busways):
+            return
+        diff = _diff(before[0], self._status_rows)
+        diff_busways = _diff(before[1], self._status_busways)
+        if diff is None or diff_busways is None:
             self._drop_paths("status")
             self.update()
+            return
+        self._drop_chunk_paths(diff, "status")
+        self.update(self._rows_rect(diff, diff_busways))
 
     def _slice_status(self) -> None:
         status = self._status
@@ -501,9 +635,15 @@ class HallItem(QGraphicsItem):
         self._slice_status_class()
         changed = not _same(before, self._status_class)
         if changed:
-            self._drop_paths("fill-status", "fill-status-none")
-            if self._colour_mode == "status":
-                self.update()
+            diff = _diff(before, self._status_class)
+            if diff is None:
+                self._drop_paths("fill-status", "fill-status-none")
+                if self._colour_mode == "status":
+                    self.update()
+            else:  # the same footprints: only those whose class changed are recoloured
+                self._drop_chunk_paths(diff, "fill-status")
+                if self._colour_mode == "status":
+                    self.update(self._rows_rect(diff))
         if changed or self._eval_stale or had != (evaluation is not None):
             for overlay in self.overlays.values():
                 overlay.evaluation_changed()
@@ -971,6 +1111,13 @@ def _same(a: np.ndarray | None, b: np.ndarray | None) -> bool:
     if a is None or b is None:
         return a is b
     return a.shape == b.shape and bool(np.array_equal(a, b))
+
+
+def _diff(a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray | None:
+    """Positions where two arrays of the same shape differ (None: not comparable)."""
+    if a is None or b is None or a.shape != b.shape:
+        return None
+    return np.flatnonzero(a != b)
 
 
 def _remove_from_scene(item: QGraphicsItem, scene) -> None:

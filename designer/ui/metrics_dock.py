@@ -52,6 +52,8 @@ MAX_HISTORY = 400
 #: Candidate histogram bin widths (m); the smallest giving at most MAX_BINS bins is used.
 BIN_WIDTHS_M = (0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0)
 MAX_BINS = 30
+#: Utilisation charts are antialiased only while a bar is at least this wide (pixels).
+BAR_ANTIALIAS_PX = 3.0
 
 
 # ====================================================================== header tiles
@@ -288,6 +290,9 @@ class UtilisationChart(pg.PlotWidget):
             return
         label_px = max(self.fontMetrics().horizontalAdvance(i) for i in self.ids) + 8
         width_px = max(self.plot_item.vb.width(), 1.0) if self.plot_item.vb.width() > 0 else self.width() * 0.8
+        # bars a pixel or two wide (thousands of busways): antialiasing only blurs them, at
+        # three times the cost of the whole chart
+        self.setAntialiasing(width_px / n >= BAR_ANTIALIAS_PX)
         fit = max(1, int(width_px // label_px))
         step = max(1, math.ceil(n / min(fit, MAX_TICK_LABELS)))
         ticks = [(float(i), self.ids[i]) for i in range(0, n, step)]

@@ -350,3 +350,57 @@ def test_equidistant_network_racks_tie_to_file_order_wherever_the_hall_is(origin
                      assumptions={"trn3-gen2-rack.racks_per_system": 1})
     ev2 = evaluate(d2)
     assert ev2.ports_used[row(d2, "netE")] == 36
+
+
+# ------------------------------------------------------------------ the one-step allocation
+def _spy_one_step(mp, seen: list):
+    """Record, per call of halls._serve_unconstrained, whether it served the call."""
+    from designer.engine import halls
+
+    original = halls._serve_unconstrained
+
+    def spy(*args):
+        out = original(*args)
+        seen.append(out is not None)
+        return out
+
+    mp.setattr(halls, "_serve_unconstrained", spy)
+    mp.setattr(halls, "FAST_RETRY_EVERY", 1)  # try it at every call, whatever earlier calls found
+    return halls
+
+
+@SETTINGS
+@given(moves=moves_strategy, cdu_kw=st.sampled_from([1000.0, 400.0, 140.0, 60.0]),
+       crah_kw=st.sampled_from([250.0, 40.0, 12.0]), ports=st.sampled_from([128, 40, 20]),
+       ultraservers=st.integers(1, 3))
+def test_one_step_allocation_equals_the_passes(moves, cdu_kw, crah_kw, ports, ultraservers):
+    """Halls where no unit binds are served in one step (halls._serve_unconstrained); the
+    result must be exactly what the nearest-first passes give, binding or not."""
+    design = perturbed(base_design(2, ultraservers_per_row=ultraservers), moves)
+    design.assumptions.update({"cdu-in-row.capacity_kw": cdu_kw, "crah.capacity_kw": crah_kw,
+                               "network-rack.ports": ports})
+    seen: list[bool] = []
+    with pytest.MonkeyPatch.context() as mp:
+        halls = _spy_one_step(mp, seen)
+        fast = evaluate(design)
+        mp.setattr(halls, "FAST_PATH", False)
+        slow = evaluate(design)
+    assert seen  # the one-step path was tried
+    assert_same_evaluation(fast, slow)
+
+
+def test_one_step_allocation_serves_ample_halls_and_declines_tight_ones():
+    """The laid-out hall's CDUs have room to spare: served in one step. With 60 kW CDUs
+    they bind: the passes take over and report the heat they cannot remove."""
+    design = base_design(1)
+    seen: list[bool] = []
+    with pytest.MonkeyPatch.context() as mp:
+        _spy_one_step(mp, seen)
+        ample = evaluate(design)
+        assert seen[0] is True   # the first call allocates the CDUs
+        seen.clear()
+        design.assumptions["cdu-in-row.capacity_kw"] = 60.0
+        tight = evaluate(design)
+        assert seen[0] is False
+    assert not ample.violations_of("cooling-capacity")
+    assert tight.violations_of("cooling-capacity")

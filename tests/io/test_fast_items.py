@@ -1,0 +1,62 @@
+"""The reader's fast path for ordinary equipment entries accepts exactly what the full
+check accepts, and builds the same record (hypothesis over awkward values)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from designer.catalog import load_catalog
+from designer.io.dcplan import DesignFileError, _plain_item, _read_item
+
+CATALOG = load_catalog()
+HALLS = {"A", "B"}
+AWKWARD = st.one_of(
+    st.sampled_from([True, False, None, "", " ", "A", "x" * 10_001, [], {}, [1, 2], 0, -0.0, 1e300,
+                     float("nan"), float("inf"), -float("inf"), 10**400, 100_000, 100_000.0001, -100_000,
+                     360, 360.5, -360, "12"]),
+    st.integers(-10**6, 10**6), st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=5))
+FIELDS = {
+    "id": st.one_of(st.sampled_from(["r1", "dup", " r2 "]), AWKWARD),
+    "type": st.one_of(st.sampled_from(["trn3-gen2-rack", "network-rack", "cdu-in-row", "crah", "busway-800a",
+                                       "nope"]), AWKWARD),
+    "hall": st.one_of(st.sampled_from(["A", "B", "C"]), AWKWARD),
+    "x": st.one_of(st.floats(-200_000, 200_000), AWKWARD),
+    "y": st.one_of(st.floats(-200_000, 200_000), AWKWARD),
+    "rotation": st.one_of(st.sampled_from([0, 90, 180.0, 270, -90]), AWKWARD),
+    "system": st.one_of(st.sampled_from(["us-1", "us-2"]), AWKWARD),
+    "start": st.just([0, 0]),
+    "note": st.just("kept as extra"),
+}
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.fixed_dictionaries({}, optional=FIELDS), st.booleans())
+def test_the_fast_path_agrees_with_the_full_check(entry, not_a_dict):
+    raw = [entry] if not_a_dict else entry
+    seen = {"dup"}
+    fast = _plain_item(raw, CATALOG.types, HALLS, seen)
+    try:
+        full = _read_item(raw, "equipment[0]", CATALOG, HALLS, seen)
+    except DesignFileError:
+        full = None
+    if fast is not None:
+        assert full == fast
+    # the fast path may decline a valid entry (the full check then reads it) but never
+    # accept one the full check refuses
+    assert fast is None or full is not None
+
+
+def test_an_ordinary_rack_takes_the_fast_path():
+    raw = {"id": "r1", "type": "trn3-gen2-rack", "hall": "A", "x": 1, "y": 2.5, "rotation": 90, "system": "us-1"}
+    rec = _plain_item(raw, CATALOG.types, HALLS, set())
+    assert rec is not None and (rec.x, rec.y, rec.rotation, rec.system) == (1.0, 2.5, 90.0, "us-1")
+    assert rec == _read_item(raw, "equipment[0]", CATALOG, HALLS, set())
+
+
+@pytest.mark.parametrize("change", [{"x": True}, {"x": float("nan")}, {"rotation": 361}, {"system": " "},
+                                    {"type": "network-rack"}, {"hall": "C"}, {"id": "dup"}])
+def test_odd_entries_leave_the_fast_path(change):
+    raw = {"id": "r1", "type": "trn3-gen2-rack", "hall": "A", "x": 1, "y": 2, "system": "us-1", **change}
+    assert _plain_item(raw, CATALOG.types, HALLS, {"dup"}) is None

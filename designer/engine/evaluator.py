@@ -42,6 +42,7 @@ class Evaluator:
     def __init__(self, design: Design, catalog: Catalog | None = None):
         self.design = design
         self.base_catalog = catalog or load_catalog()
+        self._patch_from = None
         self.evaluation = self.refresh()
 
     # ------------------------------------------------------------------ setup
@@ -109,6 +110,9 @@ class Evaluator:
         order, slices = self._sorted_rows_after(change)
         if order is not self.order:
             self._distinct = None  # rows changed: count the UltraServers again
+        # the per-item arrays of the evaluation before: the new ones patch the touched halls
+        previous = self.evaluation if order is self.order else None
+        self._patch_from = None
         for hall_id in dict.fromkeys(change.halls):
             lo_new, hi_new = slices[hall_id]
             hall = self.design.hall(hall_id)
@@ -117,7 +121,11 @@ class Evaluator:
         self.order, self.slices = order, slices
         if any(self.slices[h] != self._stored_slices[h] for h in self.slices):
             return self.refresh()  # a hall's size changed without being named: stay correct
+        if (previous is not None and previous.extras.get("per_row_patchable")
+                and isinstance(previous._per_row, dict)):  # built: (only then; no chain of evaluations)
+            self._patch_from = (previous._per_row, [self.slices[h] for h in dict.fromkeys(change.halls)])
         self.evaluation = self._combine()
+        self._patch_from = None
         return self.evaluation
 
     # ------------------------------------------------------------------ storage
@@ -209,7 +217,9 @@ class Evaluator:
                               int(round(tot["unpowered_items"])), int(round(tot["uncooled_items"])),
                               tot["chips"], int(round(tot["ultraservers"])), int(round(tot["racks"])),
                               int(round(tot["stranded"])), peak, eff, cables)
-        return Evaluation(st.media, totals, violations, self._per_row_factory())
+        evaluation = Evaluation(st.media, totals, violations, self._per_row_factory())
+        evaluation.extras["per_row_patchable"] = True  # hall-local per-item arrays only
+        return evaluation
 
     def _facility_kw(self, it_kw: float, liquid_kw: float, air_kw: float) -> float:
         site = self.design.site
@@ -219,14 +229,19 @@ class Evaluator:
         return it_kw * float(site.pue)
 
     def _per_row_factory(self):
-        """A closure building the per-item arrays from the current stored results."""
+        """A closure building the per-item arrays from the current stored results: from
+        scratch, or (after items moved within their halls) by patching the touched halls'
+        rows into the previous evaluation's arrays, if those were built."""
         order, flags_s, arr_s, links_s = self.order, dict(self._flags), dict(self._arr), list(self._links)
         tc = self.design.equipment.type_code.copy()
         sys_code = self.design.equipment.system_code.copy()
         n_sys = len(self.design.equipment.systems.names)
         types = self.types
+        patch_from = self._patch_from
 
         def build() -> dict:
+            if patch_from is not None:
+                return _patch(*patch_from, order, flags_s, arr_s, links_s, tc, sys_code, n_sys, types)
             return _scatter(order, flags_s, arr_s, links_s, tc, sys_code, n_sys, types)
 
         return build
@@ -411,13 +426,46 @@ def _scatter(order, flags_s, arr_s, links_s, tc, sys_code, n_sys, types) -> dict
     rack, net, count, length, medium = links_s
     out["links"] = Links(order[rack], order[net], count, length, medium)
     out["status"] = _status(flags, out["powered"], out["cooled"])
+    out["system_effective"] = _system_effective(flags, out, tc, sys_code, n_sys, types)
+    return out
+
+
+def _system_effective(flags, out, tc, sys_code, n_sys, types) -> np.ndarray:
+    """Per UltraServer: present, and none of its racks stranded."""
     comp = np.flatnonzero(types.kind[tc] == COMPUTE)
     sc = sys_code[comp]
     bad = ~out["powered"] | ~out["cooled"] | out["link_down"]
     for k in STRANDING_FLAGS:
         bad |= flags[k]
     present = np.bincount(sc, minlength=n_sys) > 0
-    out["system_effective"] = present & ~(np.bincount(sc, bad[comp].astype(float), minlength=n_sys) > 0)
+    return present & ~(np.bincount(sc, bad[comp].astype(float), minlength=n_sys) > 0)
+
+
+def _patch(previous: dict, touched: list[tuple[int, int]], order, flags_s, arr_s, links_s, tc, sys_code, n_sys,
+           types) -> dict:
+    """:func:`_scatter`'s result, from the previous one (same rows, same halls) with the
+    rows of the touched halls (their hall-sorted slices) replaced."""
+    pos = np.concatenate([np.arange(lo, hi) for lo, hi in touched])
+    rows = order[pos]
+    flags = {k: v.copy() for k, v in previous["flags"].items()}
+    for k in HALL_FLAGS:
+        flags[k][rows] = flags_s[k][pos]
+    out: dict = {"flags": flags}
+    for k in _ARRAYS:
+        src = arr_s[k][pos]
+        if k in _POSITIONS:
+            src = np.where(src >= 0, order[np.maximum(src, 0)], -1)
+        full = previous[k].copy()
+        full[rows] = src
+        out[k] = full
+    for k in ("it_kw", "liquid_kw", "air_kw"):
+        out[k] = previous[k]
+    rack, net, count, length, medium = links_s
+    out["links"] = Links(order[rack], order[net], count, length, medium)
+    status = previous["status"].copy()
+    status[rows] = _status({k: v[rows] for k, v in flags.items()}, out["powered"][rows], out["cooled"][rows])
+    out["status"] = status
+    out["system_effective"] = _system_effective(flags, out, tc, sys_code, n_sys, types)
     return out
 
 

@@ -20,7 +20,7 @@ from designer.catalog import Catalog, load_catalog
 from designer.engine import Evaluation, Evaluator
 from designer.io import read_design, write_design
 from designer.model import Change, Design, Hall
-from designer.model.commands import Command
+from designer.model.commands import Command, merge_changes
 
 log = logging.getLogger(__name__)
 
@@ -189,9 +189,10 @@ class Document(QObject):
                     return
             self.evaluate_all()
             return
-        halls = tuple(dict.fromkeys(h for c in changes for h in c.halls))
+        # one change for the burst: "moved" when items only moved (the engine then keeps
+        # its row order and patches the per-item arrays), else "updated"
         try:
-            evaluation = self.evaluator.apply(Change("updated", halls=halls))
+            evaluation = self.evaluator.apply(merge_changes(changes))
         except Exception as exc:
             log.exception("evaluation failed")
             self._fail(exc)

@@ -429,22 +429,32 @@ class ThroughputChart(pg.PlotWidget):
         self.plot_item.addItem(self.latest)
         self.mw: list[float] = []
         self.pflops: list[float] = []
+        self._stale = False
 
     def clear_history(self) -> None:
         """Forget the session's points (another design was opened)."""
         self.mw, self.pflops = [], []
         self._redraw()
 
-    def add_point(self, facility_mw: float, effective_pflops: float) -> None:
-        """Append an evaluation (repeats of the last point are not added)."""
+    def add_point(self, facility_mw: float, effective_pflops: float, redraw: bool = True) -> None:
+        """Append an evaluation (repeats of the last point are not added); drawn now, or
+        at the next :meth:`redraw` (the dock draws its charts a few times a second)."""
         if self.mw and self.mw[-1] == facility_mw and self.pflops[-1] == effective_pflops:
             return
         self.mw.append(facility_mw)
         self.pflops.append(effective_pflops)
         del self.mw[:-MAX_HISTORY], self.pflops[:-MAX_HISTORY]
-        self._redraw()
+        self._stale = True
+        if redraw:
+            self._redraw()
+
+    def redraw(self) -> None:
+        """Draw the points added since the last drawing."""
+        if self._stale:
+            self._redraw()
 
     def _redraw(self) -> None:
+        self._stale = False
         x, y = np.asarray(self.mw), np.asarray(self.pflops)
         self.trail.setData(x, y)
         if len(x):
@@ -550,7 +560,7 @@ class MetricsDock(QWidget):
             self._tiles[name].value.setText(text)
         try:
             self.throughput_chart.add_point(_get(report, "power", "facility_kw") / 1000.0,
-                                            _get(report, "throughput", "effective", "mxfp8_pflops"))
+                                            _get(report, "throughput", "effective", "mxfp8_pflops"), redraw=False)
         except (KeyError, TypeError, ValueError):
             pass
         self._pending = evaluation
@@ -592,6 +602,7 @@ class MetricsDock(QWidget):
         """Feed the charts from the pending evaluation (numpy over all equipment)."""
         self._dirty = False
         self._last_chart_update = time.monotonic()
+        self.throughput_chart.redraw()
         evaluation = self._pending
         if evaluation is None:
             return

@@ -122,6 +122,8 @@ def test_throughput_chart_adds_a_point_per_edit_and_marks_the_latest(small_windo
     qtbot.waitUntil(lambda: len(chart.mw) == 2)
     assert chart.pflops[-1] == totals["throughput"]["effective"]["mxfp8_pflops"]
     assert chart.pflops[-1] < chart.pflops[0]  # an overlap strands both UltraServers' share
+    # drawn with the other charts, a few times a second at most
+    qtbot.waitUntil(lambda: len(chart.trail.getData()[0]) == 2)
     x, y = chart.latest.getData()
     assert (x[0], y[0]) == (chart.mw[-1], chart.pflops[-1])
 

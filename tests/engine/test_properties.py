@@ -404,3 +404,30 @@ def test_one_step_allocation_serves_ample_halls_and_declines_tight_ones():
         assert seen[0] is False
     assert not ample.violations_of("cooling-capacity")
     assert tight.violations_of("cooling-capacity")
+
+
+# ------------------------------------------------------------------ two groups at once
+@SETTINGS
+@given(moves=moves_strategy, tight=st.booleans())
+def test_evaluating_halls_in_two_threads_gives_the_same_result(moves, tight):
+    """Large designs are evaluated as two groups of halls in two threads and joined
+    (evaluator._join); on any design the result must be the one-group result."""
+    from designer.engine import evaluator
+
+    design = perturbed(incremental_design(), moves)
+    if tight:
+        design.assumptions.update({"cdu-in-row.capacity_kw": 140.0, "network-rack.ports": 20})
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(evaluator, "PARALLEL_MIN_ITEMS", 10**9)
+        one = evaluate(design)
+        mp.setattr(evaluator, "PARALLEL_MIN_ITEMS", 0)
+        mp.setattr(evaluator.os, "cpu_count", lambda: 2)
+        joined = Evaluator(design)
+        assert_same_evaluation(joined.evaluation, one)
+        # and incremental edits on top of a joined evaluation stay exact
+        t = design.equipment
+        item = t.ids[len(t) // 2]
+        t.x[t.index[item]] += 0.6
+        inc = joined.apply(Change("moved", (item,), _halls_of(design, [item])))
+        mp.setattr(evaluator, "PARALLEL_MIN_ITEMS", 10**9)
+        assert_same_evaluation(inc, evaluate(design))

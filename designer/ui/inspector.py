@@ -39,6 +39,7 @@ from designer.model.commands import (
     move_items,
 )
 from designer.ui.document import Document
+from designer.ui.widgets import TEXT_INTERVAL_MS, Throttle, set_style_sheet
 
 ERROR_COLOR = "#c0392b"
 WARNING_COLOR = "#b7791f"
@@ -325,10 +326,13 @@ class Inspector(QWidget):
         layout.addWidget(self.message)
         layout.addWidget(self.stack, 1)
 
+        # edits and evaluations refresh the page at most 10 times a second (a drag sends
+        # both on every mouse move); the model's changes wait for the event loop first
+        self._throttle = Throttle(TEXT_INTERVAL_MS, self.refresh, self)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
-        self._refresh_timer.timeout.connect(self.refresh)
+        self._refresh_timer.timeout.connect(self._throttle.request)
 
         document.selection_changed.connect(self._on_selection_changed)
         document.changed.connect(self._on_model_changed)
@@ -581,10 +585,14 @@ class Inspector(QWidget):
             self._effective = None
         self._refresh_timer.start()
 
+    def updates_pending(self) -> bool:
+        """Whether a refresh for the latest edit or evaluation is still to come."""
+        return self._refresh_timer.isActive() or self._throttle.pending()
+
     def _on_evaluation_changed(self, evaluation: Evaluation | None) -> None:
         self._evaluation_current = evaluation is not None
         self._violations_by_id = None
-        self.refresh()
+        self._throttle.request()
 
     def _on_design_replaced(self) -> None:
         self._effective = None
@@ -735,7 +743,7 @@ class Inspector(QWidget):
             for label in labels:
                 form.setRowVisible(label, label is self.status_label)
             self.status_label.setText("Not evaluated" if self.document.evaluation is None else "Evaluating…")
-            self.status_label.setStyleSheet("color: #5f6368;")
+            set_style_sheet(self.status_label, "color: #5f6368;")
             return
         ids = t.ids
         status = ev.status[rows]
@@ -753,7 +761,7 @@ class Inspector(QWidget):
             bad = int((status >= STATUS_ERROR).sum())
             text = f"{bad:,} of {len(rows):,} with errors" if bad else text
         self.status_label.setText(text)
-        self.status_label.setStyleSheet(f"color: {color}; font-weight: bold;")
+        set_style_sheet(self.status_label, f"color: {color}; font-weight: bold;")
 
         it = ev.it_kw[rows]
         form.setRowVisible(self.status_label, True)
@@ -805,7 +813,7 @@ class Inspector(QWidget):
             self.load_label.setText(f"{_kw(load)} of its {_kw(limit)} {what}{pct}")
             self.load_label.setToolTip("A busway carries at most 80 % of its rating continuously"
                                        if kind == "busway" else "Heat served against the unit's capacity")
-            self.load_label.setStyleSheet(f"color: {ERROR_COLOR};" if limit and load > limit + 1e-9 else "")
+            set_style_sheet(self.load_label, f"color: {ERROR_COLOR};" if limit and load > limit + 1e-9 else "")
 
         show_ports = single and kind == "network"
         form.setRowVisible(self.ports_label, show_ports)

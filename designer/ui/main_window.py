@@ -22,6 +22,7 @@ from designer.model import Design
 from designer.ui.document import Document, new_design
 from designer.ui.plan_view import PlanScene, PlanView
 from designer.ui.totals_panel import TotalsPanel
+from designer.ui.widgets import TEXT_INTERVAL_MS, Throttle
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ class MainWindow(QMainWindow):
         self.editor.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self._build_menus()
         self.document.design_replaced.connect(self._on_design_replaced)
+        self._totals_throttle = Throttle(TEXT_INTERVAL_MS, self._show_totals, self)
         self.document.evaluation_changed.connect(self._on_evaluation_changed)
         self.document.evaluation_failed.connect(self.totals.show_unavailable)
         self.document.undo_stack.cleanChanged.connect(self._on_clean_changed)
@@ -311,8 +313,19 @@ class MainWindow(QMainWindow):
         if evaluation is None:
             self.scene.set_status(None)
             return
-        self.totals.show_report(evaluation.report())
+        self._totals_throttle.request()  # the totals' text: at most 10 times a second
         self.scene.set_status(evaluation.status)
+
+    def updates_pending(self) -> bool:
+        """Whether the docks have yet to show the latest evaluation (their text follows a
+        drag a few times a second; see widgets.Throttle)."""
+        return (self._totals_throttle.pending() or self.metrics.updates_pending()
+                or self.inspector.updates_pending())
+
+    def _show_totals(self) -> None:
+        evaluation = self.document.evaluation
+        if evaluation is not None:
+            self.totals.show_report(evaluation.report())
 
     # ------------------------------------------------------------------ status bar
     def _on_cursor_moved(self, where) -> None:

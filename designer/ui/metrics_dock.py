@@ -28,6 +28,7 @@ import pyqtgraph as pg  # noqa: E402  (after PySide6 on purpose)
 from designer.engine import Evaluation
 from designer.engine.types import KIND_CODES
 from designer.ui.document import Document
+from designer.ui.widgets import TEXT_INTERVAL_MS, Throttle
 
 pg.setConfigOptions(antialias=True, background="w", foreground="k")
 
@@ -526,6 +527,8 @@ class MetricsDock(QWidget):
         self._chart_timer = QTimer(self)
         self._chart_timer.setSingleShot(True)
         self._chart_timer.timeout.connect(self._on_chart_timer_timeout)
+        self._latest: Evaluation | None = None
+        self._tiles_throttle = Throttle(TEXT_INTERVAL_MS, self._show_latest, self)
         document.evaluation_changed.connect(self._on_evaluation_changed)
         document.evaluation_failed.connect(self._on_evaluation_failed)
         document.design_replaced.connect(self._on_design_replaced)
@@ -550,6 +553,13 @@ class MetricsDock(QWidget):
             for tile in self._tiles.values():
                 tile.value.setText(DASH)
             return
+        self._latest = evaluation
+        self._tiles_throttle.request()  # at most 10 times a second (a drag evaluates per mouse move)
+
+    def _show_latest(self) -> None:
+        evaluation = self._latest
+        if evaluation is None or evaluation is not self.document.evaluation:
+            return  # superseded (or failed) since
         self.note.hide()
         report = evaluation.totals
         for name, _, fmt in TILES:
@@ -573,6 +583,11 @@ class MetricsDock(QWidget):
             self._update_charts()
         elif not self._chart_timer.isActive():
             self._chart_timer.start(int(wait_ms) + 1)
+
+    def updates_pending(self) -> bool:
+        """Whether a newer evaluation is still to be drawn (its text or charts wait for
+        their next turn: a few times a second during a drag)."""
+        return self._tiles_throttle.pending() or (self._dirty and self._chart_timer.isActive())
 
     def charts_shown(self) -> bool:
         """Whether the charts can be seen (shown, and our dock's tab in front)."""

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from designer.engine import Evaluation
 from designer.engine.evaluation import Violation
 from designer.ui.document import Document
+from designer.ui.widgets import set_style_sheet
 
 ERROR_COLOR = QColor("#d62728")
 WARNING_COLOR = QColor("#e08a00")
@@ -289,7 +290,7 @@ class ProblemsDock(QWidget):
             text += f"  ({shown:,} shown)"
         self.status_label.setText(text)
         color = ERROR_COLOR if errors else WARNING_COLOR if warnings else QColor("#2e7d32")
-        self.status_label.setStyleSheet(f"color: {color.name()}; font-weight: bold;")
+        set_style_sheet(self.status_label, f"color: {color.name()}; font-weight: bold;")
 
     def _on_current_problem_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():

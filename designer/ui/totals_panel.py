@@ -7,6 +7,8 @@ from typing import Callable
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from designer.ui.widgets import set_style_sheet
+
 DASH = "—"
 
 
@@ -133,13 +135,13 @@ class TotalsPanel(QWidget):
         errors = any(v.get("severity") == "error" for v in report.get("violations", []))
         warnings = any(v.get("severity") == "warning" for v in report.get("violations", []))
         color = "#c0392b" if errors else "#b7791f" if warnings else "#2e7d32"
-        self._values["violations"].setStyleSheet(f"color: {color}; font-weight: bold;")
+        set_style_sheet(self._values["violations"], f"color: {color}; font-weight: bold;")
 
     def show_unavailable(self, reason: str) -> None:
         """Blank every field and say why there are no totals."""
         for label in self._values.values():
             label.setText(DASH)
-            label.setStyleSheet("")
+            set_style_sheet(label, "")
         self._note.setText(reason)
         self._note.show()
 

@@ -68,7 +68,7 @@ def open_window(qtbot):
         window.show()
         qtbot.waitExposed(window)
         window.plan_view.fit()
-        qtbot.waitUntil(lambda: window.document.evaluation is not None)
+        qtbot.waitUntil(lambda: window.document.evaluation is not None and not window.updates_pending())
         return window
 
     return open_
@@ -84,6 +84,7 @@ def main_window(qtbot):
     window.resize(1200, 800)
     window.show()
     qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window.document.evaluation is not None and not window.updates_pending())
     yield window
     window.document.undo_stack.setClean()
 

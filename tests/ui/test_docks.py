@@ -47,6 +47,7 @@ def window(main_window, qtbot):
 def show_metrics(window, qtbot) -> None:
     window.metrics_dock.raise_()
     qtbot.waitUntil(window.metrics.charts_shown)
+    qtbot.waitUntil(lambda: not window.metrics.updates_pending())
 
 
 def _overlap_us2_onto_us1(window, qtbot):

@@ -458,7 +458,7 @@ class HallItem(QGraphicsItem):
             dirty = self._moved_busway_labels(places_before, dirty)
         self._update_bounds()
         for overlay in self.overlays.values():
-            overlay.equipment_changed()
+            overlay.equipment_changed(moved_only=dirty is not None)
         if dirty is None:
             self.update()
         elif not dirty.isNull():

@@ -320,7 +320,8 @@ class MainWindow(QMainWindow):
         """Whether the docks have yet to show the latest evaluation (their text follows a
         drag a few times a second; see widgets.Throttle)."""
         return (self._totals_throttle.pending() or self.metrics.updates_pending()
-                or self.inspector.updates_pending())
+                or self.inspector.updates_pending()
+                or any(o.updates_pending() for item in self.scene.hall_items for o in item.overlays.values()))
 
     def _show_totals(self) -> None:
         evaluation = self.document.evaluation

@@ -37,6 +37,7 @@ from designer.ui.hall_item import (
     STATUS_UNPOWERED, WHOLE_HALL, ChangedHalls, HallItem, TypeStyle, cache_for_zoom, exposed_rect,
     painting_cache, pixels_per_metre, polygons_path, segments_path,
 )
+from designer.ui.widgets import TEXT_INTERVAL_MS, Throttle
 
 #: Overlay kinds in toolbar order, with their labels and tooltips.
 OVERLAYS: dict[str, tuple[str, str]] = {
@@ -269,16 +270,32 @@ class HallOverlay(QGraphicsItem):
         self._data = _UNSET
         self._cache: dict = {}
         self._bounds = self._grown_bounds()
+        self._throttle: Throttle | None = None
 
     # ------------------------------------------------------------------ invalidation
-    def equipment_changed(self) -> None:
-        """The hall's equipment changed (moved, added, removed, restyled)."""
-        self.invalidate()
+    def equipment_changed(self, moved_only: bool = False) -> None:
+        """The hall's equipment changed (moved, added, removed, restyled). Moves (a drag)
+        redo the overlay at most 10 times a second; anything else at once."""
+        if moved_only:
+            self._invalidate_soon()
+        else:
+            self.invalidate()
 
     def evaluation_changed(self) -> None:
-        """A new evaluation changed something of this hall."""
+        """A new evaluation changed something of this hall (during a drag, every mouse
+        move): the overlay is redone at most 10 times a second, the last time with the
+        latest evaluation. Until then it shows the previous state (drawn from its own
+        arrays, never from the hall's current rows)."""
         if self.needs_evaluation:
-            self.invalidate()
+            self._invalidate_soon()
+
+    def _invalidate_soon(self) -> None:
+        if self._throttle is None:
+            self._throttle = Throttle(TEXT_INTERVAL_MS, self.invalidate, None)
+        self._throttle.request()
+
+    def updates_pending(self) -> bool:
+        return self._throttle is not None and self._throttle.pending()
 
     def hall_bounds_changed(self) -> None:
         self.prepareGeometryChange()

@@ -127,6 +127,26 @@ def test_cable_routes_follow_a_moved_rack(evaluated, catalog):
     assert after[..., 0].max() == pytest.approx(9.6 - 0.0, abs=0.01)  # us2-r2 now at x = 9.6
 
 
+def test_during_a_drag_overlays_follow_a_few_times_a_second_and_end_on_the_last_state(evaluated, catalog, qtbot):
+    scene = evaluated.plan_scene()
+    scene.set_overlay("cables")
+    overlay = scene.hall_items[0].overlays["cables"]
+    overlay.data()
+    computed = []
+    original = overlay.compute
+    overlay.compute = lambda: (computed.append(1), original())[1]  # type: ignore[method-assign]
+    for _ in range(6):  # mouse moves: the model moves, the engine evaluates, the plan paints
+        move_items(scene.design, ["us2-r1", "us2-r2"], 1.0, 0.0).apply(scene.design)
+        evaluate_scene(scene, catalog)
+        overlay.data()
+    assert len(computed) < 6  # not redone on every move
+    qtbot.waitUntil(lambda: not overlay.updates_pending(), timeout=2000)
+    final = overlay.data()["pts"]
+    fresh = CableOverlay(scene.hall_items[0], overlay.options).compute()["pts"]
+    assert np.array_equal(final, fresh)
+    assert final[..., 0].max() == pytest.approx(9.6, abs=0.01)  # us2-r2 now at x = 9.6
+
+
 # ---------------------------------------------------------------- heat map
 def test_heat_map_is_hotter_over_racks_than_over_empty_floor(evaluated, probe, catalog):
     scene = evaluated.plan_scene()

@@ -11,7 +11,6 @@ a handful of O(n) numpy passes.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -408,12 +407,15 @@ class Evaluator:
 #: Designs with at least this many items are evaluated in two threads (numpy releases
 #: the GIL in its loops: about 1.5x faster on two cores at 1M chips).
 PARALLEL_MIN_ITEMS = 10_000
-_WORKER: ThreadPoolExecutor | None = None
+_WORKER = None
 
 
-def _worker() -> ThreadPoolExecutor:
+def _worker():
+    """The engine's one worker thread (imported and started on first use)."""
     global _WORKER
     if _WORKER is None:
+        from concurrent.futures import ThreadPoolExecutor
+
         _WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="designer-engine")
     return _WORKER
 

@@ -148,10 +148,10 @@ class Evaluator:
         self._flag_block = res.flag_block
         self._flags = dict(zip(HALL_FLAGS, self._flag_block))
         self._arr = {k: getattr(res, k) for k in _ARRAYS}
-        rack, net, count, length, medium = res.links
-        self._links = [rack, net, count, length, medium]
-        self._violations = res.violations
         self._stored_slices = dict(self.slices)
+        self._links_h = _links_by_hall(res.links, [self._stored_slices[h.id] for h in self.design.halls],
+                                       self.design.hall_ids())
+        self._violations = res.violations
         self._summary = res.summary
         self._media_count = res.media_count
         self._media_metres = res.media_metres
@@ -181,16 +181,7 @@ class Evaluator:
                 if delta:
                     old = np.where(old >= hi, old + delta, old)
             self._arr[k] = splice(old, new)
-        rack, net, count, length, medium = self._links
-        keep = (rack < lo) | (rack >= hi)
-        rack, net = rack[keep], net[keep]
-        if delta:
-            rack = np.where(rack >= hi, rack + delta, rack)
-            net = np.where(net >= hi, net + delta, net)
-        nr, nn, nc, nl, nm = res.links
-        self._links = [np.concatenate([rack, nr + lo]), np.concatenate([net, nn + lo]),
-                       np.concatenate([count[keep], nc]), np.concatenate([length[keep], nl]),
-                       np.concatenate([medium[keep], nm])]
+        self._links_h[hall_id] = tuple(res.links)  # positions within the hall (a group of one)
         self._violations[hall_id] = res.violations[hall_id]
         h = self.design.hall_ids().index(hall_id)
         for name in ("_summary", "_media_count", "_media_metres"):
@@ -247,7 +238,9 @@ class Evaluator:
         """A closure building the per-item arrays from the current stored results: from
         scratch, or (after items moved within their halls) by patching the touched halls'
         rows into the previous evaluation's arrays, if those were built."""
-        order, flags_s, arr_s, links_s = self.order, dict(self._flags), dict(self._arr), list(self._links)
+        order, flags_s, arr_s = self.order, dict(self._flags), dict(self._arr)
+        links_h, slices = dict(self._links_h), [self._stored_slices[h] for h in self.design.hall_ids()]
+        hall_ids = self.design.hall_ids()
         tc = self.design.equipment.type_code.copy()
         sys_code = self.design.equipment.system_code.copy()
         n_sys = len(self.design.equipment.systems.names)
@@ -255,6 +248,7 @@ class Evaluator:
         patch_from = self._patch_from
 
         def build() -> dict:
+            links_s = _joined_links(links_h, hall_ids, slices)
             if patch_from is not None:
                 return _patch(*patch_from, order, flags_s, arr_s, links_s, tc, sys_code, n_sys, types)
             return _scatter(order, flags_s, arr_s, links_s, tc, sys_code, n_sys, types)
@@ -268,7 +262,9 @@ class Evaluator:
         types = self.types
         st = self.settings
         site = design.site
-        rows = _scatter(self.order, self._flags, self._arr, self._links, t.type_code, t.system_code,
+        links = _joined_links(self._links_h, self.design.hall_ids(),
+                              [self._stored_slices[h] for h in self.design.hall_ids()])
+        rows = _scatter(self.order, self._flags, self._arr, links, t.type_code, t.system_code,
                         len(t.systems.names), types)
         flags, powered, cooled = rows["flags"], rows["powered"], rows["cooled"]
         tc = t.type_code
@@ -418,6 +414,33 @@ def _worker():
 
         _WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="designer-engine")
     return _WORKER
+
+
+def _links_by_hall(links, slices: list[tuple[int, int]], hall_ids: list[str]) -> dict[str, tuple]:
+    """A group's cable runs (group positions) split per hall, with positions within the
+    hall; each hall's runs keep their order."""
+    rack = links[0]
+    ends = np.array([hi for _, hi in slices], np.int64)
+    h = np.searchsorted(ends, rack, side="right") if len(ends) else np.zeros(len(rack), np.int64)
+    order = np.argsort(h, kind="stable")
+    cuts = np.searchsorted(h[order], np.arange(len(hall_ids) + 1))
+    out = {}
+    for k, hall_id in enumerate(hall_ids):
+        sel = order[cuts[k]:cuts[k + 1]]
+        lo = slices[k][0]
+        out[hall_id] = (links[0][sel] - lo, links[1][sel] - lo, links[2][sel], links[3][sel], links[4][sel])
+    return out
+
+
+def _joined_links(links_h: dict[str, tuple], hall_ids: list[str], slices: list[tuple[int, int]]) -> list:
+    """Every hall's cable runs in hall order, positions in the hall-sorted order."""
+    parts = [links_h[h] for h in hall_ids]
+    if not parts:
+        return [np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0), np.zeros(0, np.int64)]
+    offset = np.repeat(np.array([lo for lo, _ in slices], np.int64), [len(p[0]) for p in parts])
+    return [np.concatenate([p[0] for p in parts]) + offset, np.concatenate([p[1] for p in parts]) + offset,
+            np.concatenate([p[2] for p in parts]), np.concatenate([p[3] for p in parts]),
+            np.concatenate([p[4] for p in parts])]
 
 
 def _join(a: GroupResult, b: GroupResult, n_a: int) -> GroupResult:

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from designer.catalog import load_catalog
@@ -152,6 +152,12 @@ def test_equipment_order_does_not_matter_when_no_capacity_binds(moves, seed):
     d = _unbounded(perturbed(base_design(2), moves))
     s = shuffled(d, seed)
     a, b = evaluate(d), evaluate(s)
+    # A rack equally far from two network racks is cabled to the earlier one in the file
+    # (a documented tie-break); if one of them is down (off its busway), which racks it
+    # strands depends on the order. That is not capacity binding: leave such designs out.
+    t = d.equipment
+    nets = np.array([t.types.names[int(c)] == NET for c in t.type_code], bool)
+    assume(bool((a.powered[nets] & a.cooled[nets]).all()))
     assert_numbers_close(metrics(a), metrics(b))
     assert violation_keys(a) == violation_keys(b)
     assert (Counter((v.kind, v.message) for v in a.violations if v.kind != "overlap")
@@ -216,6 +222,8 @@ def assert_same_evaluation(inc, full):
     for k in inc.flags:
         assert np.array_equal(inc.flags[k], full.flags[k]), k
     assert _link_rows(inc) == _link_rows(full)
+    for field in ("rack", "network", "count", "length_m", "medium"):  # in the same order too:
+        assert np.array_equal(getattr(inc.links, field), getattr(full.links, field))  # hall by hall
     assert inc.violations == full.violations
 
 

@@ -439,3 +439,55 @@ def test_evaluating_halls_in_two_threads_gives_the_same_result(moves, tight):
         inc = joined.apply(Change("moved", (item,), _halls_of(design, [item])))
         mp.setattr(evaluator, "PARALLEL_MIN_ITEMS", 10**9)
         assert_same_evaluation(inc, evaluate(design))
+
+
+# ------------------------------------------------------------------ the grid passes
+# Small halls go straight to the table of every unit; halls with more than DENSE_PAIRS
+# (item, unit) pairs first look near each item (passes 1 and 2). Candidates come from
+# a grid index in large groups and from the pair table in small ones (one hall after an
+# edit): both must give the same evaluation. DENSE_PAIRS = 0 puts every hall through
+# the passes, so these small designs exercise what a 1M-chip campus does.
+@SETTINGS
+@given(moves=moves_strategy, tight=st.booleans())
+def test_the_passes_give_the_same_result_from_the_grid_and_from_the_pair_table(moves, tight):
+    from designer.engine import halls
+
+    design = perturbed(incremental_design(), moves)
+    if tight:
+        design.assumptions.update({"cdu-in-row.capacity_kw": 140.0, "crah.capacity_kw": 40.0,
+                                   "network-rack.ports": 20})
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(halls, "DENSE_PAIRS", 0)
+        mp.setattr(halls, "FAST_PATH", False)
+        table = evaluate(design)
+        mp.setattr(halls, "FAST_CELLS", 0)  # no pair table: the grid index in every pass
+        grid = evaluate(design)
+    assert_same_evaluation(table, grid)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_incremental_equals_full_when_every_hall_takes_the_grid_passes(data):
+    from designer.engine import halls
+
+    original = halls._serve_nearest
+    used = set()
+
+    def serve(items, units, hall_of, *args, **kwargs):
+        # a group of several halls searches the grid; one hall alone, the pair table
+        one_hall = len(np.unique(hall_of[items])) <= 1 and len(np.unique(hall_of[units])) <= 1
+        halls.FAST_CELLS = 10**9 if one_hall else 0
+        used.add(one_hall)
+        return original(items, units, hall_of, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(halls, "DENSE_PAIRS", 0)
+        mp.setattr(halls, "FAST_CELLS", halls.FAST_CELLS)  # restored afterwards
+        mp.setattr(halls, "_serve_nearest", serve)
+        design = incremental_design()
+        ev = Evaluator(design)
+        for _ in range(data.draw(st.integers(1, 4), label="edits")):
+            change = random_edit(data, design)
+            inc = ev.apply(change)
+            assert_same_evaluation(inc, evaluate(design))
+    assert True in used and False in used

@@ -72,6 +72,7 @@ def new_window(design):
     from designer.ui.main_window import MainWindow, settings
 
     settings().remove("window")  # the default layout every time (not the last run's hidden docks)
+    settings().remove("view")    # and the default colours, no overlays
     window = MainWindow(design)
     window.resize(1600, 1000)
     return window

@@ -20,6 +20,7 @@ from designer.engine import Evaluation
 from designer.io import DesignFileError
 from designer.model import Design
 from designer.ui.document import Document, new_design
+from designer.ui.hall_item import COLOUR_MODES
 from designer.ui.plan_view import PlanScene, PlanView
 from designer.ui.totals_panel import TotalsPanel
 from designer.ui.widgets import TEXT_INTERVAL_MS, Throttle
@@ -161,6 +162,10 @@ class MainWindow(QMainWindow):
 
         self.view_toolbar = ViewToolbar(self.scene, self)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.view_toolbar)
+        self._restore_view_options()
+        self.view_toolbar.colour_combo.currentIndexChanged.connect(self._save_view_options)
+        for action in self.view_toolbar.overlay_actions.values():
+            action.toggled.connect(self._save_view_options)
         view_menu.addMenu(self.view_toolbar.overlays_menu(self))
         self.plan_legend = PlanLegend(self.plan_view)
         self.document.evaluation_changed.connect(self.scene.set_evaluation)
@@ -168,6 +173,21 @@ class MainWindow(QMainWindow):
         self.hall_list_dock = self.add_dock("Halls", "halls_dock", self.hall_list, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.tabifyDockWidget(self.palette_dock, self.hall_list_dock)
         self.palette_dock.raise_()
+
+    def _restore_view_options(self) -> None:
+        """The colour mode and the overlays shown when the app was last used."""
+        s = settings()
+        mode = s.value("view/colour_mode")
+        if mode in COLOUR_MODES:
+            self.view_toolbar.set_colour_mode(mode)
+        shown = str(s.value("view/overlays", "") or "").split(",")
+        for kind, action in self.view_toolbar.overlay_actions.items():
+            action.setChecked(kind in shown)
+
+    def _save_view_options(self, *_args) -> None:
+        s = settings()
+        s.setValue("view/colour_mode", self.view_toolbar.colour_combo.currentData())
+        s.setValue("view/overlays", ",".join(k for k, a in self.view_toolbar.overlay_actions.items() if a.isChecked()))
 
     # ------------------------------------------------------------------ documents
     @property

@@ -25,6 +25,17 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def default_view_options():
+    """Every test starts with the default colour mode and no overlays (the app remembers
+    the last ones; one test's choice must not leak into the next)."""
+    from designer.ui.main_window import settings
+
+    settings().remove("view")
+    yield
+    settings().remove("view")
+
+
+@pytest.fixture(autouse=True)
 def no_unexpected_modal_dialogs(monkeypatch):
     """A modal dialog would block a headless test forever. Instead it is answered at once
     (Discard when offered, else OK/No) and recorded; a dialog shown during the test body

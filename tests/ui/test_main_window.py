@@ -125,3 +125,16 @@ def test_void_qt_calls_keep_none_alive():
     for _ in range(20000):
         rect.setX(0.0)
     assert before - sys.getrefcount(None) < 100
+
+
+def test_colour_mode_and_overlays_are_remembered_for_the_next_window(qtbot, open_window):
+    first = open_window()
+    first.view_toolbar.set_colour_mode("status")
+    first.view_toolbar.overlay_actions["cables"].trigger()
+    first.view_toolbar.overlay_actions["heat"].trigger()
+    second = open_window()
+    assert second.view_toolbar.colour_combo.currentData() == "status"
+    shown = {k for k, a in second.view_toolbar.overlay_actions.items() if a.isChecked()}
+    assert shown == {"cables", "heat"}
+    assert second.scene.hall_items[0].overlays["cables"].isVisible()
+    assert second.scene.hall_items[0].colour_mode == "status"

@@ -40,6 +40,10 @@ class UndoCommand(QUndoCommand):
 
     Commands with the same non-negative ``merge_id`` pushed one after another merge
     into one step (consecutive arrow-key nudges of the same items).
+
+    Undo also brings back the selection the edit started from (what was selected when
+    it was pushed), and redo the one it ended with (what was selected when it was first
+    undone), as far as those items exist.
     """
 
     def __init__(self, document: "Document", command: Command, merge_id: int = -1):
@@ -49,13 +53,20 @@ class UndoCommand(QUndoCommand):
         self.inverse: Command | None = None
         self.merge_id = merge_id
         self.merge_key = getattr(command, "ids", None)
+        self.selection_before = list(document.selection)
+        self.selection_after: list[str] | None = None
 
     def redo(self) -> None:
         self.inverse = self.command.apply(self.document.design)
+        if self.selection_after is not None:
+            self.document.select(self.selection_after)
 
     def undo(self) -> None:
         assert self.inverse is not None
+        if self.selection_after is None:
+            self.selection_after = list(self.document.selection)
         self.command = self.inverse.apply(self.document.design)
+        self.document.select(self.selection_before)
 
     def id(self) -> int:  # noqa: A003 (Qt API)
         return self.merge_id

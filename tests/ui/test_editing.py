@@ -333,3 +333,21 @@ def test_a_campus_of_16000_racks_edits_with_a_handful_of_items(qtbot, open_windo
     hall0 = window.design.equipment.hall_code == window.design.equipment.halls.codes["H0"]
     assert np.allclose(moved[hall0], 1.2) and np.allclose(moved[~hall0], 0.0)  # the pressed hall's racks
     assert window.document.undo_stack.count() == 1
+
+
+def test_undo_and_redo_bring_back_the_selection(window, qtbot):
+    """Paste selects the pasted racks; undo returns to what was selected before the
+    paste, redo to the pasted racks again."""
+    doc = window.document
+    doc.select(["us1-r1", "us1-r2"])
+    before = list(doc.selection)
+    from designer.ui.clipboard import put_items
+
+    put_items([window.design.equipment.get(i) for i in before])
+    window.editor.paste()
+    pasted = list(doc.selection)
+    assert pasted and set(pasted).isdisjoint(before)
+    doc.undo_stack.undo()
+    assert doc.selection == before
+    doc.undo_stack.redo()
+    assert doc.selection == pasted

@@ -68,7 +68,7 @@ class Evaluation:
 
     PER_ROW = ("status", "flags", "it_kw", "powered", "cooled", "liquid_kw", "air_kw", "served_by_busway",
                "served_by_cdu", "served_by_air", "load_kw", "limit_kw", "ports_used", "links",
-               "system_effective")
+               "link_down", "system_effective")
 
     def __init__(self, media: list[str], totals: dict, violations: list[Violation], per_row):
         self.media = media

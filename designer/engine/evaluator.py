@@ -291,6 +291,11 @@ class Evaluator:
                 violations.append(Violation("unpowered", (t.ids[r],), f"{t.ids[r]} is beyond the site's "
                                             f"{_fmt_kw(site.utility_capacity_kw)} utility feed",
                                             t.halls[int(t.hall_code[r])], float(t.x[r]), float(t.y[r])))
+            # racks cabled to a network rack the feed leaves dark lose their scale-out links
+            dark = np.zeros(len(t), bool)
+            dark[over] = True
+            cabled = rows["links"]
+            rows["link_down"][cabled.rack[dark[cabled.network]]] = True
         # UltraServers split across halls: scale-up cables cannot leave a hall
         comp = np.flatnonzero(types.kind[tc] == COMPUTE)
         n_sys = len(t.systems.names)

@@ -55,3 +55,21 @@ def test_a_network_rack_without_cooling_strands_the_ultraservers_cabled_to_it():
     assert not ev.cooled[row(d, "net1")]
     assert ev.totals["cables"]["links"] == ok.totals["cables"]["links"]   # still cabled …
     assert ev.totals["throughput"]["stranded_ultraservers"] == 1          # … but it cannot run
+
+
+def test_a_network_rack_beyond_the_utility_feed_strands_the_ultraservers_cabled_to_it():
+    """The feed serves items in file order: cdu1, us1-r1, us1-r2, then net1. A feed just
+    big enough for the first three leaves the network rack dark, and the UltraServer,
+    though powered, has no working scale-out link."""
+    d = supported_design()
+    ok = evaluate(d)
+    assert ok.totals["throughput"]["stranded_ultraservers"] == 0
+    first = [row(d, i) for i in ("cdu1", "us1-r1", "us1-r2")]
+    d.site.utility_capacity_kw = float(ok.it_kw[first].sum()) * float(d.site.pue) + 0.5
+    ev = evaluate(d)
+    assert ev.powered[row(d, "us1-r1")] and ev.powered[row(d, "us1-r2")]
+    assert not ev.powered[row(d, "net1")]
+    assert ev.link_down[row(d, "us1-r1")] and ev.link_down[row(d, "us1-r2")]
+    assert ev.totals["throughput"]["stranded_ultraservers"] == 1
+    assert ev.totals["throughput"]["effective"]["mxfp8_pflops"] == 0.0
+    assert not ev.system_effective[d.equipment.systems.codes["us1"]]

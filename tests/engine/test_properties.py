@@ -216,7 +216,8 @@ def incremental_design() -> Design:
 def assert_same_evaluation(inc, full):
     assert inc.report() == full.report()
     for name in ("status", "powered", "cooled", "it_kw", "liquid_kw", "air_kw", "served_by_busway",
-                 "served_by_cdu", "served_by_air", "load_kw", "limit_kw", "ports_used", "system_effective"):
+                 "served_by_cdu", "served_by_air", "load_kw", "limit_kw", "ports_used", "link_down",
+                 "system_effective"):
         assert np.array_equal(getattr(inc, name), getattr(full, name)), name
     assert set(inc.flags) == set(full.flags)
     for k in inc.flags:

@@ -1,4 +1,5 @@
-"""The Problems dock: every violation of the latest evaluation in a sortable table.
+"""The Problems dock: every violation of the latest evaluation in a sortable table
+(click a column's header; ties keep the engine's order).
 
 The table is a :class:`QTableView` over :class:`ProblemsModel` (strings are built
 on demand, so thousands of violations cost one model reset). Filter by severity and
@@ -86,11 +87,34 @@ class ProblemsModel(QAbstractTableModel):
         self._icons = {"error": severity_icon("error"), "warning": severity_icon("warning")}
 
     def set_violations(self, violations: list[Violation], hall_names: dict[str, str]) -> None:
-        """Replace the rows: errors first, then warnings, each in the engine's order."""
+        """Replace the rows, in the current sort order (by default errors first, then
+        warnings, each in the engine's order)."""
         self.beginResetModel()
-        self.violations = sorted(violations, key=lambda v: v.severity != "error")
+        self._engine_order = list(violations)
         self.hall_names = dict(hall_names)
+        self.violations = self._sorted()
         self.endResetModel()
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:  # Qt API
+        """Order the rows by a column (ties keep the engine's order). Done here, once per
+        click or evaluation, not cell by cell in a proxy: 50,000 rows sort in tens of ms."""
+        self._sort = (column, order)
+        self.layoutAboutToBeChanged.emit()
+        self.violations = self._sorted()
+        self.layoutChanged.emit()
+
+    def _sorted(self) -> list[Violation]:
+        column, order = getattr(self, "_sort", (self.SEVERITY, Qt.SortOrder.AscendingOrder))
+        names = self.hall_names
+        keys = {
+            self.SEVERITY: lambda v: v.severity != "error",
+            self.KIND: lambda v: v.kind,
+            self.MESSAGE: lambda v: v.message.lower(),
+            self.ITEMS: lambda v: (len(v.ids), v.ids),
+            self.HALL: lambda v: names.get(v.hall, v.hall).lower(),
+        }
+        rows = getattr(self, "_engine_order", [])
+        return sorted(rows, key=keys[column], reverse=order == Qt.SortOrder.DescendingOrder)
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt API)
         return 0 if parent.isValid() else len(self.violations)
@@ -221,9 +245,14 @@ class ProblemsDock(QWidget):
         header.resizeSection(ProblemsModel.KIND, fm.horizontalAdvance("incomplete-system") + 20)
         header.resizeSection(ProblemsModel.ITEMS, fm.horizontalAdvance("us12-r1, us12-r2 +12 more") + 12)
         header.resizeSection(ProblemsModel.HALL, fm.horizontalAdvance("Hall A main") + 16)
-        # Rows come sorted (errors first, then the engine's order). Sorting through the
-        # proxy would ask for every cell on each evaluation: seconds at 50,000 problems.
+        # Rows come sorted (errors first, then the engine's order). A header click sorts
+        # the model itself; sorting through the proxy would ask for every cell on each
+        # evaluation: seconds at 50,000 problems.
         self.view.setSortingEnabled(False)
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(ProblemsModel.SEVERITY, Qt.SortOrder.AscendingOrder)
+        header.sortIndicatorChanged.connect(self.model.sort)
 
         copy = QAction("Copy", self.view)
         copy.setShortcut(QKeySequence.StandardKey.Copy)

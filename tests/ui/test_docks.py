@@ -216,6 +216,29 @@ def test_problems_filter_by_severity_and_text(small_window, qtbot):
     assert problems.row_count() == total
 
 
+def test_clicking_a_column_header_sorts_the_problems(small_window, qtbot):
+    _overlap_us2_onto_us1(small_window, qtbot)
+    problems = small_window.problems
+    small_window.problems_dock.raise_()
+    qtbot.waitUntil(lambda: problems.row_count() == len(small_window.evaluation.violations))
+    assert problems.row_count() >= 3
+    header = problems.view.horizontalHeader()
+
+    def column(attr):
+        return [getattr(problems.violation_at(r), attr) for r in range(problems.row_count())]
+
+    x = header.sectionViewportPosition(ProblemsModel.KIND) + 5
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
+    kinds = column("kind")
+    assert kinds == sorted(kinds) and len(set(kinds)) > 1
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
+    assert column("kind") == sorted(kinds, reverse=True)
+    # a new evaluation keeps the order the planner chose
+    small_window.document.push(move_items(small_window.design, ["us2-r1"], 0.0, 0.1))
+    qtbot.waitUntil(lambda: problems.row_count() == len(small_window.evaluation.violations))
+    assert column("kind") == sorted(column("kind"), reverse=True)
+
+
 def test_undo_clears_the_problems(small_window, qtbot):
     _overlap_us2_onto_us1(small_window, qtbot)
     small_window.document.undo_stack.undo()

@@ -111,6 +111,26 @@ def move_items(design: Design, ids: Sequence[str], dx: float, dy: float, label: 
     return cmd
 
 
+def move_to_hall(design: Design, ids: Sequence[str], hall_id: str, dx: float, dy: float,
+                 label: str | None = None) -> "Composite":
+    """The command moving items into another hall: each keeps its place relative to the
+    others, shifted by (dx, dy) metres from its coordinates into the new hall's frame
+    (busways move both ends). One undo step."""
+    t = design.equipment
+    commands: list[Command] = []
+    for item_id in ids:
+        row = t.index[item_id]
+        fields: dict[str, Any] = {"hall": hall_id,
+                                  "x": round(float(t.x[row]) + dx, POSITION_DECIMALS),
+                                  "y": round(float(t.y[row]) + dy, POSITION_DECIMALS)}
+        if not np.isnan(t.x2[row]):
+            fields["x2"] = round(float(t.x2[row]) + dx, POSITION_DECIMALS)
+            fields["y2"] = round(float(t.y2[row]) + dy, POSITION_DECIMALS)
+        commands.append(UpdateItem(item_id, fields))
+    name = design.hall(hall_id).name
+    return Composite(commands, label or f"Move to {name}")
+
+
 def rotate_items(design: Design, ids: Sequence[str], angle_deg: float = 90.0,
                  about: tuple[float, float] | None = None, label: str = "Rotate") -> SetPlacements:
     """The command turning items counter-clockwise by ``angle_deg`` about a point (by

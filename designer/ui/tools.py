@@ -31,7 +31,9 @@ from PySide6.QtWidgets import QApplication, QGraphicsItem, QLabel, QSpinBox, QTo
 
 from designer.catalog import Catalog
 from designer.model import Design, Equipment, Hall
-from designer.model.commands import AddItems, RemoveItems, SetHall, SetPlacements, move_items, rotate_items
+from designer.model.commands import (
+    AddItems, RemoveItems, SetHall, SetPlacements, move_items, move_to_hall, rotate_items,
+)
 from designer.model.layouts import IdCounter, row_items, ultraserver_racks
 from designer.ui.clipboard import ITEMS_MIME, clipboard_items, fresh_copies, put_items
 from designer.ui.document import Document
@@ -756,14 +758,31 @@ class SelectTool(PlanTool):
         rows = t.rows(ids)
         check = ed.placement_check(self._hall.hall.id, rows)
         self._moving = ids
+        self._moving_rows = rows
+        self._shapes = Shapes.of_rows(ed.design, ed.types(), rows)
+        self._target = self._hall
         self._neighbours = check.item_boxes
-        self._ghost = Ghost(ed.sketch_item(), self._hall, Shapes.of_rows(ed.design, ed.types(), rows), check)
+        self._ghost = Ghost(ed.sketch_item(), self._hall, self._shapes, check)
         self._state = "moving"
+
+    def _follow_into(self, hall: HallItem | None) -> None:
+        """The cursor entered another hall: the ghost moves there, checked against that
+        hall's outline, obstacles and equipment."""
+        if hall is None or hall is self._target:
+            return
+        ed = self.editor
+        check = ed.placement_check(hall.hall.id, self._moving_rows)
+        self._target = hall
+        self._neighbours = check.item_boxes
+        self._ghost = Ghost(ed.sketch_item(), hall, self._shapes, check)
 
     def _drag_to(self, ev: ToolEvent) -> None:
         ed = self.editor
+        self._follow_into(ev.hall)
+        # the press point in the hall the drag started in, the cursor in the hall it is over:
+        # the items keep their place under the cursor, in the frame of the hall they land in
         x0, y0 = self._press.plan(self._hall)
-        x1, y1 = ev.plan(self._hall)
+        x1, y1 = ev.plan(self._target)
         dx, dy = x1 - x0, y1 - y0
         g = self._ghost
         if g.box is not None:
@@ -772,7 +791,8 @@ class SelectTool(PlanTool):
         dx, dy = round(dx, 6), round(dy, 6)
         ok = g.show(dx, dy)
         where = "" if ok else "  — would break a rule (red)"
-        ed.message.emit(f"Move {len(self._moving)} item{'s' if len(self._moving) != 1 else ''} "
+        into = f" into {self._target.hall.name}" if self._target is not self._hall else ""
+        ed.message.emit(f"Move {len(self._moving)} item{'s' if len(self._moving) != 1 else ''}{into} "
                         f"by Δx {dx:+.2f} m, Δy {dy:+.2f} m{where}")
 
     def _draw_band(self, ev: ToolEvent) -> None:
@@ -810,10 +830,13 @@ class SelectTool(PlanTool):
             g = self._ghost
             self._ghost = None
             ed.clear_sketch()
-            if (g.dx, g.dy) != (0.0, 0.0):
+            n = f"{len(self._moving)} item{'s' if len(self._moving) != 1 else ''}"
+            if self._target is not self._hall:
+                ed.document.push(move_to_hall(ed.design, self._moving, self._target.hall.id, g.dx, g.dy))
+                ed.message.emit(f"Moved {n} into {self._target.hall.name}")
+            elif (g.dx, g.dy) != (0.0, 0.0):
                 ed.document.push(move_items(ed.design, self._moving, g.dx, g.dy))
-                ed.message.emit(f"Moved {len(self._moving)} item{'s' if len(self._moving) != 1 else ''} "
-                                f"by Δx {g.dx:+.2f} m, Δy {g.dy:+.2f} m")
+                ed.message.emit(f"Moved {n} by Δx {g.dx:+.2f} m, Δy {g.dy:+.2f} m")
             self._last_click = None
         elif state == "band":
             ed.clear_sketch()

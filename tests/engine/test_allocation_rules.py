@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from designer.engine import evaluate
 
-from .helpers import busway, make_design, net, only, rack, row, supported_design, supported_items, ultraserver
+from .helpers import (
+    busway, hall, make_design, net, only, rack, row, supported_design, supported_items, ultraserver,
+)
 
 
 def test_first_fit_a_small_item_is_powered_after_a_big_one_did_not_fit():
@@ -73,3 +77,23 @@ def test_a_network_rack_beyond_the_utility_feed_strands_the_ultraservers_cabled_
     assert ev.totals["throughput"]["stranded_ultraservers"] == 1
     assert ev.totals["throughput"]["effective"]["mxfp8_pflops"] == 0.0
     assert not ev.system_effective[d.equipment.systems.codes["us1"]]
+
+
+def test_moving_items_into_another_hall_keeps_their_layout_and_undoes():
+    """move_to_hall: the items change hall, shift by (dx, dy) into its frame (busways
+    both ends) and one inverse brings everything back."""
+    from designer.model.commands import move_to_hall
+
+    d = make_design(supported_items(), [hall("A"), hall("B")])
+    t = d.equipment
+    before = {i: t.get(i) for i in t.ids}
+    ids = ["us1-r1", "us1-r2", "bw1"]
+    inverse = move_to_hall(d, ids, "B", 1.0, -2.0).apply(d)
+    for i in ids:
+        e, b = t.get(i), before[i]
+        assert e.hall == "B" and (e.x, e.y) == pytest.approx((b.x + 1.0, b.y - 2.0))
+    assert t.get("bw1").end == pytest.approx((before["bw1"].end[0] + 1.0, before["bw1"].end[1] - 2.0))
+    ev = evaluate(d)
+    assert ev.totals["throughput"]["stranded_ultraservers"] == 1  # hall B has no CDU or network rack
+    inverse.apply(d)
+    assert {i: t.get(i) for i in t.ids} == before

@@ -351,3 +351,35 @@ def test_undo_and_redo_bring_back_the_selection(window, qtbot):
     assert doc.selection == before
     doc.undo_stack.redo()
     assert doc.selection == pasted
+
+
+def test_dragging_an_ultraserver_into_another_hall_moves_it_there_in_one_undo_step(open_window, design, qtbot):
+    """Hall B (its own 20 × 10 m frame) stands east of hall A. The UltraServer dropped
+    in B keeps its place under the cursor, in B's coordinates; undo brings it back."""
+    design.halls.append(Hall("B", "Hall B", ((0, 0), (20, 0), (20, 10), (0, 10))))
+    window = open_window(design)
+    window.plan_view.fit()
+    doc = window.document
+    before = {i: position(window, i) for i in ("us1-r1", "us1-r2")}
+    vp = window.plan_view.viewport()
+    start = px(window, 3.0, 3.0, hall=0)            # on us1-r1
+    end = px(window, 10.0, 5.0, hall=1)             # open floor of hall B
+    qtbot.mousePress(vp, LEFT, NONE, start)
+    for k in range(1, 9):
+        f = k / 8
+        qtbot.mouseMove(vp, QPoint(round(start.x() + f * (end.x() - start.x())),
+                                   round(start.y() + f * (end.y() - start.y()))))
+    qtbot.mouseRelease(vp, LEFT, NONE, end)
+    t = window.design.equipment
+    assert {e.hall for e in (t.get("us1-r1"), t.get("us1-r2"))} == {"B"}
+    x1, y1, _ = position(window, "us1-r1")
+    x2, y2, _ = position(window, "us1-r2")
+    cursor_b = window.scene.hall_items[1].to_plan(window.plan_view.mapToScene(end))
+    assert x1 == pytest.approx(cursor_b[0], abs=0.35) and y1 == pytest.approx(cursor_b[1], abs=0.35)  # snapped
+    assert (x2 - x1, y2 - y1) == pytest.approx((0.6, 0.0))   # side by side, as they were
+    qtbot.waitUntil(lambda: window.evaluation is not None and
+                    len(window.evaluation.status) == len(window.design.equipment))
+    assert doc.undo_stack.undoText().startswith("Move to Hall B")
+    doc.undo_stack.undo()
+    assert {t.get(i).hall for i in before} == {"A"}
+    assert {i: position(window, i) for i in before} == before

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -1280,6 +1280,30 @@ class BuswayTool(PlanTool):
 
 
 # ====================================================================== the editor
+#: A dropped item faces like the row it joins: the nearest rack within this distance.
+ADOPT_M = 2.4
+#: Compass names of rotations 0, 90, 180, 270 (the front faces −y at 0°).
+FACINGS = ("south", "east", "north", "west")
+
+
+def rotated_records(records: list[Equipment], angle_deg: float) -> list[Equipment]:
+    """Records turned by ``angle_deg`` about the plan origin (a template centred there)."""
+    if angle_deg % 360.0 == 0.0:
+        return records
+    th = math.radians(angle_deg)
+    c, s = round(math.cos(th), 12), round(math.sin(th), 12)
+
+    def turn(x: float, y: float) -> tuple[float, float]:
+        return round(x * c - y * s, 6), round(x * s + y * c, 6)
+
+    out = []
+    for r in records:
+        x, y = turn(r.x, r.y)
+        end = None if r.end is None else turn(*r.end)
+        out.append(replace(r, x=x, y=y, rotation=(r.rotation + angle_deg) % 360.0, end=end))
+    return out
+
+
 @dataclass
 class _DropState:
     type_id: str
@@ -1287,6 +1311,7 @@ class _DropState:
     hall: HallItem | None = None
     ghost: Ghost | None = None
     records: list[Equipment] | None = None
+    rotation: float = 0.0
 
 
 class PlanEditor(QObject):
@@ -1697,13 +1722,17 @@ class PlanEditor(QObject):
             self.clear_sketch()
             event.ignore()  # nowhere to put it: the cursor says so
             return True
-        if state.hall is not ev.hall or state.ghost is None:
+        x, y = ev.plan()
+        rotation = self.drop_rotation(state.type_id, ev.hall.hall.id, x, y,
+                                      turned=ev.has(Qt.KeyboardModifier.ShiftModifier))
+        if state.hall is not ev.hall or state.ghost is None or rotation != state.rotation:
             state.hall = ev.hall
+            state.rotation = rotation
+            state.template = rotated_records(self.template(state.type_id), rotation)
             check = self.placement_check(ev.hall.hall.id)
             color = QColor(self.catalog.types[state.type_id].color)
             state.ghost = Ghost(self.sketch_item(), ev.hall, Shapes.of_records(state.template, self.catalog),
                                 check, color)
-        x, y = ev.plan()
         state.records = self.placed(state.template, ev.hall, x, y, state.ghost.check)
         # the ghost is the template at the origin: shift it to where the records landed
         ok = state.ghost.show(state.records[0].x - state.template[0].x, state.records[0].y - state.template[0].y)
@@ -1711,8 +1740,26 @@ class PlanEditor(QObject):
         event.accept()
         name = self.catalog.types[state.type_id]
         label = name.system_name if name.is_compute and name.system_name else name.name
-        self.message.emit(f"{label} at x {x:.2f} m, y {y:.2f} m" + ("" if ok else "  — would break a rule (red)"))
+        faces = "" if self.catalog.types[state.type_id].kind == "busway" else \
+            f", facing {FACINGS[int(round(state.rotation / 90.0)) % 4]} (Shift: the other way)"
+        self.message.emit(f"{label} at x {x:.2f} m, y {y:.2f} m{faces}"
+                          + ("" if ok else "  — would break a rule (red)"))
         return True
+
+    def drop_rotation(self, type_id: str, hall_id: str, x: float, y: float, turned: bool = False) -> float:
+        """How a dropped item faces: like the nearest rack, CDU or network rack within
+        ``ADOPT_M`` of the cursor (joining a row), else south; Shift turns it round."""
+        if self.catalog.types[type_id].kind == "busway":
+            return 0.0
+        sh = self.floor(hall_id).shapes
+        rotation = 0.0
+        if len(sh.x):
+            in_rows = np.isin(sh.kind, (COMPUTE, NETWORK, CDU))
+            d = np.where(in_rows, np.hypot(sh.x - x, sh.y - y), np.inf)
+            k = int(np.argmin(d))
+            if d[k] <= ADOPT_M:
+                rotation = float(sh.rotation[k]) % 360.0
+        return (rotation + 180.0) % 360.0 if turned else rotation
 
     def drag_leave(self) -> None:
         self._drop = None

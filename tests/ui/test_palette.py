@@ -228,3 +228,39 @@ def test_double_clicking_an_entry_places_it_in_the_middle_of_the_view(window, qt
     centre = window.plan_view.mapToScene(window.plan_view.viewport().rect().center())
     x, y = window.scene.hall_items[0].to_plan(centre)
     assert abs(t.x[0] - x) < 1.0 and abs(t.y[0] - y) < 1.0
+
+
+def drag_drop_with(widget, mime, pos: QPoint, modifiers) -> bool:
+    copy, left = Qt.DropAction.CopyAction, Qt.MouseButton.LeftButton
+    for cls in (QDragEnterEvent, QDragMoveEvent):
+        event = cls(pos, copy, mime, left, modifiers)
+        event.setAccepted(False)
+        QApplication.sendEvent(widget, event)
+    event = QDropEvent(QPointF(pos), copy, mime, left, modifiers)
+    event.setAccepted(False)
+    QApplication.sendEvent(widget, event)
+    return event.isAccepted()
+
+
+def test_a_drop_faces_like_the_row_it_joins_and_shift_turns_it(window):
+    """Alone on the floor an UltraServer faces south; dropped beside one that faces
+    north, it faces north too; Shift turns a drop round."""
+    from designer.model.commands import rotate_items
+
+    vp = window.plan_view.viewport()
+    t = window.design.equipment
+    assert drag_drop(vp, equipment_mime(US), at(window, 12.0, 15.0))
+    first = list(t.ids)
+    assert {t.get(i).rotation for i in first} == {0.0}
+    window.document.push(rotate_items(window.design, first, 180.0))
+    assert {t.get(i).rotation for i in first} == {180.0}
+    assert drag_drop(vp, equipment_mime(US), at(window, 13.8, 15.0))  # next along the same row
+    second = [i for i in t.ids if i not in first]
+    assert {t.get(i).rotation for i in second} == {180.0}
+    assert t.get(second[1]).x - t.get(second[0]).x == pytest.approx(-0.6)  # side by side, turned round
+    assert drag_drop_with(vp, equipment_mime(US), at(window, 30.0, 5.0), Qt.KeyboardModifier.ShiftModifier)
+    third = [i for i in t.ids if i not in first + second]
+    assert {t.get(i).rotation for i in third} == {180.0}  # alone, but Shift: north
+    assert drag_drop_with(vp, equipment_mime(US), at(window, 15.6, 15.0), Qt.KeyboardModifier.ShiftModifier)
+    fourth = [i for i in t.ids if i not in first + second + third]
+    assert {t.get(i).rotation for i in fourth} == {0.0}  # beside the north-facing row, turned: south

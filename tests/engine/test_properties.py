@@ -7,6 +7,7 @@ small machine); every example still evaluates several designs of 30–50 items.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections import Counter
 from dataclasses import replace
@@ -466,16 +467,15 @@ def test_the_passes_give_the_same_result_from_the_grid_and_from_the_pair_table(m
     assert_same_evaluation(table, grid)
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data=st.data())
-def test_incremental_equals_full_when_every_hall_takes_the_grid_passes(data):
+@contextlib.contextmanager
+def _grid_for_groups_table_for_one_hall(used: set):
+    """Every hall takes the near-item passes; a group of several halls finds candidates
+    on the grid, one hall alone in the pair table (``used`` records which ran)."""
     from designer.engine import halls
 
     original = halls._serve_nearest
-    used = set()
 
     def serve(items, units, hall_of, *args, **kwargs):
-        # a group of several halls searches the grid; one hall alone, the pair table
         one_hall = len(np.unique(hall_of[items])) <= 1 and len(np.unique(hall_of[units])) <= 1
         halls.FAST_CELLS = 10**9 if one_hall else 0
         used.add(one_hall)
@@ -485,10 +485,29 @@ def test_incremental_equals_full_when_every_hall_takes_the_grid_passes(data):
         mp.setattr(halls, "DENSE_PAIRS", 0)
         mp.setattr(halls, "FAST_CELLS", halls.FAST_CELLS)  # restored afterwards
         mp.setattr(halls, "_serve_nearest", serve)
+        yield
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_incremental_equals_full_when_every_hall_takes_the_grid_passes(data):
+    with _grid_for_groups_table_for_one_hall(set()):
         design = incremental_design()
         ev = Evaluator(design)
         for _ in range(data.draw(st.integers(1, 4), label="edits")):
             change = random_edit(data, design)
             inc = ev.apply(change)
             assert_same_evaluation(inc, evaluate(design))
-    assert True in used and False in used
+
+
+def test_the_grid_pass_comparison_runs_both_searches():
+    used: set = set()
+    with _grid_for_groups_table_for_one_hall(used):
+        design = incremental_design()
+        ev = Evaluator(design)
+        t = design.equipment
+        item = next(i for i in t.ids if "us" in i)
+        t.x[t.index[item]] += 0.6
+        inc = ev.apply(Change("moved", (item,), _halls_of(design, [item])))
+        assert_same_evaluation(inc, evaluate(design))
+    assert used == {True, False}

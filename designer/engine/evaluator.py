@@ -239,8 +239,7 @@ class Evaluator:
         scratch, or (after items moved within their halls) by patching the touched halls'
         rows into the previous evaluation's arrays, if those were built."""
         order, flags_s, arr_s = self.order, dict(self._flags), dict(self._arr)
-        links_h, slices = dict(self._links_h), [self._stored_slices[h] for h in self.design.hall_ids()]
-        hall_ids = self.design.hall_ids()
+        link_parts = self._link_parts()
         tc = self.design.equipment.type_code.copy()
         sys_code = self.design.equipment.system_code.copy()
         n_sys = len(self.design.equipment.systems.names)
@@ -248,12 +247,18 @@ class Evaluator:
         patch_from = self._patch_from
 
         def build() -> dict:
-            links_s = _joined_links(links_h, hall_ids, slices)
+            links_s = _joined_links(*link_parts)
             if patch_from is not None:
                 return _patch(*patch_from, order, flags_s, arr_s, links_s, tc, sys_code, n_sys, types)
             return _scatter(order, flags_s, arr_s, links_s, tc, sys_code, n_sys, types)
 
         return build
+
+    def _link_parts(self) -> tuple[dict[str, tuple], list[str], list[tuple[int, int]]]:
+        """What :func:`_joined_links` needs, as of now (the per-hall runs are replaced,
+        never changed in place, so a copy of the dict is a snapshot)."""
+        hall_ids = self.design.hall_ids()
+        return dict(self._links_h), hall_ids, [self._stored_slices[h] for h in hall_ids]
 
     def _combine_items(self) -> Evaluation:
         """Item-level combination (cross-hall UltraServers, binding utility feed)."""
@@ -262,8 +267,7 @@ class Evaluator:
         types = self.types
         st = self.settings
         site = design.site
-        links = _joined_links(self._links_h, self.design.hall_ids(),
-                              [self._stored_slices[h] for h in self.design.hall_ids()])
+        links = _joined_links(*self._link_parts())
         rows = _scatter(self.order, self._flags, self._arr, links, t.type_code, t.system_code,
                         len(t.systems.names), types)
         flags, powered, cooled = rows["flags"], rows["powered"], rows["cooled"]

@@ -204,6 +204,10 @@ def evaluate_group(design: Design, types: TypeTable, st: Settings, halls: list[H
     tray = np.array([st.tray_drop_m if h.tray_drop_m is None else h.tray_drop_m for h in halls])
     hall_ids = tuple(h.id for h in halls) if len(halls) <= 4 else None
 
+    def hint(resource: str) -> tuple | None:
+        """Names an allocation of a few halls (see _fast_worth_trying)."""
+        return (resource, hall_ids) if hall_ids else None
+
     # ------------------------------------------------------------ geometry
     fl = np.flatnonzero(kind <= AIR)
     fh = hk[fl]
@@ -474,7 +478,7 @@ def evaluate_group(design: Design, types: TypeTable, st: Settings, halls: list[H
 
         # piping and air paths run along the aisles: Manhattan distance between centres
         served, grants = _serve_nearest(need, units, hk, g.x, g.y, 0.0, reach, heat[need], capacity,
-                                        partial=False, radius_m=_radius(g, units, hk), hint=(label, hall_ids) if hall_ids else None)
+                                        partial=False, radius_m=_radius(g, units, hk), hint=hint(label))
         served_arr[need[grants[0]]] = units[grants[1]]
         load_kw[units] = np.bincount(grants[1], grants[2], minlength=len(units))
         limit_kw[units] = capacity
@@ -527,7 +531,7 @@ def evaluate_group(design: Design, types: TypeTable, st: Settings, halls: list[H
         # routed length: (Manhattan + two tray drops) × slack (PRODUCT.md §3)
         served, grants = _serve_nearest(comp, nets, hk, g.x, g.y, 2 * tray[hk], np.full(len(nets), np.inf),
                                         links_needed, ports, partial=True, radius_m=_radius(g, nets, hk),
-                                        scale=st.slack, hint=("network", hall_ids) if hall_ids else None)
+                                        scale=st.slack, hint=hint("network"))
         residual = links_needed - served
         gi, gn, gc = grants
         ports_used[nets] = np.bincount(gn, gc, minlength=len(nets))
@@ -642,10 +646,10 @@ class _Pairs:
     (items, most units in a hall): unit index, routed distance, Chebyshev distance and
     whether the unit exists and reaches. Built once per allocation when the group is
     small (one hall re-evaluated after an edit, a small design) and shared by the
-    one-step path, the passes and the table, instead of a grid index per pass."""
+    one-step path, the passes and the table, instead of a grid index per pass; in a
+    large group, per chunk of items for the table passes only."""
 
     def __init__(self, table: np.ndarray, ih, ix, iy, ux, uy, ex, reach, scale):
-        self.table = table
         cand = table[ih]
         self.unit = cu = np.maximum(cand, 0)
         adx = np.abs(ix[:, None] - ux[cu])
@@ -855,16 +859,11 @@ def _serve_nearest(items: np.ndarray, units: np.ndarray, hall_of: np.ndarray, x:
         for lo in range(0, len(todo), step):
             t = todo[lo:lo + step]
             if pairs is not None:
-                cu = pairs.unit[t]
-                ok = pairs.ok[t] & (remaining[cu] > 1e-9)
-                dist = pairs.dist[t]
-            else:
-                cand = table[ih[t]]
-                cu = np.maximum(cand, 0)
-                dist = np.round((np.abs(ix[t][:, None] - ux[cu]) + np.abs(iy[t][:, None] - uy[cu])
-                                 + ex[t][:, None]) * scale, 9)
-                ok = (cand >= 0) & (dist <= reach[cu]) & (remaining[cu] > 1e-9)
-            dist = np.where(ok, dist, np.inf)
+                cu, ok, dist = pairs.unit[t], pairs.ok[t], pairs.dist[t]
+            else:  # a large group: the pairs of this chunk of items only
+                chunk = _Pairs(table, ih[t], ix[t], iy[t], ux, uy, ex[t], reach, scale)
+                cu, ok, dist = chunk.unit, chunk.ok, chunk.dist
+            dist = np.where(ok & (remaining[cu] > 1e-9), dist, np.inf)
             if k_limit is not None and dist.shape[1] > k_limit:
                 # the k nearest (ties to the lower unit index), then in order
                 part = np.argpartition(dist + cu * 1e-12, k_limit - 1, axis=1)[:, :k_limit]

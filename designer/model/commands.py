@@ -116,19 +116,26 @@ def move_to_hall(design: Design, ids: Sequence[str], hall_id: str, dx: float, dy
     """The command moving items into another hall: each keeps its place relative to the
     others, shifted by (dx, dy) metres from its coordinates into the new hall's frame
     (busways move both ends). One undo step."""
-    t = design.equipment
+    moved = move_items(design, ids, dx, dy)
     commands: list[Command] = []
-    for item_id in ids:
-        row = t.index[item_id]
-        fields: dict[str, Any] = {"hall": hall_id,
-                                  "x": round(float(t.x[row]) + dx, POSITION_DECIMALS),
-                                  "y": round(float(t.y[row]) + dy, POSITION_DECIMALS)}
-        if not np.isnan(t.x2[row]):
-            fields["x2"] = round(float(t.x2[row]) + dx, POSITION_DECIMALS)
-            fields["y2"] = round(float(t.y2[row]) + dy, POSITION_DECIMALS)
+    for k, item_id in enumerate(ids):
+        fields: dict[str, Any] = {"hall": hall_id, "x": float(moved.x[k]), "y": float(moved.y[k])}
+        if not np.isnan(moved.x2[k]):
+            fields["x2"], fields["y2"] = float(moved.x2[k]), float(moved.y2[k])
         commands.append(UpdateItem(item_id, fields))
     name = design.hall(hall_id).name
     return Composite(commands, label or f"Move to {name}")
+
+
+def turn_points(x, y, angle_deg: float, about: tuple[float, float] = (0.0, 0.0)):
+    """Points turned counter-clockwise by ``angle_deg`` about a point, rounded as stored
+    positions are (exact at multiples of 90°)."""
+    cx, cy = about
+    th = math.radians(angle_deg)
+    c, s = round(math.cos(th), 12), round(math.sin(th), 12)
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    return (np.round(cx + c * (x - cx) - s * (y - cy), POSITION_DECIMALS),
+            np.round(cy + s * (x - cx) + c * (y - cy), POSITION_DECIMALS))
 
 
 def rotate_items(design: Design, ids: Sequence[str], angle_deg: float = 90.0,
@@ -139,16 +146,9 @@ def rotate_items(design: Design, ids: Sequence[str], angle_deg: float = 90.0,
     busway = ~np.isnan(cmd.x2)
     xs = np.concatenate([cmd.x, cmd.x2[busway]])
     ys = np.concatenate([cmd.y, cmd.y2[busway]])
-    cx, cy = about if about is not None else ((xs.min() + xs.max()) / 2, (ys.min() + ys.max()) / 2)
-    th = math.radians(angle_deg)
-    c, s = round(math.cos(th), 12), round(math.sin(th), 12)
-
-    def turn(x, y):
-        return (np.round(cx + c * (x - cx) - s * (y - cy), POSITION_DECIMALS),
-                np.round(cy + s * (x - cx) + c * (y - cy), POSITION_DECIMALS))
-
-    cmd.x, cmd.y = turn(cmd.x, cmd.y)
-    x2, y2 = turn(np.nan_to_num(cmd.x2), np.nan_to_num(cmd.y2))
+    about = about if about is not None else ((xs.min() + xs.max()) / 2, (ys.min() + ys.max()) / 2)
+    cmd.x, cmd.y = turn_points(cmd.x, cmd.y, angle_deg, about)
+    x2, y2 = turn_points(np.nan_to_num(cmd.x2), np.nan_to_num(cmd.y2), angle_deg, about)
     cmd.x2 = np.where(busway, x2, np.nan)
     cmd.y2 = np.where(busway, y2, np.nan)
     cmd.rotation = np.where(busway, 0.0, np.mod(cmd.rotation + angle_deg, 360.0))

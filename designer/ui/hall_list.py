@@ -9,17 +9,17 @@ rows are updated in place, never rebuilt unless the halls change.
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from designer.catalog import Catalog
 from designer.model import Design
+from designer.ui.widgets import Throttle
 
 ERROR_COLOR = QColor("#c62828")
 WARNING_COLOR = QColor("#a86b00")
@@ -139,11 +139,7 @@ class HallListPanel(QWidget):
         layout.addWidget(self.tree, 1)
         self._rows: dict[str, _HallRow] = {}
         self._stale = False
-        self._last_refresh: float | None = None
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(int(REFRESH_INTERVAL_S * 1000))
-        self._timer.timeout.connect(self._on_refresh_timer_timeout)
+        self._throttle = Throttle(int(REFRESH_INTERVAL_S * 1000), self._refresh_if_shown, self)
         self.tree.itemActivated.connect(self._on_hall_item_activated)
         document.evaluation_changed.connect(self._on_evaluation_changed)
         document.design_replaced.connect(self._on_design_replaced)
@@ -161,12 +157,10 @@ class HallListPanel(QWidget):
         # (or when it is shown again).
         if not self.isVisible():
             self._stale = True
-        elif self._last_refresh is None or time.monotonic() - self._last_refresh > REFRESH_INTERVAL_S:
-            self.refresh()
-        elif not self._timer.isActive():
-            self._timer.start()
+        else:
+            self._throttle.request()
 
-    def _on_refresh_timer_timeout(self) -> None:
+    def _refresh_if_shown(self) -> None:
         if self.isVisible():
             self.refresh()
         else:
@@ -180,8 +174,6 @@ class HallListPanel(QWidget):
     def refresh(self) -> None:
         """Show the totals of the document's current design and evaluation."""
         self._stale = False
-        self._last_refresh = time.monotonic()
-        self._timer.stop()
         design = self.document.design
         evaluation = self.document.evaluation
         totals = hall_totals(design, evaluation, self.document.catalog)

@@ -13,11 +13,10 @@ up when it is shown.
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QSize, Qt, QTimer, Signal  # PySide6 first: pyqtgraph uses it
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QSize, Qt, Signal  # PySide6 first: pyqtgraph uses it
 from PySide6.QtGui import QColor, QCursor, QFont
 from PySide6.QtWidgets import (
     QDockWidget, QFrame, QHBoxLayout, QLabel, QLayout, QSizePolicy, QToolTip, QVBoxLayout, QWidget, QWidgetItem,
@@ -476,7 +475,6 @@ class MetricsDock(QWidget):
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.document = document
-        self._pending: Evaluation | None = None
         self._dirty = False
         self._dock_visible = True  # False while another tab of our dock's tab group is in front
 
@@ -523,11 +521,9 @@ class MetricsDock(QWidget):
         layout.addWidget(self.note)
         layout.addLayout(charts, 1)
 
-        self._last_chart_update = -1e9
-        self._chart_timer = QTimer(self)
-        self._chart_timer.setSingleShot(True)
-        self._chart_timer.timeout.connect(self._on_chart_timer_timeout)
-        self._latest: Evaluation | None = None
+        # charts redraw at most 4 times a second, their text 10 times (a drag re-evaluates
+        # on every mouse move); the last evaluation of a burst is always shown
+        self._chart_throttle = Throttle(CHART_INTERVAL_MS, self._on_chart_turn, self)
         self._tiles_throttle = Throttle(TEXT_INTERVAL_MS, self._show_latest, self)
         document.evaluation_changed.connect(self._on_evaluation_changed)
         document.evaluation_failed.connect(self._on_evaluation_failed)
@@ -553,13 +549,12 @@ class MetricsDock(QWidget):
             for tile in self._tiles.values():
                 tile.value.setText(DASH)
             return
-        self._latest = evaluation
-        self._tiles_throttle.request()  # at most 10 times a second (a drag evaluates per mouse move)
+        self._tiles_throttle.request()
 
     def _show_latest(self) -> None:
-        evaluation = self._latest
-        if evaluation is None or evaluation is not self.document.evaluation:
-            return  # superseded (or failed) since
+        evaluation = self.document.evaluation
+        if evaluation is None:
+            return  # failed since
         self.note.hide()
         report = evaluation.totals
         for name, _, fmt in TILES:
@@ -573,21 +568,14 @@ class MetricsDock(QWidget):
                                             _get(report, "throughput", "effective", "mxfp8_pflops"), redraw=False)
         except (KeyError, TypeError, ValueError):
             pass
-        self._pending = evaluation
         self._dirty = True
-        if not self.charts_shown():
-            return  # catch up when shown
-        # charts redraw at most a few times a second: a drag re-evaluates on every mouse move
-        wait_ms = CHART_INTERVAL_MS - (time.monotonic() - self._last_chart_update) * 1000.0
-        if wait_ms <= 0:
-            self._update_charts()
-        elif not self._chart_timer.isActive():
-            self._chart_timer.start(int(wait_ms) + 1)
+        if self.charts_shown():  # else: catch up when shown
+            self._chart_throttle.request()
 
     def updates_pending(self) -> bool:
         """Whether a newer evaluation is still to be drawn (its text or charts wait for
         their next turn: a few times a second during a drag)."""
-        return self._tiles_throttle.pending() or (self._dirty and self._chart_timer.isActive())
+        return self._tiles_throttle.pending() or (self._dirty and self._chart_throttle.pending())
 
     def charts_shown(self) -> bool:
         """Whether the charts can be seen (shown, and our dock's tab in front)."""
@@ -609,16 +597,15 @@ class MetricsDock(QWidget):
         if self._dirty and self.charts_shown():
             self._update_charts()
 
-    def _on_chart_timer_timeout(self) -> None:
+    def _on_chart_turn(self) -> None:
         if self._dirty and self.charts_shown():
             self._update_charts()
 
     def _update_charts(self) -> None:
         """Feed the charts from the pending evaluation (numpy over all equipment)."""
         self._dirty = False
-        self._last_chart_update = time.monotonic()
         self.throughput_chart.redraw()
-        evaluation = self._pending
+        evaluation = self.document.evaluation
         if evaluation is None:
             return
         design = self.document.design

@@ -82,7 +82,9 @@ class ProblemsModel(QAbstractTableModel):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.violations: list[Violation] = []
+        self.violations: list[Violation] = []   # in the shown order
+        self._engine_order: list[Violation] = []
+        self._sort = (self.SEVERITY, Qt.SortOrder.AscendingOrder)
         self.hall_names: dict[str, str] = {}
         self._icons = {"error": severity_icon("error"), "warning": severity_icon("warning")}
 
@@ -104,7 +106,7 @@ class ProblemsModel(QAbstractTableModel):
         self.layoutChanged.emit()
 
     def _sorted(self) -> list[Violation]:
-        column, order = getattr(self, "_sort", (self.SEVERITY, Qt.SortOrder.AscendingOrder))
+        column, order = self._sort
         names = self.hall_names
         keys = {
             self.SEVERITY: lambda v: v.severity != "error",
@@ -113,8 +115,7 @@ class ProblemsModel(QAbstractTableModel):
             self.ITEMS: lambda v: (len(v.ids), v.ids),
             self.HALL: lambda v: names.get(v.hall, v.hall).lower(),
         }
-        rows = getattr(self, "_engine_order", [])
-        return sorted(rows, key=keys[column], reverse=order == Qt.SortOrder.DescendingOrder)
+        return sorted(self._engine_order, key=keys[column], reverse=order == Qt.SortOrder.DescendingOrder)
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt API)
         return 0 if parent.isValid() else len(self.violations)

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import QApplication, QGraphicsItem, QLabel, QSpinBox, QTo
 from designer.catalog import Catalog
 from designer.model import Design, Equipment, Hall
 from designer.model.commands import (
-    AddItems, RemoveItems, SetHall, SetPlacements, move_items, move_to_hall, rotate_items,
+    AddItems, RemoveItems, SetHall, SetPlacements, move_items, move_to_hall, rotate_items, turn_points,
 )
 from designer.model.layouts import IdCounter, row_items, ultraserver_racks
 from designer.ui.clipboard import ITEMS_MIME, clipboard_items, fresh_copies, put_items
@@ -1290,18 +1290,11 @@ def rotated_records(records: list[Equipment], angle_deg: float) -> list[Equipmen
     """Records turned by ``angle_deg`` about the plan origin (a template centred there)."""
     if angle_deg % 360.0 == 0.0:
         return records
-    th = math.radians(angle_deg)
-    c, s = round(math.cos(th), 12), round(math.sin(th), 12)
 
-    def turn(x: float, y: float) -> tuple[float, float]:
-        return round(x * c - y * s, 6), round(x * s + y * c, 6)
-
-    out = []
-    for r in records:
-        x, y = turn(r.x, r.y)
-        end = None if r.end is None else turn(*r.end)
-        out.append(replace(r, x=x, y=y, rotation=(r.rotation + angle_deg) % 360.0, end=end))
-    return out
+    x, y = turn_points([r.x for r in records], [r.y for r in records], angle_deg)
+    ends = [None if r.end is None else tuple(map(float, turn_points(*r.end, angle_deg))) for r in records]
+    return [replace(r, x=float(x[k]), y=float(y[k]), end=ends[k], rotation=(r.rotation + angle_deg) % 360.0)
+            for k, r in enumerate(records)]
 
 
 @dataclass

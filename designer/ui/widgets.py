@@ -24,7 +24,7 @@ class Throttle(QObject):
     is over: a burst of requests (evaluations during a drag) costs a few runs a second,
     and the last request is always served."""
 
-    def __init__(self, interval_ms: int, fn: Callable[[], None], parent: QObject) -> None:
+    def __init__(self, interval_ms: int, fn: Callable[[], None], parent: QObject | None) -> None:
         super().__init__(parent)
         self.interval_s = interval_ms / 1000.0
         self._fn = fn
@@ -33,12 +33,9 @@ class Throttle(QObject):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.run)
 
-    #: False: every request runs at once (benchmarks measure the docks at every step)
-    enabled = True
-
     def request(self) -> None:
         now = time.monotonic()
-        if not Throttle.enabled or self._last is None or now - self._last >= self.interval_s:
+        if self._last is None or now - self._last >= self.interval_s:
             self.run()
         elif not self._timer.isActive():
             self._timer.start(max(1, int((self.interval_s - (now - self._last)) * 1000) + 1))

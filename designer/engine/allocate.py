@@ -65,7 +65,7 @@ def assign(n_items: int, cand_item: np.ndarray, cand_server: np.ndarray, cand_ke
     while len(waiting):
         p = ptr[waiting]
         if packed is not None:
-            order = np.argsort(packed[p] | waiting)
+            order = np.argsort(packed[p] | waiting, kind="stable")
         else:
             order = np.lexsort((waiting, cand_key[p], cand_server[p]))
         items = waiting[order]

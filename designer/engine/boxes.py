@@ -129,7 +129,7 @@ class BoxIndex:
         if self.ncells < 1 << 16:
             order = np.argsort(cid.astype(np.uint16), kind="stable")
         else:
-            order = np.argsort(cid * len(cid) + np.arange(len(cid)))
+            order = np.argsort(cid * len(cid) + np.arange(len(cid)), kind="stable")
         self.idx = idx[order]
 
     def query(self, q: np.ndarray, qkey: np.ndarray, strict: bool = True):
@@ -187,6 +187,23 @@ class BoxIndex:
                            np.concatenate([c[1] for c in cells]), np.concatenate([c[2] for c in cells]), strict)
         cut = np.searchsorted(i, bounds)  # pairs come ordered by query box
         return [(i[cut[n]:cut[n + 1]] - bounds[n], j[cut[n]:cut[n + 1]]) for n in range(len(queries))]
+
+
+def overlapping(q: np.ndarray, qkey: np.ndarray, b: np.ndarray, bkey: np.ndarray, strict: bool = True):
+    """Pairs (i of q, j of b) of boxes with the same key that overlap with positive area
+    (``strict``) or touch, in (i, j) order, by testing every pair: exactly the pairs a
+    :class:`BoxIndex` over ``b`` reports, for a few query boxes against a few hundred."""
+    if len(q) == 0 or len(b) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    ax0, ay0, ax1, ay1 = (q[:, k, None] for k in range(4))
+    tx0, ty0, tx1, ty1 = b[:, 0], b[:, 1], b[:, 2], b[:, 3]
+    if strict:
+        hit = (ax0 < tx1) & (tx0 < ax1) & (ay0 < ty1) & (ty0 < ay1)
+    else:
+        hit = (ax0 <= tx1) & (tx0 <= ax1) & (ay0 <= ty1) & (ty0 <= ay1)
+    hit &= np.asarray(qkey, np.int64)[:, None] == np.asarray(bkey, np.int64)[None, :]
+    i, j = np.nonzero(hit)
+    return i.astype(np.int64), j.astype(np.int64)
 
 
 _DX = np.repeat(np.arange(-1, 2), 3)

@@ -90,6 +90,7 @@ class Evaluator:
     def refresh(self) -> Evaluation:
         """Re-evaluate everything (after site, hall or assumption changes)."""
         self._configure()
+        self._geometry = {}  # per hall: the floor geometry of its last single-hall evaluation
         self.order, self.slices = self._sorted_rows()
         self._distinct = None
         self._store(self._evaluate_all())
@@ -131,7 +132,9 @@ class Evaluator:
         for hall_id in dict.fromkeys(change.halls):
             lo_new, hi_new = slices[hall_id]
             hall = self.design.hall(hall_id)
-            res = evaluate_group(self.design, self.types, self.settings, [hall], order[lo_new:hi_new])
+            res = evaluate_group(self.design, self.types, self.settings, [hall], order[lo_new:hi_new],
+                                 geometry=self._geometry.get(hall_id))
+            self._geometry[hall_id] = res.geometry
             self._splice(hall_id, res)
         self.order, self.slices = order, slices
         if any(self.slices[h] != self._stored_slices[h] for h in self.slices):

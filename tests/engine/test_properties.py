@@ -343,6 +343,65 @@ def test_incremental_edits_reach_site_and_hall_limits():
     assert any(v.ids == ("A",) for v in inc.violations_of("power-capacity"))
 
 
+# ------------------------------------------------------------------ drag steps
+@SETTINGS
+@given(data=st.data(), notch=st.booleans())
+def test_a_hall_evaluated_again_after_a_few_moves_reuses_its_geometry_exactly(data, notch):
+    """Drag steps: a hall re-evaluated after a few of its items moved or turned keeps the
+    boxes and pairs of the others from its previous evaluation (``_moved_geometry``) and
+    still equals a full evaluation, violations in the same order, at every step: in a
+    rectangular hall or one with a notch (exact outline tests), with a keep-out in an aisle,
+    items at odd angles, busways moved."""
+    design = base_design(1)
+    h = design.halls[0]
+    x0, y0, x1, y1 = h.bounds()
+    if notch:
+        xm, ym = (x0 + x1) / 2, (y0 + y1) / 2
+        h.outline = ((x0, y0), (x1, y0), (x1, ym), (xm, ym), (xm, y1), (x0, y1))
+    h.keepouts.append(((x0 + 3.0, y0 + 3.0), (x0 + 4.2, y0 + 3.0), (x0 + 4.2, y0 + 4.2), (x0 + 3.0, y0 + 4.2)))
+    ev = Evaluator(design)
+    t = design.equipment
+    steps = data.draw(st.integers(2, 6), label="steps")
+    reused = 0
+    for _ in range(steps):
+        ids = _pick_ids(data, design, 3)
+        rows = t.rows(ids)
+        dx, dy = data.draw(delta), data.draw(delta)
+        t.x[rows] += dx
+        t.y[rows] += dy
+        bw = rows[~np.isnan(t.x2[rows])]
+        t.x2[bw] += dx
+        t.y2[bw] += dy
+        if data.draw(st.booleans(), label="turn"):
+            turn = rows[np.isnan(t.x2[rows])]
+            t.rotation[turn] = data.draw(st.sampled_from([0.0, 90.0, 180.0, 45.0, 30.0]))
+        before = ev._geometry.get("A")
+        inc = ev.apply(Change("moved", tuple(ids), ("A",)))
+        reused += before is not None and ev._geometry["A"].index is None
+        assert_same_evaluation(inc, evaluate(design))
+    assert reused == steps - 1  # every step after the first started from the last geometry
+
+
+def test_geometry_reuse_sees_a_moved_rack_overlap_and_leave_again():
+    """The reuse path, by hand: a rack dragged onto its neighbour overlaps it (and its
+    service zones are blocked), dragged back it is clear; each step equals a full evaluation."""
+    design = base_design(1)
+    ev = Evaluator(design)
+    t = design.equipment
+    rack_ids = [i for i in t.ids if "-us" in i]
+    a, b = rack_ids[0], rack_ids[1]
+    ra, rb = t.index[a], t.index[b]
+    assert ev.evaluation.violations == []
+    dx = float(t.x[rb] - t.x[ra]) / 2  # half way onto the neighbour
+    for step, expect in ((dx, True), (-dx, False), (dx, True)):
+        t.x[ra] += step
+        inc = ev.apply(Change("moved", (a,), ("A",)))
+        assert_same_evaluation(inc, evaluate(design))
+        overlaps = {frozenset(v.ids) for v in inc.violations_of("overlap")}
+        assert (frozenset((a, b)) in overlaps) is expect
+    assert ev._geometry["A"].index is None  # the last two steps reused the geometry
+
+
 # ------------------------------------------------------------------ ties on a grid
 @pytest.mark.parametrize("origin", [0.0, 0.1, 0.3, 1.7, 10.9, 123.4, 1000.3])
 def test_equidistant_network_racks_tie_to_file_order_wherever_the_hall_is(origin):

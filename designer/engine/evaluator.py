@@ -90,7 +90,7 @@ class Evaluator:
     def refresh(self) -> Evaluation:
         """Re-evaluate everything (after site, hall or assumption changes)."""
         self._configure()
-        self._geometry = {}  # per hall: the floor geometry of its last single-hall evaluation
+        self._reuse = {}  # per hall: what its last single-hall evaluation left (geometry, pair tables)
         self.order, self.slices = self._sorted_rows()
         self._distinct = None
         self._store(self._evaluate_all())
@@ -133,8 +133,8 @@ class Evaluator:
             lo_new, hi_new = slices[hall_id]
             hall = self.design.hall(hall_id)
             res = evaluate_group(self.design, self.types, self.settings, [hall], order[lo_new:hi_new],
-                                 geometry=self._geometry.get(hall_id))
-            self._geometry[hall_id] = res.geometry
+                                 reuse=self._reuse.get(hall_id))
+            self._reuse[hall_id] = res.reuse
             self._splice(hall_id, res)
         self.order, self.slices = order, slices
         if any(self.slices[h] != self._stored_slices[h] for h in self.slices):

@@ -66,7 +66,7 @@ class GroupResult:
     media_metres: np.ndarray       # (halls, media)
     longest_m: np.ndarray          # (halls,)
     worst_latency_ns: np.ndarray   # (halls,)
-    geometry: "_Geometry | None" = None  # for the next evaluation of the same hall
+    reuse: dict | None = None      # what the next evaluation of the same hall may reuse
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -436,11 +436,14 @@ def _radius(g: "_Group", units: np.ndarray, hk: np.ndarray) -> np.ndarray:
 
 
 def evaluate_group(design: Design, types: TypeTable, st: Settings, halls: list[Hall],
-                   rows: np.ndarray, geometry: _Geometry | None = None) -> GroupResult:
+                   rows: np.ndarray, reuse: dict | None = None) -> GroupResult:
     """Evaluate the hall-local rules and allocations for ``halls`` (items ``rows``, hall-sorted).
 
-    ``geometry`` is the previous evaluation's of the same hall (``GroupResult.geometry``),
-    reused for the items that did not move; any other is ignored."""
+    ``reuse`` is what the previous evaluation of the same hall left (``GroupResult.reuse``:
+    its geometry and pair tables), reused for the items that did not move; whatever does
+    not match the items now is ignored. Only a group of one hall leaves or takes it."""
+    before = reuse if len(halls) == 1 and reuse is not None else {}
+    after: dict | None = {} if len(halls) == 1 else None
     g = _Group(design, types, halls, rows)
     n = len(rows)
     flag_block = np.zeros((len(HALL_FLAGS), n), bool)  # one row per flag (spliced as one array)
@@ -459,7 +462,9 @@ def evaluate_group(design: Design, types: TypeTable, st: Settings, halls: list[H
     hall_box = [_rect_box(o) for o in outlines]
     rect_hall = np.array([b is not None for b in hall_box], bool)
     hb = np.array([b if b is not None else [np.inf, np.inf, -np.inf, -np.inf] for b in hall_box]).reshape(H, 4)
-    geo = _geometry(g, types, st, halls, (hb, rect_hall, outlines), geometry)
+    geo = _geometry(g, types, st, halls, (hb, rect_hall, outlines), before.get("geometry"))
+    if after is not None:
+        after["geometry"] = geo
     fl, fh, fk, w, d, c, s, fx, fy, fb = geo.fl, geo.fh, geo.fk, geo.w, geo.d, geo.c, geo.s, geo.fx, geo.fy, geo.fb
     aligned = geo.aligned
     poly_cache: dict[int, object] = {}
@@ -676,7 +681,8 @@ def evaluate_group(design: Design, types: TypeTable, st: Settings, halls: list[H
 
         # piping and air paths run along the aisles: Manhattan distance between centres
         served, grants = _serve_nearest(need, units, hk, g.x, g.y, 0.0, reach, heat[need], capacity,
-                                        partial=False, radius_m=_radius(g, units, hk), hint=hint(label))
+                                        partial=False, radius_m=_radius(g, units, hk), hint=hint(label),
+                                        reuse=(before.get(label), after, label))
         served_arr[need[grants[0]]] = units[grants[1]]
         load_kw[units] = np.bincount(grants[1], grants[2], minlength=len(units))
         limit_kw[units] = capacity
@@ -729,7 +735,8 @@ def evaluate_group(design: Design, types: TypeTable, st: Settings, halls: list[H
         # routed length: (Manhattan + two tray drops) × slack (PRODUCT.md §3)
         served, grants = _serve_nearest(comp, nets, hk, g.x, g.y, 2 * tray[hk], np.full(len(nets), np.inf),
                                         links_needed, ports, partial=True, radius_m=_radius(g, nets, hk),
-                                        scale=st.slack, hint=hint("network"))
+                                        scale=st.slack, hint=hint("network"),
+                                        reuse=(before.get("network"), after, "network"))
         residual = links_needed - served
         gi, gn, gc = grants
         ports_used[nets] = np.bincount(gn, gc, minlength=len(nets))
@@ -826,7 +833,7 @@ def evaluate_group(design: Design, types: TypeTable, st: Settings, halls: list[H
                        served_by_cdu=served_cdu, served_by_air=served_air, link_down=link_down, load_kw=load_kw,
                        limit_kw=limit_kw, ports_used=ports_used, links=links, violations=g.out, summary=summary,
                        media_count=media_count, media_metres=media_metres, longest_m=longest,
-                       worst_latency_ns=worst, geometry=geo if H == 1 else None)
+                       worst_latency_ns=worst, reuse=after)
 
 
 def _sort_key(item: np.ndarray, dist: np.ndarray, unit: np.ndarray, n_items: int, n_units: int) -> np.ndarray:
@@ -856,6 +863,47 @@ class _Pairs:
         self.dist = np.round((adx + ady + ex[:, None]) * scale, 9)
         self.cheb = np.maximum(adx, ady)
         self.ok = (cand >= 0) & (self.dist <= reach[cu])
+
+
+@dataclass
+class _PairState:
+    """A call's pair table with the inputs it was built from, so that the next evaluation
+    of the same hall patches the rows of the items that moved (same items, same units)."""
+
+    items: np.ndarray
+    units: np.ndarray
+    ix: np.ndarray
+    iy: np.ndarray
+    ex: np.ndarray
+    ux: np.ndarray
+    uy: np.ndarray
+    reach: np.ndarray
+    scale: float
+    table: np.ndarray
+    pairs: _Pairs | None
+
+    @classmethod
+    def reused(cls, prev: "_PairState | None", items, units, ih, ix, iy, ex, ux, uy, reach,
+               scale) -> "_PairState | None":
+        """``prev`` with the rows of items whose position (or extra length) changed built
+        again (the same expressions, so the same floats); None when it does not apply."""
+        if (prev is None or prev.pairs is None or prev.scale != scale or len(prev.items) != len(items)
+                or len(prev.units) != len(units) or not np.array_equal(prev.items, items)
+                or not np.array_equal(prev.units, units) or not np.array_equal(prev.ux, ux)
+                or not np.array_equal(prev.uy, uy) or not np.array_equal(prev.reach, reach)):
+            return None
+        rows = np.flatnonzero((prev.ix != ix) | (prev.iy != iy) | (prev.ex != ex))
+        if len(rows) > max(16, len(items) // 8):
+            return None
+        pairs = prev.pairs
+        if len(rows):
+            pairs = copy.copy(prev.pairs)
+            sub = _Pairs(prev.table, ih[rows], ix[rows], iy[rows], ux, uy, ex[rows], reach, scale)
+            for name in ("dist", "cheb", "ok"):
+                arr = getattr(prev.pairs, name).copy()
+                arr[rows] = getattr(sub, name)
+                setattr(pairs, name, arr)
+        return cls(items, units, ix, iy, ex, ux, uy, reach, scale, prev.table, pairs)
 
 
 def _unit_table(uh: np.ndarray, n_h: int) -> np.ndarray:
@@ -961,7 +1009,8 @@ def _serve_unconstrained(pairs: _Pairs, ih, uh, demand, capacity, dense, radius_
 
 def _serve_nearest(items: np.ndarray, units: np.ndarray, hall_of: np.ndarray, x: np.ndarray, y: np.ndarray,
                    extra: np.ndarray, reach: np.ndarray, demand: np.ndarray, capacity: np.ndarray,
-                   partial: bool, radius_m: np.ndarray, scale: float = 1.0, hint: tuple | None = None):
+                   partial: bool, radius_m: np.ndarray, scale: float = 1.0, hint: tuple | None = None,
+                   reuse: tuple | None = None):
     """Serve items from units of their own hall, nearest first, within reach and capacity.
 
     Distance = (Manhattan between centres + ``extra[item]``) × ``scale``. First passes:
@@ -972,7 +1021,10 @@ def _serve_nearest(items: np.ndarray, units: np.ndarray, hall_of: np.ndarray, x:
     the same result as evaluating the whole site. Returns (served per item, grants as
     (item index, unit index, amount)). ``hint`` names the call (resource and halls) so
     that a hall where capacity bound last time does not try the one-step path at every
-    edit (see :func:`_fast_worth_trying`; the result is the same either way).
+    edit (see :func:`_fast_worth_trying`; the result is the same either way). ``reuse``
+    is (the previous :class:`_PairState` of this call in this hall or None, the dict to
+    leave the new one in or None, its key): the pair table is then patched for the items
+    that moved instead of built again.
     """
     served = np.zeros(len(items))
     empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
@@ -998,9 +1050,15 @@ def _serve_nearest(items: np.ndarray, units: np.ndarray, hall_of: np.ndarray, x:
     # exactly as when the whole site is evaluated.
     n_h = int(max(ih.max(), uh.max())) + 1
     dense = np.bincount(ih, minlength=n_h) * np.bincount(uh, minlength=n_h) <= DENSE_PAIRS
-    table = _unit_table(uh, n_h)
-    pairs = _Pairs(table, ih, ix, iy, ux, uy, ex, reach, scale) if len(items) * table.shape[1] <= FAST_CELLS \
-        else None
+    state = _PairState.reused(reuse[0], items, units, ih, ix, iy, ex, ux, uy, reach, scale) if reuse else None
+    if state is None:
+        table = _unit_table(uh, n_h)
+        pairs = _Pairs(table, ih, ix, iy, ux, uy, ex, reach, scale) if len(items) * table.shape[1] <= FAST_CELLS \
+            else None
+        state = _PairState(items, units, ix, iy, ex, ux, uy, reach, scale, table, pairs)
+    table, pairs = state.table, state.pairs
+    if reuse and reuse[1] is not None:
+        reuse[1][reuse[2]] = state
     if pairs is not None and FAST_PATH and _fast_worth_trying(hint):
         fast = _serve_unconstrained(pairs, ih, uh, demand, remaining, dense, radius_m, n_h)
         _fast_tried(hint, fast is not None)

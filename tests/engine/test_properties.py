@@ -375,9 +375,9 @@ def test_a_hall_evaluated_again_after_a_few_moves_reuses_its_geometry_exactly(da
         if data.draw(st.booleans(), label="turn"):
             turn = rows[np.isnan(t.x2[rows])]
             t.rotation[turn] = data.draw(st.sampled_from([0.0, 90.0, 180.0, 45.0, 30.0]))
-        before = ev._geometry.get("A")
+        before = ev._reuse.get("A")
         inc = ev.apply(Change("moved", tuple(ids), ("A",)))
-        reused += before is not None and ev._geometry["A"].index is None
+        reused += before is not None and ev._reuse["A"]["geometry"].index is None
         assert_same_evaluation(inc, evaluate(design))
     assert reused == steps - 1  # every step after the first started from the last geometry
 
@@ -399,7 +399,7 @@ def test_geometry_reuse_sees_a_moved_rack_overlap_and_leave_again():
         assert_same_evaluation(inc, evaluate(design))
         overlaps = {frozenset(v.ids) for v in inc.violations_of("overlap")}
         assert (frozenset((a, b)) in overlaps) is expect
-    assert ev._geometry["A"].index is None  # the last two steps reused the geometry
+    assert ev._reuse["A"]["geometry"].index is None  # the last two steps reused the geometry
 
 
 # ------------------------------------------------------------------ ties on a grid

@@ -134,10 +134,12 @@ def test_metrics_catch_up_when_shown_again(small_window, qtbot):
     qtbot.waitUntil(lambda: not small_window.metrics.charts_shown())
     before = small_window.metrics.busway_chart.drawn_bars()[1].copy()
     _overlap_us2_onto_us1(small_window, qtbot)
+    qtbot.waitUntil(lambda: not small_window.updates_pending())  # the tiles follow at most 10 times a second
     assert small_window.metrics._dirty  # nothing drawn while hidden behind the Problems tab
     assert small_window.metrics.busway_chart.drawn_bars()[1] == pytest.approx(before)
     small_window.metrics_dock.raise_()
     qtbot.waitUntil(small_window.metrics.charts_shown)
+    qtbot.waitUntil(lambda: not small_window.updates_pending())  # the charts' redraw is throttled
     ev = small_window.evaluation
     rows = _kind_rows(small_window, "busway")
     _, heights = small_window.metrics.busway_chart.drawn_bars()

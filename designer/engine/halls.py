@@ -1123,8 +1123,9 @@ def _serve_nearest(items: np.ndarray, units: np.ndarray, hall_of: np.ndarray, x:
                 cu, ok, dist = chunk.unit, chunk.ok, chunk.dist
             dist = np.where(ok & (remaining[cu] > 1e-9), dist, np.inf)
             if k_limit is not None and dist.shape[1] > k_limit:
-                # the k nearest (ties to the lower unit index), then in order
-                part = np.argpartition(dist + cu * 1e-12, k_limit - 1, axis=1)[:, :k_limit]
+                # the k nearest (ties to the lower unit index: columns are in unit order, and a
+                # column's nudge stays below the 1 nm rounding of distances whatever the group)
+                part = np.argpartition(dist + np.arange(dist.shape[1]) * 1e-12, k_limit - 1, axis=1)[:, :k_limit]
                 pd = np.take_along_axis(dist, part, 1)
                 pc = np.take_along_axis(cu, part, 1)
                 o = np.lexsort((pc, pd), axis=1)

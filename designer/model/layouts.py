@@ -123,7 +123,6 @@ def lay_out_hall(design: Design, catalog: Catalog, hall_id: str, name: str, *, r
     rack = catalog.types[rack_type]
     depth = rack.depth_m
     front = catalog.value("clearance.front_m")
-    rear = catalog.value("clearance.rear_m")
     crah = catalog.types["crah"]
     cold = 2 * TILE_M                      # cold aisle: two tiles (D5)
     hot = 2 * TILE_M                       # hot aisle, ≥ the rear service zone (D6)

@@ -487,7 +487,6 @@ class ClearanceOverlay(HallOverlay):
 
     def draw(self, painter, data, exposed, ppm) -> None:
         shapes, lo, up = data
-        detailed = ppm >= LOD_OUTLINES
         # zones are rectangles, nearly all axis-aligned: antialiasing would only cost
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         styles = {

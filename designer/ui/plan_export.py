@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSize, QSizeF, Qt
-from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QImage, QPageLayout, QPageSize, QPainter, QPainterPath,
+from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QImage, QPageLayout, QPageSize, QPainter,
                            QPdfWriter, QPen, QPolygonF)
 from PySide6.QtSvg import QSvgGenerator
 
@@ -134,7 +134,6 @@ class PlanSheet:
         t = self.design.equipment
         pos = self._hall_pos()
         status = None if self.evaluation is None else self.evaluation.status
-        thin = QPen(INK, 0.02)
         for hall in self.design.halls:
             dx, dy = pos[hall.id]
 

@@ -6,9 +6,7 @@ import pytest
 
 from designer.engine import evaluate
 
-from .helpers import (
-    busway, hall, make_design, net, only, rack, row, supported_design, supported_items, ultraserver,
-)
+from .helpers import hall, make_design, only, rack, row, supported_design, supported_items
 
 
 def test_first_fit_a_small_item_is_powered_after_a_big_one_did_not_fit():

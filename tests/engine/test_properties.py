@@ -423,19 +423,19 @@ def test_equidistant_network_racks_tie_to_file_order_wherever_the_hall_is(origin
 
 # ------------------------------------------------------------------ the one-step allocation
 def _spy_one_step(mp, seen: list):
-    """Record, per call of halls._serve_unconstrained, whether it served the call."""
-    from designer.engine import halls
+    """Record, per call of serve._serve_unconstrained, whether it served the call."""
+    from designer.engine import serve
 
-    original = halls._serve_unconstrained
+    original = serve._serve_unconstrained
 
     def spy(*args):
         out = original(*args)
         seen.append(out is not None)
         return out
 
-    mp.setattr(halls, "_serve_unconstrained", spy)
-    mp.setattr(halls, "FAST_RETRY_EVERY", 1)  # try it at every call, whatever earlier calls found
-    return halls
+    mp.setattr(serve, "_serve_unconstrained", spy)
+    mp.setattr(serve, "FAST_RETRY_EVERY", 1)  # try it at every call, whatever earlier calls found
+    return serve
 
 
 @SETTINGS
@@ -443,16 +443,16 @@ def _spy_one_step(mp, seen: list):
        crah_kw=st.sampled_from([250.0, 40.0, 12.0]), ports=st.sampled_from([128, 40, 20]),
        ultraservers=st.integers(1, 3))
 def test_one_step_allocation_equals_the_passes(moves, cdu_kw, crah_kw, ports, ultraservers):
-    """Halls where no unit binds are served in one step (halls._serve_unconstrained); the
+    """Halls where no unit binds are served in one step (serve._serve_unconstrained); the
     result must be exactly what the nearest-first passes give, binding or not."""
     design = perturbed(base_design(2, ultraservers_per_row=ultraservers), moves)
     design.assumptions.update({"cdu-in-row.capacity_kw": cdu_kw, "crah.capacity_kw": crah_kw,
                                "network-rack.ports": ports})
     seen: list[bool] = []
     with pytest.MonkeyPatch.context() as mp:
-        halls = _spy_one_step(mp, seen)
+        serve = _spy_one_step(mp, seen)
         fast = evaluate(design)
-        mp.setattr(halls, "FAST_PATH", False)
+        mp.setattr(serve, "FAST_PATH", False)
         slow = evaluate(design)
     assert seen  # the one-step path was tried
     assert_same_evaluation(fast, slow)
@@ -511,17 +511,17 @@ def test_evaluating_halls_in_two_threads_gives_the_same_result(moves, tight):
 @SETTINGS
 @given(moves=moves_strategy, tight=st.booleans())
 def test_the_passes_give_the_same_result_from_the_grid_and_from_the_pair_table(moves, tight):
-    from designer.engine import halls
+    from designer.engine import serve
 
     design = perturbed(incremental_design(), moves)
     if tight:
         design.assumptions.update({"cdu-in-row.capacity_kw": 140.0, "crah.capacity_kw": 40.0,
                                    "network-rack.ports": 20})
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(halls, "DENSE_PAIRS", 0)
-        mp.setattr(halls, "FAST_PATH", False)
+        mp.setattr(serve, "DENSE_PAIRS", 0)
+        mp.setattr(serve, "FAST_PATH", False)
         table = evaluate(design)
-        mp.setattr(halls, "FAST_CELLS", 0)  # no pair table: the grid index in every pass
+        mp.setattr(serve, "FAST_CELLS", 0)  # no pair table: the grid index in every pass
         grid = evaluate(design)
     assert_same_evaluation(table, grid)
 
@@ -530,20 +530,20 @@ def test_the_passes_give_the_same_result_from_the_grid_and_from_the_pair_table(m
 def _grid_for_groups_table_for_one_hall(used: set):
     """Every hall takes the near-item passes; a group of several halls finds candidates
     on the grid, one hall alone in the pair table (``used`` records which ran)."""
-    from designer.engine import halls
+    from designer.engine import halls, serve
 
     original = halls._serve_nearest
 
-    def serve(items, units, hall_of, *args, **kwargs):
+    def choose_and_serve(items, units, hall_of, *args, **kwargs):
         one_hall = len(np.unique(hall_of[items])) <= 1 and len(np.unique(hall_of[units])) <= 1
-        halls.FAST_CELLS = 10**9 if one_hall else 0
+        serve.FAST_CELLS = 10**9 if one_hall else 0
         used.add(one_hall)
         return original(items, units, hall_of, *args, **kwargs)
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(halls, "DENSE_PAIRS", 0)
-        mp.setattr(halls, "FAST_CELLS", halls.FAST_CELLS)  # restored afterwards
-        mp.setattr(halls, "_serve_nearest", serve)
+        mp.setattr(serve, "DENSE_PAIRS", 0)
+        mp.setattr(serve, "FAST_CELLS", serve.FAST_CELLS)  # restored afterwards
+        mp.setattr(halls, "_serve_nearest", choose_and_serve)
         yield
 
 

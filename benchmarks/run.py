@@ -7,7 +7,9 @@ Columns: read (parse + validate the file), full evaluation, one rack moved
 (incremental ``Evaluator.apply``), ``designer report --json`` as a whole process (with
 Python's bytecode cache, as after ``pip install``), and
 the full evaluation's time per rack (the 1M/10k ratio shows how it grows).
-Medians of ``--repeat`` runs; the machine is shared, so quote medians and ratios.
+Medians of ``--repeat`` runs; the machine is shared, so quote medians and ratios, and
+the machine-speed line printed last (the same code runs up to 2× slower when the
+neighbours are busy).
 """
 
 from __future__ import annotations
@@ -23,6 +25,14 @@ from benchmarks.generate import OUT, SIZES, generate
 from designer.engine import Evaluator
 from designer.io import read_design
 from designer.model import Change
+
+
+def machine_speed_s() -> float:
+    """Seconds for ``sum(range(10**7))`` in pure Python: the shared machine's speed at the
+    moment (it swings about 2× with the neighbours' load); quote it beside the medians."""
+    t0 = time.perf_counter()
+    sum(range(10**7))
+    return time.perf_counter() - t0
 
 
 def median_ms(fn, repeat: int) -> float:
@@ -52,7 +62,7 @@ def bench(label: str, repeat: int) -> dict:
         t.x[row] += 0.6 if step[0] % 2 else -0.6
         ev.apply(Change("moved", (rack,), (hall,)))
 
-    move_ms = median_ms(move, max(repeat, 21))
+    move_ms = median_ms(move, max(repeat, 101))  # cheap: enough steps for a steady median
     cmd = [sys.executable, "-m", "designer", "report", "--json", str(path)]
     # as installed: Python's bytecode cache on (pip compiles it at install time; a
     # PYTHONDONTWRITEBYTECODE environment would recompile every module on every run)
@@ -72,7 +82,9 @@ def main() -> None:
     args = ap.parse_args()
     if not all((OUT / f"campus-{s}.dcplan").exists() for s in args.sizes):
         generate()
+    before = machine_speed_s()
     rows = [bench(s, args.repeat) for s in args.sizes]
+    after = machine_speed_s()
     print(f"{'design':<8}{'chips':>11}{'items':>8}{'read ms':>9}{'full ms':>9}{'move ms':>9}"
           f"{'report proc ms':>16}{'full µs/rack':>14}")
     for r in rows:
@@ -81,6 +93,7 @@ def main() -> None:
     by = {r["label"]: r for r in rows}
     if "1m" in by and "10k" in by:
         print(f"time per rack, 1M vs 10k: {by['1m']['us_per_rack'] / by['10k']['us_per_rack']:.2f}x")
+    print(f"machine speed, sum(range(10**7)): {before:.3f} s before, {after:.3f} s after")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ import shapely
 
 from designer.engine import boxes as bx
 from designer.engine.settings import Settings
-from designer.engine.types import AIR, CDU, NETWORK, TypeTable
+from designer.engine.types import AIR, BUSWAY, CDU, NETWORK, TypeTable
 from designer.model.design import Hall
 
 if TYPE_CHECKING:
@@ -139,6 +139,8 @@ class _Geometry:
     strip: tuple = ()      # (strip, footprint)
     ob_fp: tuple = ()      # (footprint, obstacle)
     ob_zone: tuple = ()    # (zone, obstacle)
+    bus_lb: np.ndarray | None = None  # busways as boxes (x0, y0, x1, y1) of their segments
+    bus: tuple = ()        # (busway, footprint): segments touching footprints' boxes
     index: bx.BoxIndex | None = None  # the footprints' grid (not kept by an update)
 
 
@@ -192,6 +194,14 @@ def _within(boxes_: np.ndarray, hall_of: np.ndarray, aligned_: np.ndarray, corne
     return inside
 
 
+def _busway_boxes(g: "_Group") -> np.ndarray:
+    """The boxes of the group's busways' segments, in the order of their positions."""
+    bw = np.flatnonzero(g.kind == BUSWAY)
+    xa, xb = np.minimum(g.x[bw], g.x2[bw]), np.maximum(g.x[bw], g.x2[bw])
+    ya, yb = np.minimum(g.y[bw], g.y2[bw]), np.maximum(g.y[bw], g.y2[bw])
+    return np.stack([xa, ya, xb, yb], 1)
+
+
 def _geometry(g: "_Group", types: TypeTable, st: Settings, halls: list[Hall], hall_shape,
               prev: _Geometry | None) -> _Geometry:
     """The group's floor geometry: from ``prev`` (the same hall's last geometry) when only
@@ -238,6 +248,8 @@ def _geometry(g: "_Group", types: TypeTable, st: Settings, halls: list[Hall], ha
         queries.append((geo.sb, fh[racks]))
     geo.index = index = bx.BoxIndex(fb, fh)
     found = index.query_many(queries)
+    geo.bus_lb = _busway_boxes(g)
+    geo.bus = index.query(geo.bus_lb, hk[g.kind == BUSWAY], strict=False)
     n_fl = len(fl)
     a, b = found[0]
     keep = a < b
@@ -269,7 +281,11 @@ def _moved_geometry(prev: _Geometry, g: "_Group", st: Settings, hall_shape) -> _
     geo = copy.copy(prev)
     geo.x, geo.y, geo.rot = g.x, g.y, g.rot
     geo.index = None
+    geo.bus_lb = _busway_boxes(g)
+    lk = g.hk[g.kind == BUSWAY]
     if not len(mk):
+        if not np.array_equal(geo.bus_lb, prev.bus_lb):
+            geo.bus = bx.overlapping(geo.bus_lb, lk, geo.fb, geo.fh, strict=False)
         return geo
     geo.c, geo.s = prev.c.copy(), prev.s.copy()
     geo.c[mk], geo.s[mk] = bx.axes(g.rot[fl[mk]])
@@ -332,4 +348,12 @@ def _moved_geometry(prev: _Geometry, g: "_Group", st: Settings, hall_shape) -> _
         geo.sb = prev.sb.copy()
         geo.sb[sm] = _strip_boxes(geo, sm, st.airflow_m)
         geo.strip = update(prev.strip, geo.sb, fh[geo.racks], smoved, n_fl)
+    # busways (not floor items): their pairs with the moved footprints, or all if one moved
+    if np.array_equal(geo.bus_lb, prev.bus_lb):
+        li, fj = prev.bus
+        keep = ~is_moved[fj]
+        l2, j2 = bx.overlapping(geo.bus_lb, lk, fb[mk], fh[mk], strict=False)
+        geo.bus = (np.concatenate([li[keep], l2]), np.concatenate([fj[keep], mk[j2]]))
+    else:
+        geo.bus = bx.overlapping(geo.bus_lb, lk, fb, fh, strict=False)
     return geo

@@ -99,6 +99,7 @@ class _Group:
         self.x2 = _snap(t.x2[rows] - ox)
         self.y2 = _snap(t.y2[rows] - oy)
         self.out: dict[str, list[Violation]] = {hall.id: [] for hall in halls}
+        self.area = np.array([hall.area() for hall in halls])
 
     def poly(self, h: int, points) -> tuple:
         """A polygon of hall ``h`` in its snapped relative coordinates."""
@@ -119,7 +120,7 @@ class _Group:
 
 def _radius(g: "_Group", units: np.ndarray, hk: np.ndarray) -> np.ndarray:
     """Per hall, the first search radius: about one unit spacing (√ of floor area per unit)."""
-    area = np.array([h.area() for h in g.halls])
+    area = g.area
     count = np.bincount(hk[units], minlength=len(g.halls))
     return np.clip(np.sqrt(area / np.maximum(count, 1)), 2.0, 50.0)
 
@@ -271,13 +272,8 @@ def evaluate_group(design: Design, types: TypeTable, st: Settings, halls: list[H
     feeds = np.zeros(n, bool)
     feed_item = feed_bw = np.zeros(0, np.int64)
     if len(bw):
-        xa, xb = np.minimum(g.x[bw], g.x2[bw]), np.maximum(g.x[bw], g.x2[bw])
-        ya, yb = np.minimum(g.y[bw], g.y2[bw]), np.maximum(g.y[bw], g.y2[bw])
-        lb = np.stack([xa, ya, xb, yb], 1)
-        if geo.index is not None:
-            li, fj = geo.index.query(lb, hk[bw], strict=False)
-        else:
-            li, fj = bx.overlapping(lb, hk[bw], fb, fh, strict=False)
+        xa, ya, xb, yb = geo.bus_lb.T
+        li, fj = geo.bus  # busway segments touching footprints' boxes (any order)
         # a busway feeds a rack when it runs through the rack's footprint (not along an edge)
         horiz = ya[li] == yb[li]
         vert = xa[li] == xb[li]
@@ -301,7 +297,16 @@ def evaluate_group(design: Design, types: TypeTable, st: Settings, halls: list[H
         feeds[item] = True
         feed_item, feed_bw = item, bw[li]
         limit = types.busway_limit_kw[tc[bw]]
-        served, _, grants = assign(n, item, li, item.astype(float), it, limit)
+        # the same requests as at the hall's last evaluation (a rack dragged along its
+        # busway): the same grants, without running the rounds again
+        last = before.get("busway")
+        if (last is not None and last[0] == n and np.array_equal(last[1], item) and np.array_equal(last[2], li)
+                and np.array_equal(last[3], it) and np.array_equal(last[4], limit)):
+            served, grants = last[5], last[6]
+        else:
+            served, _, grants = assign(n, item, li, item.astype(float), it, limit)
+        if after is not None:
+            after["busway"] = (n, item, li, it, limit, served, grants)
         powered |= served > 0
         served_bw[grants[0]] = bw[grants[1]]
         load_kw[bw] = np.bincount(grants[1], grants[2], minlength=len(bw))

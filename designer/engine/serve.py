@@ -42,14 +42,14 @@ class _Pairs:
     one-step path, the passes and the table, instead of a grid index per pass; in a
     large group, per chunk of items for the table passes only."""
 
-    def __init__(self, table: np.ndarray, ih, ix, iy, ux, uy, ex, reach, scale):
+    def __init__(self, table: np.ndarray, ih, ix, iy, ux, uy, ex, reach, scale, cheb: bool = True):
         cand = table[ih]
         self.unit = cu = np.maximum(cand, 0)
         adx = np.abs(ix[:, None] - ux[cu])
         ady = np.abs(iy[:, None] - uy[cu])
         # the same expressions as the passes' (so the same floats)
         self.dist = np.round((adx + ady + ex[:, None]) * scale, 9)
-        self.cheb = np.maximum(adx, ady)
+        self.cheb = np.maximum(adx, ady) if cheb else None  # (the table passes need none)
         self.ok = (cand >= 0) & (self.dist <= reach[cu])
 
 
@@ -307,7 +307,7 @@ def _serve_nearest(items: np.ndarray, units: np.ndarray, hall_of: np.ndarray, x:
             if pairs is not None:
                 cu, ok, dist = pairs.unit[t], pairs.ok[t], pairs.dist[t]
             else:  # a large group: the pairs of this chunk of items only
-                chunk = _Pairs(table, ih[t], ix[t], iy[t], ux, uy, ex[t], reach, scale)
+                chunk = _Pairs(table, ih[t], ix[t], iy[t], ux, uy, ex[t], reach, scale, cheb=False)
                 cu, ok, dist = chunk.unit, chunk.ok, chunk.dist
             dist = np.where(ok & (remaining[cu] > 1e-9), dist, np.inf)
             if k_limit is not None and dist.shape[1] > k_limit:

@@ -144,9 +144,14 @@ class _Geometry:
     index: bx.BoxIndex | None = None  # the footprints' grid (not kept by an update)
 
 
-#: An evaluation of one hall reuses the previous one's geometry when at most this many
-#: floor items (or an eighth of them) moved; beyond, the grid is rebuilt.
-GEOMETRY_MOVED_MAX = 16
+#: An evaluation of one hall reuses the previous one's geometry and pair tables when at
+#: most this many items (or an eighth of them) moved; beyond, they are rebuilt.
+MOVED_MAX = 16
+
+
+def few_moved(n_moved: int, n: int) -> bool:
+    """Whether patching ``n_moved`` of ``n`` rows is worth it rather than rebuilding."""
+    return n_moved <= max(MOVED_MAX, n // 8)
 
 
 def _canon(a: np.ndarray, b: np.ndarray, nb: int) -> tuple[np.ndarray, np.ndarray]:
@@ -209,7 +214,7 @@ def _geometry(g: "_Group", types: TypeTable, st: Settings, halls: list[Hall], ha
     obstacles = _obstacles(g, halls)
     outlines = hall_shape[2]
     if (prev is not None and len(halls) == 1 and prev.types is types and prev.st is st
-            and prev.obstacles is obstacles and prev.outlines == outlines and len(prev.rows) == len(g.rows)
+            and prev.obstacles is obstacles and prev.outlines == outlines
             and np.array_equal(prev.rows, g.rows) and np.array_equal(prev.tc, g.tc)):
         geo = _moved_geometry(prev, g, st, hall_shape)
         if geo is not None:
@@ -276,17 +281,11 @@ def _moved_geometry(prev: _Geometry, g: "_Group", st: Settings, hall_shape) -> _
     fl = prev.fl
     mk = np.flatnonzero(moved[fl])
     n_fl = len(fl)
-    if len(mk) > max(GEOMETRY_MOVED_MAX, n_fl // 8):
+    if not few_moved(len(mk), n_fl):
         return None
     geo = copy.copy(prev)
     geo.x, geo.y, geo.rot = g.x, g.y, g.rot
     geo.index = None
-    geo.bus_lb = _busway_boxes(g)
-    lk = g.hk[g.kind == BUSWAY]
-    if not len(mk):
-        if not np.array_equal(geo.bus_lb, prev.bus_lb):
-            geo.bus = bx.overlapping(geo.bus_lb, lk, geo.fb, geo.fh, strict=False)
-        return geo
     geo.c, geo.s = prev.c.copy(), prev.s.copy()
     geo.c[mk], geo.s[mk] = bx.axes(g.rot[fl[mk]])
     geo.fx, geo.fy = g.x[fl], g.y[fl]
@@ -309,14 +308,14 @@ def _moved_geometry(prev: _Geometry, g: "_Group", st: Settings, hall_shape) -> _
     geo.fp = _canon(np.concatenate([a[keep], np.minimum(m, j)]), np.concatenate([b[keep], np.maximum(m, j)]), n_fl)
     ob_boxes, ob_keys = geo.obstacles[4], geo.obstacles[5]
 
-    def update(pairs, boxes_, keys, moved_boxes, n_b):
+    def update(pairs, boxes_, keys, moved_boxes, n_b, strict=True):
         """Pairs (box, footprint) after the moved footprints and ``moved_boxes`` changed."""
         z, jj = pairs
         keep = ~(moved_boxes[z] | is_moved[jj])
         zm = np.flatnonzero(moved_boxes)
-        z1, j1 = bx.overlapping(boxes_[zm], keys[zm], fb, fh)
+        z1, j1 = bx.overlapping(boxes_[zm], keys[zm], fb, fh, strict)
         zs = np.flatnonzero(~moved_boxes)
-        z2, j2 = bx.overlapping(boxes_[zs], keys[zs], fb[mk], fh[mk])
+        z2, j2 = bx.overlapping(boxes_[zs], keys[zs], fb[mk], fh[mk], strict)
         return _canon(np.concatenate([z[keep], zm[z1], zs[z2]]), np.concatenate([jj[keep], j1, mk[j2]]), n_b)
 
     def update_ob(pairs, boxes_, keys, moved_boxes):
@@ -348,12 +347,8 @@ def _moved_geometry(prev: _Geometry, g: "_Group", st: Settings, hall_shape) -> _
         geo.sb = prev.sb.copy()
         geo.sb[sm] = _strip_boxes(geo, sm, st.airflow_m)
         geo.strip = update(prev.strip, geo.sb, fh[geo.racks], smoved, n_fl)
-    # busways (not floor items): their pairs with the moved footprints, or all if one moved
-    if np.array_equal(geo.bus_lb, prev.bus_lb):
-        li, fj = prev.bus
-        keep = ~is_moved[fj]
-        l2, j2 = bx.overlapping(geo.bus_lb, lk, fb[mk], fh[mk], strict=False)
-        geo.bus = (np.concatenate([li[keep], l2]), np.concatenate([fj[keep], mk[j2]]))
-    else:
-        geo.bus = bx.overlapping(geo.bus_lb, lk, fb, fh, strict=False)
+    # busways (not floor items, same count): segments touching the footprints' boxes
+    geo.bus_lb = _busway_boxes(g)
+    geo.bus = update(prev.bus, geo.bus_lb, g.hk[g.kind == BUSWAY], (geo.bus_lb != prev.bus_lb).any(axis=1), n_fl,
+                     strict=False)
     return geo

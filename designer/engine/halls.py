@@ -299,14 +299,14 @@ def evaluate_group(design: Design, types: TypeTable, st: Settings, halls: list[H
         limit = types.busway_limit_kw[tc[bw]]
         # the same requests as at the hall's last evaluation (a rack dragged along its
         # busway): the same grants, without running the rounds again
+        requests = (item, li, it, limit)
         last = before.get("busway")
-        if (last is not None and last[0] == n and np.array_equal(last[1], item) and np.array_equal(last[2], li)
-                and np.array_equal(last[3], it) and np.array_equal(last[4], limit)):
-            served, grants = last[5], last[6]
+        if last is not None and all(np.array_equal(p, q) for p, q in zip(last[0], requests)):
+            served, grants = last[1]
         else:
             served, _, grants = assign(n, item, li, item.astype(float), it, limit)
         if after is not None:
-            after["busway"] = (n, item, li, it, limit, served, grants)
+            after["busway"] = (requests, (served, grants))
         powered |= served > 0
         served_bw[grants[0]] = bw[grants[1]]
         load_kw[bw] = np.bincount(grants[1], grants[2], minlength=len(bw))

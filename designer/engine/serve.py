@@ -17,6 +17,7 @@ import numpy as np
 
 from designer.engine import boxes as bx
 from designer.engine.allocate import assign
+from designer.engine.geometry import few_moved
 
 #: Halls with at most this many (item, unit) pairs skip the grid search and use the table.
 DENSE_PAIRS = 6_000
@@ -75,13 +76,12 @@ class _PairState:
                scale) -> "_PairState | None":
         """``prev`` with the rows of items whose position (or extra length) changed built
         again (the same expressions, so the same floats); None when it does not apply."""
-        if (prev is None or prev.pairs is None or prev.scale != scale or len(prev.items) != len(items)
-                or len(prev.units) != len(units) or not np.array_equal(prev.items, items)
+        if (prev is None or prev.pairs is None or prev.scale != scale or not np.array_equal(prev.items, items)
                 or not np.array_equal(prev.units, units) or not np.array_equal(prev.ux, ux)
                 or not np.array_equal(prev.uy, uy) or not np.array_equal(prev.reach, reach)):
             return None
         rows = np.flatnonzero((prev.ix != ix) | (prev.iy != iy) | (prev.ex != ex))
-        if len(rows) > max(16, len(items) // 8):
+        if not few_moved(len(rows), len(items)):
             return None
         pairs = prev.pairs
         if len(rows):

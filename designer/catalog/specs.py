@@ -8,6 +8,8 @@ the catalog default beside the new value so the app can show both.
 
 from __future__ import annotations
 
+import json
+
 import math
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
@@ -197,9 +199,22 @@ class Catalog:
         return [t for t in self.types.values() if t.kind == kind]
 
     def with_overrides(self, overrides: Mapping[str, object], where: str = "assumptions") -> "Catalog":
-        """A new catalog with the design's assumption overrides applied (validated)."""
+        """The catalog with a design's assumption overrides applied (validated).
+
+        The one place a design's effective catalog is made: the result is kept per set of
+        overrides (the last few), so every view and export of one design shares one."""
         if not overrides:
             return self
+        key = (where, json.dumps(overrides, sort_keys=True, default=repr))
+        cache = self.__dict__.setdefault("_overridden", {})
+        hit = cache.get(key)
+        if hit is None:
+            if len(cache) >= 8:
+                cache.clear()
+            hit = cache[key] = self._overridden_by(overrides, where)
+        return hit
+
+    def _overridden_by(self, overrides: Mapping[str, object], where: str) -> "Catalog":
         types = dict(self.types)
         media = dict(self.media)
         globals_ = dict(self.globals)

@@ -141,6 +141,11 @@ class Document(QObject):
         self.path_changed.emit()
 
     @property
+    def effective_catalog(self) -> Catalog:
+        """The catalog with this design's assumption overrides (what the engine uses)."""
+        return self.catalog.with_overrides(self.design.assumptions)
+
+    @property
     def modified(self) -> bool:
         return not self.undo_stack.isClean()
 

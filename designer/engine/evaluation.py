@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
+
+from designer.engine.types import SYSTEM_FIGURES
+
+#: Report keys of the UltraServer figures summed into throughput.
+SYSTEM_KEYS = tuple(key for _, key, _ in SYSTEM_FIGURES)
 
 #: Violation kinds (stable names) and their severity — PRODUCT.md §3.
 SEVERITY = {
@@ -47,6 +53,20 @@ class Violation:
                 "location": [round(self.x, 3), round(self.y, 3)]}
 
 
+#: Per-item flags the hall-local rules set (one row each in the evaluator's flag block).
+HALL_FLAGS = ("outside-hall", "obstruction", "overlap", "clearance", "airflow", "floor-load",
+              "power-capacity", "unpowered", "cooling-capacity", "scaleup-reach", "cable-reach",
+              "network-ports", "incomplete-system")
+#: Per-item flags that strand an UltraServer's compute (it cannot run).
+STRANDING_FLAGS = ("outside-hall", "obstruction", "overlap", "unpowered", "cooling-capacity",
+                   "scaleup-reach", "cable-reach", "network-ports", "incomplete-system")
+#: Per-hall sums (the columns of :class:`HallTable`); the figures of an UltraServer are
+#: summed per hall under ``peak.<key>`` and ``effective.<key>``.
+HALL_SUMS = ("it_kw", "it_powered_kw", "liquid_kw", "air_kw", "unpowered_items", "uncooled_items",
+             "links", "racks", "chips", "ultraservers", "stranded_ultraservers", "errors", "warnings",
+             *(f"peak.{key}" for key in SYSTEM_KEYS), *(f"effective.{key}" for key in SYSTEM_KEYS))
+
+
 @dataclass
 class Links:
     """Scale-out cable runs: ``count`` links of one medium between a rack and a network rack."""
@@ -58,30 +78,111 @@ class Links:
     medium: np.ndarray      # index into Evaluation.media (-1: no medium reaches)
 
 
+@dataclass(frozen=True)
+class ItemTable:
+    """Per-item results, each array aligned with the design's equipment rows."""
+
+    status: np.ndarray            # STATUS_OK / STATUS_WARNING / STATUS_ERROR
+    flags: dict[str, np.ndarray]  # violation kind → bool per item
+    it_kw: np.ndarray
+    powered: np.ndarray
+    cooled: np.ndarray
+    liquid_kw: np.ndarray
+    air_kw: np.ndarray
+    served_by_busway: np.ndarray  # row of the serving busway, or -1
+    served_by_cdu: np.ndarray
+    served_by_air: np.ndarray
+    load_kw: np.ndarray           # busways, CDUs, air handlers: what they are asked for
+    limit_kw: np.ndarray          # … and their limit (continuous limit, capacity)
+    ports_used: np.ndarray        # network racks
+    links: Links
+    link_down: np.ndarray         # racks cabled to a network rack without power or cooling
+    system_effective: np.ndarray  # per system code: present and not stranded
+
+
+@dataclass(frozen=True)
+class HallRow:
+    """One hall's figures (see :data:`HALL_SUMS`)."""
+
+    hall: str
+    it_kw: float
+    it_powered_kw: float
+    liquid_kw: float
+    air_kw: float
+    unpowered_items: int
+    uncooled_items: int
+    links: int
+    racks: int
+    chips: int
+    ultraservers: int
+    stranded_ultraservers: int
+    errors: int
+    warnings: int
+    peak: dict[str, float]
+    effective: dict[str, float]
+
+
+class HallTable:
+    """Per-hall sums, one row per hall in design order (what the hall list, the
+    Inspector's hall page and the reports show)."""
+
+    def __init__(self, ids: list[str], table: np.ndarray):
+        self.ids = list(ids)
+        self.table = table  # (halls, HALL_SUMS)
+        self._index = {h: i for i, h in enumerate(self.ids)}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def column(self, name: str) -> np.ndarray:
+        """One column of :data:`HALL_SUMS`, per hall."""
+        return self.table[:, HALL_SUMS.index(name)] if len(self.ids) else np.zeros(0)
+
+    def row(self, hall_id: str) -> HallRow:
+        values = dict(zip(HALL_SUMS, self.table[self._index[hall_id]].tolist()))
+        counts = {k: int(round(values[k])) for k in ("unpowered_items", "uncooled_items", "links", "racks", "chips",
+                                                     "ultraservers", "stranded_ultraservers", "errors", "warnings")}
+        return HallRow(hall_id, values["it_kw"], values["it_powered_kw"], values["liquid_kw"], values["air_kw"],
+                       peak={k: values[f"peak.{k}"] for k in SYSTEM_KEYS},
+                       effective={k: values[f"effective.{k}"] for k in SYSTEM_KEYS}, **counts)
+
+    def __iter__(self):
+        return (self.row(h) for h in self.ids)
+
+
 class Evaluation:
     """Everything the engine computed for one state of a design.
 
-    ``totals`` and ``violations`` are ready at once; the per-item arrays (status, flags,
-    power and cooling assignment, links …) are built on first access, so an edit that
-    only needs the totals does not pay for them.
+    ``totals``, ``violations`` and ``halls`` (per-hall sums) are ready at once; the
+    per-item table (:class:`ItemTable`) is built on first access of :attr:`items`, so an
+    edit that only needs the totals does not pay for it.
     """
 
-    PER_ROW = ("status", "flags", "it_kw", "powered", "cooled", "liquid_kw", "air_kw", "served_by_busway",
-               "served_by_cdu", "served_by_air", "load_kw", "limit_kw", "ports_used", "links",
-               "link_down", "system_effective")
-
-    def __init__(self, media: list[str], totals: dict, violations: list[Violation], per_row):
+    def __init__(self, media: list[str], totals: dict, violations: list[Violation],
+                 items: "ItemTable | Callable[[], ItemTable]", halls: HallTable, patchable: bool = False):
         self.media = media
         self.totals = totals
         self.violations = violations
-        self._per_row = per_row  # a dict, or a callable that builds it
-        self.extras: dict = {}
+        self.halls = halls
+        self._items = items  # the table, or a callable that builds it
+        #: per-item arrays of hall-local results only (the next edit may patch them)
+        self.patchable = patchable
+
+    @property
+    def items(self) -> ItemTable:
+        if callable(self._items):
+            self._items = self._items()
+        return self._items
+
+    @property
+    def items_built(self) -> bool:
+        """Whether :attr:`items` has been built (an edit then patches it)."""
+        return not callable(self._items)
 
     def __getattr__(self, name: str):
-        if name in Evaluation.PER_ROW:
-            if callable(self._per_row):
-                self._per_row = self._per_row()
-            return self._per_row[name]
+        # transitional: per-item arrays by their old names (``evaluation.status``)
+        if name in ItemTable.__dataclass_fields__:
+            return getattr(self.items, name)
         raise AttributeError(name)
 
     def report(self) -> dict:
@@ -91,6 +192,7 @@ class Evaluation:
         return out
 
     def count_by_severity(self) -> dict[str, int]:
+        """Errors and warnings in the whole design."""
         counts = {"error": 0, "warning": 0}
         for v in self.violations:
             counts[v.severity] += 1

@@ -1,26 +1,31 @@
 """Design → Evaluation: power, cooling, interconnect reach, throughput and rules.
 
 Hall-local work (geometry, busways, cooling units, network racks) is done by
-:func:`halls.evaluate_group` over all halls at once; the site-level step combines it
-(utility feed, UltraServer completeness and spread, throughput, totals).
-:class:`Evaluator` keeps the hall-local results in hall-sorted order so that an edit
-re-evaluates only the halls it touched and splices their slice in; the combination is
-a handful of O(n) numpy passes.
+:func:`rules.evaluate_group` over all halls at once; the site-level step combines it
+(utility feed, UltraServers split across halls, throughput, totals). :class:`Evaluator`
+keeps the hall-local results in hall-sorted order (:class:`_Store`) so that an edit
+re-evaluates only the halls it touched and splices their slice in; the combination is a
+handful of O(n) numpy passes.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import fields, replace
 
 import numpy as np
 
 from designer.catalog import Catalog, load_catalog
-from designer.engine.evaluation import SEVERITY, STATUS_ERROR, STATUS_OK, STATUS_WARNING, Evaluation, Links, Violation
-from designer.engine.halls import HALL_FLAGS, STRANDING_FLAGS, SUMMARY_FIELDS, GroupResult, evaluate_group
-from designer.engine.halls import fmt_kw as _fmt_kw
+from designer.engine.evaluation import (HALL_FLAGS, HALL_SUMS, SEVERITY, STATUS_ERROR, STATUS_OK, STATUS_WARNING,
+                                        SYSTEM_KEYS, Evaluation, HallTable, ItemTable, Links, Violation)
+from designer.engine.group import fmt_kw
+from designer.engine.options import DEFAULT_OPTIONS, EngineOptions
+from designer.engine.rules import GroupResult, HallMemory, HallSums, ItemColumns, evaluate_group
+from designer.engine.rules.interconnect import LinkRuns
+from designer.engine.rules.throughput import effective_systems, stranded_items
 from designer.engine.settings import Settings
 from designer.engine.types import COMPUTE, SYSTEM_FIGURES, TypeTable
-from designer.model.design import Change, Design
+from designer.model.design import ITEM_CHANGES, Change, Design
 
 HOURS_PER_YEAR = 8760.0
 #: Water: specific heat 4.186 kJ/(kg·K), 1 kg per litre → L/min = kW·60 / (4.186·ΔT).
@@ -28,9 +33,57 @@ WATER_CP_KJ_KG_K = 4.186
 #: Air: ρ = 1.2 kg/m³, cp = 1,005 J/(kg·K) (hardware.md §6, D23) → m³/h = W·3600 / (ρ·cp·ΔT).
 AIR_RHO_KG_M3 = 1.2
 AIR_CP_J_KG_K = 1005.0
-_ARRAYS = ("powered", "cooled", "served_by_busway", "served_by_cdu", "served_by_air", "load_kw", "limit_kw",
-           "ports_used", "link_down")
-_POSITIONS = ("served_by_busway", "served_by_cdu", "served_by_air")
+
+
+class _Store:
+    """The hall-local results of every hall, in hall-sorted order: per-item columns,
+    each hall's cable runs (positions within the hall), violations and sums (rows in
+    design order of halls), and each hall's slice of the order."""
+
+    def __init__(self, res: GroupResult, slices: dict[str, tuple[int, int]], hall_ids: list[str]):
+        self.items = res.items
+        self.slices = dict(slices)
+        self.links = _links_by_hall(res.links, [slices[h] for h in hall_ids], hall_ids)
+        self.violations = res.violations
+        self.sums = res.sums
+        self.hall_ids = list(hall_ids)
+
+    def splice(self, hall_id: str, res: GroupResult) -> None:
+        """Replace one hall's results (a group of that hall alone)."""
+        lo, hi = self.slices[hall_id]
+        delta = len(res.items.powered) - (hi - lo)
+
+        def splice(old: np.ndarray, new: np.ndarray) -> np.ndarray:
+            # a new array, never in place: earlier evaluations' per-item views keep theirs
+            if delta == 0:
+                out = old.copy()
+                out[..., lo:hi] = new
+                return out
+            return np.concatenate([old[..., :lo], new, old[..., hi:]], axis=-1)
+
+        columns = {}
+        for name in self.items.names():
+            old, new = getattr(self.items, name), getattr(res.items, name)
+            if name in ItemColumns.POSITIONS:
+                new = np.where(new >= 0, new + lo, -1)
+                if delta:
+                    old = np.where(old >= hi, old + delta, old)
+            columns[name] = splice(old, new)
+        self.items = ItemColumns(**columns)
+        self.links[hall_id] = res.links  # positions within the hall (a group of one)
+        self.violations[hall_id] = res.violations[hall_id]
+        h = self.hall_ids.index(hall_id)
+        for name in self.sums.names():
+            getattr(self.sums, name)[h] = getattr(res.sums, name)[0]
+        for other, (a, b) in list(self.slices.items()):
+            if other == hall_id:
+                self.slices[other] = (lo, hi + delta)
+            elif a >= hi:
+                self.slices[other] = (a + delta, b + delta)
+
+    def joined_links(self) -> LinkRuns:
+        """Every hall's cable runs in hall order, positions in the hall-sorted order."""
+        return _joined_links(dict(self.links), self.hall_ids, [self.slices[h] for h in self.hall_ids])
 
 
 class Evaluator:
@@ -39,12 +92,15 @@ class Evaluator:
     Hall-local arrays are stored in *hall-sorted order* (``self.order``: the rows of
     hall 1, then hall 2, …), each hall a contiguous slice; positions (which busway,
     CDU or network rack serves an item) are stored as positions in that order.
+    ``options`` choose how (never what) the engine computes.
     """
 
-    def __init__(self, design: Design, catalog: Catalog | None = None):
+    def __init__(self, design: Design, catalog: Catalog | None = None, options: EngineOptions = DEFAULT_OPTIONS):
         self.design = design
         self.base_catalog = catalog or load_catalog()
-        self._patch_from = None
+        self.options = options
+        self.memory: dict[str, HallMemory] = {}   # per hall: what its last single-hall evaluation left
+        self.serving_memory: dict = {}           # per allocation call: when to skip the one-step path
         self.evaluation = self.refresh()
 
     # ------------------------------------------------------------------ setup
@@ -86,15 +142,19 @@ class Evaluator:
                 return self.order, self.slices
         return self._sorted_rows()
 
+    def _evaluate(self, halls, rows, memory: HallMemory | None = None) -> GroupResult:
+        return evaluate_group(self.design, self.types, self.settings, halls, rows, self.serving_memory,
+                              self.options, memory)
+
     # ------------------------------------------------------------------ API
     def refresh(self) -> Evaluation:
         """Re-evaluate everything (after site, hall or assumption changes)."""
         self._configure()
-        self._reuse = {}  # per hall: what its last single-hall evaluation left (geometry, pair tables)
+        self.memory = {}
         self.order, self.slices = self._sorted_rows()
         self._distinct = None
-        self._store(self._evaluate_all())
-        self.evaluation = self._combine()
+        self.store = _Store(self._evaluate_all(), self.slices, self.design.hall_ids())
+        self.evaluation = self._combine(None)
         return self.evaluation
 
     def _evaluate_all(self) -> GroupResult:
@@ -102,13 +162,13 @@ class Evaluator:
         groups of about equal size evaluated at once and joined. A hall's result does not
         depend on the other halls of its group, so the two give the same evaluation."""
         halls, order = self.design.halls, self.order
-        if len(order) < PARALLEL_MIN_ITEMS or len(halls) < 2 or (os.cpu_count() or 1) < 2:
-            return evaluate_group(self.design, self.types, self.settings, halls, order)
+        if len(order) < self.options.parallel_min_items or len(halls) < 2 or (os.cpu_count() or 1) < 2:
+            return self._evaluate(halls, order)
         ends = np.array([self.slices[h.id][1] for h in halls])
         k = int(np.clip(np.searchsorted(ends, len(order) / 2), 1, len(halls) - 1))
         cut = int(ends[k - 1])
-        first = _worker().submit(evaluate_group, self.design, self.types, self.settings, halls[:k], order[:cut])
-        second = evaluate_group(self.design, self.types, self.settings, halls[k:], order[cut:])
+        first = _worker().submit(self._evaluate, halls[:k], order[:cut])
+        second = self._evaluate(halls[k:], order[cut:])
         return _join(first.result(), second, cut)
 
     def apply(self, change: Change) -> Evaluation:
@@ -117,7 +177,7 @@ class Evaluator:
         Item edits (``moved``, ``added``, ``removed``, ``updated``) must name the halls
         they touched, before and after; anything else re-evaluates the whole design.
         """
-        if change.kind not in ("moved", "added", "removed", "updated") or not change.halls:
+        if change.kind not in ITEM_CHANGES or not change.halls:
             return self.refresh()
         known = set(self.slices)
         if any(h not in known for h in change.halls) or set(self.design.hall_ids()) != known:
@@ -126,109 +186,53 @@ class Evaluator:
         order, slices = self._sorted_rows_after(change)
         if order is not self.order:
             self._distinct = None  # rows changed: count the UltraServers again
-        # the per-item arrays of the evaluation before: the new ones patch the touched halls
+        # the per-item table of the evaluation before: the new one patches the touched halls
         previous = self.evaluation if order is self.order else None
-        self._patch_from = None
-        for hall_id in dict.fromkeys(change.halls):
-            lo_new, hi_new = slices[hall_id]
-            hall = self.design.hall(hall_id)
-            res = evaluate_group(self.design, self.types, self.settings, [hall], order[lo_new:hi_new],
-                                 reuse=self._reuse.get(hall_id))
-            self._reuse[hall_id] = res.reuse
-            self._splice(hall_id, res)
+        touched = list(dict.fromkeys(change.halls))
+        for hall_id in touched:
+            lo, hi = slices[hall_id]
+            res = self._evaluate([self.design.hall(hall_id)], order[lo:hi], self.memory.get(hall_id))
+            self.memory[hall_id] = res.memory
+            self.store.splice(hall_id, res)
         self.order, self.slices = order, slices
-        if any(self.slices[h] != self._stored_slices[h] for h in self.slices):
+        if self.store.slices != self.slices:
             return self.refresh()  # a hall's size changed without being named: stay correct
-        if (previous is not None and previous.extras.get("per_row_patchable")
-                and isinstance(previous._per_row, dict)):  # built: (only then; no chain of evaluations)
-            self._patch_from = (previous._per_row, [self.slices[h] for h in dict.fromkeys(change.halls)])
-        self.evaluation = self._combine()
-        self._patch_from = None
+        patch = None
+        if previous is not None and previous.patchable and previous.items_built:  # (no chain of evaluations)
+            patch = (previous.items, [self.slices[h] for h in touched])
+        self.evaluation = self._combine(patch)
         return self.evaluation
 
-    # ------------------------------------------------------------------ storage
-    def _store(self, res: GroupResult) -> None:
-        self._flag_block = res.flag_block
-        self._flags = dict(zip(HALL_FLAGS, self._flag_block))
-        self._arr = {k: getattr(res, k) for k in _ARRAYS}
-        self._stored_slices = dict(self.slices)
-        self._links_h = _links_by_hall(res.links, [self._stored_slices[h.id] for h in self.design.halls],
-                                       self.design.hall_ids())
-        self._violations = res.violations
-        self._summary = res.summary
-        self._media_count = res.media_count
-        self._media_metres = res.media_metres
-        self._longest = res.longest_m
-        self._worst = res.worst_latency_ns
-
-    def _splice(self, hall_id: str, res: GroupResult) -> None:
-        lo, hi = self._stored_slices[hall_id]
-        n_new = len(res.powered)
-        delta = n_new - (hi - lo)
-
-        def splice(old: np.ndarray, new: np.ndarray) -> np.ndarray:
-            # a new array, never in place: earlier evaluations' per-item views keep theirs
-            if delta == 0:
-                out = old.copy()
-                out[..., lo:hi] = new
-                return out
-            return np.concatenate([old[..., :lo], new, old[..., hi:]], axis=-1)
-
-        self._flag_block = splice(self._flag_block, res.flag_block)
-        self._flags = dict(zip(HALL_FLAGS, self._flag_block))
-        for k in _ARRAYS:
-            new = getattr(res, k)
-            old = self._arr[k]
-            if k in _POSITIONS:
-                new = np.where(new >= 0, new + lo, -1)
-                if delta:
-                    old = np.where(old >= hi, old + delta, old)
-            self._arr[k] = splice(old, new)
-        self._links_h[hall_id] = tuple(res.links)  # positions within the hall (a group of one)
-        self._violations[hall_id] = res.violations[hall_id]
-        h = self.design.hall_ids().index(hall_id)
-        for name in ("_summary", "_media_count", "_media_metres"):
-            getattr(self, name)[h] = getattr(res, name[1:] if name != "_summary" else "summary")[0]
-        self._longest[h] = res.longest_m[0]
-        self._worst[h] = res.worst_latency_ns[0]
-        for h, (a, b) in list(self._stored_slices.items()):
-            if h == hall_id:
-                self._stored_slices[h] = (lo, hi + delta)
-            elif a >= hi:
-                self._stored_slices[h] = (a + delta, b + delta)
-
     # ------------------------------------------------------------------ site level
-    def _combine(self) -> Evaluation:
-        """Site totals from the per-hall summaries (O(halls)); the item-level path only
-        when something crosses halls: an UltraServer split across halls, or a utility
-        feed too small for the site."""
+    def _combine(self, patch) -> Evaluation:
+        """Site totals from the per-hall sums (O(halls)); the item-level path only when
+        something crosses halls: an UltraServer split across halls, or a utility feed too
+        small for the site."""
         design = self.design
-        st = self.settings
         site = design.site
-        tot = dict(zip(SUMMARY_FIELDS, self._summary.sum(axis=0))) if len(self._summary) else \
-            dict.fromkeys(SUMMARY_FIELDS, 0.0)
+        sums = self.store.sums
+        tot = dict(zip(HALL_SUMS, sums.table.sum(axis=0))) if len(sums.table) else dict.fromkeys(HALL_SUMS, 0.0)
         facility_kw = self._facility_kw(tot["it_kw"], tot["liquid_kw"], tot["air_kw"])
         t = design.equipment
         if self._distinct is None:  # UltraServers (system ids) in the design; moves keep it
             comp = self.types.kind[t.type_code] == COMPUTE
             self._distinct = int(np.count_nonzero(np.bincount(t.system_code[comp]))) if comp.any() else 0
-        distinct = self._distinct
-        if tot["ultraservers"] > distinct + 0.5 or facility_kw > site.utility_capacity_kw + 1e-9:
+        if tot["ultraservers"] > self._distinct + 0.5 or facility_kw > site.utility_capacity_kw + 1e-9:
             return self._combine_items()
         violations: list[Violation] = []
         for hall in design.halls:
-            violations.extend(self._violations.get(hall.id, ()))
-        peak = {key: tot[f"peak.{key}"] for _, key, _ in SYSTEM_FIGURES}
-        eff = {key: tot[f"effective.{key}"] for _, key, _ in SYSTEM_FIGURES}
-        cables = (self._media_count.sum(axis=0), self._media_metres.sum(axis=0),
-                  float(self._longest.max(initial=0.0)), float(self._worst.max(initial=0.0)), tot["links"])
+            violations.extend(self.store.violations.get(hall.id, ()))
+        peak = {key: tot[f"peak.{key}"] for key in SYSTEM_KEYS}
+        eff = {key: tot[f"effective.{key}"] for key in SYSTEM_KEYS}
+        cables = (sums.media_count.sum(axis=0), sums.media_metres.sum(axis=0),
+                  float(sums.longest_m.max(initial=0.0)), float(sums.worst_latency_ns.max(initial=0.0)), tot["links"])
         totals = self._totals(tot["it_kw"], tot["it_powered_kw"], tot["liquid_kw"], tot["air_kw"], facility_kw,
                               int(round(tot["unpowered_items"])), int(round(tot["uncooled_items"])),
                               tot["chips"], int(round(tot["ultraservers"])), int(round(tot["racks"])),
-                              int(round(tot["stranded"])), peak, eff, cables)
-        evaluation = Evaluation(st.media, totals, violations, self._per_row_factory())
-        evaluation.extras["per_row_patchable"] = True  # hall-local per-item arrays only
-        return evaluation
+                              int(round(tot["stranded_ultraservers"])), peak, eff, cables)
+        halls = HallTable(design.hall_ids(), sums.table.copy())
+        return Evaluation(self.settings.media, totals, violations, self._item_table_factory(patch), halls,
+                          patchable=True)
 
     def _facility_kw(self, it_kw: float, liquid_kw: float, air_kw: float) -> float:
         site = self.design.site
@@ -237,31 +241,23 @@ class Evaluator:
             return liquid_kw * self.settings.pue_liquid + air_kw * self.settings.pue_air
         return it_kw * float(site.pue)
 
-    def _per_row_factory(self):
-        """A closure building the per-item arrays from the current stored results: from
+    def _item_table_factory(self, patch):
+        """A closure building the per-item table from the current stored results: from
         scratch, or (after items moved within their halls) by patching the touched halls'
-        rows into the previous evaluation's arrays, if those were built."""
-        order, flags_s, arr_s = self.order, dict(self._flags), dict(self._arr)
-        link_parts = self._link_parts()
-        tc = self.design.equipment.type_code.copy()
-        sys_code = self.design.equipment.system_code.copy()
-        n_sys = len(self.design.equipment.systems.names)
+        rows into the previous evaluation's table."""
+        order, columns, store = self.order, self.store.items, self.store
+        link_parts = (dict(store.links), list(store.hall_ids), [store.slices[h] for h in store.hall_ids])
+        t = self.design.equipment
+        tc, sys_code, n_sys = t.type_code.copy(), t.system_code.copy(), len(t.systems.names)
         types = self.types
-        patch_from = self._patch_from
 
-        def build() -> dict:
-            links_s = _joined_links(*link_parts)
-            if patch_from is not None:
-                return _patch(*patch_from, order, flags_s, arr_s, links_s, tc, sys_code, n_sys, types)
-            return _scatter(order, flags_s, arr_s, links_s, tc, sys_code, n_sys, types)
+        def build() -> ItemTable:
+            links = _joined_links(*link_parts)
+            if patch is not None:
+                return _patch(*patch, order, columns, links, tc, sys_code, n_sys, types)
+            return _scatter(order, columns, links, tc, sys_code, n_sys, types)
 
         return build
-
-    def _link_parts(self) -> tuple[dict[str, tuple], list[str], list[tuple[int, int]]]:
-        """What :func:`_joined_links` needs, as of now (the per-hall runs are replaced,
-        never changed in place, so a copy of the dict is a snapshot)."""
-        hall_ids = self.design.hall_ids()
-        return dict(self._links_h), hall_ids, [self._stored_slices[h] for h in hall_ids]
 
     def _combine_items(self) -> Evaluation:
         """Item-level combination (cross-hall UltraServers, binding utility feed)."""
@@ -270,20 +266,19 @@ class Evaluator:
         types = self.types
         st = self.settings
         site = design.site
-        links = _joined_links(*self._link_parts())
-        rows = _scatter(self.order, self._flags, self._arr, links, t.type_code, t.system_code,
-                        len(t.systems.names), types)
-        flags, powered, cooled = rows["flags"], rows["powered"], rows["cooled"]
+        items = _scatter(self.order, self.store.items, self.store.joined_links(), t.type_code, t.system_code,
+                         len(t.systems.names), types)
+        flags, powered, cooled, link_down = items.flags, items.powered, items.cooled, items.link_down
         tc = t.type_code
         violations: list[Violation] = []
         for hall in design.halls:
-            violations.extend(self._violations.get(hall.id, ()))
-        it = rows["it_kw"]
-        liquid, air = rows["liquid_kw"], rows["air_kw"]
+            violations.extend(self.store.violations.get(hall.id, ()))
+        it = items.it_kw
         lf = types.liquid_fraction[tc]
         pue_item = (lf * st.pue_liquid + (1 - lf) * st.pue_air) if site.pue_modelled else np.full(len(t), float(site.pue))
         facility_item = it * pue_item
         facility_kw = float(facility_item.sum())
+        hall_table = self.store.sums.table.copy()
         # site utility: served in hall order, then file order; beyond the feed is unpowered
         on = self.order[powered[self.order] & (it[self.order] > 0)]
         over = on[np.cumsum(facility_item[on]) > site.utility_capacity_kw + 1e-9]
@@ -291,18 +286,17 @@ class Evaluator:
             powered[over] = False
             flags["unpowered"][over] = True
             violations.append(Violation("power-capacity", ("site",),
-                                        f"the site needs {_fmt_kw(facility_kw)} of facility power, over its "
-                                        f"{_fmt_kw(site.utility_capacity_kw)} utility feed; {len(over)} item(s) "
+                                        f"the site needs {fmt_kw(facility_kw)} of facility power, over its "
+                                        f"{fmt_kw(site.utility_capacity_kw)} utility feed; {len(over)} item(s) "
                                         f"left unpowered", "", 0.0, 0.0))
             for r in over:
                 violations.append(Violation("unpowered", (t.ids[r],), f"{t.ids[r]} is beyond the site's "
-                                            f"{_fmt_kw(site.utility_capacity_kw)} utility feed",
+                                            f"{fmt_kw(site.utility_capacity_kw)} utility feed",
                                             t.halls[int(t.hall_code[r])], float(t.x[r]), float(t.y[r])))
             # racks cabled to a network rack the feed leaves dark lose their scale-out links
             dark = np.zeros(len(t), bool)
             dark[over] = True
-            cabled = rows["links"]
-            rows["link_down"][cabled.rack[dark[cabled.network]]] = True
+            link_down[items.links.rack[dark[items.links.network]]] = True
         # UltraServers split across halls: scale-up cables cannot leave a hall
         comp = np.flatnonzero(types.kind[tc] == COMPUTE)
         n_sys = len(t.systems.names)
@@ -321,13 +315,8 @@ class Evaluator:
                                             f"scale-up cables stay within {st.scaleup_max_m:.1f} m",
                                             t.halls[int(t.hall_code[r0])], float(t.x[r0]), float(t.y[r0])))
         status = _status(flags, powered, cooled)
-        bad = ~powered | ~cooled | rows["link_down"]
-        for k in STRANDING_FLAGS:
-            bad |= flags[k]
-        count = np.bincount(sc, minlength=n_sys)
-        present = count > 0
-        sys_bad = np.bincount(sc, weights=bad[comp].astype(float), minlength=n_sys) > 0
-        effective_sys = present & ~sys_bad
+        effective_sys = effective_systems(sc, stranded_items(flags, powered, cooled, link_down)[comp], n_sys)
+        present = np.bincount(sc, minlength=n_sys) > 0
         eff_rack = effective_sys[sc]
         rps = types.racks_per_system[tc[comp]].astype(float)
         peak, eff = {}, {}
@@ -336,7 +325,7 @@ class Evaluator:
             peak[key] = float(share.sum()) / div
             eff[key] = float(share[eff_rack].sum()) / div
         chips = float((types.chips[tc[comp]] / rps).sum())
-        links = rows["links"]
+        links = items.links
         ok = links.medium >= 0
         m = len(st.media)
         counts = np.bincount(links.medium[ok], links.count[ok], minlength=m)
@@ -344,12 +333,32 @@ class Evaluator:
         longest = float(links.length_m.max()) if len(links.length_m) else 0.0
         lat = links.length_m[ok] * st.lat_m[links.medium[ok]] + st.lat_fixed[links.medium[ok]]
         worst = float(lat.max()) if len(lat) else 0.0
-        totals = self._totals(float(it.sum()), float(it[powered].sum()), float(liquid.sum()), float(air.sum()),
-                              facility_kw, int(((~powered) & (it > 0)).sum()), int((~cooled).sum()), chips,
-                              int(present.sum()), int(len(comp)), int((present & ~effective_sys).sum()), peak, eff,
+        totals = self._totals(float(it.sum()), float(it[powered].sum()), float(items.liquid_kw.sum()),
+                              float(items.air_kw.sum()), facility_kw, int(((~powered) & (it > 0)).sum()),
+                              int((~cooled).sum()), chips, int(present.sum()), int(len(comp)),
+                              int((present & ~effective_sys).sum()), peak, eff,
                               (counts, metres, longest, worst, float(links.count.sum())))
-        rows.update(flags=flags, powered=powered, status=status, system_effective=effective_sys)
-        return Evaluation(st.media, totals, violations, rows)
+        items = replace(items, status=status, system_effective=effective_sys)
+        # the halls' powered load after the utility feed, and the site-level violations
+        hall_of = self._hall_index_of_rows()
+        h = len(design.halls)
+        hall_table[:, HALL_SUMS.index("it_powered_kw")] = np.bincount(hall_of, it * powered, minlength=h + 1)[:h]
+        hall_table[:, HALL_SUMS.index("unpowered_items")] = np.bincount(hall_of, (~powered) & (it > 0),
+                                                                          minlength=h + 1)[:h]
+        errors, warnings = _severity_counts_by_hall(violations, design.hall_ids())
+        hall_table[:, HALL_SUMS.index("errors")] = errors
+        hall_table[:, HALL_SUMS.index("warnings")] = warnings
+        return Evaluation(st.media, totals, violations, items, HallTable(design.hall_ids(), hall_table))
+
+    def _hall_index_of_rows(self) -> np.ndarray:
+        """Each row's hall index in design order (halls beyond the design's: len(halls))."""
+        t = self.design.equipment
+        rank = np.full(len(t.halls.names) + 1, len(self.design.halls), np.int64)
+        for i, hall in enumerate(self.design.halls):
+            code = t.halls.codes.get(hall.id)
+            if code is not None:
+                rank[code] = i
+        return rank[t.hall_code]
 
     def _totals(self, it_kw, it_powered_kw, liquid_kw, air_kw, facility_kw, unpowered, uncooled, chips,
                 ultraservers, racks, stranded, peak, eff, cables) -> dict:
@@ -412,9 +421,6 @@ class Evaluator:
         }
 
 
-#: Designs with at least this many items are evaluated in two threads (numpy releases
-#: the GIL in its loops: about 1.5x faster on two cores at 1M chips).
-PARALLEL_MIN_ITEMS = 10_000
 _WORKER = None
 
 
@@ -428,56 +434,61 @@ def _worker():
     return _WORKER
 
 
-def _links_by_hall(links, slices: list[tuple[int, int]], hall_ids: list[str]) -> dict[str, tuple]:
+def _severity_counts_by_hall(violations: list[Violation], hall_ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    index = {h: i for i, h in enumerate(hall_ids)}
+    errors = np.zeros(len(hall_ids))
+    warnings = np.zeros(len(hall_ids))
+    for v in violations:
+        i = index.get(v.hall)
+        if i is not None:
+            if v.severity == "error":
+                errors[i] += 1
+            else:
+                warnings[i] += 1
+    return errors, warnings
+
+
+def _links_by_hall(links: LinkRuns, slices: list[tuple[int, int]], hall_ids: list[str]) -> dict[str, LinkRuns]:
     """A group's cable runs (group positions) split per hall, with positions within the
     hall; each hall's runs keep their order."""
-    rack = links[0]
     ends = np.array([hi for _, hi in slices], np.int64)
-    h = np.searchsorted(ends, rack, side="right") if len(ends) else np.zeros(len(rack), np.int64)
+    h = np.searchsorted(ends, links.rack, side="right") if len(ends) else np.zeros(len(links.rack), np.int64)
     order = np.argsort(h, kind="stable")
     cuts = np.searchsorted(h[order], np.arange(len(hall_ids) + 1))
     out = {}
     for k, hall_id in enumerate(hall_ids):
         sel = order[cuts[k]:cuts[k + 1]]
         lo = slices[k][0]
-        out[hall_id] = (links[0][sel] - lo, links[1][sel] - lo, links[2][sel], links[3][sel], links[4][sel])
+        out[hall_id] = LinkRuns(links.rack[sel] - lo, links.network[sel] - lo, links.count[sel],
+                                links.length_m[sel], links.medium[sel])
     return out
 
 
-def _joined_links(links_h: dict[str, tuple], hall_ids: list[str], slices: list[tuple[int, int]]) -> list:
+def _joined_links(links_h: dict[str, LinkRuns], hall_ids: list[str], slices: list[tuple[int, int]]) -> LinkRuns:
     """Every hall's cable runs in hall order, positions in the hall-sorted order."""
     parts = [links_h[h] for h in hall_ids]
     if not parts:
-        return [np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0), np.zeros(0, np.int64)]
-    offset = np.repeat(np.array([lo for lo, _ in slices], np.int64), [len(p[0]) for p in parts])
-    return [np.concatenate([p[0] for p in parts]) + offset, np.concatenate([p[1] for p in parts]) + offset,
-            np.concatenate([p[2] for p in parts]), np.concatenate([p[3] for p in parts]),
-            np.concatenate([p[4] for p in parts])]
+        return LinkRuns.empty()
+    offset = np.repeat(np.array([lo for lo, _ in slices], np.int64), [len(p.rack) for p in parts])
+    return LinkRuns(np.concatenate([p.rack for p in parts]) + offset,
+                    np.concatenate([p.network for p in parts]) + offset,
+                    np.concatenate([p.count for p in parts]), np.concatenate([p.length_m for p in parts]),
+                    np.concatenate([p.medium for p in parts]))
 
 
 def _join(a: GroupResult, b: GroupResult, n_a: int) -> GroupResult:
     """The result of two consecutive groups of halls as one (b's positions follow a's)."""
-    def cat(x, y):
-        return np.concatenate([x, y], axis=-1)
-
-    def shift(p):
-        return np.where(p >= 0, p + n_a, -1)
-
-    block = cat(a.flag_block, b.flag_block)
-    ar, an, ac, al, am = a.links
-    br, bn, bc, bl, bm = b.links
-    return GroupResult(
-        flags=dict(zip(HALL_FLAGS, block)), flag_block=block, powered=cat(a.powered, b.powered),
-        cooled=cat(a.cooled, b.cooled), served_by_busway=cat(a.served_by_busway, shift(b.served_by_busway)),
-        served_by_cdu=cat(a.served_by_cdu, shift(b.served_by_cdu)),
-        served_by_air=cat(a.served_by_air, shift(b.served_by_air)), link_down=cat(a.link_down, b.link_down),
-        load_kw=cat(a.load_kw, b.load_kw), limit_kw=cat(a.limit_kw, b.limit_kw),
-        ports_used=cat(a.ports_used, b.ports_used),
-        links=(cat(ar, br + n_a), cat(an, bn + n_a), cat(ac, bc), cat(al, bl), cat(am, bm)),
-        violations={**a.violations, **b.violations}, summary=np.vstack([a.summary, b.summary]),
-        media_count=np.vstack([a.media_count, b.media_count]),
-        media_metres=np.vstack([a.media_metres, b.media_metres]),
-        longest_m=cat(a.longest_m, b.longest_m), worst_latency_ns=cat(a.worst_latency_ns, b.worst_latency_ns))
+    columns = {}
+    for name in a.items.names():
+        x, y = getattr(a.items, name), getattr(b.items, name)
+        if name in ItemColumns.POSITIONS:
+            y = np.where(y >= 0, y + n_a, -1)
+        columns[name] = np.concatenate([x, y], axis=-1)
+    links = LinkRuns(*(np.concatenate([p, q + (n_a if k < 2 else 0)])
+                       for k, (p, q) in enumerate(zip(a.links, b.links))))
+    sums = HallSums(**{f.name: np.concatenate([getattr(a.sums, f.name), getattr(b.sums, f.name)])
+                       for f in fields(HallSums)})
+    return GroupResult(ItemColumns(**columns), links, {**a.violations, **b.violations}, sums)
 
 
 def _status(flags: dict[str, np.ndarray], powered: np.ndarray, cooled: np.ndarray) -> np.ndarray:
@@ -489,77 +500,71 @@ def _status(flags: dict[str, np.ndarray], powered: np.ndarray, cooled: np.ndarra
     return status
 
 
-def _scatter(order, flags_s, arr_s, links_s, tc, sys_code, n_sys, types) -> dict:
-    """Per-item arrays in row order from hall-sorted stored results."""
+def _full(columns: ItemColumns, name: str, n: int) -> np.ndarray:
+    """An empty per-row array for a stored column (rows no hall holds keep these values)."""
+    if name in ItemColumns.POSITIONS:
+        return np.full(n, -1, np.int64)
+    if name in ("powered", "cooled"):
+        return np.ones(n, bool)
+    return np.zeros(n, getattr(columns, name).dtype)
+
+
+_SCATTERED = ("powered", "cooled", "served_by_busway", "served_by_cdu", "served_by_air", "load_kw", "limit_kw",
+              "ports_used", "link_down")
+
+
+def _rows_of(columns: ItemColumns, name: str, order: np.ndarray, pos=slice(None)) -> np.ndarray:
+    src = getattr(columns, name)[pos]
+    if name in ItemColumns.POSITIONS:
+        src = np.where(src >= 0, order[np.maximum(src, 0)], -1)
+    return src
+
+
+def _scatter(order, columns: ItemColumns, links: LinkRuns, tc, sys_code, n_sys, types) -> ItemTable:
+    """The per-item table in row order from hall-sorted stored results."""
     n = len(tc)
     flags = {k: np.zeros(n, bool) for k in SEVERITY}
-    for k in HALL_FLAGS:
-        flags[k][order] = flags_s[k]
-    out: dict = {"flags": flags}
-    for k in _ARRAYS:
-        src = arr_s[k]
-        if k in _POSITIONS:
-            src = np.where(src >= 0, order[np.maximum(src, 0)], -1)
-            full = np.full(n, -1, np.int64)
-        elif k in ("powered", "cooled"):
-            full = np.ones(n, bool)
-        elif k == "link_down":
-            full = np.zeros(n, bool)
-        else:
-            full = np.zeros(n, src.dtype)
-        full[order] = src
-        out[k] = full
+    for k, row in zip(HALL_FLAGS, columns.flag_block):
+        flags[k][order] = row
+    out = {}
+    for name in _SCATTERED:
+        full = _full(columns, name, n)
+        full[order] = _rows_of(columns, name, order)
+        out[name] = full
     it = types.it_kw[tc]
     lf = types.liquid_fraction[tc]
-    out["it_kw"] = it
-    out["liquid_kw"] = it * lf
-    out["air_kw"] = it - it * lf
-    rack, net, count, length, medium = links_s
-    out["links"] = Links(order[rack], order[net], count, length, medium)
-    out["status"] = _status(flags, out["powered"], out["cooled"])
-    out["system_effective"] = _system_effective(flags, out, tc, sys_code, n_sys, types)
-    return out
-
-
-def _system_effective(flags, out, tc, sys_code, n_sys, types) -> np.ndarray:
-    """Per UltraServer: present, and none of its racks stranded."""
+    status = _status(flags, out["powered"], out["cooled"])
     comp = np.flatnonzero(types.kind[tc] == COMPUTE)
-    sc = sys_code[comp]
-    bad = ~out["powered"] | ~out["cooled"] | out["link_down"]
-    for k in STRANDING_FLAGS:
-        bad |= flags[k]
-    present = np.bincount(sc, minlength=n_sys) > 0
-    return present & ~(np.bincount(sc, bad[comp].astype(float), minlength=n_sys) > 0)
+    bad = stranded_items(flags, out["powered"], out["cooled"], out["link_down"])
+    return ItemTable(status=status, flags=flags, it_kw=it, liquid_kw=it * lf, air_kw=it - it * lf,
+                     links=Links(order[links.rack], order[links.network], links.count, links.length_m, links.medium),
+                     system_effective=effective_systems(sys_code[comp], bad[comp], n_sys), **out)
 
 
-def _patch(previous: dict, touched: list[tuple[int, int]], order, flags_s, arr_s, links_s, tc, sys_code, n_sys,
-           types) -> dict:
+def _patch(previous: ItemTable, touched: list[tuple[int, int]], order, columns: ItemColumns, links: LinkRuns, tc,
+           sys_code, n_sys, types) -> ItemTable:
     """:func:`_scatter`'s result, from the previous one (same rows, same halls) with the
     rows of the touched halls (their hall-sorted slices) replaced."""
     pos = np.concatenate([np.arange(lo, hi) for lo, hi in touched])
     rows = order[pos]
-    flags = {k: v.copy() for k, v in previous["flags"].items()}
-    for k in HALL_FLAGS:
-        flags[k][rows] = flags_s[k][pos]
-    out: dict = {"flags": flags}
-    for k in _ARRAYS:
-        src = arr_s[k][pos]
-        if k in _POSITIONS:
-            src = np.where(src >= 0, order[np.maximum(src, 0)], -1)
-        full = previous[k].copy()
-        full[rows] = src
-        out[k] = full
-    for k in ("it_kw", "liquid_kw", "air_kw"):
-        out[k] = previous[k]
-    rack, net, count, length, medium = links_s
-    out["links"] = Links(order[rack], order[net], count, length, medium)
-    status = previous["status"].copy()
+    flags = {k: v.copy() for k, v in previous.flags.items()}
+    for k, row in zip(HALL_FLAGS, columns.flag_block):
+        flags[k][rows] = row[pos]
+    out = {}
+    for name in _SCATTERED:
+        full = getattr(previous, name).copy()
+        full[rows] = _rows_of(columns, name, order, pos)
+        out[name] = full
+    status = previous.status.copy()
     status[rows] = _status({k: v[rows] for k, v in flags.items()}, out["powered"][rows], out["cooled"][rows])
-    out["status"] = status
-    out["system_effective"] = _system_effective(flags, out, tc, sys_code, n_sys, types)
-    return out
+    comp = np.flatnonzero(types.kind[tc] == COMPUTE)
+    bad = stranded_items(flags, out["powered"], out["cooled"], out["link_down"])
+    return ItemTable(status=status, flags=flags, it_kw=previous.it_kw, liquid_kw=previous.liquid_kw,
+                     air_kw=previous.air_kw,
+                     links=Links(order[links.rack], order[links.network], links.count, links.length_m, links.medium),
+                     system_effective=effective_systems(sys_code[comp], bad[comp], n_sys), **out)
 
 
-def evaluate(design: Design, catalog: Catalog | None = None) -> Evaluation:
+def evaluate(design: Design, catalog: Catalog | None = None, options: EngineOptions = DEFAULT_OPTIONS) -> Evaluation:
     """Evaluate a design from scratch (the design's assumption overrides are applied)."""
-    return Evaluator(design, catalog).evaluation
+    return Evaluator(design, catalog, options).evaluation

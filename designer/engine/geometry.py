@@ -12,7 +12,6 @@ items at odd angles.
 from __future__ import annotations
 
 import copy
-import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -21,47 +20,14 @@ import shapely
 
 from designer.engine import boxes as bx
 from designer.engine.settings import Settings
-from designer.engine.types import AIR, BUSWAY, CDU, NETWORK, TypeTable
+from designer.engine.shapes import polygon as _polygon
+from designer.engine.shapes import rect_box as _rect_box
+from designer.engine.types import AIR, BUSWAY, NETWORK, TypeTable
+from designer.engine.zones import service_zones
 from designer.model.design import Hall
 
 if TYPE_CHECKING:
-    from designer.engine.halls import _Group
-
-@functools.lru_cache(maxsize=1 << 16)
-def _rect_box(poly: tuple) -> tuple[float, float, float, float] | None:
-    """The box of a polygon that is an axis-aligned rectangle, else None (cached: halls
-    and their columns rarely change)."""
-    if len(poly) != 4:
-        return None
-    for (xa, ya), (xb, yb) in zip(poly, poly[1:] + poly[:1]):
-        if (xa == xb) == (ya == yb):  # each side must be vertical or horizontal, not both
-            return None
-    xs = {p[0] for p in poly}
-    ys = {p[1] for p in poly}
-    if len(xs) != 2 or len(ys) != 2:
-        return None
-    return (min(xs), min(ys), max(xs), max(ys))
-
-
-@functools.lru_cache(maxsize=1 << 14)
-def _polygon(poly: tuple):
-    return shapely.Polygon(poly)
-
-
-#: Geometry is evaluated in hall-relative coordinates snapped to this grid (1 µm), so a
-#: design moved as a whole evaluates identically: float noise cannot tip a comparison.
-SNAP_M = 1e-6
-
-
-def _snap(v):
-    return np.round(np.asarray(v, float) / SNAP_M) * SNAP_M
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _relative_polygon(points: tuple, ox: float, oy: float) -> tuple:
-    rel = _snap(np.asarray(points, float) - (ox, oy))
-    return tuple(map(tuple, rel.tolist()))
-
+    from designer.engine.group import HallGroup as _Group
 
 _OBSTACLES: dict[tuple, tuple] = {}
 
@@ -71,7 +37,7 @@ def _obstacles(g: "_Group", halls: list[Hall]):
     index: (polygons, (label, number) each, rectangle flags, BoxIndex or None, boxes, hall
     keys). Cached
     by the halls' obstacles and origins, which rarely change while racks are edited."""
-    key = tuple((float(g.ox[i]), float(g.oy[i]), tuple(tuple(map(tuple, p)) for p in h.columns),
+    key = tuple((float(g.origin_x[i]), float(g.origin_y[i]), tuple(tuple(map(tuple, p)) for p in h.columns),
                  tuple(tuple(map(tuple, p)) for p in h.keepouts)) for i, h in enumerate(halls))
     hit = _OBSTACLES.get(key)
     if hit is not None:
@@ -215,30 +181,26 @@ def _geometry(g: "_Group", types: TypeTable, st: Settings, halls: list[Hall], ha
     outlines = hall_shape[2]
     if (prev is not None and len(halls) == 1 and prev.types is types and prev.st is st
             and prev.obstacles is obstacles and prev.outlines == outlines
-            and np.array_equal(prev.rows, g.rows) and np.array_equal(prev.tc, g.tc)):
+            and np.array_equal(prev.rows, g.rows) and np.array_equal(prev.tc, g.type_code)):
         geo = _moved_geometry(prev, g, st, hall_shape)
         if geo is not None:
             return geo
-    kind, tc, hk = g.kind, g.tc, g.hk
+    kind, tc, hk = g.kind, g.type_code, g.hall_of
     fl = np.flatnonzero(kind <= AIR)
     fh = hk[fl]
     fk = kind[fl]
     w = types.width[tc[fl]]
     d = types.depth[tc[fl]]
-    c, s = bx.axes(g.rot[fl])
+    c, s = bx.axes(g.rotation[fl])
     fx, fy = g.x[fl], g.y[fl]
     fb = bx.boxes(fx, fy, w, d, c, s)
     # service zones (racks and CDUs front and rear; air handlers front only) and exhaust
     # strips (racks, when the airflow check is on)
-    n_front, n_rear = int((fk <= AIR).sum()), int((fk <= CDU).sum())
-    owner = np.concatenate([np.flatnonzero(fk <= AIR), np.flatnonzero(fk <= CDU)])
-    rear_side = np.concatenate([np.zeros(n_front, bool), np.ones(n_rear, bool)])
-    zlen = np.where(rear_side, st.rear_m, st.front_m)
-    if not (st.front_m > 0 or st.rear_m > 0):
-        owner, rear_side, zlen = owner[:0], rear_side[:0], zlen[:0]
+    zones = service_zones(fk, st.front_m, st.rear_m)
+    owner, rear_side, zlen = zones.owner, zones.rear, zones.length_m
     racks = np.flatnonzero(fk <= NETWORK) if st.airflow_m > 0 else np.zeros(0, np.int64)
     none = np.zeros((0, 4))
-    geo = _Geometry(types, st, outlines, obstacles, g.rows.copy(), g.x, g.y, g.rot, g.tc, fl, fh, fk, w, d, c, s, fx, fy,
+    geo = _Geometry(types, st, outlines, obstacles, g.rows.copy(), g.x, g.y, g.rotation, g.type_code, fl, fh, fk, w, d, c, s, fx, fy,
                     fb, (c == 0) | (s == 0), np.zeros(len(fl), bool), owner, rear_side, zlen, np.zeros(0),
                     np.zeros(0), none, np.zeros(0, bool), racks, none)
     geo.inside = _within(fb, fh, geo.aligned, lambda k: _corners(geo, k), hall_shape)
@@ -277,17 +239,17 @@ def _moved_geometry(prev: _Geometry, g: "_Group", st: Settings, hall_shape) -> _
     """``prev`` updated for the floor items that moved or turned (same items, same hall):
     their boxes are recomputed and their pairs found again against every box by brute
     force, which reports exactly the pairs the grid would; None when too many moved."""
-    moved = (prev.x != g.x) | (prev.y != g.y) | (prev.rot != g.rot)
+    moved = (prev.x != g.x) | (prev.y != g.y) | (prev.rot != g.rotation)
     fl = prev.fl
     mk = np.flatnonzero(moved[fl])
     n_fl = len(fl)
     if not few_moved(len(mk), n_fl):
         return None
     geo = copy.copy(prev)
-    geo.x, geo.y, geo.rot = g.x, g.y, g.rot
+    geo.x, geo.y, geo.rot = g.x, g.y, g.rotation
     geo.index = None
     geo.c, geo.s = prev.c.copy(), prev.s.copy()
-    geo.c[mk], geo.s[mk] = bx.axes(g.rot[fl[mk]])
+    geo.c[mk], geo.s[mk] = bx.axes(g.rotation[fl[mk]])
     geo.fx, geo.fy = g.x[fl], g.y[fl]
     geo.fb = prev.fb.copy()
     geo.fb[mk] = bx.boxes(geo.fx[mk], geo.fy[mk], geo.w[mk], geo.d[mk], geo.c[mk], geo.s[mk])
@@ -349,6 +311,6 @@ def _moved_geometry(prev: _Geometry, g: "_Group", st: Settings, hall_shape) -> _
         geo.strip = update(prev.strip, geo.sb, fh[geo.racks], smoved, n_fl)
     # busways (not floor items, same count): segments touching the footprints' boxes
     geo.bus_lb = _busway_boxes(g)
-    geo.bus = update(prev.bus, geo.bus_lb, g.hk[g.kind == BUSWAY], (geo.bus_lb != prev.bus_lb).any(axis=1), n_fl,
+    geo.bus = update(prev.bus, geo.bus_lb, g.hall_of[g.kind == BUSWAY], (geo.bus_lb != prev.bus_lb).any(axis=1), n_fl,
                      strict=False)
     return geo

@@ -18,9 +18,8 @@ import numpy as np
 from designer.engine import boxes as bx
 from designer.engine.allocate import assign
 from designer.engine.geometry import few_moved
+from designer.engine.options import DEFAULT_OPTIONS, EngineOptions
 
-#: Halls with at most this many (item, unit) pairs skip the grid search and use the table.
-DENSE_PAIRS = 6_000
 #: From the table, each item first asks its nearest few units, then (if still short) all.
 TABLE_K = 4
 
@@ -104,36 +103,55 @@ def _unit_table(uh: np.ndarray, n_h: int) -> np.ndarray:
     return table
 
 
-#: Serve halls where no unit's capacity binds in one step (see _serve_unconstrained).
-FAST_PATH = True
-#: Groups whose padded pair table (items × most units in a hall) is at most this big use
-#: :class:`_Pairs` (and may take the one-step path); larger groups search a grid per pass.
-FAST_CELLS = 100_000
+class Serving:
+    """How the allocations of one hall group run: the engine's options and the
+    evaluator's memory of the calls whose one-step attempt found a unit that binds
+    (such a call skips the attempt for a few edits). Only speed depends on this."""
+
+    def __init__(self, options: EngineOptions, skip: dict, hall_ids: tuple | None):
+        self.options = options
+        self.skip = skip
+        self.hall_ids = hall_ids  # names the calls of a group of a few halls, else None
+
+    def call(self, resource: str) -> "ServeCall":
+        return ServeCall(self, (resource, self.hall_ids) if self.hall_ids else None)
 
 
-#: Per call site (resource, halls): how many more calls skip the one-step path after it
-#: last found a unit that binds. Only speed depends on this, never a result.
-_FAST_SKIP: dict[tuple, int] = {}
-FAST_RETRY_EVERY = 8
+@dataclass
+class ServeCall:
+    """One allocation call: its :class:`Serving` and the key naming it (resource, halls)."""
+
+    serving: Serving
+    key: tuple | None
+
+    @property
+    def options(self) -> EngineOptions:
+        return self.serving.options
+
+    def fast_worth_trying(self) -> bool:
+        """Whether to try the one-step path (not when it failed in the last few calls)."""
+        skip = self.serving.skip
+        left = skip.get(self.key, 0) if self.key is not None else 0
+        if left > 0:
+            skip[self.key] = left - 1
+            return False
+        return True
+
+    def fast_tried(self, served: bool) -> None:
+        if self.key is None:
+            return
+        skip = self.serving.skip
+        if served:
+            skip.pop(self.key, None)
+            return
+        if len(skip) >= 4096:
+            skip.clear()
+        skip[self.key] = self.options.fast_retry_every - 1
 
 
-def _fast_worth_trying(hint: tuple | None) -> bool:
-    left = _FAST_SKIP.get(hint, 0) if hint is not None else 0
-    if left > 0:
-        _FAST_SKIP[hint] = left - 1
-        return False
-    return True
-
-
-def _fast_tried(hint: tuple | None, served: bool) -> None:
-    if hint is None:
-        return
-    if served:
-        _FAST_SKIP.pop(hint, None)
-        return
-    if len(_FAST_SKIP) >= 4096:
-        _FAST_SKIP.clear()
-    _FAST_SKIP[hint] = FAST_RETRY_EVERY - 1
+def default_call(resource: str = "") -> ServeCall:
+    """A call with the default options and no memory (one-off use, tests)."""
+    return Serving(DEFAULT_OPTIONS, {}, None).call(resource)
 
 
 def _serve_unconstrained(pairs: _Pairs, ih, uh, demand, capacity, dense, radius_m, n_h):
@@ -197,7 +215,7 @@ def _serve_unconstrained(pairs: _Pairs, ih, uh, demand, capacity, dense, radius_
 
 def _serve_nearest(items: np.ndarray, units: np.ndarray, hall_of: np.ndarray, x: np.ndarray, y: np.ndarray,
                    extra: np.ndarray, reach: np.ndarray, demand: np.ndarray, capacity: np.ndarray,
-                   partial: bool, radius_m: np.ndarray, scale: float = 1.0, hint: tuple | None = None,
+                   partial: bool, radius_m: np.ndarray, scale: float = 1.0, serving: ServeCall | None = None,
                    reuse: tuple | None = None):
     """Serve items from units of their own hall, nearest first, within reach and capacity.
 
@@ -207,13 +225,14 @@ def _serve_nearest(items: np.ndarray, units: np.ndarray, hall_of: np.ndarray, x:
     ``TABLE_K`` nearest units of the hall that have capacity left, then all of them.
     Every choice depends only on the item's own hall, so evaluating one hall alone gives
     the same result as evaluating the whole site. Returns (served per item, grants as
-    (item index, unit index, amount)). ``hint`` names the call (resource and halls) so
-    that a hall where capacity bound last time does not try the one-step path at every
-    edit (see :func:`_fast_worth_trying`; the result is the same either way). ``reuse``
+    (item index, unit index, amount)). ``serving`` carries the options and names the call
+    (resource and halls) so that a hall where capacity bound last time does not try the
+    one-step path at every edit (the result is the same either way). ``reuse``
     is (the previous :class:`_PairState` of this call in this hall or None, the dict to
     leave the new one in or None, its key): the pair table is then patched for the items
     that moved instead of built again.
     """
+    serving = serving if serving is not None else default_call()
     served = np.zeros(len(items))
     empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
     if not len(units) or not len(items):
@@ -237,19 +256,19 @@ def _serve_nearest(items: np.ndarray, units: np.ndarray, hall_of: np.ndarray, x:
     # first look near each item. Decided per hall, so one hall evaluated alone is served
     # exactly as when the whole site is evaluated.
     n_h = int(max(ih.max(), uh.max())) + 1
-    dense = np.bincount(ih, minlength=n_h) * np.bincount(uh, minlength=n_h) <= DENSE_PAIRS
+    dense = np.bincount(ih, minlength=n_h) * np.bincount(uh, minlength=n_h) <= serving.options.dense_pairs
     state = _PairState.reused(reuse[0], items, units, ih, ix, iy, ex, ux, uy, reach, scale) if reuse else None
     if state is None:
         table = _unit_table(uh, n_h)
-        pairs = _Pairs(table, ih, ix, iy, ux, uy, ex, reach, scale) if len(items) * table.shape[1] <= FAST_CELLS \
+        pairs = _Pairs(table, ih, ix, iy, ux, uy, ex, reach, scale) if len(items) * table.shape[1] <= serving.options.fast_cells \
             else None
         state = _PairState(items, units, ix, iy, ex, ux, uy, reach, scale, table, pairs)
     table, pairs = state.table, state.pairs
     if reuse and reuse[1] is not None:
         reuse[1][reuse[2]] = state
-    if pairs is not None and FAST_PATH and _fast_worth_trying(hint):
+    if pairs is not None and serving.options.fast_path and serving.fast_worth_trying():
         fast = _serve_unconstrained(pairs, ih, uh, demand, remaining, dense, radius_m, n_h)
-        _fast_tried(hint, fast is not None)
+        serving.fast_tried(fast is not None)
         if fast is not None:
             done_items, grants = fast
             served[grants[0]] = grants[2]

@@ -15,7 +15,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from designer.model.design import Change, Design, Equipment, Hall
+from designer.model.design import ITEM_CHANGES, Change, Design, Equipment, Hall
 
 #: Positions are rounded to this (1 µm) after arithmetic, so a nudge of 0.6 m lands on 4.8, not 4.800000000000001.
 POSITION_DECIMALS = 6
@@ -58,7 +58,7 @@ def merge_changes(changes: Sequence[Change]) -> Change | None:
         return None
     if len(changes) == 1:
         return changes[0]
-    item_kinds = {"moved", "added", "removed", "updated"}
+    item_kinds = set(ITEM_CHANGES)
     if all(c.kind in item_kinds for c in changes):
         ids = tuple(dict.fromkeys(i for c in changes for i in c.ids))
         halls = tuple(dict.fromkeys(h for c in changes for h in c.halls))

@@ -148,9 +148,11 @@ class EquipmentTable:
         """Insert records (appended, or at the given final row positions); returns their rows."""
         if not records:
             return np.zeros(0, np.int64)
+        fresh: set[str] = set()
         for r in records:
-            if r.id in self.index:
+            if r.id in self.index or r.id in fresh:
                 raise ValueError(f"duplicate equipment id {r.id!r}")
+            fresh.add(r.id)
         n_old, n_new = len(self.ids), len(records)
         cols = {
             "type_code": np.array([self.types.code(r.type) for r in records], np.int32),
@@ -192,7 +194,7 @@ class EquipmentTable:
 
     def delete(self, ids: Iterable[str]) -> tuple[list[Equipment], list[int]]:
         """Delete items; returns their records and former rows (to re-insert on undo)."""
-        rows = np.sort(self.rows(ids))
+        rows = np.unique(self.rows(ids))  # sorted, each item once even if named twice
         records = [self.record(int(r)) for r in rows]
         keep = np.ones(len(self.ids), bool)
         keep[rows] = False
@@ -210,13 +212,18 @@ class EquipmentTable:
 
 ChangeListener = Callable[["Change"], None]
 
+#: Change kinds of edits to items (the engine redoes only the halls they name).
+ITEM_CHANGES = ("moved", "added", "removed", "updated")
+#: Change kinds that touch the whole design (a full evaluation).
+DESIGN_CHANGES = ("halls", "site", "assumptions", "reset")
+
 
 @dataclass(frozen=True)
 class Change:
     """What an edit touched, for views and the incremental engine.
 
-    ``kind`` is one of ``moved``, ``added``, ``removed``, ``updated`` (items),
-    ``halls``, ``site``, ``assumptions``, ``reset`` (everything).
+    ``kind`` is one of :data:`ITEM_CHANGES` (items) or :data:`DESIGN_CHANGES`
+    (``halls``, ``site``, ``assumptions``, ``reset``: everything).
     """
 
     kind: str

@@ -20,12 +20,11 @@ from designer.catalog import Catalog, load_catalog
 from designer.engine import Evaluation, Evaluator
 from designer.io import read_design, write_design
 from designer.model import Change, Design, Hall
+from designer.model.design import DESIGN_CHANGES, ITEM_CHANGES
 from designer.model.commands import Command, merge_changes
 
 log = logging.getLogger(__name__)
 
-#: Change kinds the engine can redo hall by hall.
-ITEM_CHANGES = ("moved", "added", "removed", "updated")
 
 
 def new_design() -> Design:
@@ -194,7 +193,7 @@ class Document(QObject):
         if not changes:
             return
         if self.evaluator is None or any(c.kind not in ITEM_CHANGES or not c.halls for c in changes):
-            if self.evaluator is not None and all(c.kind in ITEM_CHANGES + ("halls", "site", "assumptions")
+            if self.evaluator is not None and all(c.kind in ITEM_CHANGES + DESIGN_CHANGES[:-1]
                                                   for c in changes):
                 try:
                     self._publish(self.evaluator.refresh())

@@ -15,7 +15,7 @@ from designer.engine import SEVERITY, evaluate
 from designer.engine.evaluation import STATUS_ERROR, STATUS_WARNING
 
 from .helpers import (
-    RACK, busway, busway_limit_kw, crah, describe, effective_catalog, hall, kind_counts, links_per_system,
+    RACK, ROW_Y, busway, busway_limit_kw, catalog, crah, describe, effective_catalog, hall, kind_counts, links_per_system,
     make_design, net, only, rack, rect_outline, routed_m, row, square, supported_design, supported_items,
     ultraserver,
 )
@@ -274,7 +274,30 @@ def test_power_capacity_busway():
     assert ev.powered[row(d, "us1-r1")] and not ev.powered[row(d, "us1-r2")]
     unp = {v.ids for v in ev.violations_of("unpowered")}
     assert ("us1-r2",) in unp
-    assert ev.load_kw[row(d, "bw1")] <= limit
+    # a busway's load is what the racks beneath it ask for: the figure in the message
+    assert ev.load_kw[row(d, "bw1")] == pytest.approx(demand)
+    assert ev.limit_kw[row(d, "bw1")] == pytest.approx(limit)
+
+
+def test_busway_load_is_what_the_racks_beneath_ask_for_everywhere():
+    """A 6 m 1200 A busway over 8 Trn3 Gen2 racks and a network rack: the violation, the
+    per-item load (charts, Inspector, report) and the hall's figures give one load."""
+    cat = catalog()
+    racks = [rack(f"us{k // 2 + 1}-r{k % 2 + 1}", 1.5 + 0.6 * k, system=f"us{k // 2 + 1}") for k in range(4)]
+    racks += [net("net1", 1.5 + 0.6 * 4)]
+    racks += [rack(f"us{k // 2 + 3}-r{k % 2 + 1}", 1.5 + 0.6 * (k + 5), system=f"us{k // 2 + 3}") for k in range(4)]
+    d = make_design(racks + [busway("bw1", (1.2, ROW_Y), (7.2, ROW_Y), type_id="busway-1200a")])
+    ev = evaluate(d)
+    asked = 8 * cat.types["trn3-gen2-rack"].it_power_kw + cat.types["network-rack"].it_power_kw
+    limit = busway_limit_kw(cat, "busway-1200a")
+    assert asked > limit
+    assert ev.load_kw[row(d, "bw1")] == pytest.approx(asked)
+    assert ev.load_kw[row(d, "bw1")] / ev.limit_kw[row(d, "bw1")] > 1.0
+    v = [v for v in ev.violations_of("power-capacity") if v.ids == ("bw1",)][0]
+    assert kw(asked) in v.message and kw(limit) in v.message
+    # racks the busway cannot carry are unpowered, with what is left on it
+    unpowered = ev.violations_of("unpowered")
+    assert unpowered and all("gets no power" in u.message for u in unpowered)
 
 
 def test_power_capacity_busway_within_limit():

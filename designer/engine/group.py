@@ -1,0 +1,99 @@
+"""A group of halls evaluated together: its items' arrays and the violations it records.
+
+Items of a group arrive in hall-sorted order (each hall's rows ascending); positions in
+that order are what every rule works with ("group positions")."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from designer.engine.evaluation import Violation
+from designer.engine.settings import Settings
+from designer.engine.shapes import relative_polygon, snap
+from designer.engine.types import TypeTable
+from designer.model.design import Design, Hall
+
+
+def fmt_kw(kw: float) -> str:
+    """kW below 10 MW, MW above (messages)."""
+    return f"{kw:,.0f} kW" if abs(kw) < 10000 else f"{kw / 1000:,.2f} MW"
+
+
+class HallGroup:
+    """Arrays for the items of a group of halls, and the violations found in it.
+
+    ``x``/``y`` (and busway ends ``x2``/``y2``) are relative to each hall's origin (the
+    lower-left corner of its outline) and snapped to 1 µm; ``plan_x``/``plan_y`` are the
+    plan coordinates messages use. ``hall_of`` gives each item's hall (0 … halls-1).
+    """
+
+    def __init__(self, design: Design, types: TypeTable, settings: Settings, halls: list[Hall], rows: np.ndarray):
+        t = design.equipment
+        self.types = types
+        self.settings = settings
+        self.halls = halls
+        self.rows = rows
+        self.ids = t.ids
+        self.type_code = t.type_code[rows]
+        self.kind = types.kind[self.type_code]
+        self.rotation = t.rotation[rows]
+        self.system = t.system_code[rows]
+        self.systems = t.systems
+        code_to_group = np.full(max(len(t.halls.names), 1), -1, np.int64)
+        for g, hall in enumerate(halls):
+            code = t.halls.codes.get(hall.id)
+            if code is not None:
+                code_to_group[code] = g
+        self.hall_of = code_to_group[t.hall_code[rows]]
+        self.origin_x = np.array([hall.bounds()[0] for hall in halls] or [0.0])
+        self.origin_y = np.array([hall.bounds()[1] for hall in halls] or [0.0])
+        self.plan_x = t.x[rows]
+        self.plan_y = t.y[rows]
+        ox, oy = self.origin_x[self.hall_of], self.origin_y[self.hall_of]
+        self.x = snap(self.plan_x - ox)
+        self.y = snap(self.plan_y - oy)
+        self.x2 = snap(t.x2[rows] - ox)
+        self.y2 = snap(t.y2[rows] - oy)
+        self.area = np.array([hall.area() for hall in halls])
+        self.it_kw = types.it_kw[self.type_code]
+        self.tray_drop_m = np.array([settings.tray_drop_m if h.tray_drop_m is None else h.tray_drop_m for h in halls])
+        self.violations: dict[str, list[Violation]] = {hall.id: [] for hall in halls}
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def n_halls(self) -> int:
+        return len(self.halls)
+
+    def poly(self, h: int, points) -> tuple:
+        """A polygon of hall ``h`` in its snapped relative coordinates."""
+        return relative_polygon(tuple(map(tuple, points)), float(self.origin_x[h]), float(self.origin_y[h]))
+
+    def id(self, p: int) -> str:
+        """The equipment id at group position ``p``."""
+        return self.ids[int(self.rows[p])]
+
+    def hall_name(self, p: int) -> str:
+        """The name of the hall of the item at group position ``p``."""
+        return self.halls[int(self.hall_of[p])].name
+
+    def add(self, kind: str, positions, message: str, x=None, y=None) -> None:
+        """Record a violation at the first item (or at relative ``x``, ``y`` of its hall)."""
+        p = int(positions[0])
+        h = int(self.hall_of[p])
+        hall = self.halls[h]
+        vx = float(self.plan_x[p] if x is None else x + self.origin_x[h])
+        vy = float(self.plan_y[p] if y is None else y + self.origin_y[h])
+        self.violations[hall.id].append(Violation(kind, tuple(self.id(q) for q in positions), message, hall.id, vx, vy))
+
+    def add_to_hall(self, h: int, kind: str, message: str) -> None:
+        """Record a violation of hall ``h`` itself, at its origin."""
+        hall = self.halls[h]
+        x0, y0, _, _ = hall.bounds()
+        self.violations[hall.id].append(Violation(kind, (hall.id,), message, hall.id, float(x0), float(y0)))
+
+    def search_radius(self, units: np.ndarray) -> np.ndarray:
+        """Per hall, the first search radius: about one unit spacing (√ of floor area per unit)."""
+        count = np.bincount(self.hall_of[units], minlength=self.n_halls)
+        return np.clip(np.sqrt(self.area / np.maximum(count, 1)), 2.0, 50.0)

@@ -1,0 +1,65 @@
+"""Cooling: liquid heat served by CDUs, air heat by air handlers, nearest first.
+
+Piping and air paths run along the aisles: the distance is Manhattan between centres,
+within each unit's reach and capacity (:func:`designer.engine.serve._serve_nearest`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from designer.engine.group import HallGroup, fmt_kw
+from designer.engine.serve import _serve_nearest
+from designer.engine.types import AIR, CDU
+
+#: (unit kind, heat label, unit name) of the two cooling systems, in the order served.
+COOLING_SYSTEMS = ((CDU, "liquid", "CDU"), (AIR, "air", "air handler"))
+
+
+@dataclass
+class CoolingResult:
+    """Per item (group positions): cooled, the units serving it, and per unit its load."""
+
+    cooled: np.ndarray
+    served_by_cdu: np.ndarray      # group position or -1
+    served_by_air: np.ndarray
+    liquid_kw: np.ndarray
+    air_kw: np.ndarray
+
+
+def check_cooling(g: HallGroup, flags: dict[str, np.ndarray], load_kw: np.ndarray, limit_kw: np.ndarray,
+                  serving, memory: dict, new_memory: dict | None) -> CoolingResult:
+    """Serve each item's liquid and air heat; write units' load and capacity into
+    ``load_kw``/``limit_kw``; flag and report heat that no unit removes. ``serving`` is
+    the :class:`~designer.engine.serve.Serving` context; ``memory`` holds the hall's last
+    pair tables by heat label, ``new_memory`` receives this evaluation's."""
+    n = len(g)
+    tc = g.type_code
+    liquid = g.it_kw * g.types.liquid_fraction[tc]
+    air = g.it_kw - liquid
+    cooled = np.ones(n, bool)
+    served = {"liquid": np.full(n, -1, np.int64), "air": np.full(n, -1, np.int64)}
+    for unit_kind, label, unit_name in COOLING_SYSTEMS:
+        heat = liquid if label == "liquid" else air
+        units = np.flatnonzero(g.kind == unit_kind)
+        capacity = g.types.capacity_kw[tc[units]]
+        limit_kw[units] = capacity  # a unit's limit is its capacity, whether or not any heat needs it
+        need = np.flatnonzero(heat > 0)
+        if not len(need):
+            continue
+        reach = g.types.reach_m[tc[units]]
+        got, grants = _serve_nearest(need, units, g.hall_of, g.x, g.y, 0.0, reach, heat[need], capacity,
+                                     partial=False, radius_m=g.search_radius(units), serving=serving.call(label),
+                                     reuse=(memory.get(label), new_memory, label))
+        served[label][need[grants[0]]] = units[grants[1]]
+        load_kw[units] = np.bincount(grants[1], grants[2], minlength=len(units))
+        has_units = np.zeros(g.n_halls, bool)
+        has_units[g.hall_of[units]] = True
+        for k in need[got <= 0]:
+            cooled[k] = False
+            flags["cooling-capacity"][k] = True
+            reason = (f"no {unit_name} in {g.hall_name(k)}" if not has_units[g.hall_of[k]]
+                      else f"no {unit_name} within reach has capacity left")
+            g.add("cooling-capacity", (k,), f"{fmt_kw(heat[k])} of {label} heat from {g.id(k)} is not removed: {reason}")
+    return CoolingResult(cooled, served["liquid"], served["air"], liquid, air)

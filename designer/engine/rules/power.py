@@ -1,0 +1,151 @@
+"""Power: busways feed the racks beneath them; each hall's critical IT capacity.
+
+A busway feeds a rack when it runs through the rack's footprint (not along an edge).
+Racks are served whole, in one :func:`allocate.assign` call over all busways. A busway's
+*load* is what the racks it feeds ask of it: the racks it serves plus the racks left
+unserved beneath it (attributed to the first busway over them), so an overloaded busway
+shows a load above its continuous limit — the same figure in the violation, the charts,
+the Inspector and the report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+from designer.engine.allocate import _group_cumsum, assign
+from designer.engine.group import HallGroup, fmt_kw
+from designer.engine.types import BUSWAY
+
+
+@dataclass
+class PowerResult:
+    """Per item (group positions): powered, the busway serving it, and per busway its load."""
+
+    powered: np.ndarray
+    served_by_busway: np.ndarray   # group position or -1
+    load_kw: np.ndarray            # busways: what the racks beneath ask (0 elsewhere)
+    limit_kw: np.ndarray           # busways: continuous limit (0 elsewhere)
+
+
+@dataclass
+class BuswayMemory:
+    """The last busway assignment of a hall: its requests and what they were granted."""
+
+    requests: tuple
+    served: np.ndarray
+    grants: tuple
+
+    def matches(self, requests: tuple) -> bool:
+        return all(np.array_equal(p, q) for p, q in zip(self.requests, requests))
+
+
+def _through(g: HallGroup, geo, shapes, bw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(floor item, busway index) for every busway segment that runs through a footprint."""
+    xa, ya, xb, yb = geo.bus_lb.T
+    li, fj = geo.bus  # busway segments touching footprints' boxes (any order)
+    horiz = ya[li] == yb[li]
+    vert = xa[li] == xb[li]
+    fbj = geo.fb[fj]
+    through = np.where(
+        horiz, (fbj[:, 1] < ya[li]) & (ya[li] < fbj[:, 3]) & (xa[li] < fbj[:, 2]) & (fbj[:, 0] < xb[li]),
+        np.where(vert, (fbj[:, 0] < xa[li]) & (xa[li] < fbj[:, 2]) & (ya[li] < fbj[:, 3]) & (fbj[:, 1] < yb[li]),
+                 False))
+    diag = np.flatnonzero(~horiz & ~vert)
+    if len(diag):
+        seg = shapely.linestrings(np.stack([np.stack([g.x[bw[li[diag]]], g.y[bw[li[diag]]]], 1),
+                                            np.stack([g.x2[bw[li[diag]]], g.y2[bw[li[diag]]]], 1)], 1))
+        polys = [shapes.footprint_or_box(k) for k in fj[diag]]
+        through[diag] = shapely.length(shapely.intersection(seg, np.array(polys, dtype=object))) > 1e-9
+    return geo.fl[fj[through]], li[through]
+
+
+def check_power(g: HallGroup, geo, shapes, flags: dict[str, np.ndarray], memory: BuswayMemory | None
+                ) -> tuple[PowerResult, BuswayMemory | None]:
+    """Busway feeds and capacity, unpowered racks, each hall's critical capacity."""
+    n = len(g)
+    it = g.it_kw
+    powered = it <= 0
+    served_bw = np.full(n, -1, np.int64)
+    load_kw = np.zeros(n)
+    limit_kw = np.zeros(n)
+    bw = np.flatnonzero(g.kind == BUSWAY)
+    has_busways = np.zeros(g.n_halls, bool)
+    has_busways[g.hall_of[bw]] = True
+    feeds = np.zeros(n, bool)
+    feed_item = feed_bw = np.zeros(0, np.int64)
+    granted_kw = np.zeros(n)       # what each busway actually delivers
+    new_memory = None
+    if len(bw):
+        item, li = _through(g, geo, shapes, bw)
+        use = it[item] > 0
+        item, li = item[use], li[use]
+        order = np.lexsort((li, item))
+        item, li = item[order], li[order]
+        feeds[item] = True
+        feed_item, feed_bw = item, bw[li]
+        limit = g.types.busway_limit_kw[g.type_code[bw]]
+        # the same requests as at the hall's last evaluation (a rack dragged along its
+        # busway): the same grants, without running the rounds again
+        requests = (item, li, it, limit)
+        if memory is not None and memory.matches(requests):
+            served, grants = memory.served, memory.grants
+        else:
+            served, _, grants = assign(n, item, li, item.astype(float), it, limit)
+        new_memory = BuswayMemory(requests, served, grants)
+        powered |= served > 0
+        served_bw[grants[0]] = bw[grants[1]]
+        # what each busway is asked for: the racks it serves, and the racks beneath it that
+        # no busway could take (on the first busway over them)
+        first = np.full(n, -1, np.int64)
+        if len(item):
+            firsts = np.r_[True, item[1:] != item[:-1]]
+            first[item[firsts]] = li[firsts]
+        waiting = (first >= 0) & (served <= 0)
+        granted_kw[bw] = np.bincount(grants[1], grants[2], minlength=len(bw))
+        asked = granted_kw[bw] + np.bincount(first[waiting], it[waiting], minlength=len(bw))
+        load_kw[bw] = asked
+        limit_kw[bw] = limit
+        factor = g.settings.continuous_load
+        for k in np.flatnonzero(asked > limit + 1e-9):
+            p = bw[k]
+            g.add("power-capacity", (p,), f"busway {g.id(p)} feeds {fmt_kw(asked[k])} of racks, over its "
+                  f"{fmt_kw(limit[k])} continuous limit ({factor * 100:.0f} % of {fmt_kw(limit[k] / factor)})",
+                  x=(g.x[p] + g.x2[p]) / 2, y=(g.y[p] + g.y2[p]) / 2)
+            flags["power-capacity"][p] = True
+    consumers = np.flatnonzero(it > 0)
+    powered |= ~has_busways[g.hall_of] & (it > 0)   # a hall without busways: power distribution not modelled
+    for k in consumers[~powered[consumers]]:
+        flags["unpowered"][k] = True
+        if not feeds[k]:
+            msg = f"{g.id(k)} ({fmt_kw(it[k])}) is under no busway of {g.hall_name(k)}"
+        else:
+            left = [f"{g.id(b)} has {fmt_kw(max(limit_kw[b] - granted_kw[b], 0.0))} left" for b in feed_bw[feed_item == k]]
+            msg = (f"{g.id(k)} ({fmt_kw(it[k])}) gets no power: too little capacity on the busway(s) above it "
+                   f"({'; '.join(left)})")
+        g.add("unpowered", (k,), msg)
+    _hall_capacity(g, consumers, powered, flags)
+    return PowerResult(powered, served_bw, load_kw, limit_kw), new_memory
+
+
+def _hall_capacity(g: HallGroup, consumers: np.ndarray, powered: np.ndarray, flags) -> None:
+    """Each hall's critical IT capacity, served in file order; beyond it racks are unpowered."""
+    it, hk = g.it_kw, g.hall_of
+    cap = np.array([h.it_capacity_kw for h in g.halls])
+    on = consumers[powered[consumers]]
+    cum = _group_cumsum(hk[on], it[on])
+    over = on[cum > cap[hk[on]] + 1e-9]
+    if not len(over):
+        return
+    powered[over] = False
+    flags["unpowered"][over] = True
+    demand = np.bincount(hk, it, minlength=g.n_halls)
+    for h in np.unique(hk[over]):
+        hall = g.halls[h]
+        n_over = int((hk[over] == h).sum())
+        g.add_to_hall(int(h), "power-capacity", f"{hall.name} draws {fmt_kw(demand[h])} of IT load, over its "
+                      f"critical capacity of {fmt_kw(hall.it_capacity_kw)}; {n_over} item(s) left unpowered")
+    for k in over:
+        g.add("unpowered", (k,), f"{g.id(k)} ({fmt_kw(it[k])}) is beyond the "
+              f"{fmt_kw(cap[hk[k]])} critical capacity of {g.hall_name(k)}")

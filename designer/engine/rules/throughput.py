@@ -1,0 +1,110 @@
+"""UltraServers: completeness, which ones are effective, and the per-hall sums.
+
+An UltraServer is *effective* when every one of its racks is complete, inside the hall,
+unobstructed, powered, cooled, within reach and has its links up; otherwise it is
+*stranded* (PRODUCT.md §3). :func:`stranded_items` is the one definition of what strands
+a rack, used here per hall and by the evaluator across halls."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from designer.engine.evaluation import HALL_SUMS, STRANDING_FLAGS
+from designer.engine.group import HallGroup
+from designer.engine.rules.interconnect import LinkRuns, SystemGroups
+from designer.engine.types import SYSTEM_FIGURES
+
+
+def stranded_items(flags: dict[str, np.ndarray], powered: np.ndarray, cooled: np.ndarray,
+                   link_down: np.ndarray) -> np.ndarray:
+    """Items that cannot run: unpowered, uncooled, links down, or flagged by a stranding rule."""
+    bad = ~powered | ~cooled | link_down
+    for kind in STRANDING_FLAGS:
+        bad |= flags[kind]
+    return bad
+
+
+def effective_systems(system_of_rack: np.ndarray, rack_stranded: np.ndarray, n_systems: int) -> np.ndarray:
+    """Per system code: present and none of its racks stranded."""
+    present = np.bincount(system_of_rack, minlength=n_systems) > 0
+    return present & ~(np.bincount(system_of_rack, rack_stranded.astype(float), minlength=n_systems) > 0)
+
+
+def check_systems(g: HallGroup, sg: SystemGroups, flags: dict[str, np.ndarray]) -> None:
+    """``incomplete-system``: an UltraServer (in a hall) with fewer or more racks than its type has."""
+    if not len(sg.comp):
+        return
+    rps = g.types.racks_per_system[g.type_code[sg.first_racks()]]
+    for grp in np.flatnonzero(sg.sizes != rps):
+        members = sg.members(grp)
+        flags["incomplete-system"][members] = True
+        name = g.systems[int(g.system[members[0]])]
+        label = g.types.labels[g.type_code[members[0]]]
+        if sg.sizes[grp] > rps[grp]:
+            g.add("incomplete-system", members, f"UltraServer {name} has {sg.sizes[grp]} racks; a "
+                  f"{label} is {rps[grp]} racks (give the extra racks their own system)")
+            continue
+        g.add("incomplete-system", members, f"UltraServer {name} has {sg.sizes[grp]} of the {rps[grp]} racks a {label} needs")
+
+
+def hall_sums(g: HallGroup, sg: SystemGroups, flags, powered, cooled, link_down, liquid, air, links: LinkRuns,
+              media: int) -> dict[str, np.ndarray]:
+    """The per-hall sums the evaluator keeps (:data:`HALL_SUMS` columns, cables by medium,
+    longest run and worst latency), so that site totals cost O(halls)."""
+    H = g.n_halls
+    hk, tc, it = g.hall_of, g.type_code, g.it_kw
+    nf = len(SYSTEM_FIGURES)
+    peak = np.zeros((H, nf))
+    eff = np.zeros((H, nf))
+    n_sys = np.zeros(H)
+    stranded = np.zeros(H)
+    chips = np.zeros(H)
+    comp = sg.comp
+    if len(comp):
+        bad = stranded_items(flags, powered, cooled, link_down)
+        # Racks of one system in one hall form a group; a system split across halls is
+        # judged per part here and flagged (scale-up) in the site-level step.
+        eff_group = ~(np.add.reduceat(bad[comp][sg.order].astype(np.int64), sg.starts) > 0)
+        eff_rack = np.empty(len(comp), bool)
+        eff_rack[sg.order] = np.repeat(eff_group, sg.sizes)
+        hc = hk[comp]
+        rps = g.types.racks_per_system[tc[comp]].astype(float)
+        for f, (fig, _, div) in enumerate(SYSTEM_FIGURES):
+            share = g.types.system[fig][tc[comp]] / rps
+            peak[:, f] = np.bincount(hc, share, minlength=H) / div
+            eff[:, f] = np.bincount(hc, share * eff_rack, minlength=H) / div
+        chips = np.bincount(hc, g.types.chips[tc[comp]] / rps, minlength=H)
+        first_hall = hk[sg.first_racks()]
+        n_sys = np.bincount(first_hall, minlength=H).astype(float)
+        stranded = np.bincount(first_hall, ~eff_group, minlength=H)
+    racks = np.bincount(hk[comp], minlength=H).astype(float)
+    ok = links.medium >= 0
+    run_hall = hk[links.rack]
+    cell = run_hall[ok] * media + links.medium[ok]
+    # (float weights and an explicit dtype: numpy's bincount of nothing is int64)
+    media_count = np.bincount(cell, links.count[ok], minlength=H * media).astype(float).reshape(H, media)
+    media_metres = np.bincount(cell, links.count[ok] * links.length_m[ok], minlength=H * media).astype(float) \
+        .reshape(H, media)
+    longest = np.zeros(H)
+    worst = np.zeros(H)
+    if len(links.rack):
+        np.maximum.at(longest, run_hall, links.length_m)
+        st = g.settings
+        latency = links.length_m[ok] * st.lat_m[links.medium[ok]] + st.lat_fixed[links.medium[ok]]
+        np.maximum.at(worst, run_hall[ok], latency)
+    errors = np.zeros(H)
+    warnings = np.zeros(H)
+    for h, hall in enumerate(g.halls):
+        found = g.violations[hall.id]
+        e = sum(1 for v in found if v.severity == "error")
+        errors[h], warnings[h] = e, len(found) - e
+    columns = [
+        np.bincount(hk, it, minlength=H), np.bincount(hk, it * powered, minlength=H),
+        np.bincount(hk, liquid, minlength=H), np.bincount(hk, air, minlength=H),
+        np.bincount(hk, (~powered) & (it > 0), minlength=H), np.bincount(hk, ~cooled, minlength=H),
+        np.bincount(run_hall, links.count, minlength=H) if len(links.rack) else np.zeros(H),
+        racks, chips, n_sys, stranded, errors, warnings, peak, eff,
+    ]
+    table = np.column_stack(columns).astype(float).reshape(H, len(HALL_SUMS))
+    return {"table": table, "media_count": media_count, "media_metres": media_metres, "longest_m": longest,
+            "worst_latency_ns": worst}

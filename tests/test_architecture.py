@@ -63,3 +63,48 @@ def test_core_imports_with_qt_blocked() -> None:
     assert "designer.catalog.loader" in imported
     assert "designer.model.design" in imported
     assert any(name.startswith("designer.engine.") for name in imported), imported
+
+
+def _cycles(graph) -> list[list[str]]:
+    """Strongly connected groups of more than one module (Tarjan), i.e. import cycles."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph.find_modules_directly_imported_by(v)):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for module in sorted(graph.modules):
+        if module not in index:
+            visit(module)
+    return found
+
+
+def test_no_import_cycles() -> None:
+    """No module of designer/ imports, directly or through others, one that imports it back
+    (lazy imports inside functions and TYPE_CHECKING imports count too)."""
+    import grimp
+
+    graph = grimp.build_graph("designer")
+    assert len(graph.modules) > 40
+    assert _cycles(graph) == []

@@ -46,3 +46,23 @@ def relative_polygon(points: tuple, ox: float, oy: float) -> tuple:
     """A polygon's points relative to a hall origin, snapped (cached)."""
     rel = snap(np.asarray(points, float) - (ox, oy))
     return tuple(map(tuple, rel.tolist()))
+
+
+def rectangles_overlap(a: np.ndarray, b: np.ndarray, tolerance_m: float = 1e-9) -> np.ndarray:
+    """Whether the interiors of rectangles ``a[k]`` and ``b[k]`` (corners, shape (n, 4, 2),
+    in order around each rectangle) overlap by more than ``tolerance_m`` — vectorised.
+
+    Separating axis theorem: two convex polygons are disjoint exactly when their
+    projections on some edge normal do not overlap; a rectangle's edge normals are its
+    two edge directions, so four axes decide each pair."""
+    if not len(a):
+        return np.zeros(0, bool)
+    overlap = np.ones(len(a), bool)
+    for rect in (a, b):
+        for edge in ((1, 0), (3, 0)):
+            axis = rect[:, edge[0]] - rect[:, edge[1]]                       # (n, 2)
+            axis = axis / np.maximum(np.hypot(axis[:, 0], axis[:, 1]), 1e-300)[:, None]
+            pa = np.einsum("nkd,nd->nk", a, axis)
+            pb = np.einsum("nkd,nd->nk", b, axis)
+            overlap &= (np.minimum(pa.max(1), pb.max(1)) - np.maximum(pa.min(1), pb.min(1))) > tolerance_m
+    return overlap

@@ -12,19 +12,20 @@ import shapely
 from designer.engine import boxes as bx
 from designer.engine.geometry import _corners
 from designer.engine.group import HallGroup
-from designer.engine.shapes import polygon
+from designer.engine.shapes import polygon, rectangles_overlap
 from designer.engine.types import NETWORK
 
 
 class _Shapes:
-    """Exact shapely footprints and zones, made only for the items that need them."""
+    """Exact shapely footprints and zones, made only for the items that need them
+    (items at odd angles), as arrays so that a whole list of pairs is tested at once."""
 
     def __init__(self, geo):
         self.geo = geo
         self._footprints: dict[int, object] = {}
 
     def footprint(self, k: int):
-        """Shapely footprint of floor item k (only for items at odd angles)."""
+        """Shapely footprint of floor item k."""
         if k not in self._footprints:
             self._footprints[k] = shapely.Polygon(_corners(self.geo, k))
         return self._footprints[k]
@@ -33,14 +34,66 @@ class _Shapes:
         geo = self.geo
         return self.footprint(k) if not geo.aligned[k] else shapely.box(*geo.fb[k])
 
-    def zone(self, z: int):
+    def corners(self, ks: np.ndarray) -> np.ndarray:
+        """Corners (n, 4, 2) of floor items ``ks``, shrunk like their boxes."""
         geo = self.geo
-        i = geo.owner[z]
-        return shapely.Polygon(bx.rect_corners(geo.zx[z:z + 1], geo.zy[z:z + 1], geo.w[i:i + 1], geo.zlen[z:z + 1],
-                                               geo.c[i:i + 1], geo.s[i:i + 1])[0])
+        e = 2 * bx.EPS_M
+        return bx.rect_corners(geo.fx[ks], geo.fy[ks], geo.w[ks] - e, geo.d[ks] - e, geo.c[ks], geo.s[ks])
 
-    def obstacle(self, o: int):
-        return polygon(self.geo.obstacles[0][o])
+    def zone_corners(self, zs: np.ndarray) -> np.ndarray:
+        """Corners (n, 4, 2) of service zones ``zs``."""
+        geo = self.geo
+        i = geo.owner[zs]
+        return bx.rect_corners(geo.zx[zs], geo.zy[zs], geo.w[i], geo.zlen[zs], geo.c[i], geo.s[i])
+
+    def footprints_or_boxes(self, ks: np.ndarray) -> np.ndarray:
+        return np.array([self.footprint_or_box(int(k)) for k in ks], dtype=object).reshape(len(ks))
+
+    def zones(self, zs: np.ndarray) -> np.ndarray:
+        corners = self.zone_corners(zs)
+        return shapely.polygons(corners) if len(zs) else np.zeros(0, dtype=object)
+
+    def obstacles(self, os_: np.ndarray) -> np.ndarray:
+        return np.array([polygon(self.geo.obstacles[0][int(o)]) for o in os_], dtype=object).reshape(len(os_))
+
+
+def _meet(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Whether the interiors of each pair of shapely shapes meet (vectorised)."""
+    if not len(a):
+        return np.zeros(0, bool)
+    return shapely.relate_pattern(a, b, "T********")
+
+
+#: A cluster of more overlapping pairs than this is reported as one pile, not pair by pair
+#: (2,000 racks dropped on one spot make two million pairs: one message says it).
+PILE_PAIRS = 8
+#: A service zone (or intake) blocked by more items than this names the first few and a count.
+NAMED_BLOCKERS = 3
+
+
+def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Connected components of the graph of pairs (a, b) over n nodes: a label per node
+    (the smallest node of its component), by label propagation with pointer jumping."""
+    label = np.arange(n)
+    if not len(a):
+        return label
+    while True:
+        m = np.minimum(label[a], label[b])
+        new = label.copy()
+        np.minimum.at(new, a, m)
+        np.minimum.at(new, b, m)
+        new = new[new]
+        if np.array_equal(new, label):
+            return label
+        label = new
+
+
+def _listed(ids: list[str], limit: int = NAMED_BLOCKERS) -> str:
+    """'a, b and c' or 'a, b, c and 12 more' (sorted)."""
+    ids = sorted(ids)  # (the same message whatever the order of the file)
+    if len(ids) <= limit:
+        return ids[0] if len(ids) == 1 else f"{', '.join(ids[:-1])} and {ids[-1]}"
+    return f"{', '.join(ids[:limit])} and {len(ids) - limit} more"
 
 
 def check_placement(g: HallGroup, geo, flags: dict[str, np.ndarray]) -> _Shapes:
@@ -75,23 +128,38 @@ def _obstruction(g: HallGroup, geo, flags, shapes: _Shapes) -> None:
     if geo.obstacles[3] is None:
         return
     fl, fh, aligned, rect_obstacle = geo.fl, geo.fh, geo.aligned, geo.obstacles[2]
-    for k, o in zip(*geo.ob_fp):
-        if not (rect_obstacle[o] and aligned[k]):
-            if shapely.area(shapely.intersection(shapes.footprint_or_box(k), shapes.obstacle(o))) <= 0:
-                continue
-        flags["obstruction"][fl[k]] = True
-        g.add("obstruction", (fl[k],), f"{g.id(fl[k])} stands on {_obstacle_name(geo, o)} of {g.halls[fh[k]].name}")
+    k, o = geo.ob_fp
+    hit = np.ones(len(k), bool)
+    odd = np.flatnonzero(~(rect_obstacle[o] & aligned[k]))
+    hit[odd] = _meet(shapes.footprints_or_boxes(k[odd]), shapes.obstacles(o[odd]))
+    for k_, o_ in zip(k[hit], o[hit]):
+        flags["obstruction"][fl[k_]] = True
+        g.add("obstruction", (fl[k_],), f"{g.id(fl[k_])} stands on {_obstacle_name(geo, o_)} of {g.halls[fh[k_]].name}")
 
 
 def _overlap(g: HallGroup, geo, flags, shapes: _Shapes) -> None:
+    """Footprints that overlap: pair by pair, or one violation per pile of items."""
     fl, aligned = geo.fl, geo.aligned
-    for i, j in zip(*geo.fp):
-        if not (aligned[i] and aligned[j]):
-            if shapely.area(shapely.intersection(shapes.footprint(i), shapes.footprint(j))) <= 1e-9:
-                continue
-        flags["overlap"][fl[i]] = True
-        flags["overlap"][fl[j]] = True
+    a, b = geo.fp
+    hit = np.ones(len(a), bool)
+    odd = np.flatnonzero(~(aligned[a] & aligned[b]))
+    hit[odd] = rectangles_overlap(shapes.corners(a[odd]), shapes.corners(b[odd]))
+    a, b = a[hit], b[hit]
+    if not len(a):
+        return
+    flags["overlap"][fl[a]] = True
+    flags["overlap"][fl[b]] = True
+    label = _components(len(fl), a, b)
+    pairs_in = np.bincount(label[a], minlength=len(fl))
+    piles = np.flatnonzero(pairs_in > PILE_PAIRS)
+    single = pairs_in[label[a]] <= PILE_PAIRS
+    for i, j in zip(a[single], b[single]):
         g.add("overlap", (fl[i], fl[j]), f"{g.id(fl[i])} overlaps {g.id(fl[j])}")
+    for root in piles:
+        members = np.flatnonzero(label == root)
+        names = [g.id(fl[k]) for k in members]
+        g.add("overlap", fl[members], f"{len(members)} items are piled on one another "
+              f"({int(pairs_in[root]):,} overlapping pairs): {_listed(names)}")
 
 
 def _zone_text(g: HallGroup, geo, z: int) -> str:
@@ -100,33 +168,45 @@ def _zone_text(g: HallGroup, geo, z: int) -> str:
 
 
 def _clearance(g: HallGroup, geo, flags, shapes: _Shapes) -> None:
-    """Front and rear service zones: blocked by equipment, by an obstacle, or by the wall."""
+    """Front and rear service zones: blocked by equipment, by an obstacle, or by the wall.
+    A zone blocked by many items names the first few and counts the rest."""
     fl, owner, aligned = geo.fl, geo.owner, geo.aligned
     has_zone = geo.zlen > 0
     zi, ej = geo.zone
-    other = (owner[zi] != ej) & has_zone[zi]
-    seen: set[tuple[int, int]] = set()
-    for z, j in zip(zi[other], ej[other]):
-        i = owner[z]
-        if (i, j) in seen:
+    keep = (owner[zi] != ej) & has_zone[zi]
+    zi, ej = zi[keep], ej[keep]
+    odd = np.flatnonzero(~(aligned[owner[zi]] & aligned[ej]))
+    hit = np.ones(len(zi), bool)
+    hit[odd] = rectangles_overlap(shapes.zone_corners(zi[odd]), shapes.corners(ej[odd]))
+    zi, ej = zi[hit], ej[hit]
+    # (a front and a rear zone of one item blocked by the same item: once, by the first zone)
+    _, first = np.unique(owner[zi].astype(np.int64) * max(len(fl), 1) + ej, return_index=True)
+    first.sort()
+    zi, ej = zi[first], ej[first]
+    flags["clearance"][fl[owner[zi]]] = True
+    starts = np.flatnonzero(np.r_[True, zi[1:] != zi[:-1]]) if len(zi) else np.zeros(0, np.int64)
+    ends = np.r_[starts[1:], len(zi)]
+    for s_, e_ in zip(starts, ends):
+        z, i = zi[s_], owner[zi[s_]]
+        if e_ - s_ <= NAMED_BLOCKERS:
+            for j in ej[s_:e_]:
+                g.add("clearance", (fl[i], fl[j]), f"{_zone_text(g, geo, z)} is blocked by {g.id(fl[j])}")
             continue
-        if not (aligned[i] and aligned[j]):
-            if shapely.area(shapely.intersection(shapes.zone(z), shapes.footprint(j))) <= 1e-9:
-                continue
-        seen.add((int(i), int(j)))
-        flags["clearance"][fl[i]] = True
-        g.add("clearance", (fl[i], fl[j]), f"{_zone_text(g, geo, z)} is blocked by {g.id(fl[j])}")
+        blockers = [g.id(fl[j]) for j in ej[s_:e_]]
+        g.add("clearance", (fl[i], *fl[ej[s_:e_]]), f"{_zone_text(g, geo, z)} is blocked by {len(blockers)} items: "
+              f"{_listed(blockers)}")
     if geo.obstacles[3] is not None:
         rect_obstacle = geo.obstacles[2]
-        for z, o in zip(*geo.ob_zone):
+        zo, o = geo.ob_zone
+        keep = has_zone[zo]
+        zo, o = zo[keep], o[keep]
+        odd = np.flatnonzero(~(rect_obstacle[o] & aligned[owner[zo]]))
+        hit = np.ones(len(zo), bool)
+        hit[odd] = _meet(shapes.zones(zo[odd]), shapes.obstacles(o[odd]))
+        for z, o_ in zip(zo[hit], o[hit]):
             i = owner[z]
-            if not has_zone[z]:
-                continue
-            if not (rect_obstacle[o] and aligned[i]):
-                if shapely.area(shapely.intersection(shapes.zone(z), shapes.obstacle(o))) <= 1e-9:
-                    continue
             flags["clearance"][fl[i]] = True
-            g.add("clearance", (fl[i],), f"{_zone_text(g, geo, z)} is blocked by {_obstacle_name(geo, o)}")
+            g.add("clearance", (fl[i],), f"{_zone_text(g, geo, z)} is blocked by {_obstacle_name(geo, o_)}")
     for z in np.flatnonzero(~geo.z_inside & has_zone & geo.inside[owner]):
         i = owner[z]
         flags["clearance"][fl[i]] = True
@@ -134,15 +214,26 @@ def _clearance(g: HallGroup, geo, flags, shapes: _Shapes) -> None:
 
 
 def _airflow(g: HallGroup, geo, flags) -> None:
-    """A rack's exhaust strip meets a rack facing the same way (its intake)."""
+    """A rack's exhaust strip meets a rack facing the same way (its intake). An intake
+    that many exhausts blow into names the first few and counts the rest."""
     fl, fk, c, s = geo.fl, geo.fk, geo.c, geo.s
     zi, ej = geo.strip
     i = geo.racks[zi]
     ok = (ej != i) & (fk[ej] <= NETWORK) & ((c[i] * c[ej] + s[i] * s[ej]) > 0.7)
-    for a, b in zip(i[ok], ej[ok]):
-        flags["airflow"][fl[b]] = True
+    src, dst = i[ok], ej[ok]
+    if not len(src):
+        return
+    flags["airflow"][fl[dst]] = True
+    many = np.bincount(dst, minlength=len(fl)) > NAMED_BLOCKERS
+    for a, b in zip(src[~many[dst]], dst[~many[dst]]):
         g.add("airflow", (fl[a], fl[b]), f"the exhaust of {g.id(fl[a])} blows into the intake of "
               f"{g.id(fl[b])} (less than {g.settings.airflow_m:.1f} m apart, same orientation)", x=geo.fx[b], y=geo.fy[b])
+    for b in np.flatnonzero(many):
+        sources = src[dst == b]
+        names = [g.id(fl[a]) for a in sources]
+        g.add("airflow", (*fl[sources], fl[b]), f"the exhausts of {len(names)} racks blow into the intake of "
+              f"{g.id(fl[b])} (less than {g.settings.airflow_m:.1f} m apart, same orientation): {_listed(names)}",
+              x=geo.fx[b], y=geo.fy[b])
 
 
 def _floor_load(g: HallGroup, geo, flags) -> None:

@@ -14,7 +14,6 @@ from pathlib import Path
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT = 0, 1, 2
 VERBS = ("report", "check", "export")
-EXPORT_FORMATS = ("svg", "png", "pdf", "plan-pdf", "dxf", "csv", "json")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -26,6 +25,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _build_parser() -> argparse.ArgumentParser:
+    from designer.io.exports import FORMAT_NAMES, FORMATS
+
     p = _Parser(prog="designer", description="Plan AI datacenter halls built from Trainium3 UltraServers.")
     sub = p.add_subparsers(dest="verb")
     r = sub.add_parser("report", help="evaluate a design and print its totals")
@@ -33,11 +34,10 @@ def _build_parser() -> argparse.ArgumentParser:
     r.add_argument("--json", action="store_true", help="print the full report as JSON")
     c = sub.add_parser("check", help="exit 1 when the design has error-severity violations")
     c.add_argument("file")
-    e = sub.add_parser("export", help="export a design (svg, png, pdf, dxf, csv, json)")
+    e = sub.add_parser("export", help=f"export a design ({', '.join(FORMAT_NAMES)})")
     e.add_argument("file")
-    e.add_argument("--format", required=True, choices=EXPORT_FORMATS,
-                   help="pdf: the PDF report (summary, plan, tables, violations, assumptions); "
-                        "plan-pdf / svg / png: the plan sheet; csv: bill of materials; json: the report; dxf: CAD")
+    e.add_argument("--format", required=True, choices=FORMAT_NAMES,
+                   help="; ".join(f"{f.name}: {f.holds}" for f in FORMATS))
     e.add_argument("-o", "--output", required=True)
     return p
 
@@ -52,7 +52,11 @@ def _load(path: str):
         raise SystemExit(EXIT_BAD_INPUT) from None
 
 
-def _readable_report(report: dict) -> str:
+def _readable_report(evaluation, catalog) -> str:
+    """``designer report``: the totals, cables by medium and violations as plain text."""
+    from designer.io.tables import routed_cables
+
+    report = evaluation.report()
     p, c, t, cab = report["power"], report["cooling"], report["throughput"], report["cables"]
     pk, ef = t["peak"], t["effective"]
     errors = sum(1 for v in report["violations"] if v["severity"] == "error")
@@ -83,9 +87,9 @@ def _readable_report(report: dict) -> str:
         f"Cables: {cab['links']:,} scale-out links, longest {cab['longest_m']:.1f} m, "
         f"worst latency {cab['worst_latency_ns']:.0f} ns",
     ]
-    for medium, m in cab["by_medium"].items():
-        if m["count"]:
-            lines.append(f"  {medium:<12} {m['count']:>8,} links {m['metres']:>12,.1f} m")
+    for r in routed_cables(evaluation, catalog):
+        if r.links:
+            lines.append(f"  {r.medium:<12} {r.links:>8,} links {r.metres:>12,.1f} m")
     lines += ["", f"Violations: {errors} error(s), {warnings} warning(s)"]
     for v in report["violations"][:50]:
         lines.append(f"  [{v['severity']}] {v['kind']}: {v['message']}")
@@ -95,18 +99,20 @@ def _readable_report(report: dict) -> str:
 
 
 def _run_verb(args: argparse.Namespace) -> int:
+    from designer.catalog import load_catalog
     from designer.engine import evaluate
 
     design = _load(args.file)
+    catalog = load_catalog()
+    evaluation = evaluate(design, catalog)
     if args.verb == "export":
-        return _export(design, args.format, Path(args.output))
-    evaluation = evaluate(design)
+        return _export(design, catalog, evaluation, args.format, Path(args.output))
     report = evaluation.report()
     if args.verb == "report":
         if args.json:
             sys.stdout.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
         else:
-            sys.stdout.write(_readable_report(report) + "\n")
+            sys.stdout.write(_readable_report(evaluation, catalog.with_overrides(design.assumptions)) + "\n")
         return EXIT_OK
     errors = [v for v in report["violations"] if v["severity"] == "error"]
     for v in report["violations"]:
@@ -115,17 +121,12 @@ def _run_verb(args: argparse.Namespace) -> int:
     return EXIT_VIOLATIONS if errors else EXIT_OK
 
 
-def _export(design, fmt: str, out: Path) -> int:
+def _export(design, catalog, evaluation, fmt: str, out: Path) -> int:
     """Export headless; plan images and the PDF report are drawn with Qt offscreen."""
-    from designer.catalog import load_catalog
-    from designer.engine import evaluate
+    from designer.io.exports import export_design, export_format
 
-    catalog = load_catalog()
-    evaluation = evaluate(design, catalog)
     try:
-        if fmt in ("json", "csv", "dxf"):
-            from designer.io.exports import export_design
-
+        if not export_format(fmt).needs_qt:
             export_design(design, fmt, out, evaluation, catalog)
             return EXIT_OK
         import os
@@ -134,12 +135,9 @@ def _export(design, fmt: str, out: Path) -> int:
         from PySide6.QtWidgets import QApplication
 
         app = QApplication.instance() or QApplication(["designer"])  # noqa: F841 (keeps Qt alive)
-        from designer.ui.plan_export import export_pdf_report, export_plan
+        from designer.ui.export import export_file
 
-        if fmt == "pdf":
-            export_pdf_report(design, catalog, evaluation, out)
-        else:
-            export_plan(design, catalog, evaluation, out, "pdf" if fmt == "plan-pdf" else fmt)
+        export_file(design, catalog, evaluation, fmt, out)
     except (OSError, ValueError, RuntimeError) as exc:
         sys.stderr.write(f"designer: cannot export to {out}: {getattr(exc, 'strerror', None) or exc}\n")
         return EXIT_BAD_INPUT

@@ -100,3 +100,15 @@ def test_readme_test_command_is_what_ci_runs():
     readme = (root / "README.md").read_text()
     command = next(line for line in ci.splitlines() if "pytest" in line and not line.startswith("#"))
     assert command.strip() in readme
+
+
+def test_export_formats_are_the_ones_defined_for_every_export(pilot_path, tmp_path):
+    """``--format`` offers exactly the formats File ▸ Export offers (designer.io.exports.FORMATS)."""
+    from designer.io.exports import FORMAT_NAMES
+
+    proc = run("export", str(pilot_path), "--format", "xlsx", "-o", str(tmp_path / "x.xlsx"))
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
+    assert all(repr(name) in proc.stderr for name in FORMAT_NAMES)
+    assert set(FORMAT_NAMES) >= {"svg", "png", "pdf", "plan-pdf", "dxf", "csv", "json"}
+    helped = run("export", "-h").stdout
+    assert all(name in helped for name in FORMAT_NAMES)

@@ -17,9 +17,10 @@ import pytest
 from designer.catalog import load_catalog
 from designer.engine import evaluate
 from designer.io import read_design
-from designer.io.bom import bom_csv, orderable_length
+from designer.io.bom import bom_csv
 from designer.io.dxf import DxfError, export_dxf, import_dxf
 from designer.io.exports import export_design
+from designer.io.tables import orderable_length
 
 ENV = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
 

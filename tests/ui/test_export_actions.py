@@ -7,12 +7,15 @@ import io
 
 import ezdxf
 
-from designer.ui import export_actions
+from designer.io.exports import FORMATS
+from designer.ui.export import actions as export_actions
 
 
 def test_every_export_is_in_the_file_menu(main_window):
-    names = {a.objectName() for a in main_window.export_menu.actions()}
-    assert names == {f"export_{fmt}" for _, fmt, _ in export_actions.EXPORTS}
+    shown = [(a.objectName(), a.text()) for a in main_window.export_menu.actions()]
+    assert shown == [(f"export_{f.name}", f.menu_text) for f in FORMATS]
+    assert [a.text() for a in main_window.export_menu.actions()][:4] == [
+        "Plan as &PNG…", "Plan as &SVG…", "Plan as P&DF…", "PDF &report…"]
 
 
 def test_export_from_the_window_writes_what_the_app_shows(main_window, tmp_path):

@@ -8,7 +8,8 @@ import pytest
 
 from designer.io import read_design
 from designer.model.commands import move_items
-from designer.ui import export_actions
+from designer.io.exports import FORMATS
+from designer.ui.export.actions import export_to
 from designer.ui.main_window import MainWindow
 
 
@@ -39,9 +40,9 @@ def test_a_whole_session_runs_with_sockets_blocked(no_sockets, qtbot, pilot_path
     chips = window.document.evaluation.totals["chips"]
     window.document.push(move_items(window.design, ["us1-r1", "us1-r2"], 0.0, 0.6))
     qtbot.waitUntil(lambda: window.document.evaluation is not None and window.document.modified)
-    for _, fmt, _ in export_actions.EXPORTS:
+    for fmt in (f.name for f in FORMATS):
         out = tmp_path / f"session.{fmt}"
-        export_actions.export_to(window, fmt, out)
+        export_to(window, fmt, out)
         assert out.stat().st_size > 0
     saved = tmp_path / "session.dcplan"
     assert window._save_to(saved)

@@ -11,18 +11,11 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QDialogButtonBo
                                QLabel, QMessageBox, QProgressDialog)
 
 from designer.io.dxf import DxfError, HallGeometry, import_dxf
+from designer.io.exports import FORMATS, ExportError, ExportFormat
 from designer.model import Hall
 from designer.model.commands import AddHall, SetHall
-
-EXPORTS = (
-    ("Plan as &PNG…", "png", "PNG image (*.png)"),
-    ("Plan as &SVG…", "svg", "SVG drawing (*.svg)"),
-    ("Plan as P&DF…", "plan-pdf", "PDF document (*.pdf)"),
-    ("PDF &report…", "pdf", "PDF document (*.pdf)"),
-    ("&Bill of materials (CSV)…", "csv", "CSV table (*.csv)"),
-    ("&JSON report…", "json", "JSON document (*.json)"),
-    ("&DXF for CAD…", "dxf", "DXF drawing (*.dxf)"),
-)
+from designer.ui.export import export_file
+from designer.ui.export.report import ExportCancelled
 
 
 class _Progress:
@@ -48,39 +41,27 @@ class _Progress:
 def export_to(window, fmt: str, path: str | Path) -> None:
     """Export the window's document (what the canvas shows, overlays included)."""
     from designer.engine import evaluate
-    from designer.io.exports import export_design
-    from designer.ui.plan_export import export_pdf_report, export_plan
 
     doc = window.document
     evaluation = doc.evaluation if doc.evaluation is not None else evaluate(doc.design, doc.catalog)
     progress = _Progress(window, f"Exporting {Path(path).name}…")
     try:
-        if fmt in ("json", "csv", "dxf"):
-            export_design(doc.design, fmt, path, evaluation, doc.catalog, progress=progress)
-        elif fmt == "pdf":
-            export_pdf_report(doc.design, doc.catalog, evaluation, path, scene=window.scene, progress=progress)
-        else:
-            export_plan(doc.design, doc.catalog, evaluation, path, "pdf" if fmt == "plan-pdf" else fmt,
-                        scene=window.scene)
+        export_file(doc.design, doc.catalog, evaluation, fmt, path, scene=window.scene, progress=progress)
     finally:
         progress.done()
 
 
-def _on_export_triggered(window, fmt: str, file_filter: str) -> None:
-    from designer.io.exports import ExportError
-    from designer.ui.plan_export import ExportCancelled
-
-    suffix = "pdf" if fmt == "plan-pdf" else fmt
-    stem = window.document.path.stem if window.document.path else window.document.design.name
-    start = str((window.document.path.parent if window.document.path else Path.home()) /
-                f"{stem}{'-plan' if fmt == 'plan-pdf' else ''}.{suffix}")
-    path, _ = QFileDialog.getSaveFileName(window, "Export", start, file_filter)
+def _on_export_triggered(window, spec: ExportFormat) -> None:
+    doc = window.document
+    stem = doc.path.stem if doc.path else doc.design.name
+    start = str((doc.path.parent if doc.path else Path.home()) / f"{stem}{spec.stem_suffix}.{spec.suffix}")
+    path, _ = QFileDialog.getSaveFileName(window, "Export", start, spec.file_filter)
     if not path:
         return
-    if not path.lower().endswith(f".{suffix}"):
-        path += f".{suffix}"
+    if not path.lower().endswith(f".{spec.suffix}"):
+        path += f".{spec.suffix}"
     try:
-        export_to(window, fmt, path)
+        export_to(window, spec.name, path)
     except (ExportCancelled, InterruptedError):
         window.statusBar().showMessage("Export cancelled; nothing was written", 4000)
         return
@@ -169,10 +150,10 @@ def _on_import_dxf_triggered(window) -> None:
 
 def install(window) -> None:
     """Fill File ▸ Export and add File ▸ Import hall from DXF…."""
-    for text, fmt, file_filter in EXPORTS:
-        action = QAction(text, window)
-        action.setObjectName(f"export_{fmt}")
-        action.triggered.connect(lambda _=False, f=fmt, ff=file_filter: _on_export_triggered(window, f, ff))
+    for spec in FORMATS:
+        action = QAction(spec.menu_text, window)
+        action.setObjectName(f"export_{spec.name}")
+        action.triggered.connect(lambda _=False, s=spec: _on_export_triggered(window, s))
         window.export_menu.addAction(action)
     window.import_dxf_action = QAction("&Import Hall from DXF…", window)
     window.import_dxf_action.triggered.connect(lambda: _on_import_dxf_triggered(window))

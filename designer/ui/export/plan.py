@@ -1,4 +1,5 @@
-"""Plan images (PNG, SVG, PDF) and the PDF report, drawn with Qt.
+"""The plan sheet, drawn with Qt: PNG, SVG and PDF plan exports (and the plan page of
+the PDF report).
 
 A plan sheet holds the plan to scale (the canvas's own drawing, with the overlays
 that are shown), a legend, a scale bar, a north arrow and a title block (design name,
@@ -11,7 +12,9 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import os
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSize, QSizeF, Qt
@@ -21,8 +24,9 @@ from PySide6.QtSvg import QSvgGenerator
 
 from designer.catalog import Catalog
 from designer.engine import Evaluation
-from designer.io.bom import orderable_length
+from designer.io.exports import partial_file
 from designer.model import Design
+from designer.ui.canvas.scene import PlanScene
 
 PLAN_FORMATS = ("png", "svg", "pdf")
 INK = QColor("#1d232b")
@@ -30,10 +34,6 @@ MUTED = QColor("#5b6573")
 RULE = QColor("#c9ced6")
 ERROR = QColor("#c0392b")
 WARNING = QColor("#d68910")
-
-
-class ExportCancelled(Exception):
-    """The user cancelled a long export."""
 
 
 def _nice_length(max_m: float) -> float:
@@ -47,7 +47,8 @@ def _nice_length(max_m: float) -> float:
     return k
 
 
-def _totals_lines(ev: Evaluation | None) -> list[str]:
+def totals_lines(ev: Evaluation | None) -> list[str]:
+    """The design's totals in five lines (title block and report summary)."""
     if ev is None:
         return ["(not evaluated)"]
     t = ev.totals
@@ -62,7 +63,8 @@ def _totals_lines(ev: Evaluation | None) -> list[str]:
     ]
 
 
-def _assumption_note(design: Design, catalog: Catalog) -> str:
+def assumption_note(design: Design, catalog: Catalog) -> str:
+    """How many catalog figures are assumptions, and how many this design overrides."""
     n = len(catalog.assumptions())
     o = len(design.assumptions)
     return (f"Figures marked as assumptions in the catalog: {n}; overridden in this design: {o}. "
@@ -315,20 +317,18 @@ class PlanSheet:
         painter.drawText(left.adjusted(0, 8 * mm, 0, 0), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
                          | Qt.TextFlag.TextWordWrap,
                          f"{halls}\nExported {_dt.date.today().isoformat()} by Designer · plan to scale, metres\n"
-                         + _assumption_note(self.design, self.base_catalog))
+                         + assumption_note(self.design, self.base_catalog))
         right = QRectF(box.left() + box.width() * 0.5, box.top() + 2 * mm, box.width() * 0.5 - 3 * mm,
                        box.height() - 4 * mm)
         painter.setPen(INK)
         self._font(painter, 3.0 * mm)
         painter.drawText(right, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
-                         "\n".join(_totals_lines(self.evaluation)))
+                         "\n".join(totals_lines(self.evaluation)))
         painter.restore()
 
 
 def make_scene(design: Design, catalog: Catalog, evaluation: Evaluation | None):
     """A plan scene for exporting (headless is fine: offscreen platform)."""
-    from designer.ui.plan_view import PlanScene
-
     scene = PlanScene()
     scene.set_design(design, catalog)
     if evaluation is not None:
@@ -340,17 +340,46 @@ def make_scene(design: Design, catalog: Catalog, evaluation: Evaluation | None):
     return scene
 
 
+@contextmanager
+def scene_for(design: Design, catalog: Catalog, evaluation: Evaluation | None, scene=None) -> Iterator:
+    """``scene`` (what the canvas shows, overlays included), or a scene made for the
+    export and detached from the design afterwards."""
+    if scene is not None:
+        yield scene
+        return
+    scene = make_scene(design, catalog, evaluation)
+    try:
+        yield scene
+    finally:
+        scene.detach()
+
+
+def pdf_writer(path: Path, title: str, page: QPageSize.PageSizeId, orientation: QPageLayout.Orientation,
+               resolution: int) -> QPdfWriter:
+    """A PDF writer with our metadata and its first page (no margins: the sheet draws its own)."""
+    writer = QPdfWriter(str(path))
+    writer.setTitle(title)
+    writer.setCreator("Designer")
+    writer.setResolution(resolution)
+    set_page(writer, page, orientation)
+    return writer
+
+
+def set_page(writer: QPdfWriter, page: QPageSize.PageSizeId, orientation: QPageLayout.Orientation) -> None:
+    """Use ``page`` in ``orientation``, without margins, from the next page on."""
+    writer.setPageLayout(QPageLayout(QPageSize(page), orientation, QMarginsF(0, 0, 0, 0)))
+
+
 def export_plan(design: Design, catalog: Catalog, evaluation: Evaluation | None, path: str | os.PathLike,
                 fmt: str | None = None, scene=None, png_width_px: int = 3508) -> Path:
     """Write the plan sheet as PNG, SVG or PDF (A3 landscape proportions)."""
     path = Path(path)
     fmt = (fmt or path.suffix.lstrip(".")).lower()
-    own_scene = scene is None
-    scene = scene if scene is not None else make_scene(design, catalog, evaluation)
-    sheet = PlanSheet(scene, design, catalog, evaluation)
+    if fmt not in PLAN_FORMATS:
+        raise ValueError(f"unknown plan format {fmt!r} (one of {', '.join(PLAN_FORMATS)})")
     a3 = QSizeF(420, 297)  # mm
-    tmp = path.with_name(f".{path.name}.partial")
-    try:
+    with scene_for(design, catalog, evaluation, scene) as scene, partial_file(path) as tmp:
+        sheet = PlanSheet(scene, design, catalog, evaluation)
         if fmt == "png":
             dpmm = png_width_px / a3.width()
             image = QImage(QSize(png_width_px, int(a3.height() * dpmm)), QImage.Format.Format_ARGB32)
@@ -374,267 +403,9 @@ def export_plan(design: Design, catalog: Catalog, evaluation: Evaluation | None,
             painter = QPainter(gen)
             sheet.draw(painter, QRectF(0, 0, a3.width() * dpmm, a3.height() * dpmm), dpmm)
             painter.end()
-        elif fmt == "pdf":
-            writer = QPdfWriter(str(tmp))
-            writer.setTitle(design.name)
-            writer.setCreator("Designer")
-            writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A3), QPageLayout.Orientation.Landscape,
-                                             QMarginsF(0, 0, 0, 0)))
-            writer.setResolution(300)
+        else:
+            writer = pdf_writer(tmp, design.name, QPageSize.PageSizeId.A3, QPageLayout.Orientation.Landscape, 300)
             painter = QPainter(writer)
-            dpmm = writer.resolution() / 25.4
-            page = QRectF(0, 0, writer.width(), writer.height())
-            sheet.draw(painter, page, dpmm)
+            sheet.draw(painter, QRectF(0, 0, writer.width(), writer.height()), writer.resolution() / 25.4)
             painter.end()
-        else:
-            raise ValueError(f"unknown plan format {fmt!r} (one of {', '.join(PLAN_FORMATS)})")
-        if not tmp.exists():
-            raise OSError(f"cannot write {path}")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-        if own_scene:
-            scene.detach()
     return path
-
-
-# ====================================================================== PDF report
-class _Flow:
-    """Writes text and tables down A4 pages, starting new pages as needed."""
-
-    def __init__(self, writer: QPdfWriter, painter: QPainter, progress=None):
-        self.writer = writer
-        self.p = painter
-        self.mm = writer.resolution() / 25.4
-        self.page = QRectF(0, 0, writer.width(), writer.height()).adjusted(15 * self.mm, 15 * self.mm,
-                                                                           -15 * self.mm, -15 * self.mm)
-        self.y = self.page.top()
-        self.pages = 1
-        self.progress = progress
-
-    def font(self, size_pt: float, bold: bool = False) -> QFontMetricsF:
-        f = QFont("DejaVu Sans")
-        f.setPointSizeF(size_pt)
-        f.setBold(bold)
-        self.p.setFont(f)
-        return QFontMetricsF(f, self.writer)
-
-    def new_page(self) -> None:
-        self.writer.newPage()
-        self.pages += 1
-        self.y = self.page.top()
-        if self.progress is not None and self.progress(None) is False:
-            raise ExportCancelled()
-
-    def need(self, height: float) -> None:
-        if self.y + height > self.page.bottom():
-            self.new_page()
-
-    def heading(self, text: str, size: float = 16) -> None:
-        fm = self.font(size, True)
-        self.need(fm.height() * 2)
-        self.y += fm.height() * 0.4
-        self.p.setPen(INK)
-        self.p.drawText(QPointF(self.page.left(), self.y + fm.ascent()), text)
-        self.y += fm.height() * 1.3
-
-    def text(self, text: str, size: float = 10, colour: QColor = INK) -> None:
-        fm = self.font(size)
-        self.p.setPen(colour)
-        rect = fm.boundingRect(QRectF(0, 0, self.page.width(), 1e6), int(Qt.TextFlag.TextWordWrap), text)
-        self.need(rect.height())
-        self.p.drawText(QRectF(self.page.left(), self.y, self.page.width(), rect.height() + 2),
-                        Qt.TextFlag.TextWordWrap, text)
-        self.y += rect.height() + fm.height() * 0.3
-
-    def table(self, header: list[str], rows: list[list[str]], widths: list[float], size: float = 8.5) -> None:
-        fm = self.font(size)
-        row_h = fm.height() * 1.35
-        total = sum(widths)
-        xs = [self.page.left()]
-        for w in widths[:-1]:
-            xs.append(xs[-1] + w / total * self.page.width())
-        cols = [w / total * self.page.width() for w in widths]
-
-        def draw_row(cells: list[str], bold: bool) -> None:
-            self.font(size, bold)
-            self.p.setPen(INK)
-            for x, w, cell in zip(xs, cols, cells):
-                text = fm.elidedText(str(cell), Qt.TextElideMode.ElideRight, w - 4)
-                self.p.drawText(QRectF(x + 2, self.y, w - 4, row_h), Qt.AlignmentFlag.AlignVCenter, text)
-            self.p.setPen(QPen(RULE, 0.5))
-            self.p.drawLine(QPointF(self.page.left(), self.y + row_h), QPointF(self.page.right(), self.y + row_h))
-            self.y += row_h
-
-        self.need(row_h * 2)
-        draw_row(header, True)
-        for cells in rows:
-            if self.y + row_h > self.page.bottom():
-                self.new_page()
-                draw_row(header, True)
-            draw_row(cells, False)
-        self.y += row_h * 0.5
-
-    def bars(self, title: str, labels: list[str], values: list[float], limit: float = 100.0, unit: str = "%") -> None:
-        """A horizontal bar chart (utilisation); bars over ``limit`` in red."""
-        fm = self.font(8)
-        if not values:
-            return
-        shown = list(zip(labels, values))[:40]
-        bar_h = fm.height() * 1.2
-        height = bar_h * len(shown) + fm.height() * 2
-        self.need(height)
-        self.text(title, 10)
-        label_w = 30 * self.mm
-        span = self.page.width() - label_w - 20 * self.mm
-        vmax = max(max(values), limit) or 1.0
-        for label, value in shown:
-            self.font(8)
-            self.p.setPen(INK)
-            self.p.drawText(QRectF(self.page.left(), self.y, label_w - 2, bar_h), Qt.AlignmentFlag.AlignVCenter, label)
-            w = span * value / vmax
-            self.p.fillRect(QRectF(self.page.left() + label_w, self.y + bar_h * 0.15, w, bar_h * 0.7),
-                            ERROR if value > limit + 1e-9 else QColor("#3b7dd8"))
-            self.p.drawText(QPointF(self.page.left() + label_w + w + 2 * self.mm, self.y + bar_h * 0.75),
-                            f"{value:,.0f}{unit}")
-            self.y += bar_h
-        x_lim = self.page.left() + label_w + span * limit / vmax
-        self.p.setPen(QPen(INK, 1, Qt.PenStyle.DashLine))
-        self.p.drawLine(QPointF(x_lim, self.y - bar_h * len(shown)), QPointF(x_lim, self.y))
-        self.y += fm.height()
-
-
-def export_pdf_report(design: Design, catalog: Catalog, evaluation: Evaluation, path: str | os.PathLike,
-                      scene=None, progress=None) -> int:
-    """Write the PDF report; returns its page count. ``progress(fraction|None)`` may
-    return False to cancel (raises :class:`ExportCancelled`, nothing is written)."""
-    path = Path(path)
-    cat = catalog.with_overrides(design.assumptions)
-    ev = evaluation
-    t = design.equipment
-    tmp = path.with_name(f".{path.name}.partial")
-    writer = QPdfWriter(str(tmp))
-    writer.setTitle(f"{design.name} — Designer report")
-    writer.setCreator("Designer")
-    writer.setResolution(150)
-    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
-                                     QMarginsF(0, 0, 0, 0)))
-    painter = QPainter(writer)
-    flow = _Flow(writer, painter, progress)
-    try:
-        # 1. summary
-        flow.heading(f"{design.name}", 20)
-        flow.text(f"Designer report · {_dt.date.today().isoformat()} · {len(design.halls)} hall(s), "
-                  f"{len(t):,} items", 9, MUTED)
-        flow.heading("Summary", 14)
-        for line in _totals_lines(ev):
-            flow.text(line, 10)
-        th = ev.totals["throughput"]
-        flow.text(f"Stranded UltraServers: {th['stranded_ultraservers']:,} · effective PFLOPS per facility MW: "
-                  f"{th['pflops_per_mw']:,.1f}", 10)
-        flow.heading("Binding constraints", 14)
-        kinds: dict[str, int] = {}
-        for v in ev.violations:
-            kinds[v.kind] = kinds.get(v.kind, 0) + 1
-        if kinds:
-            flow.table(["Rule", "Severity", "Violations"],
-                       [[k, "error" if k not in ("airflow", "incomplete-system") else "warning", f"{n:,}"]
-                        for k, n in sorted(kinds.items(), key=lambda kv: -kv[1])], [3, 2, 2])
-        else:
-            util = []
-            load, limit = ev.load_kw, ev.limit_kw
-            for label, kind in (("busway", "busway"), ("CDU", "cdu"), ("air handler", "air-handler")):
-                rows = [r for r in range(len(t)) if cat.types[t.types[int(t.type_code[r])]].kind == kind
-                        and limit[r] > 0]
-                if rows:
-                    worst = max(rows, key=lambda r: load[r] / limit[r])
-                    util.append(f"highest {label} load: {t.ids[worst]} at {load[worst] / limit[worst] * 100:.0f} % "
-                                f"of its limit")
-            flow.text("No rule is broken. " + "; ".join(util) + ".", 10)
-        # 2. the plan, on a landscape page
-        writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Landscape,
-                                         QMarginsF(0, 0, 0, 0)))
-        flow.new_page()
-        own_scene = scene is None
-        scene = scene if scene is not None else make_scene(design, catalog, ev)
-        PlanSheet(scene, design, catalog, ev).draw(painter, QRectF(0, 0, writer.width(), writer.height()), flow.mm)
-        if own_scene:
-            scene.detach()
-        writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
-                                         QMarginsF(0, 0, 0, 0)))
-        flow.new_page()
-        flow.page = QRectF(0, 0, writer.width(), writer.height()).adjusted(15 * flow.mm, 15 * flow.mm,
-                                                                           -15 * flow.mm, -15 * flow.mm)
-        flow.y = flow.page.top()
-        # 3. per hall
-        kinds_of = np.array([cat.types[n].kind for n in t.types.names]) if len(t.types.names) else np.array([])
-        kind_row = kinds_of[t.type_code] if len(t) else np.array([])
-        for hall in design.halls:
-            code = t.halls.codes.get(hall.id)
-            rows = np.flatnonzero(t.hall_code == code) if code is not None else np.zeros(0, int)
-            flow.heading(f"{hall.name}", 14)
-            it = float(ev.it_kw[rows].sum())
-            flow.table(["Quantity", "Value"], [
-                ["Floor area", f"{hall.area():,.0f} m²"],
-                ["IT load / critical capacity", f"{it:,.0f} kW / {hall.it_capacity_kw:,.0f} kW "
-                                                f"({it / hall.it_capacity_kw * 100 if hall.it_capacity_kw else 0:.0f} %)"],
-                ["Liquid / air heat", f"{float(ev.liquid_kw[rows].sum()):,.0f} kW / {float(ev.air_kw[rows].sum()):,.0f} kW"],
-                ["Floor rating", f"{hall.floor_rating_kg_m2:,.0f} kg/m²"],
-            ], [3, 4])
-            for label, kind in (("Busway load (% of the 80 % continuous limit)", "busway"),
-                                ("CDU load (% of capacity)", "cdu"), ("Air handler load (% of capacity)", "air-handler")):
-                sel = rows[(kind_row[rows] == kind)] if len(rows) else rows
-                sel = sel[ev.limit_kw[sel] > 0]
-                if len(sel):
-                    flow.bars(label, [t.ids[r] for r in sel], [float(ev.load_kw[r] / ev.limit_kw[r] * 100) for r in sel])
-            if progress is not None and progress(None) is False:
-                raise ExportCancelled()
-        # 4. cable bill
-        flow.heading("Cable bill by medium", 14)
-        links = ev.links
-        bill = []
-        for m, medium_id in enumerate(ev.media):
-            sel = links.medium == m
-            spec = cat.media[medium_id]
-            if not sel.any():
-                continue
-            steps = tuple(spec.get("length_steps_m"))
-            ordered = np.array([orderable_length(L, steps) for L in links.length_m[sel]])
-            for length in np.unique(ordered):
-                n = int(round(float(links.count[sel][ordered == length].sum())))
-                bill.append([spec.short, f"{length:g} m", f"{n:,}", f"{n * length:,.0f} m"])
-        by = ev.totals["cables"]["by_medium"]
-        flow.table(["Medium", "Orderable length", "Cables", "Ordered metres"], bill or [["—", "", "", ""]], [2, 2, 2, 2])
-        flow.text("Routed totals: " + "; ".join(f"{cat.media[k].short} {v['count']:,} links, {v['metres']:,.1f} m"
-                                                for k, v in by.items() if v["count"]) + ".", 9)
-        # 5. violations
-        flow.heading(f"Violations ({len(ev.violations):,})", 14)
-        if ev.violations:
-            flow.table(["Severity", "Rule", "Message"],
-                       [[v.severity, v.kind, v.message] for v in ev.violations], [1.2, 1.8, 7], 7.5)
-        else:
-            flow.text("None.", 10)
-        # 6. assumptions
-        flow.heading("Assumptions and sources", 14)
-        flow.text("Every catalog figure that no public source gives, with its value, the catalog default and the "
-                  "sources it leans on (see the project's hardware reference).", 9, MUTED)
-        rows_a = []
-        for fig in cat.assumptions():
-            value = fig.value if not isinstance(fig.value, tuple) else ", ".join(f"{v:g}" for v in fig.value)
-            default = "" if not fig.overridden else f" (catalog {fig.catalog_value})"
-            rows_a.append([fig.key, f"{value}{default}", " ".join(fig.sources), fig.assumption or ""])
-        flow.table(["Key", "Value", "Basis", "Why"], rows_a, [3.2, 1.6, 1.0, 5.2], 7)
-        flow.heading("Sourced figures", 12)
-        rows_s = [[fig.key, f"{fig.value}", " ".join(fig.sources), cat.sources.get(fig.sources[0], "") if fig.sources else ""]
-                  for fig in cat.figures() if not fig.is_assumption]
-        flow.table(["Key", "Value", "Source", "Reference"], rows_s, [3.2, 1.6, 0.8, 5.4], 7)
-        painter.end()
-        os.replace(tmp, path)
-    except BaseException:
-        if painter.isActive():
-            painter.end()
-        if tmp.exists():
-            tmp.unlink()
-        raise
-    return flow.pages

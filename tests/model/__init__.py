@@ -1,0 +1,1 @@
+"""Model tests: edit commands, their inverses and change events, layouts (no Qt)."""

@@ -20,14 +20,14 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QLockFile, QObject, QSettings, QStandardPaths, QTimer
+from PySide6.QtCore import QLockFile, QObject, QStandardPaths, QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from designer.io import DesignFileError, read_design, write_design
 from designer.io.dcplan import atomic_write_bytes
+from designer.ui import settings
 
 log = logging.getLogger("designer")
-DEFAULT_INTERVAL_S = 60
 
 
 def data_dir() -> Path:
@@ -65,13 +65,6 @@ def setup_logging() -> Path:
     return path
 
 
-def interval_seconds() -> int:
-    try:
-        return max(1, int(QSettings("Designer", "Designer").value("prefs/autosave_seconds", DEFAULT_INTERVAL_S)))
-    except (TypeError, ValueError):
-        return DEFAULT_INTERVAL_S
-
-
 @dataclass
 class Orphan:
     """An autosave left behind by a session that did not end cleanly."""
@@ -99,7 +92,7 @@ class Autosaver(QObject):
         self.lock.tryLock(0)
         self._saved_index = None
         self.timer = QTimer(self)
-        self.timer.setInterval(1000 * (interval_s or interval_seconds()))
+        self.timer.setInterval(1000 * (interval_s or settings.autosave_seconds()))
         self.timer.timeout.connect(self.autosave_now)
         self.timer.start()
         stack = window.document.undo_stack

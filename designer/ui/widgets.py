@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import QLayout, QVBoxLayout, QWidget
 
 #: Text in the docks follows a drag at this interval at most (10 a second).
 TEXT_INTERVAL_MS = 100
@@ -17,6 +18,34 @@ def set_style_sheet(widget: QWidget, css: str) -> None:
     Qt re-polish the widget (about a millisecond a call, on every evaluation of a drag)."""
     if widget.styleSheet() != css:
         widget.setStyleSheet(css)
+
+
+def column_layout(widget: QWidget, *parts, margin: int = 4, spacing: int = 4) -> QVBoxLayout:
+    """Lay ``parts`` out top to bottom in ``widget``: widgets or layouts, or
+    ``(part, stretch)`` pairs for the ones that take the spare height."""
+    layout = QVBoxLayout(widget)
+    layout.setContentsMargins(margin, margin, margin, margin)
+    layout.setSpacing(spacing)
+    for part in parts:
+        part, stretch = part if isinstance(part, tuple) else (part, 0)
+        if isinstance(part, QLayout):
+            layout.addLayout(part, stretch)
+        else:
+            layout.addWidget(part, stretch)
+    return layout
+
+
+def drawn_icon(size: int, paint: Callable[[QPainter], None]) -> QIcon:
+    """A ``size``-pixel square icon on a transparent ground, drawn by ``paint(painter)``
+    (antialiased, no pen to start with)."""
+    pix = QPixmap(size, size)
+    pix.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pix)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    paint(painter)
+    painter.end()
+    return QIcon(pix)
 
 
 class Throttle(QObject):

@@ -6,10 +6,14 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 
+from designer.engine.evaluation import STATUS_ERROR
 from designer.engine.types import KIND_CODES
+from designer.model import Design
 from designer.model.commands import move_items
+from designer.ui.docks.problems import ProblemsModel
+from designer.ui.docks.status import STATUS_COLORS
 from designer.ui.main_window import MainWindow
-from designer.ui.problems_dock import ProblemsModel
+from tests.engine.helpers import NET, RACK, ROW_Y, busway, busway_limit_kw, hall, make_design, net, rack
 
 
 def _kind_rows(window, kind: str) -> np.ndarray:
@@ -279,16 +283,68 @@ def test_clicking_a_busway_bar_selects_the_busway(window, qtbot):
     qtbot.waitUntil(lambda: window.document.selection == [chart.ids[1]])
 
 
+def _red_ids(chart) -> list[str]:
+    return sorted(chart.ids[int(x)] for x in chart._groups["over"].item.opts["x"])
+
+
 def test_a_busway_asked_for_more_than_its_limit_is_drawn_red(small_window, qtbot):
     # 400 kW racks: the two racks under each busway ask for more than its 656 kW continuous limit
     assert small_window.assumptions.set_value("trn3-gen2-rack.it_power_kw", "400")
     qtbot.waitUntil(lambda: any(v.kind == "power-capacity" for v in small_window.evaluation.violations))
     over = {i for v in small_window.evaluation.violations if v.kind == "power-capacity" for i in v.ids}
     chart = small_window.metrics.busway_chart
-
-    def red_ids():
-        return sorted(chart.ids[int(x)] for x in chart._groups["over"].item.opts["x"])
-
-    qtbot.waitUntil(lambda: red_ids() == sorted(over))  # charts redraw at most 4 times a second
+    qtbot.waitUntil(lambda: _red_ids(chart) == sorted(over))  # charts redraw at most 4 times a second
     assert over and over <= set(chart.ids)
-    assert max(chart.percent) <= 100.0 + 1e-9  # what a busway serves stays within its limit
+    heights = chart.bar_heights()
+    assert all(heights[i] > 100.0 for i in over)  # a busway's load is what its racks ask for
+
+
+# ====================================================================== an overloaded busway
+def overloaded_busway_design() -> Design:
+    """A 6 m busway-1200a over 8 Trn3 Gen2 racks (4 UltraServers) and a network rack:
+    they ask for more than its continuous limit (80 % of its rating)."""
+    racks = [rack(f"us{k // 2 + 1}-r{k % 2 + 1}", 4.3 + 0.6 * k, system=f"us{k // 2 + 1}") for k in range(8)]
+    return make_design([*racks, net("net1", 9.1), busway("bw1", (4.0, ROW_Y), (10.0, ROW_Y))],
+                       [hall()], name="Overloaded busway")
+
+
+def overload(catalog) -> tuple[float, float]:
+    """(what the racks under bw1 ask for, bw1's continuous limit), kW, from the catalog."""
+    demand = 8 * catalog.types[RACK].it_power_kw + catalog.types[NET].it_power_kw
+    return demand, busway_limit_kw(catalog)
+
+
+@pytest.fixture
+def overloaded_window(open_window):
+    return open_window(overloaded_busway_design())
+
+
+def test_an_overloaded_busway_is_drawn_above_the_100_percent_line(overloaded_window, qtbot, catalog):
+    window = overloaded_window
+    show_metrics(window, qtbot)
+    demand, limit = overload(catalog)
+    percent = demand / limit * 100.0
+    assert percent > 105.0
+    chart = window.metrics.busway_chart
+    qtbot.waitUntil(lambda: chart.ids == ["bw1"])
+    assert chart.bar_heights()["bw1"] == pytest.approx(percent)
+    x, heights = chart.drawn_bars()
+    assert x.tolist() == [0.0] and heights[0] == pytest.approx(percent)
+    assert _red_ids(chart) == ["bw1"]
+    bottom, top = chart.plot_item.getViewBox().viewRange()[1]
+    assert bottom <= 0.0 and top > percent  # the whole bar is visible, above the 100 % line
+    assert chart.limit_line.value() == 100.0
+
+
+def test_the_inspector_shows_an_overloaded_busway_load_in_red(overloaded_window, qtbot, catalog):
+    window = overloaded_window
+    window.inspector_dock.raise_()
+    window.document.select(["bw1"])
+    demand, limit = overload(catalog)
+    label = window.inspector.item_page.evaluation_box.load_label
+    assert label.isVisibleTo(window.inspector)
+    assert label.text() == f"{demand:,.1f} kW of its {limit:,.1f} kW limit ({demand / limit * 100:.0f} %)"
+    label.ensurePolished()
+    shown = label.palette().color(label.foregroundRole())
+    assert shown == STATUS_COLORS[STATUS_ERROR]
+    assert shown.red() > 150 and shown.green() < 100 and shown.blue() < 100  # red

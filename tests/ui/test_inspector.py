@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
 from designer.engine import evaluate
-from designer.ui.inspector import AssumptionsModel, Inspector, Units
+from designer.ui import settings
+from designer.ui.docks.assumptions import AssumptionsModel
+from designer.ui.docks.fields import LB_FT2_PER_KG_M2
+from designer.ui.docks.inspector import Inspector
 
 
 @pytest.fixture
@@ -35,38 +38,39 @@ def _it_kw(window) -> float:
 # ====================================================================== selection
 def test_a_selected_rack_shows_its_properties_and_what_serves_it(window, qtbot):
     window.document.select(["us1-r1"])
-    inspector = window.inspector
+    inspector, item = window.inspector, window.inspector.item_page
+    found = item.evaluation_box
     assert inspector.title.text() == "us1-r1"
     assert inspector.subtitle.text() == "Trn3 Gen2 UltraServer rack"
-    assert inspector.type_combo.currentData() == "trn3-gen2-rack"
-    assert inspector.hall_combo.currentData() == "A"
-    assert inspector.system_edit.text() == "us1"
-    assert inspector.x_spin.model_value() == pytest.approx(3.3)
-    assert inspector.y_spin.model_value() == pytest.approx(3.3)
-    assert inspector.rotation_spin.value() == 180.0
+    assert item.type_combo.currentData() == "trn3-gen2-rack"
+    assert item.hall_combo.currentData() == "A"
+    assert item.system_edit.text() == "us1"
+    assert item.x_spin.model_value() == pytest.approx(3.3)
+    assert item.y_spin.model_value() == pytest.approx(3.3)
+    assert item.rotation_spin.value() == 180.0
     ev = window.evaluation
     row = window.design.equipment.index["us1-r1"]
-    assert inspector.it_label.text() == f"{ev.it_kw[row]:,.1f} kW" == "85.0 kW"
+    assert found.it_label.text() == f"{ev.it_kw[row]:,.1f} kW" == "85.0 kW"
     busway = window.design.equipment.ids[ev.served_by_busway[row]]
     cdu = window.design.equipment.ids[ev.served_by_cdu[row]]
-    assert inspector.power_label.text() == f"Fed by busway {busway}"
-    assert f"to CDU {cdu}" in inspector.liquid_label.text()
-    assert inspector.status_label.text() == "OK"
-    assert inspector.problems_label.text() == "None"
-    assert "2 of 2" in inspector.members_label.text()
+    assert found.power_label.text() == f"Fed by busway {busway}"
+    assert f"to CDU {cdu}" in found.liquid_label.text()
+    assert found.status_label.text() == "OK"
+    assert found.problems_label.text() == "None"
+    assert "2 of 2" in item.members_label.text()
 
 
 def test_a_busway_shows_its_ends_and_its_load(window):
     window.document.select(["bw1"])
-    inspector = window.inspector
+    item = window.inspector.item_page
     t = window.design.equipment
     r = t.index["bw1"]
-    assert inspector.start_x_spin.model_value() == pytest.approx(t.x[r])
-    assert inspector.end_x_spin.model_value() == pytest.approx(t.x2[r])
-    assert inspector.start_x_spin.isVisibleTo(inspector) and not inspector.x_spin.isVisibleTo(inspector)
+    assert item.start_x_spin.model_value() == pytest.approx(t.x[r])
+    assert item.end_x_spin.model_value() == pytest.approx(t.x2[r])
+    assert item.start_x_spin.isVisibleTo(item) and not item.x_spin.isVisibleTo(item)
     ev = window.evaluation
-    assert inspector.load_label.text() == (f"{ev.load_kw[r]:,.1f} kW of its {ev.limit_kw[r]:,.1f} kW limit "
-                                           f"({ev.load_kw[r] / ev.limit_kw[r] * 100:.0f} %)")
+    assert item.evaluation_box.load_label.text() == (f"{ev.load_kw[r]:,.1f} kW of its {ev.limit_kw[r]:,.1f} kW "
+                                                     f"limit ({ev.load_kw[r] / ev.limit_kw[r] * 100:.0f} %)")
 
 
 def test_editing_x_moves_the_rack_in_one_undo_step_and_undo_restores_it_exactly(window, qtbot):
@@ -75,19 +79,21 @@ def test_editing_x_moves_the_rack_in_one_undo_step_and_undo_restores_it_exactly(
     row = t.index["us1-r1"]
     x0, y0 = t.x[row], t.y[row]
     window.document.select(["us1-r1"])
+    item = window.inspector.item_page
+    found = item.evaluation_box
     steps = stack.count()
-    _type_into(qtbot, window.inspector.x_spin, "20.4")
+    _type_into(qtbot, item.x_spin, "20.4")
     assert stack.count() == steps + 1
     assert t.x[row] == 20.4 and t.y[row] == y0
     assert t.x[t.index["us1-r2"]] == pytest.approx(3.9)  # only the selected rack moved
     # outside the 11.4 m hall, away from its partner and its busway: the engine says so, the inspector shows it
-    qtbot.waitUntil(lambda: window.inspector.status_label.text() == "Error")
-    assert "outside-hall" in window.inspector.problems_label.text()
-    assert window.inspector.power_label.text().startswith("Not powered")
+    qtbot.waitUntil(lambda: found.status_label.text() == "Error")
+    assert "outside-hall" in found.problems_label.text()
+    assert found.power_label.text().startswith("Not powered")
     stack.undo()
     assert t.x[row] == x0  # exactly, not x0 ± float noise
-    qtbot.waitUntil(lambda: window.inspector.status_label.text() == "OK")
-    assert window.inspector.x_spin.model_value() == pytest.approx(x0)
+    qtbot.waitUntil(lambda: found.status_label.text() == "OK")
+    assert item.x_spin.model_value() == pytest.approx(x0)
 
 
 def test_moving_several_items_moves_their_centre(window, qtbot):
@@ -97,9 +103,9 @@ def test_moving_several_items_moves_their_centre(window, qtbot):
     window.document.select(ids)
     inspector = window.inspector
     assert inspector.title.text() == "2 items selected"
-    assert inspector.x_spin.model_value() == pytest.approx(3.6)  # centre of 3.3 and 3.9
+    assert inspector.item_page.x_spin.model_value() == pytest.approx(3.6)  # centre of 3.3 and 3.9
     steps = window.document.undo_stack.count()
-    _type_into(qtbot, inspector.y_spin, "10.3")
+    _type_into(qtbot, inspector.item_page.y_spin, "10.3")
     assert window.document.undo_stack.count() == steps + 1
     for i in ids:
         assert t.x[t.index[i]] == before[i][0]
@@ -112,15 +118,15 @@ def test_rotation_and_type_and_system_are_one_step_each(window, qtbot):
     doc.select(["net1"])
     inspector = window.inspector
     steps = doc.undo_stack.count()
-    _type_into(qtbot, inspector.rotation_spin, "90")
+    _type_into(qtbot, inspector.item_page.rotation_spin, "90")
     assert t.rotation[t.index["net1"]] == 90.0
     doc.select(["us4-r1", "us4-r2"])
-    combo = inspector.type_combo
+    combo = inspector.item_page.type_combo
     index = combo.findData("trn3-gen1-rack")
     combo.setCurrentIndex(index)
     combo.activated.emit(index)  # what a user's pick emits
     assert {window.design.equipment.get(i).type for i in ("us4-r1", "us4-r2")} == {"trn3-gen1-rack"}
-    _type_into(qtbot, inspector.system_edit, "us9")
+    _type_into(qtbot, inspector.item_page.system_edit, "us9")
     assert window.design.system_members("us9") == ["us4-r1", "us4-r2"]
     assert doc.undo_stack.count() == steps + 3
     doc.undo_stack.undo()
@@ -132,11 +138,12 @@ def test_rotation_and_type_and_system_are_one_step_each(window, qtbot):
 def test_an_empty_ultraserver_id_is_refused_with_a_message(window, qtbot):
     window.document.select(["us1-r1"])
     inspector = window.inspector
+    edit = inspector.item_page.system_edit
     steps = window.document.undo_stack.count()
-    inspector.system_edit.setFocus()
-    inspector.system_edit.selectAll()
-    qtbot.keyClick(inspector.system_edit, Qt.Key.Key_Delete)
-    qtbot.keyClick(inspector.system_edit, Qt.Key.Key_Return)
+    edit.setFocus()
+    edit.selectAll()
+    qtbot.keyClick(edit, Qt.Key.Key_Delete)
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
     assert window.document.undo_stack.count() == steps
     assert window.design.equipment.get("us1-r1").system == "us1"
     assert "belongs to an UltraServer" in inspector.message.text()
@@ -146,15 +153,16 @@ def test_an_empty_ultraserver_id_is_refused_with_a_message(window, qtbot):
 def test_nothing_selected_shows_the_hall_and_the_site(window):
     window.document.select([])
     inspector = window.inspector
+    hall_box, site_box = inspector.design_page.hall_box, inspector.design_page.site_box
     hall = window.design.halls[0]
     assert inspector.stack.currentIndex() == 1
     assert inspector.title.text() == window.design.name
-    assert inspector.hall_name_edit.text() == hall.name
-    assert inspector.floor_spin.model_value() == hall.floor_rating_kg_m2
-    assert inspector.capacity_spin.model_value() == hall.it_capacity_kw
-    assert inspector.utility_spin.model_value() == window.design.site.utility_capacity_kw
-    assert inspector.pue_spin.value() == pytest.approx(1.15)
-    assert inspector.currency_edit.text() == "USD"
+    assert hall_box.hall_name_edit.text() == hall.name
+    assert hall_box.floor_spin.model_value() == hall.floor_rating_kg_m2
+    assert hall_box.capacity_spin.model_value() == hall.it_capacity_kw
+    assert site_box.utility_spin.model_value() == window.design.site.utility_capacity_kw
+    assert site_box.pue_spin.value() == pytest.approx(1.15)
+    assert site_box.currency_edit.text() == "USD"
 
 
 def test_hall_capacity_edit_is_undoable_and_drives_the_engine(window, qtbot):
@@ -162,7 +170,7 @@ def test_hall_capacity_edit_is_undoable_and_drives_the_engine(window, qtbot):
     inspector = window.inspector
     hall = window.design.halls[0]
     before = hall.it_capacity_kw
-    _type_into(qtbot, inspector.capacity_spin, "1000")
+    _type_into(qtbot, inspector.design_page.hall_box.capacity_spin, "1000")
     assert hall.it_capacity_kw == 1000.0
     qtbot.waitUntil(lambda: any(v.kind == "power-capacity" for v in window.evaluation.violations))
     window.document.undo_stack.undo()
@@ -172,31 +180,32 @@ def test_hall_capacity_edit_is_undoable_and_drives_the_engine(window, qtbot):
 
 def test_site_and_name_edits(window, qtbot):
     window.document.select([])
-    inspector = window.inspector
-    _type_into(qtbot, inspector.pue_spin, "1.3")
+    page = window.inspector.design_page
+    _type_into(qtbot, page.site_box.pue_spin, "1.3")
     assert window.design.site.pue == pytest.approx(1.3)
     qtbot.waitUntil(lambda: window.evaluation.totals["power"]["pue"] == pytest.approx(1.3))
     qtbot.waitUntil(lambda: window.metrics.text("pue") == "1.30")  # the tiles follow within 0.1 s
-    inspector.pue_mode_combo.setCurrentIndex(1)
-    inspector.pue_mode_combo.activated.emit(1)
+    page.site_box.pue_mode_combo.setCurrentIndex(1)
+    page.site_box.pue_mode_combo.activated.emit(1)
     assert window.design.site.pue == "modelled"
-    _type_into(qtbot, inspector.currency_edit, "eur")
+    _type_into(qtbot, page.site_box.currency_edit, "eur")
     assert window.design.site.currency == "EUR"
-    _type_into(qtbot, inspector.name_edit, "Hall A, second phase")
+    _type_into(qtbot, page.design_box.name_edit, "Hall A, second phase")
     assert window.design.name == "Hall A, second phase"
     assert window.windowTitle().startswith("Hall A, second phase")
 
 
 @pytest.mark.parametrize("field, text, expected", [
-    ("pue_spin", "0.8", "PUE must be between 1"),
-    ("floor_spin", "0", "Floor rating must be between 1"),
+    ("site_box.pue_spin", "0.8", "PUE must be between 1"),
+    ("hall_box.floor_spin", "0", "Floor rating must be between 1"),
 ])
 def test_impossible_values_are_refused_with_a_message_and_nothing_changes(window, qtbot, field, text, expected):
     window.document.select([])
     inspector = window.inspector
     site_before, hall_before = window.design.site.pue, window.design.halls[0].floor_rating_kg_m2
     steps = window.document.undo_stack.count()
-    _type_into(qtbot, getattr(inspector, field), text)
+    box, name = field.split(".")
+    _type_into(qtbot, getattr(getattr(inspector.design_page, box), name), text)
     assert window.document.undo_stack.count() == steps
     assert (window.design.site.pue, window.design.halls[0].floor_rating_kg_m2) == (site_before, hall_before)
     assert expected in inspector.message.text()
@@ -208,33 +217,32 @@ def test_an_empty_design_name_is_refused(window, qtbot):
     window.document.select([])
     inspector = window.inspector
     name = window.design.name
-    inspector.name_edit.setFocus()
-    inspector.name_edit.clear()
-    qtbot.keyClick(inspector.name_edit, Qt.Key.Key_Return)
+    inspector.design_page.design_box.name_edit.setFocus()
+    inspector.design_page.design_box.name_edit.clear()
+    qtbot.keyClick(inspector.design_page.design_box.name_edit, Qt.Key.Key_Return)
     assert window.design.name == name
     assert "needs a name" in inspector.message.text()
-    assert inspector.name_edit.text() == name
+    assert inspector.design_page.design_box.name_edit.text() == name
 
 
 def test_imperial_units_show_feet_and_pounds_per_square_foot(window, qtbot):
-    settings = QSettings("Designer", "Designer")
-    settings.setValue("prefs/units", "imperial")
+    settings.set_imperial_units(True)
     try:
         window.document.select(["us1-r1"])
         inspector = window.inspector
-        assert inspector.x_spin.suffix() == " ft"
-        assert inspector.x_spin.value() == pytest.approx(3.3 / 0.3048, abs=1e-3)
-        _type_into(qtbot, inspector.x_spin, "20")
+        assert inspector.item_page.x_spin.suffix() == " ft"
+        assert inspector.item_page.x_spin.value() == pytest.approx(3.3 / 0.3048, abs=1e-3)
+        _type_into(qtbot, inspector.item_page.x_spin, "20")
         t = window.design.equipment
         assert t.x[t.index["us1-r1"]] == pytest.approx(20 * 0.3048)  # stored in metres
         window.document.select([])
-        assert inspector.floor_spin.suffix() == " lb/ft²"
-        assert inspector.floor_spin.value() == pytest.approx(
-            window.design.halls[0].floor_rating_kg_m2 * Units.LB_FT2_PER_KG_M2, abs=1)
+        assert inspector.design_page.hall_box.floor_spin.suffix() == " lb/ft²"
+        assert inspector.design_page.hall_box.floor_spin.value() == pytest.approx(
+            window.design.halls[0].floor_rating_kg_m2 * LB_FT2_PER_KG_M2, abs=1)
     finally:
-        settings.remove("prefs/units")
+        settings.forget("prefs")
     window.inspector.refresh()
-    assert window.inspector.floor_spin.suffix() == " kg/m²"
+    assert window.inspector.design_page.hall_box.floor_spin.suffix() == " kg/m²"
 
 
 def test_inspector_follows_an_edit_made_elsewhere(window, qtbot):
@@ -242,7 +250,7 @@ def test_inspector_follows_an_edit_made_elsewhere(window, qtbot):
 
     window.document.select(["net1"])
     window.document.push(move_items(window.design, ["net1"], 0.6, 0.0))
-    qtbot.waitUntil(lambda: window.inspector.x_spin.model_value() == pytest.approx(5.7 + 0.6))
+    qtbot.waitUntil(lambda: window.inspector.item_page.x_spin.model_value() == pytest.approx(5.7 + 0.6))
 
 
 # ====================================================================== assumptions
@@ -341,4 +349,4 @@ def test_a_standalone_inspector_with_no_evaluation_says_so(qtbot, catalog):
     qtbot.addWidget(inspector)
     document.evaluate_all()
     assert inspector.title.text() == "Untitled design"
-    assert "48.0 m × 30.0 m" in inspector.hall_info.text()
+    assert "48.0 m × 30.0 m" in inspector.design_page.hall_box.hall_info.text()

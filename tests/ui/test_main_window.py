@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 import designer.ui
 from designer.engine import evaluate
 from designer.model import Change
+from designer.ui import settings
 from designer.ui.main_window import MainWindow
 
 
@@ -138,3 +139,32 @@ def test_colour_mode_and_overlays_are_remembered_for_the_next_window(qtbot, open
     assert shown == {"cables", "heat"}
     assert second.scene.hall_items[0].overlays["cables"].isVisible()
     assert second.scene.hall_items[0].colour_mode == "status"
+
+
+def test_recent_files_are_newest_first_once_each_and_at_most_ten(tmp_path):
+    settings.forget("recent_files")
+    try:
+        paths = [tmp_path / f"hall-{i}.dcplan" for i in range(12)]
+        for path in paths:
+            settings.add_recent_file(path)
+        settings.add_recent_file(paths[5])  # opened again: first, and listed once
+        recent = settings.recent_files()
+        assert recent[0] == str(paths[5].resolve())
+        assert recent[1:] == [str(p.resolve()) for p in paths[::-1] if p != paths[5]][:settings.MAX_RECENT - 1]
+        assert len(recent) == settings.MAX_RECENT == len(set(recent))
+    finally:
+        settings.forget("recent_files")
+
+
+def test_preferences_read_back_with_their_types():
+    try:
+        assert settings.imperial_units() is False and settings.snap_enabled() is True
+        assert settings.autosave_seconds() == settings.DEFAULT_AUTOSAVE_S
+        settings.set_imperial_units(True)
+        settings.set_snap_enabled(False)
+        settings.set_autosave_seconds(0)  # at least a second between autosaves
+        assert settings.imperial_units() is True and settings.snap_enabled() is False
+        assert settings.autosave_seconds() == 1
+    finally:
+        settings.forget("prefs")
+    assert settings.imperial_units() is False

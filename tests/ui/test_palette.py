@@ -9,9 +9,9 @@ from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDro
 from PySide6.QtWidgets import QApplication
 
 from designer.model.commands import SetAssumption
+from designer.model.layouts import TILE_M
+from designer.ui.docks.palette import EQUIPMENT_MIME, PaletteWidget, equipment_mime, equipment_type_of
 from designer.ui.main_window import MainWindow
-from designer.ui.palette import EQUIPMENT_MIME, PaletteWidget, equipment_mime, equipment_type_of
-from designer.ui.tools import TILE_M
 
 US = "trn3-gen2-rack"
 
@@ -143,14 +143,14 @@ def test_the_ghost_follows_the_drag_and_turns_red_on_equipment(window, qtbot):
     editor = window.editor
     # a second UltraServer dragged over the first: the ghost shows and is red, nothing is added yet
     assert drag_drop(view.viewport(), mime, at(window, 12.0, 15.0), drop=False)
-    sketch = editor._sketch
+    sketch = editor.sketch
     assert sketch.scene() is window.scene
-    assert not editor._drop.ghost.ok
+    assert not editor.drops.state.ghost.ok
     # moved to free floor, it is fine
     move = QDragMoveEvent(at(window, 30.0, 15.0), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
                           Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(view.viewport(), move)
-    assert move.isAccepted() and editor._drop.ghost.ok
+    assert move.isAccepted() and editor.drops.state.ghost.ok
     assert len(window.design.equipment) == 2
     QApplication.sendEvent(view.viewport(), QDragLeaveEvent())
     assert sketch.scene() is None  # the ghost goes with the drag
@@ -164,11 +164,11 @@ def test_ghost_is_red_on_a_column_and_outside_the_hall(window):
     view = window.plan_view
     mime = equipment_mime(US)
     assert drag_drop(view.viewport(), mime, at(window, 20.6, 10.6), drop=False)
-    assert not window.editor._drop.ghost.ok
+    assert not window.editor.drops.state.ghost.ok
     assert drag_drop(view.viewport(), mime, at(window, 47.8, 15.0), drop=False)  # half through the east wall
-    assert not window.editor._drop.ghost.ok
+    assert not window.editor.drops.state.ghost.ok
     assert drag_drop(view.viewport(), mime, at(window, 30.0, 15.0), drop=False)
-    assert window.editor._drop.ghost.ok
+    assert window.editor.drops.state.ghost.ok
     QApplication.sendEvent(view.viewport(), QDragLeaveEvent())
 
 

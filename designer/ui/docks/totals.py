@@ -7,9 +7,9 @@ from typing import Callable
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from designer.ui.docks.report_text import DASH, cable_count_and_metres, figure, text_of
+from designer.ui.docks.status import STATUS_COLORS, problems_text, status_of
 from designer.ui.widgets import set_style_sheet
-
-DASH = "—"
 
 
 def _int(v: float) -> str:
@@ -21,27 +21,14 @@ def _num(v: float, digits: int = 1) -> str:
 
 
 def _cables(report: dict) -> str:
-    by = report.get("cables", {}).get("by_medium", {})
-    count = sum(int(m.get("count", 0)) for m in by.values())
-    metres = sum(float(m.get("metres", 0.0)) for m in by.values())
+    count, metres = cable_count_and_metres(report)
     return f"{count:,} ({metres:,.0f} m)" if count else "0"
 
 
-def _problems(report: dict) -> str:
-    counts = {"error": 0, "warning": 0}
-    for v in report.get("violations", []):
-        counts[v.get("severity", "error")] = counts.get(v.get("severity", "error"), 0) + 1
-    e, w = counts["error"], counts["warning"]
-    return f"{e:,} error{'s' if e != 1 else ''}, {w:,} warning{'s' if w != 1 else ''}"
-
-
-def _get(*keys: str) -> Callable[[dict], float]:
-    def read(report: dict) -> float:
-        v = report
-        for k in keys:
-            v = v[k]
-        return v
-    return read
+def _counts(report: dict) -> tuple[int, int]:
+    """(errors, warnings) among the report's violations."""
+    severities = [v.get("severity", "error") for v in report.get("violations", [])]
+    return severities.count("error"), severities.count("warning")
 
 
 #: (group, field name, label, formatter(report) → text). Field names are stable for tests.
@@ -50,21 +37,21 @@ FIELDS: tuple[tuple[str, str, str, Callable[[dict], str]], ...] = (
     ("Compute", "ultraservers", "UltraServers", lambda r: _int(r["ultraservers"])),
     ("Compute", "racks", "Racks", lambda r: _int(r["racks"])),
     ("Compute", "peak_pflops", "Peak MXFP8",
-     lambda r: f"{_num(_get('throughput', 'peak', 'mxfp8_pflops')(r))} PFLOPS"),
+     lambda r: f"{_num(figure(r, 'throughput', 'peak', 'mxfp8_pflops'))} PFLOPS"),
     ("Compute", "effective_pflops", "Effective MXFP8",
-     lambda r: f"{_num(_get('throughput', 'effective', 'mxfp8_pflops')(r))} PFLOPS"),
+     lambda r: f"{_num(figure(r, 'throughput', 'effective', 'mxfp8_pflops'))} PFLOPS"),
     ("Compute", "stranded", "Stranded UltraServers",
-     lambda r: _int(_get('throughput', 'stranded_ultraservers')(r))),
+     lambda r: _int(figure(r, 'throughput', 'stranded_ultraservers'))),
     ("Compute", "pflops_per_mw", "Effective per MW",
-     lambda r: f"{_num(_get('throughput', 'pflops_per_mw')(r))} PFLOPS/MW"),
-    ("Power", "it_mw", "IT load", lambda r: f"{_get('power', 'it_kw')(r) / 1000:,.2f} MW"),
-    ("Power", "facility_mw", "Facility", lambda r: f"{_get('power', 'facility_kw')(r) / 1000:,.2f} MW"),
-    ("Power", "pue", "PUE", lambda r: f"{_get('power', 'pue')(r):.2f}"),
-    ("Cooling", "coolant_lpm", "Coolant flow", lambda r: f"{_int(_get('cooling', 'coolant_lpm')(r))} L/min"),
-    ("Cooling", "airflow_m3h", "Airflow", lambda r: f"{_int(_get('cooling', 'airflow_m3h')(r))} m³/h"),
+     lambda r: f"{_num(figure(r, 'throughput', 'pflops_per_mw'))} PFLOPS/MW"),
+    ("Power", "it_mw", "IT load", lambda r: f"{figure(r, 'power', 'it_kw') / 1000:,.2f} MW"),
+    ("Power", "facility_mw", "Facility", lambda r: f"{figure(r, 'power', 'facility_kw') / 1000:,.2f} MW"),
+    ("Power", "pue", "PUE", lambda r: f"{figure(r, 'power', 'pue'):.2f}"),
+    ("Cooling", "coolant_lpm", "Coolant flow", lambda r: f"{_int(figure(r, 'cooling', 'coolant_lpm'))} L/min"),
+    ("Cooling", "airflow_m3h", "Airflow", lambda r: f"{_int(figure(r, 'cooling', 'airflow_m3h'))} m³/h"),
     ("Network", "cables", "Scale-out cables", _cables),
-    ("Network", "longest_m", "Longest link", lambda r: f"{_num(_get('cables', 'longest_m')(r))} m"),
-    ("Problems", "violations", "Violations", _problems),
+    ("Network", "longest_m", "Longest link", lambda r: f"{_num(figure(r, 'cables', 'longest_m'))} m"),
+    ("Problems", "violations", "Violations", lambda r: problems_text(*_counts(r))),
 )
 
 
@@ -127,15 +114,9 @@ class TotalsPanel(QWidget):
         """Fill every field from an engine report (``Evaluation.report()``)."""
         self._note.hide()
         for _, name, _, fmt in FIELDS:
-            try:
-                text = fmt(report)
-            except (KeyError, TypeError, ValueError):
-                text = DASH
-            self._values[name].setText(text)
-        errors = any(v.get("severity") == "error" for v in report.get("violations", []))
-        warnings = any(v.get("severity") == "warning" for v in report.get("violations", []))
-        color = "#c0392b" if errors else "#b7791f" if warnings else "#2e7d32"
-        set_style_sheet(self._values["violations"], f"color: {color}; font-weight: bold;")
+            self._values[name].setText(text_of(fmt, report))
+        color = STATUS_COLORS[status_of(*_counts(report))]
+        set_style_sheet(self._values["violations"], f"color: {color.name()}; font-weight: bold;")
 
     def show_unavailable(self, reason: str) -> None:
         """Blank every field and say why there are no totals."""

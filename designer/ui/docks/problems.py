@@ -10,20 +10,22 @@ the plan on the problem (switching to its hall).
 from __future__ import annotations
 
 from PySide6.QtCore import (
-    QAbstractTableModel, QModelIndex, QPointF, QSortFilterProxyModel, Qt, Signal,
+    QModelIndex, QPointF, QRect, QSortFilterProxyModel, Qt, Signal,
 )
-from PySide6.QtGui import QAction, QBrush, QColor, QGuiApplication, QIcon, QKeySequence, QPainter, QPixmap, QPolygonF
+from PySide6.QtGui import QAction, QBrush, QColor, QGuiApplication, QIcon, QKeySequence, QPainter, QPolygonF
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableView, QWidget,
 )
 
 from designer.engine import Evaluation
 from designer.engine.evaluation import Violation
+from designer.ui.docks.status import (
+    SEVERITY_STATUS, STATUS_COLORS, STATUS_WORDS, problems_text, severity_color, status_of,
+)
+from designer.ui.docks.table_model import RowsModel
 from designer.ui.document import Document
-from designer.ui.widgets import set_style_sheet
+from designer.ui.widgets import column_layout, drawn_icon, set_style_sheet
 
-ERROR_COLOR = QColor("#d62728")
-WARNING_COLOR = QColor("#e08a00")
 #: Zoom (pixels per metre) a located problem is shown at, at least.
 LOCATE_PIXELS_PER_METRE = 24.0
 #: Ids listed in the Items column before "+N more".
@@ -36,25 +38,23 @@ VIOLATION_ROLE = Qt.ItemDataRole.UserRole + 2
 
 def severity_icon(severity: str, size: int = 14) -> QIcon:
     """A red disc for errors, an amber triangle for warnings (both with a white '!')."""
-    pix = QPixmap(size, size)
-    pix.fill(Qt.GlobalColor.transparent)
-    p = QPainter(pix)
-    p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    p.setPen(Qt.PenStyle.NoPen)
-    if severity == "error":
-        p.setBrush(ERROR_COLOR)
-        p.drawEllipse(1, 1, size - 2, size - 2)
-    else:
-        p.setBrush(WARNING_COLOR)
-        p.drawPolygon(QPolygonF([QPointF(size / 2, 0.5), QPointF(size - 0.5, size - 1.0), QPointF(0.5, size - 1.0)]))
-    p.setPen(QColor("white"))
-    font = p.font()
-    font.setBold(True)
-    font.setPixelSize(int(size * 0.7))
-    p.setFont(font)
-    p.drawText(pix.rect().adjusted(0, 1 if severity != "error" else 0, 0, 0), Qt.AlignmentFlag.AlignCenter, "!")
-    p.end()
-    return QIcon(pix)
+
+    def paint(p: QPainter) -> None:
+        p.setBrush(severity_color(severity))
+        if severity == "error":
+            p.drawEllipse(1, 1, size - 2, size - 2)
+        else:
+            p.drawPolygon(QPolygonF([QPointF(size / 2, 0.5), QPointF(size - 0.5, size - 1.0),
+                                     QPointF(0.5, size - 1.0)]))
+        p.setPen(QColor("white"))
+        font = p.font()
+        font.setBold(True)
+        font.setPixelSize(int(size * 0.7))
+        p.setFont(font)
+        dy = 0 if severity == "error" else 1  # the triangle's centre sits lower
+        p.drawText(QRect(0, dy, size, size - dy), Qt.AlignmentFlag.AlignCenter, "!")
+
+    return drawn_icon(size, paint)
 
 
 def centre_plan_on(plan_view, design, hall_id: str, x: float, y: float) -> bool:
@@ -74,7 +74,7 @@ def centre_plan_on(plan_view, design, hall_id: str, x: float, y: float) -> bool:
     return True
 
 
-class ProblemsModel(QAbstractTableModel):
+class ProblemsModel(RowsModel):
     """Violations as rows: severity, kind, message, items, hall."""
 
     COLUMNS = ("Severity", "Kind", "Problem", "Items", "Hall")
@@ -117,16 +117,9 @@ class ProblemsModel(QAbstractTableModel):
         }
         return sorted(self._engine_order, key=keys[column], reverse=order == Qt.SortOrder.DescendingOrder)
 
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt API)
-        return 0 if parent.isValid() else len(self.violations)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt API)
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802 (Qt API)
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        return None
+    def entries(self) -> list:
+        """The violations, in the order shown."""
+        return self.violations
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
@@ -135,7 +128,7 @@ class ProblemsModel(QAbstractTableModel):
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if col == self.SEVERITY:
-                return "Error" if v.severity == "error" else "Warning"
+                return STATUS_WORDS[SEVERITY_STATUS[v.severity]]
             if col == self.KIND:
                 return v.kind
             if col == self.MESSAGE:
@@ -149,7 +142,7 @@ class ProblemsModel(QAbstractTableModel):
         elif role == Qt.ItemDataRole.DecorationRole and col == self.SEVERITY:
             return self._icons[v.severity]
         elif role == Qt.ItemDataRole.ForegroundRole and col == self.SEVERITY:
-            return QBrush(ERROR_COLOR if v.severity == "error" else WARNING_COLOR)
+            return QBrush(severity_color(v.severity))
         elif role == Qt.ItemDataRole.ToolTipRole:
             if col == self.ITEMS:
                 return ", ".join(v.ids)
@@ -267,11 +260,7 @@ class ProblemsDock(QWidget):
         bar.addWidget(self.severity_combo)
         bar.addWidget(self.filter_edit, 1)
         bar.addWidget(self.status_label)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.setSpacing(4)
-        layout.addLayout(bar)
-        layout.addWidget(self.view, 1)
+        column_layout(self, bar, (self.view, 1))
 
         self.severity_combo.currentIndexChanged.connect(self._on_filter_changed)
         self.filter_edit.textChanged.connect(self._on_filter_changed)
@@ -314,12 +303,12 @@ class ProblemsDock(QWidget):
 
     def _update_status(self) -> None:
         errors, warnings = self.model.counts()
-        text = f"{errors:,} error{'s' if errors != 1 else ''}, {warnings:,} warning{'s' if warnings != 1 else ''}"
+        text = problems_text(errors, warnings)
         shown = self.proxy.rowCount()
         if shown != errors + warnings:
             text += f"  ({shown:,} shown)"
         self.status_label.setText(text)
-        color = ERROR_COLOR if errors else WARNING_COLOR if warnings else QColor("#2e7d32")
+        color = STATUS_COLORS[status_of(errors, warnings)]
         set_style_sheet(self.status_label, f"color: {color.name()}; font-weight: bold;")
 
     def _on_current_problem_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:

@@ -9,20 +9,16 @@ rows are updated in place, never rebuilt unless the halls change.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
-import numpy as np
 from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from designer.catalog import Catalog
+from designer.engine import Evaluation
 from designer.model import Design
+from designer.ui.docks.status import STATUS_COLORS, problems_text, status_of
 from designer.ui.widgets import Throttle
 
-ERROR_COLOR = QColor("#c62828")
-WARNING_COLOR = QColor("#a86b00")
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 #: At most this often (seconds) during a burst of evaluations (a drag), plus once after it.
 REFRESH_INTERVAL_S = 0.25
@@ -43,47 +39,19 @@ class HallTotals:
     warnings: int
 
 
-def hall_totals(design: Design, evaluation, catalog: Catalog) -> list[HallTotals]:
-    """Per hall, in design order: UltraServers (racks of one system in the hall count
-    once), compute racks, IT load (kW) and violations by severity. O(items) numpy."""
-    t = design.equipment
-    n_codes = len(t.halls.names)
-    compute_type = np.array([catalog.types[n].kind == "compute" if n in catalog.types else False
-                             for n in t.types.names], bool)
-    compute = compute_type[t.type_code] if len(t) else np.zeros(0, bool)
-    if evaluation is not None and len(evaluation.it_kw) == len(t):
-        it_kw = np.bincount(t.hall_code, np.asarray(evaluation.it_kw, float), minlength=n_codes)
-    else:
-        it_kw = np.zeros(n_codes)
-    racks = np.bincount(t.hall_code[compute], minlength=n_codes)
-    in_system = compute & (t.system_code >= 0)
-    n_sys = len(t.systems.names) + 1
-    pairs = np.unique(t.hall_code[in_system].astype(np.int64) * n_sys + t.system_code[in_system])
-    systems = np.bincount(pairs // n_sys, minlength=n_codes)
-    severity = Counter()
-    for v in (evaluation.violations if evaluation is not None else ()):
-        severity[(v.hall, v.severity)] += 1
+def hall_totals(design: Design, evaluation: Evaluation | None) -> list[HallTotals]:
+    """Per hall, in design order, from the engine's per-hall table: UltraServers (racks
+    of one system in the hall count once), compute racks, IT load (kW) and violations by
+    severity; zeros for a hall the evaluation does not know yet."""
+    known = set(evaluation.halls.ids) if evaluation is not None else set()
     out = []
     for hall in design.halls:
-        code = t.halls.codes.get(hall.id)
-        out.append(HallTotals(
-            hall.id, hall.name,
-            int(systems[code]) if code is not None else 0,
-            int(racks[code]) if code is not None else 0,
-            float(it_kw[code]) if code is not None else 0.0,
-            float(hall.it_capacity_kw), hall.area(),
-            severity[(hall.id, "error")], severity[(hall.id, "warning")]))
+        row = evaluation.halls.row(hall.id) if hall.id in known else None
+        us, racks, it_kw, errors, warnings = ((row.ultraservers, row.racks, row.it_kw, row.errors, row.warnings)
+                                              if row is not None else (0, 0, 0.0, 0, 0))
+        out.append(HallTotals(hall.id, hall.name, us, racks, it_kw, float(hall.it_capacity_kw), hall.area(),
+                              errors, warnings))
     return out
-
-
-def problems_text(errors: int, warnings: int) -> str:
-    """``"2 errors, 1 warning"``, or an en dash when there are none."""
-    parts = []
-    if errors:
-        parts.append(f"{errors:,} error{'s' if errors != 1 else ''}")
-    if warnings:
-        parts.append(f"{warnings:,} warning{'s' if warnings != 1 else ''}")
-    return ", ".join(parts) or "–"
 
 
 class _HallRow(QTreeWidgetItem):
@@ -176,7 +144,7 @@ class HallListPanel(QWidget):
         self._stale = False
         design = self.document.design
         evaluation = self.document.evaluation
-        totals = hall_totals(design, evaluation, self.document.catalog)
+        totals = hall_totals(design, evaluation)
         sorting = self.tree.isSortingEnabled()
         self.tree.setSortingEnabled(False)  # do not re-sort per cell while updating
         if [h.hall_id for h in totals] != list(self._rows):
@@ -199,14 +167,15 @@ class HallListPanel(QWidget):
         self.tree.addTopLevelItems(list(self._rows.values()))
 
     def _fill_row(self, row: _HallRow, index: int, h: HallTotals) -> None:
-        values = (h.name, f"{h.ultraservers:,}", f"{h.it_kw / 1000:,.2f}", problems_text(h.errors, h.warnings))
+        values = (h.name, f"{h.ultraservers:,}", f"{h.it_kw / 1000:,.2f}",
+                  problems_text(h.errors, h.warnings, zeros=False))
         keys = (index, h.ultraservers, h.it_kw, h.errors * 1_000_000 + h.warnings)
         for c, (text, key) in enumerate(zip(values, keys)):
             if row.text(c) != text:
                 row.setText(c, text)
             if row.data(c, SORT_ROLE) != key:
                 row.setData(c, SORT_ROLE, key)
-        color = ERROR_COLOR if h.errors else WARNING_COLOR if h.warnings else None
+        color = STATUS_COLORS[status_of(h.errors, h.warnings)] if h.errors or h.warnings else None
         brush = row.foreground(3)
         if color is not None and brush.color() != color:
             row.setForeground(3, color)
@@ -227,10 +196,9 @@ class HallListPanel(QWidget):
             counts = evaluation.count_by_severity()
             us, chips = tot.get("ultraservers", 0), tot.get("chips", 0)
             it_mw = tot.get("power", {}).get("it_kw", 0.0) / 1000.0
-            problems = problems_text(counts["error"], counts["warning"])
-            color = ERROR_COLOR.name() if counts["error"] else WARNING_COLOR.name() if counts["warning"] else "#2e7d32"
-            if problems == "–":
-                problems = "no problems"
+            errors, warnings = counts["error"], counts["warning"]
+            problems = problems_text(errors, warnings, zeros=False) if errors or warnings else "no problems"
+            color = STATUS_COLORS[status_of(errors, warnings)].name()
             text = (f"<b>Campus</b> · {halls:,} hall{'s' if halls != 1 else ''}<br>"
                     f"{us:,} UltraServers · {chips:,} chips<br>"
                     f"IT {it_mw:,.2f} MW · <span style='color:{color}'>{problems}</span>")

@@ -12,11 +12,12 @@ from __future__ import annotations
 from PySide6.QtCore import QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QDrag, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
-    QAbstractItemView, QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView, QLineEdit, QTreeWidget, QTreeWidgetItem, QWidget,
 )
 
 from designer.catalog import Catalog
 from designer.catalog.specs import EquipmentType
+from designer.ui.widgets import column_layout
 
 #: MIME type of a palette drag: the catalog type id, UTF-8.
 EQUIPMENT_MIME = "application/x-designer-equipment"
@@ -169,11 +170,7 @@ class PaletteWidget(QWidget):
         self.tree = _PaletteTree()
         self.tree.itemActivated.connect(self._on_item_activated)
         self.tree.currentItemChanged.connect(self._on_current_item_changed)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.setSpacing(4)
-        layout.addWidget(self.filter_edit)
-        layout.addWidget(self.tree)
+        column_layout(self, self.filter_edit, self.tree)
         self.set_catalog(catalog)
 
     # ------------------------------------------------------------------ content

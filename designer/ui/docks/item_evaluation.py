@@ -1,0 +1,181 @@
+"""The Inspector's "Evaluation" box: what the engine says about the selected items
+(status, IT power, what feeds and cools them, a unit's load, ports, problems)."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGroupBox
+
+from designer.engine import Evaluation
+from designer.engine.evaluation import STATUS_ERROR, STATUS_OK
+from designer.ui.docks.context import InspectorContext
+from designer.ui.docks.fields import form_layout, html_text, info_label, kw_text
+from designer.ui.docks.status import STATUS_COLORS, STATUS_WORDS, problems_text, severity_color
+from designer.ui.widgets import set_style_sheet
+
+#: Problems listed for a selection before "… and N more".
+MAX_PROBLEMS_SHOWN = 6
+#: The colour of a unit loaded beyond its limit.
+OVER_LIMIT_COLOR = STATUS_COLORS[STATUS_ERROR].name()
+
+
+class EvaluationBox(QGroupBox):
+    """The engine's findings for the selection; rows that do not apply are hidden."""
+
+    def __init__(self, context: InspectorContext) -> None:
+        super().__init__("Evaluation")
+        self.context = context
+        self.form = form = form_layout(self)
+        self.status_label = self._label("inspector_status")
+        self.it_label = self._label("inspector_it_kw")
+        self.power_label = self._label("inspector_power")
+        self.liquid_label = self._label("inspector_liquid")
+        self.air_label = self._label("inspector_air")
+        self.load_label = self._label("inspector_load")
+        self.ports_label = self._label("inspector_ports")
+        self.system_state_label = self._label("")
+        self.problems_label = self._label("inspector_problems")
+        self.problems_label.setTextFormat(Qt.TextFormat.RichText)
+        for label, widget in (("Status", self.status_label), ("IT power", self.it_label),
+                              ("Power", self.power_label), ("Liquid cooling", self.liquid_label),
+                              ("Air cooling", self.air_label), ("Load", self.load_label),
+                              ("Ports", self.ports_label), ("Compute", self.system_state_label),
+                              ("Problems", self.problems_label)):
+            form.addRow(label, widget)
+
+    @staticmethod
+    def _label(name: str):
+        label = info_label()
+        if name:
+            label.setObjectName(name)
+        return label
+
+    def refresh(self, ids: list[str], rows: np.ndarray, kind: str | None) -> None:
+        """Show what the engine says about the selected ``ids`` (equipment ``rows``), all of
+        one ``kind`` or of several (None)."""
+        ev = self.context.evaluation()
+        t = self.context.design.equipment
+        if ev is None or len(ev.status) != len(t):
+            self._show_not_evaluated()
+            return
+        single = len(rows) == 1
+        self._show_status(ev, ids, rows, single)
+        self._show_power_and_cooling(ev, rows, single, kind)
+        self._show_load(ev, rows, single, kind)
+        self._show_ports(ev, rows, single, kind)
+        self._show_system(ev, rows, kind)
+        self._show_problems(ids)
+
+    def _show_not_evaluated(self) -> None:
+        for label in (self.status_label, self.it_label, self.power_label, self.liquid_label, self.air_label,
+                      self.load_label, self.ports_label, self.system_state_label, self.problems_label):
+            self.form.setRowVisible(label, label is self.status_label)
+        self.status_label.setText("Not evaluated" if self.context.document.evaluation is None else "Evaluating…")
+        set_style_sheet(self.status_label, "color: #5f6368;")
+
+    def _show_status(self, ev: Evaluation, ids: list[str], rows: np.ndarray, single: bool) -> None:
+        status = ev.status[rows]
+        worst = min(int(status.max(initial=STATUS_OK)), STATUS_ERROR)
+        text = STATUS_WORDS[worst]
+        if not single:
+            bad = int((status >= STATUS_ERROR).sum())
+            text = f"{bad:,} of {len(rows):,} with errors" if bad else text
+        self.form.setRowVisible(self.status_label, True)
+        self.status_label.setText(text)
+        set_style_sheet(self.status_label, f"color: {STATUS_COLORS[worst].name()}; font-weight: bold;")
+
+    def _show_power_and_cooling(self, ev: Evaluation, rows: np.ndarray, single: bool, kind: str | None) -> None:
+        form, ids = self.form, self.context.design.equipment.ids
+        it = ev.it_kw[rows]
+        form.setRowVisible(self.it_label, kind in ("compute", "network") or bool((it > 0).any()))
+        self.it_label.setText(kw_text(float(it.sum())) + ("" if single else " in total"))
+
+        consumers = rows[it > 0]
+        form.setRowVisible(self.power_label, len(consumers) > 0)
+        form.setRowVisible(self.liquid_label, len(consumers) > 0 and bool((ev.liquid_kw[consumers] > 0).any()))
+        form.setRowVisible(self.air_label, len(consumers) > 0 and bool((ev.air_kw[consumers] > 0).any()))
+        if not len(consumers):
+            return
+        if single:
+            r = int(consumers[0])
+            bw = int(ev.served_by_busway[r])
+            fed = f"busway {ids[bw]}" if bw >= 0 else "no busway"
+            self.power_label.setText(f"Fed by {fed}" if ev.powered[r] else f"Not powered ({fed})")
+            cdu, air = int(ev.served_by_cdu[r]), int(ev.served_by_air[r])
+            self.liquid_label.setText(
+                f"{kw_text(float(ev.liquid_kw[r]))} to CDU {ids[cdu]}" if cdu >= 0
+                else f"{kw_text(float(ev.liquid_kw[r]))} not served")
+            self.air_label.setText(
+                f"{kw_text(float(ev.air_kw[r]))} to air handler {ids[air]}" if air >= 0
+                else f"{kw_text(float(ev.air_kw[r]))} not served")
+            return
+        n = len(consumers)
+        unpowered = int((~ev.powered[consumers]).sum())
+        uncooled = int((~ev.cooled[consumers]).sum())
+        buses = [ids[b] for b in np.unique(ev.served_by_busway[consumers]) if b >= 0]
+        self.power_label.setText(
+            (f"{n - unpowered:,} of {n:,} powered" if unpowered else f"All {n:,} powered")
+            + (f" by {', '.join(buses[:4])}{' …' if len(buses) > 4 else ''}" if buses else ""))
+        uncooled_text = f"; {uncooled:,} of {n:,} not cooled" if uncooled else ""
+        for label, served, heat, what in ((self.liquid_label, ev.served_by_cdu, ev.liquid_kw, "CDU"),
+                                          (self.air_label, ev.served_by_air, ev.air_kw, "air handler")):
+            units = [ids[u] for u in np.unique(served[consumers]) if u >= 0]
+            to = (f" to {what}{'s' if len(units) > 1 else ''} {', '.join(units[:3])}"
+                  f"{' …' if len(units) > 3 else ''}") if units else ""
+            label.setText(f"{kw_text(float(heat[consumers].sum()))}{to}{uncooled_text}")
+
+    def _show_load(self, ev: Evaluation, rows: np.ndarray, single: bool, kind: str | None) -> None:
+        """A busway's or a cooling unit's load against its limit: red when it is asked for
+        more than that (a busway's load is what the racks beneath it ask for)."""
+        show = single and kind in ("busway", "cdu", "air-handler")
+        self.form.setRowVisible(self.load_label, show)
+        if not show:
+            return
+        r = int(rows[0])
+        load, limit = float(ev.load_kw[r]), float(ev.limit_kw[r])
+        pct = f" ({load / limit * 100:.0f} %)" if limit > 0 else ""
+        what = "limit" if kind == "busway" else "capacity"
+        self.load_label.setText(f"{kw_text(load)} of its {kw_text(limit)} {what}{pct}")
+        self.load_label.setToolTip("A busway carries at most 80 % of its rating continuously"
+                                   if kind == "busway" else "Heat served against the unit's capacity")
+        set_style_sheet(self.load_label, f"color: {OVER_LIMIT_COLOR};" if limit and load > limit + 1e-9 else "")
+
+    def _show_ports(self, ev: Evaluation, rows: np.ndarray, single: bool, kind: str | None) -> None:
+        show = single and kind == "network"
+        self.form.setRowVisible(self.ports_label, show)
+        if show:
+            t = self.context.design.equipment
+            r = int(rows[0])
+            spec = self.context.catalog().types.get(t.types[int(t.type_code[r])])
+            total = int(spec.get("ports")) if spec is not None else 0
+            self.ports_label.setText(f"{int(ev.ports_used[r]):,} of {total:,} used")
+
+    def _show_system(self, ev: Evaluation, rows: np.ndarray, kind: str | None) -> None:
+        show = kind == "compute"
+        self.form.setRowVisible(self.system_state_label, show)
+        if not show:
+            return
+        codes = np.unique(self.context.design.equipment.system_code[rows])
+        codes = codes[codes >= 0]
+        eff = ev.system_effective
+        good = int(sum(1 for c in codes if c < len(eff) and eff[c]))
+        if len(codes) == 1:
+            self.system_state_label.setText("UltraServer delivers its compute" if good
+                                            else "UltraServer is stranded (not counted as effective)")
+        else:
+            self.system_state_label.setText(f"{good:,} of {len(codes):,} UltraServers effective")
+
+    def _show_problems(self, ids: list[str]) -> None:
+        self.form.setRowVisible(self.problems_label, True)
+        problems = self.context.violations_of(ids)
+        if not problems:
+            self.problems_label.setText("None")
+            return
+        errors = sum(1 for v in problems if v.severity == "error")
+        lines = [f"<span style='color:{severity_color(v.severity).name()}'>●</span> <b>{v.kind}</b>: "
+                 f"{html_text(v.message)}" for v in problems[:MAX_PROBLEMS_SHOWN]]
+        more = len(problems) - MAX_PROBLEMS_SHOWN
+        if more > 0:
+            lines.append(f"… and {more:,} more (see Problems)")
+        self.problems_label.setText(problems_text(errors, len(problems) - errors) + "<br>" + "<br>".join(lines))

@@ -89,11 +89,13 @@ class ItemTable:
     cooled: np.ndarray
     liquid_kw: np.ndarray
     air_kw: np.ndarray
-    served_by_busway: np.ndarray  # row of the serving busway, or -1
+    served_by_busway: np.ndarray  # row of the serving busway, or -1 (the A side of a rack fed by both)
+    served_by_busway_b: np.ndarray  # the B side of a rack fed by both feeds, or -1
     served_by_cdu: np.ndarray
     served_by_air: np.ndarray
     load_kw: np.ndarray           # busways, CDUs, air handlers: what they are asked for
     limit_kw: np.ndarray          # … and their limit (continuous limit, capacity)
+    failover_kw: np.ndarray       # busways: their load if the other feed failed
     ports_used: np.ndarray        # network racks
     links: Links
     link_down: np.ndarray         # racks cabled to a network rack without power or cooling

@@ -509,8 +509,8 @@ def _full(columns: ItemColumns, name: str, n: int) -> np.ndarray:
     return np.zeros(n, getattr(columns, name).dtype)
 
 
-_SCATTERED = ("powered", "cooled", "served_by_busway", "served_by_cdu", "served_by_air", "load_kw", "limit_kw",
-              "ports_used", "link_down")
+_SCATTERED = ("powered", "cooled", "served_by_busway", "served_by_busway_b", "served_by_cdu", "served_by_air",
+              "load_kw", "limit_kw", "failover_kw", "ports_used", "link_down")
 
 
 def _rows_of(columns: ItemColumns, name: str, order: np.ndarray, pos=slice(None)) -> np.ndarray:

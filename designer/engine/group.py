@@ -19,6 +19,15 @@ def fmt_kw(kw: float) -> str:
     return f"{kw:,.0f} kW" if abs(kw) < 10000 else f"{kw / 1000:,.2f} MW"
 
 
+def feed_b_rows(t) -> np.ndarray:
+    """Per equipment row: a busway on feed B (``"feed": "B"``; A is the default)."""
+    out = np.zeros(len(t), bool)
+    for item_id, extra in t.extra.items():
+        if extra.get("feed") == "B":
+            out[t.index[item_id]] = True
+    return out
+
+
 class HallGroup:
     """Arrays for the items of a group of halls, and the violations found in it.
 
@@ -56,6 +65,7 @@ class HallGroup:
         self.y2 = snap(t.y2[rows] - oy)
         self.area = np.array([hall.area() for hall in halls])
         self.it_kw = types.it_kw[self.type_code]
+        self.feed_b = feed_b_rows(t)[rows]  # busways on feed B (the others are on feed A)
         self.tray_drop_m = np.array([settings.tray_drop_m if h.tray_drop_m is None else h.tray_drop_m for h in halls])
         self.violations: dict[str, list[Violation]] = {hall.id: [] for hall in halls}
 

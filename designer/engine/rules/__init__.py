@@ -44,16 +44,18 @@ class ItemColumns:
     flag_block: np.ndarray        # (HALL_FLAGS, items)
     powered: np.ndarray
     cooled: np.ndarray
-    served_by_busway: np.ndarray  # group position or -1
+    served_by_busway: np.ndarray  # group position or -1 (the A side of a rack fed by both)
+    served_by_busway_b: np.ndarray  # the B side of a rack fed by both feeds, or -1
     served_by_cdu: np.ndarray
     served_by_air: np.ndarray
     load_kw: np.ndarray
     limit_kw: np.ndarray
+    failover_kw: np.ndarray
     ports_used: np.ndarray
     link_down: np.ndarray
 
     #: Columns holding group positions (shifted when groups are joined or spliced).
-    POSITIONS = ("served_by_busway", "served_by_cdu", "served_by_air")
+    POSITIONS = ("served_by_busway", "served_by_busway_b", "served_by_cdu", "served_by_air")
 
     @property
     def flags(self) -> dict[str, np.ndarray]:
@@ -140,6 +142,7 @@ def evaluate_group(design: Design, types: TypeTable, settings: Settings, halls: 
                      cooling.air_kw, network.links, len(settings.media))
     if after is not None:
         after.geometry, after.busway = geo, busway_memory
-    columns = ItemColumns(flag_block, power.powered, cooling.cooled, power.served_by_busway, cooling.served_by_cdu,
-                          cooling.served_by_air, load_kw, limit_kw, network.ports_used, network.link_down)
+    columns = ItemColumns(flag_block, power.powered, cooling.cooled, power.served_by_busway, power.served_by_busway_b,
+                          cooling.served_by_cdu, cooling.served_by_air, load_kw, limit_kw, power.failover_kw,
+                          network.ports_used, network.link_down)
     return GroupResult(columns, network.links, g.violations, HallSums(**sums), after)

@@ -24,9 +24,11 @@ class PowerResult:
     """Per item (group positions): powered, the busway serving it, and per busway its load."""
 
     powered: np.ndarray
-    served_by_busway: np.ndarray   # group position or -1
+    served_by_busway: np.ndarray   # group position or -1 (the A side of a 2N rack)
+    served_by_busway_b: np.ndarray  # the B side of a rack fed by both feeds, or -1
     load_kw: np.ndarray            # busways: what the racks beneath ask (0 elsewhere)
     limit_kw: np.ndarray           # busways: continuous limit (0 elsewhere)
+    failover_kw: np.ndarray        # busways: their load if the other feed failed
 
 
 @dataclass
@@ -76,37 +78,54 @@ def check_power(g: HallGroup, geo, shapes, flags: dict[str, np.ndarray], memory:
     feeds = np.zeros(n, bool)
     feed_item = feed_bw = np.zeros(0, np.int64)
     granted_kw = np.zeros(n)       # what each busway actually delivers
+    failover_kw = np.zeros(n)      # … and would carry if the other feed failed
+    served_bw_b = np.full(n, -1, np.int64)
     new_memory = None
     if len(bw):
         item, li = _through(g, geo, shapes, bw)
         use = it[item] > 0
         item, li = item[use], li[use]
-        order = np.lexsort((li, item))
-        item, li = item[order], li[order]
+        # each rack asks each feed it is under (A, B) through a consumer of its own:
+        # half its load from each when under both (2N), all of it from the one otherwise
+        side = g.feed_b[bw[li]].astype(np.int64)
+        consumer = item * 2 + side
+        order = np.lexsort((li, consumer))
+        item, li, side, consumer = item[order], li[order], side[order], consumer[order]
         feeds[item] = True
         feed_item, feed_bw = item, bw[li]
+        under = np.zeros((n, 2), bool)
+        under[item, side] = True
+        dual = under[:, 0] & under[:, 1]
+        demand = np.repeat(it * np.where(dual, 0.5, 1.0), 2)
         limit = g.types.busway_limit_kw[g.type_code[bw]]
         # the same requests as at the hall's last evaluation (a rack dragged along its
         # busway): the same grants, without running the rounds again
-        requests = (item, li, it, limit)
+        requests = (consumer, li, demand, limit)
         if memory is not None and memory.matches(requests):
             served, grants = memory.served, memory.grants
         else:
-            served, _, grants = assign(n, item, li, item.astype(float), it, limit)
+            served, _, grants = assign(2 * n, consumer, li, consumer.astype(float), demand, limit)
         new_memory = BuswayMemory(requests, served, grants)
-        powered |= served > 0
-        served_bw[grants[0]] = bw[grants[1]]
+        got = (served.reshape(n, 2) > 0) | ~under
+        powered |= feeds & got.all(axis=1)
+        granted_by = grants[0] // 2
+        a_side = grants[0] % 2 == 0
+        served_bw[granted_by[~a_side]] = bw[grants[1][~a_side]]
+        served_bw[granted_by[a_side]] = bw[grants[1][a_side]]   # the A side first
+        served_bw_b[granted_by[~a_side & dual[granted_by]]] = bw[grants[1][~a_side & dual[granted_by]]]
         # what each busway is asked for: the racks it serves, and the racks beneath it that
-        # no busway could take (on the first busway over them)
-        first = np.full(n, -1, np.int64)
-        if len(item):
-            firsts = np.r_[True, item[1:] != item[:-1]]
-            first[item[firsts]] = li[firsts]
+        # no busway could take (on the first busway over them, per feed)
+        first = np.full(2 * n, -1, np.int64)
+        if len(consumer):
+            firsts = np.r_[True, consumer[1:] != consumer[:-1]]
+            first[consumer[firsts]] = li[firsts]
         waiting = (first >= 0) & (served <= 0)
         granted_kw[bw] = np.bincount(grants[1], grants[2], minlength=len(bw))
-        asked = granted_kw[bw] + np.bincount(first[waiting], it[waiting], minlength=len(bw))
+        asked = granted_kw[bw] + np.bincount(first[waiting], demand[waiting], minlength=len(bw))
         load_kw[bw] = asked
         limit_kw[bw] = limit
+        # failover: a 2N rack's other half moves onto the busway that still feeds it
+        failover_kw[bw] = np.bincount(grants[1], grants[2] * np.where(dual[granted_by], 2.0, 1.0), minlength=len(bw))
         factor = g.settings.continuous_load
         for k in np.flatnonzero(asked > limit + 1e-9):
             p = bw[k]
@@ -126,7 +145,7 @@ def check_power(g: HallGroup, geo, shapes, flags: dict[str, np.ndarray], memory:
                    f"({'; '.join(left)})")
         g.add("unpowered", (k,), msg)
     _hall_capacity(g, consumers, powered, flags)
-    return PowerResult(powered, served_bw, load_kw, limit_kw), new_memory
+    return PowerResult(powered, served_bw, served_bw_b, load_kw, limit_kw, failover_kw), new_memory
 
 
 def _hall_capacity(g: HallGroup, consumers: np.ndarray, powered: np.ndarray, flags) -> None:

@@ -27,6 +27,7 @@ SEVERITY = {
     "cable-reach": "error",
     "network-ports": "error",
     "incomplete-system": "warning",
+    "assumed-power": "warning",
 }
 
 STATUS_OK, STATUS_WARNING, STATUS_ERROR = 0, 1, 2
@@ -62,7 +63,7 @@ STRANDING_FLAGS = ("outside-hall", "obstruction", "overlap", "unpowered", "cooli
                    "scaleup-reach", "cable-reach", "network-ports", "incomplete-system")
 #: Per-hall sums (the columns of :class:`HallTable`); the figures of an UltraServer are
 #: summed per hall under ``peak.<key>`` and ``effective.<key>``.
-HALL_SUMS = ("it_kw", "it_powered_kw", "liquid_kw", "air_kw", "unpowered_items", "uncooled_items",
+HALL_SUMS = ("it_kw", "it_powered_kw", "liquid_kw", "air_kw", "liquid_powered_kw", "air_powered_kw", "unpowered_items", "uncooled_items",
              "links", "racks", "chips", "ultraservers", "stranded_ultraservers", "errors", "warnings",
              *(f"peak.{key}" for key in SYSTEM_KEYS), *(f"effective.{key}" for key in SYSTEM_KEYS))
 
@@ -111,6 +112,8 @@ class HallRow:
     it_powered_kw: float
     liquid_kw: float
     air_kw: float
+    liquid_powered_kw: float
+    air_powered_kw: float
     unpowered_items: int
     uncooled_items: int
     links: int
@@ -145,6 +148,7 @@ class HallTable:
         counts = {k: int(round(values[k])) for k in ("unpowered_items", "uncooled_items", "links", "racks", "chips",
                                                      "ultraservers", "stranded_ultraservers", "errors", "warnings")}
         return HallRow(hall_id, values["it_kw"], values["it_powered_kw"], values["liquid_kw"], values["air_kw"],
+                       values["liquid_powered_kw"], values["air_powered_kw"],
                        peak={k: values[f"peak.{k}"] for k in SYSTEM_KEYS},
                        effective={k: values[f"effective.{k}"] for k in SYSTEM_KEYS}, **counts)
 

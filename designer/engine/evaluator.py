@@ -212,7 +212,10 @@ class Evaluator:
         site = design.site
         sums = self.store.sums
         tot = dict(zip(HALL_SUMS, sums.table.sum(axis=0))) if len(sums.table) else dict.fromkeys(HALL_SUMS, 0.0)
+        # what the site would draw with every rack powered (checked against the utility feed),
+        # and what it draws: energy, cost, CO₂ and PFLOPS per MW count only supplied power
         facility_kw = self._facility_kw(tot["it_kw"], tot["liquid_kw"], tot["air_kw"])
+        supplied_kw = self._facility_kw(tot["it_powered_kw"], tot["liquid_powered_kw"], tot["air_powered_kw"])
         t = design.equipment
         if self._distinct is None:  # UltraServers (system ids) in the design; moves keep it
             comp = self.types.kind[t.type_code] == COMPUTE
@@ -226,7 +229,8 @@ class Evaluator:
         eff = {key: tot[f"effective.{key}"] for key in SYSTEM_KEYS}
         cables = (sums.media_count.sum(axis=0), sums.media_metres.sum(axis=0),
                   float(sums.longest_m.max(initial=0.0)), float(sums.worst_latency_ns.max(initial=0.0)), tot["links"])
-        totals = self._totals(tot["it_kw"], tot["it_powered_kw"], tot["liquid_kw"], tot["air_kw"], facility_kw,
+        totals = self._totals(tot["it_kw"], tot["it_powered_kw"], tot["liquid_kw"], tot["air_kw"],
+                              (supplied_kw, facility_kw),
                               int(round(tot["unpowered_items"])), int(round(tot["uncooled_items"])),
                               tot["chips"], int(round(tot["ultraservers"])), int(round(tot["racks"])),
                               int(round(tot["stranded_ultraservers"])), peak, eff, cables)
@@ -334,7 +338,8 @@ class Evaluator:
         lat = links.length_m[ok] * st.lat_m[links.medium[ok]] + st.lat_fixed[links.medium[ok]]
         worst = float(lat.max()) if len(lat) else 0.0
         totals = self._totals(float(it.sum()), float(it[powered].sum()), float(items.liquid_kw.sum()),
-                              float(items.air_kw.sum()), facility_kw, int(((~powered) & (it > 0)).sum()),
+                              float(items.air_kw.sum()), (float(facility_item[powered].sum()), facility_kw),
+                              int(((~powered) & (it > 0)).sum()),
                               int((~cooled).sum()), chips, int(present.sum()), int(len(comp)),
                               int((present & ~effective_sys).sum()), peak, eff,
                               (counts, metres, longest, worst, float(links.count.sum())))
@@ -360,14 +365,17 @@ class Evaluator:
                 rank[code] = i
         return rank[t.hall_code]
 
-    def _totals(self, it_kw, it_powered_kw, liquid_kw, air_kw, facility_kw, unpowered, uncooled, chips,
+    def _totals(self, it_kw, it_powered_kw, liquid_kw, air_kw, facility, unpowered, uncooled, chips,
                 ultraservers, racks, stranded, peak, eff, cables) -> dict:
-        """The report's totals (PRODUCT.md §5 keys plus a few more)."""
+        """The report's totals (PRODUCT.md §5 keys plus a few more). ``facility`` is (what
+        the site draws, what it would draw with every rack powered)."""
         design = self.design
         st = self.settings
         site = design.site
         counts, metres, longest, worst, n_links = cables
-        pue = facility_kw / it_kw if it_kw > 0 else (st.pue_liquid if site.pue_modelled else float(site.pue))
+        facility_kw, facility_demand_kw = facility
+        pue = (facility_kw / it_powered_kw if it_powered_kw > 0 else
+               (st.pue_liquid if site.pue_modelled else float(site.pue)))
         annual_mwh = facility_kw * HOURS_PER_YEAR / 1000.0
 
         def r6(v: float) -> float:
@@ -385,6 +393,7 @@ class Evaluator:
                 "it_kw": r6(it_kw),
                 "it_powered_kw": r6(it_powered_kw),
                 "facility_kw": r6(facility_kw),
+                "facility_demand_kw": r6(facility_demand_kw),
                 "pue": r6(pue),
                 "pue_mode": "modelled" if site.pue_modelled else "fixed",
                 "utility_capacity_kw": r6(site.utility_capacity_kw),

@@ -205,11 +205,12 @@ delta = st.one_of(st.integers(-6, 6).map(lambda k: round(k * 0.3, 6)), st.floats
 
 def incremental_design() -> Design:
     """Two laid-out halls and a third, L-shaped, empty one with a keep-out and no busways
-    (adds may go there, powered without a busway). The site feed and the halls' capacities
+    (adds may go there: its power distribution is assumed, ``"power_feed": "hall"``). The site feed and the halls' capacities
     are tight so that site- and hall-level limits bind after an addition or two."""
     d = base_design(2)
     d.halls.append(Hall(id="C", name="Hall C", outline=((0, 0), (9, 0), (9, 4), (4, 4), (4, 9), (0, 9)),
-                        keepouts=[((1.0, 1.0), (2.0, 1.0), (2.0, 2.0), (1.0, 2.0))], it_capacity_kw=400.0))
+                        keepouts=[((1.0, 1.0), (2.0, 1.0), (2.0, 2.0), (1.0, 2.0))], it_capacity_kw=400.0,
+                        extra={"power_feed": "hall"}))
     d.site.utility_capacity_kw = 1700.0   # the two laid-out halls need 1,619 kW
     d.halls[0].it_capacity_kw = 750.0     # hall A holds 704 kW
     return d
@@ -358,7 +359,7 @@ def test_incremental_edits_reach_site_and_hall_limits():
     """Guard for the property above: one or two additions push the site and hall limits over."""
     design = incremental_design()
     ev = Evaluator(design)
-    assert ev.evaluation.violations == []
+    assert ev.evaluation.violations == []   # (hall C holds nothing yet: nothing is assumed)
     new = [Equipment(f"z{k}", RACK, "C", 6.0 + 0.6 * k, 2.0, 0.0, "zs") for k in range(2)]
     design.equipment.insert(new)
     inc = ev.apply(Change("added", tuple(e.id for e in new), ("C",)))

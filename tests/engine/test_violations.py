@@ -26,6 +26,8 @@ SPEC_KINDS = {
     "airflow": "warning", "floor-load": "error", "power-capacity": "error", "unpowered": "error",
     "cooling-capacity": "error", "scaleup-reach": "error", "cable-reach": "error",
     "network-ports": "error", "incomplete-system": "warning",
+    # PRODUCT.md §8
+    "assumed-power": "warning",
 }
 
 
@@ -367,10 +369,25 @@ def test_powered_when_the_busway_starts_0_3_m_earlier():
     clean(evaluate(supported_design(busway_span=(4.95, 6.35))))
 
 
-def test_without_busways_every_rack_counts_as_powered():
-    ev = evaluate(supported_design(with_busway=False))
-    clean(ev)
+def test_a_hall_without_busways_leaves_its_racks_unpowered():
+    """No busway anywhere in the hall is no excuse: every consumer is unpowered, and the
+    UltraServer stranded (it used to count as powered and pass ``check``)."""
+    d = supported_design(with_busway=False)
+    ev = evaluate(d)
+    assert {v.ids for v in ev.violations_of("unpowered")} == {("us1-r1",), ("us1-r2",), ("net1",)}
+    assert all("under no busway of Hall A" in v.message for v in ev.violations_of("unpowered"))
+    assert ev.totals["power"]["it_powered_kw"] == 0.0
+    assert ev.totals["throughput"]["stranded_ultraservers"] == 1
+
+
+def test_a_hall_whose_power_feed_is_assumed_counts_its_racks_powered_with_a_warning():
+    d = supported_design(with_busway=False)
+    d.halls[0].extra["power_feed"] = "hall"
+    ev = evaluate(d)
     assert ev.powered.all()
+    v = only(ev, "assumed-power")
+    assert v.severity == "warning" and v.ids == ("A",) and "Hall A" in v.message
+    assert ev.totals["throughput"]["stranded_ultraservers"] == 0
 
 
 # ------------------------------------------------------------------ cooling-capacity

@@ -73,8 +73,6 @@ def check_power(g: HallGroup, geo, shapes, flags: dict[str, np.ndarray], memory:
     load_kw = np.zeros(n)
     limit_kw = np.zeros(n)
     bw = np.flatnonzero(g.kind == BUSWAY)
-    has_busways = np.zeros(g.n_halls, bool)
-    has_busways[g.hall_of[bw]] = True
     feeds = np.zeros(n, bool)
     feed_item = feed_bw = np.zeros(0, np.int64)
     granted_kw = np.zeros(n)       # what each busway actually delivers
@@ -134,7 +132,13 @@ def check_power(g: HallGroup, geo, shapes, flags: dict[str, np.ndarray], memory:
                   x=(g.x[p] + g.x2[p]) / 2, y=(g.y[p] + g.y2[p]) / 2)
             flags["power-capacity"][p] = True
     consumers = np.flatnonzero(it > 0)
-    powered |= ~has_busways[g.hall_of] & (it > 0)   # a hall without busways: power distribution not modelled
+    # a hall that says "power_feed": "hall" (an early sketch): its power distribution is
+    # assumed, every consumer counts as powered, and a warning says so
+    assumed = np.array([h.extra.get("power_feed") == "hall" for h in g.halls], bool)
+    powered |= assumed[g.hall_of] & (it > 0)
+    for h in np.flatnonzero(assumed & (np.bincount(g.hall_of[consumers], minlength=g.n_halls) > 0)):
+        g.add_to_hall(int(h), "assumed-power", f"the power distribution of {g.halls[h].name} is assumed "
+                      f"(\"power_feed\": \"hall\"): its busways are not checked for the racks they miss")
     for k in consumers[~powered[consumers]]:
         flags["unpowered"][k] = True
         if not feeds[k]:

@@ -101,6 +101,7 @@ def hall_sums(g: HallGroup, sg: SystemGroups, flags, powered, cooled, link_down,
     columns = [
         np.bincount(hk, it, minlength=H), np.bincount(hk, it * powered, minlength=H),
         np.bincount(hk, liquid, minlength=H), np.bincount(hk, air, minlength=H),
+        np.bincount(hk, liquid * powered, minlength=H), np.bincount(hk, air * powered, minlength=H),
         np.bincount(hk, (~powered) & (it > 0), minlength=H), np.bincount(hk, ~cooled, minlength=H),
         np.bincount(run_hall, links.count, minlength=H) if len(links.rack) else np.zeros(H),
         racks, chips, n_sys, stranded, errors, warnings, peak, eff,

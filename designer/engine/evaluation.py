@@ -28,6 +28,7 @@ SEVERITY = {
     "network-ports": "error",
     "incomplete-system": "warning",
     "assumed-power": "warning",
+    "redundancy": "error",
 }
 
 STATUS_OK, STATUS_WARNING, STATUS_ERROR = 0, 1, 2
@@ -173,6 +174,12 @@ class Evaluation:
         self._items = items  # the table, or a callable that builds it
         #: per-item arrays of hall-local results only (the next edit may patch them)
         self.patchable = patchable
+        #: every single failure tried (:class:`designer.engine.resilience.Resilience`), when asked
+        self.resilience = None
+        #: the busways (design rows), their ids and feeds ("A"/"B"), for the report
+        self.busway_items: np.ndarray | None = None
+        self.busway_ids: list[str] = []
+        self.busway_feeds: list[str] = []
 
     @property
     def items(self) -> ItemTable:
@@ -194,6 +201,19 @@ class Evaluation:
     def report(self) -> dict:
         """The ``designer report --json`` document (PRODUCT.md §5)."""
         out = dict(self.totals)
+        if self.busway_items is not None:
+            items = self.items
+            rows = self.busway_items
+            power = dict(out["power"])
+            power["busways"] = [
+                {"id": i, "feed": feed, "load_kw": round(load, 6), "limit_kw": round(limit, 6),
+                 "failover_load_kw": round(failover, 6)}
+                for i, feed, load, limit, failover in zip(self.busway_ids, self.busway_feeds,
+                                                          items.load_kw[rows].tolist(), items.limit_kw[rows].tolist(),
+                                                          items.failover_kw[rows].tolist())]
+            out["power"] = power
+        if self.resilience is not None:
+            out["resilience"] = self.resilience.report()
         out["violations"] = [v.to_dict() for v in self.violations]
         return out
 

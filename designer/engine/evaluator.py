@@ -12,19 +12,21 @@ from __future__ import annotations
 
 import os
 from dataclasses import fields, replace
+from typing import Iterable
 
 import numpy as np
 
 from designer.catalog import Catalog, load_catalog
 from designer.engine.evaluation import (HALL_FLAGS, HALL_SUMS, SEVERITY, STATUS_ERROR, STATUS_OK, STATUS_WARNING,
                                         SYSTEM_KEYS, Evaluation, HallTable, ItemTable, Links, Violation)
-from designer.engine.group import fmt_kw
+from designer.engine.group import feed_b_rows, fmt_kw
 from designer.engine.options import DEFAULT_OPTIONS, EngineOptions
+from designer.engine.resilience import Resilience, SingleFailure, declared_redundancy, hall_failures, order_failures
 from designer.engine.rules import GroupResult, HallMemory, HallSums, ItemColumns, evaluate_group
 from designer.engine.rules.interconnect import LinkRuns
 from designer.engine.rules.throughput import effective_systems, stranded_items
 from designer.engine.settings import Settings
-from designer.engine.types import COMPUTE, SYSTEM_FIGURES, TypeTable
+from designer.engine.types import BUSWAY, COMPUTE, SYSTEM_FIGURES, TypeTable
 from designer.model.design import ITEM_CHANGES, Change, Design
 
 HOURS_PER_YEAR = 8760.0
@@ -95,13 +97,48 @@ class Evaluator:
     ``options`` choose how (never what) the engine computes.
     """
 
-    def __init__(self, design: Design, catalog: Catalog | None = None, options: EngineOptions = DEFAULT_OPTIONS):
+    def __init__(self, design: Design, catalog: Catalog | None = None, options: EngineOptions = DEFAULT_OPTIONS,
+                 failed: Iterable[str] = (), resilience: bool = False):
         self.design = design
         self.base_catalog = catalog or load_catalog()
         self.options = options
         self.memory: dict[str, HallMemory] = {}   # per hall: what its last single-hall evaluation left
         self.serving_memory: dict = {}           # per allocation call: when to skip the one-step path
+        #: items taken as failed (``--fail``, the app's what-if): on the floor, serving nothing
+        self.failed_ids: tuple[str, ...] = tuple(dict.fromkeys(failed))
+        #: whether every evaluation also tries every single failure (report, check)
+        self.with_resilience = resilience
+        self.failures: dict[str, list[SingleFailure]] = {}  # per hall, kept until an edit touches it
         self.evaluation = self.refresh()
+
+    @property
+    def failed_rows(self) -> np.ndarray | None:
+        """Per design row: taken as failed (None when nothing is)."""
+        if not self.failed_ids:
+            return None
+        t = self.design.equipment
+        out = np.zeros(len(t), bool)
+        out[[t.index[i] for i in self.failed_ids if i in t.index]] = True
+        return out
+
+    def set_failed(self, ids: Iterable[str]) -> Evaluation:
+        """Take these items as failed (replacing the last set) and evaluate again."""
+        self.failed_ids = tuple(dict.fromkeys(ids))
+        return self.refresh()
+
+    def evaluate_hall(self, hall, rows: np.ndarray, memory: HallMemory | None, failed_rows) -> GroupResult:
+        """One hall alone (rows hall-sorted), with these items failed; nothing is stored."""
+        return evaluate_group(self.design, self.types, self.settings, [hall], rows, self.serving_memory,
+                              self.options, memory, failed_rows)
+
+    def resilience(self) -> Resilience:
+        """Every single failure of the design as it is now (halls an edit did not touch keep
+        their last results)."""
+        for hall in self.design.halls:
+            if hall.id not in self.failures:
+                self.failures[hall.id] = hall_failures(self, hall.id)
+        found = [f for hall in self.design.halls for f in self.failures[hall.id]]
+        return Resilience(order_failures(found), declared_redundancy(self.design.site))
 
     # ------------------------------------------------------------------ setup
     def _configure(self) -> None:
@@ -144,18 +181,32 @@ class Evaluator:
 
     def _evaluate(self, halls, rows, memory: HallMemory | None = None) -> GroupResult:
         return evaluate_group(self.design, self.types, self.settings, halls, rows, self.serving_memory,
-                              self.options, memory)
+                              self.options, memory, self._failed_now)
 
     # ------------------------------------------------------------------ API
     def refresh(self) -> Evaluation:
         """Re-evaluate everything (after site, hall or assumption changes)."""
         self._configure()
         self.memory = {}
+        self.failures = {}
+        self._failed_now = self.failed_rows
         self.order, self.slices = self._sorted_rows()
         self._distinct = None
         self.store = _Store(self._evaluate_all(), self.slices, self.design.hall_ids())
-        self.evaluation = self._combine(None)
+        self.evaluation = self._with_resilience(self._combine(None))
         return self.evaluation
+
+    def _with_resilience(self, evaluation: Evaluation) -> Evaluation:
+        t = self.design.equipment
+        rows = np.flatnonzero(self.types.kind[t.type_code] == BUSWAY)
+        feed_b = feed_b_rows(t)
+        evaluation.busway_ids = [t.ids[r] for r in rows]
+        evaluation.busway_feeds = ["B" if feed_b[r] else "A" for r in rows]
+        evaluation.busway_items = rows
+        if self.with_resilience:
+            evaluation.resilience = res = self.resilience()
+            evaluation.violations = evaluation.violations + res.violations(self.design)
+        return evaluation
 
     def _evaluate_all(self) -> GroupResult:
         """Every hall: one group, or (a large design, on a machine with several cores) two
@@ -183,6 +234,7 @@ class Evaluator:
         if any(h not in known for h in change.halls) or set(self.design.hall_ids()) != known:
             return self.refresh()
         self._ensure_types()
+        self._failed_now = self.failed_rows
         order, slices = self._sorted_rows_after(change)
         if order is not self.order:
             self._distinct = None  # rows changed: count the UltraServers again
@@ -193,6 +245,7 @@ class Evaluator:
             lo, hi = slices[hall_id]
             res = self._evaluate([self.design.hall(hall_id)], order[lo:hi], self.memory.get(hall_id))
             self.memory[hall_id] = res.memory
+            self.failures.pop(hall_id, None)
             self.store.splice(hall_id, res)
         self.order, self.slices = order, slices
         if self.store.slices != self.slices:
@@ -200,7 +253,7 @@ class Evaluator:
         patch = None
         if previous is not None and previous.patchable and previous.items_built:  # (no chain of evaluations)
             patch = (previous.items, [self.slices[h] for h in touched])
-        self.evaluation = self._combine(patch)
+        self.evaluation = self._with_resilience(self._combine(patch))
         return self.evaluation
 
     # ------------------------------------------------------------------ site level
@@ -574,6 +627,8 @@ def _patch(previous: ItemTable, touched: list[tuple[int, int]], order, columns: 
                      system_effective=effective_systems(sys_code[comp], bad[comp], n_sys), **out)
 
 
-def evaluate(design: Design, catalog: Catalog | None = None, options: EngineOptions = DEFAULT_OPTIONS) -> Evaluation:
-    """Evaluate a design from scratch (the design's assumption overrides are applied)."""
-    return Evaluator(design, catalog, options).evaluation
+def evaluate(design: Design, catalog: Catalog | None = None, options: EngineOptions = DEFAULT_OPTIONS,
+             failed: Iterable[str] = (), resilience: bool = False) -> Evaluation:
+    """Evaluate a design from scratch (the design's assumption overrides are applied), with
+    ``failed`` items taken as failed, and every single failure tried when ``resilience``."""
+    return Evaluator(design, catalog, options, failed, resilience).evaluation

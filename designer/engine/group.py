@@ -31,12 +31,14 @@ def feed_b_rows(t) -> np.ndarray:
 class HallGroup:
     """Arrays for the items of a group of halls, and the violations found in it.
 
-    ``x``/``y`` (and busway ends ``x2``/``y2``) are relative to each hall's origin (the
+    ``failed`` marks items taken as failed (a what-if, or one single failure tried): they
+    keep their place on the floor but serve nothing. ``x``/``y`` (and busway ends ``x2``/``y2``) are relative to each hall's origin (the
     lower-left corner of its outline) and snapped to 1 µm; ``plan_x``/``plan_y`` are the
     plan coordinates messages use. ``hall_of`` gives each item's hall (0 … halls-1).
     """
 
-    def __init__(self, design: Design, types: TypeTable, settings: Settings, halls: list[Hall], rows: np.ndarray):
+    def __init__(self, design: Design, types: TypeTable, settings: Settings, halls: list[Hall], rows: np.ndarray,
+                 failed_rows: np.ndarray | None = None):
         t = design.equipment
         self.types = types
         self.settings = settings
@@ -66,6 +68,8 @@ class HallGroup:
         self.area = np.array([hall.area() for hall in halls])
         self.it_kw = types.it_kw[self.type_code]
         self.feed_b = feed_b_rows(t)[rows]  # busways on feed B (the others are on feed A)
+        # items taken as failed (what-if): still on the floor, serving nothing
+        self.failed = failed_rows[rows] if failed_rows is not None else np.zeros(len(rows), bool)
         self.tray_drop_m = np.array([settings.tray_drop_m if h.tray_drop_m is None else h.tray_drop_m for h in halls])
         self.violations: dict[str, list[Violation]] = {hall.id: [] for hall in halls}
 

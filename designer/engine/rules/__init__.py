@@ -113,15 +113,16 @@ def _hall_shape(g: HallGroup):
 
 def evaluate_group(design: Design, types: TypeTable, settings: Settings, halls: list[Hall], rows: np.ndarray,
                    serving_memory: dict | None = None, options: EngineOptions | None = None,
-                   memory: HallMemory | None = None) -> GroupResult:
+                   memory: HallMemory | None = None, failed_rows: np.ndarray | None = None) -> GroupResult:
     """Evaluate the hall-local rules and allocations for ``halls`` (items ``rows``, hall-sorted).
 
     ``memory`` is what the previous evaluation of the same hall left; whatever does not
-    match the items now is ignored. Only a group of one hall leaves or takes it."""
+    match the items now is ignored. Only a group of one hall leaves or takes it.
+    ``failed_rows`` (per design row) marks items taken as failed: they serve nothing."""
     single = len(halls) == 1
     before = memory if single and memory is not None else HallMemory()
     after = HallMemory() if single else None
-    g = HallGroup(design, types, settings, halls, rows)
+    g = HallGroup(design, types, settings, halls, rows, failed_rows)
     n = len(rows)
     flag_block = np.zeros((len(HALL_FLAGS), n), bool)  # one row per flag (spliced as one array)
     flags = dict(zip(HALL_FLAGS, flag_block))

@@ -49,7 +49,8 @@ def check_cooling(g: HallGroup, flags: dict[str, np.ndarray], load_kw: np.ndarra
         if not len(need):
             continue
         reach = g.types.reach_m[tc[units]]
-        got, grants = _serve_nearest(need, units, g.hall_of, g.x, g.y, 0.0, reach, heat[need], capacity,
+        working = np.where(g.failed[units], 0.0, capacity)   # a failed unit removes no heat
+        got, grants = _serve_nearest(need, units, g.hall_of, g.x, g.y, 0.0, reach, heat[need], working,
                                      partial=False, radius_m=g.search_radius(units), serving=serving.call(label),
                                      reuse=(memory.get(label), new_memory, label))
         served[label][need[grants[0]]] = units[grants[1]]

@@ -116,7 +116,7 @@ def check_scaleout(g: HallGroup, sg: SystemGroups, flags: dict[str, np.ndarray],
     base = np.floor(per_sys / rps)
     links_needed = base + (rank < (per_sys - base * rps))
     nets = np.flatnonzero(g.kind == NETWORK)
-    ports = g.types.ports[tc[nets]]
+    ports = np.where(g.failed[nets], 0.0, g.types.ports[tc[nets]])   # a failed rack's links re-home
     tray = g.tray_drop_m
     served, grants = _serve_nearest(comp, nets, hk, g.x, g.y, 2 * tray[hk], np.full(len(nets), np.inf),
                                     links_needed, ports, partial=True, radius_m=g.search_radius(nets),

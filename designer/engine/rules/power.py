@@ -81,7 +81,7 @@ def check_power(g: HallGroup, geo, shapes, flags: dict[str, np.ndarray], memory:
     new_memory = None
     if len(bw):
         item, li = _through(g, geo, shapes, bw)
-        use = it[item] > 0
+        use = (it[item] > 0) & ~g.failed[bw[li]]   # a failed busway feeds nothing
         item, li = item[use], li[use]
         # each rack asks each feed it is under (A, B) through a consumer of its own:
         # half its load from each when under both (2N), all of it from the one otherwise

@@ -1,0 +1,147 @@
+"""Would the design survive a failure? Every single failure tried, and its blast radius.
+
+A *single failure* of component X is the design evaluated with X failed: still on the
+floor, serving nothing (PRODUCT.md §8). Its *blast radius* is the UltraServers it strands
+beyond those already stranded, and their dense MXFP8 PFLOPS. Components: every busway,
+CDU, air handler and network rack. Each failure is local to its hall, so it is tried by
+evaluating that hall alone (reusing its geometry and pair tables), and the results are
+kept per hall: an edit re-tries only the halls it touched.
+
+``redundancy`` (error): the site declares a level above N for a system (power, cooling,
+network) and a single failure of one of its components strands compute.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from designer.engine.evaluation import Violation
+from designer.engine.rules.throughput import stranded_items
+from designer.engine.types import AIR, BUSWAY, CDU, COMPUTE, NETWORK
+
+#: Component kinds tried, and the system (site.redundancy key) each belongs to.
+SYSTEM_OF_KIND = {BUSWAY: "power", CDU: "cooling", AIR: "cooling", NETWORK: "network"}
+#: Declared levels above N, per system (PRODUCT.md §8).
+LEVELS = {"power": ("N", "N+1", "2N"), "cooling": ("N", "N+1"), "network": ("N", "N+1")}
+
+
+@dataclass(frozen=True)
+class SingleFailure:
+    """One component failed: what it strands beyond what was already stranded."""
+
+    id: str
+    type: str
+    hall: str
+    system: str                      # power, cooling or network
+    stranded_ultraservers: int
+    stranded_mxfp8_pflops: float
+    stranded_systems: tuple[str, ...]  # the UltraServers it strands (system ids)
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "type": self.type, "stranded_ultraservers": self.stranded_ultraservers,
+                "stranded_mxfp8_pflops": round(self.stranded_mxfp8_pflops, 6)}
+
+
+@dataclass
+class Resilience:
+    """Every single failure, worst first (then by id), and the verdict."""
+
+    single_failures: list[SingleFailure]
+    redundancy: dict[str, str]
+
+    @property
+    def worst(self) -> SingleFailure | None:
+        """The first failure that strands anything, or None."""
+        first = self.single_failures[0] if self.single_failures else None
+        return first if first is not None and first.stranded_ultraservers > 0 else None
+
+    @property
+    def n_minus_1_safe(self) -> bool:
+        """No single failure strands compute."""
+        return self.worst is None
+
+    def report(self) -> dict:
+        """The ``resilience`` section of ``designer report --json``."""
+        worst = self.worst
+        return {"redundancy": dict(self.redundancy),
+                "single_failures": [f.to_dict() for f in self.single_failures],
+                "worst": worst.to_dict() if worst is not None else None,
+                "n_minus_1_safe": self.n_minus_1_safe}
+
+    def violations(self, design) -> list[Violation]:
+        """``redundancy`` errors: a declared level above N not met by a component's failure."""
+        out = []
+        t = design.equipment
+        for f in self.single_failures:
+            level = self.redundancy.get(f.system, "N")
+            if level == "N" or f.stranded_ultraservers <= 0:
+                continue
+            r = t.index[f.id]
+            x = float(t.x[r] if np.isnan(t.x2[r]) else (t.x[r] + t.x2[r]) / 2)
+            y = float(t.y[r] if np.isnan(t.y2[r]) else (t.y[r] + t.y2[r]) / 2)
+            out.append(Violation("redundancy", (f.id,), f"{f.system} is declared {level}, but losing {f.id} strands "
+                                 f"{f.stranded_ultraservers:,} UltraServer{'s' if f.stranded_ultraservers != 1 else ''} "
+                                 f"({f.stranded_mxfp8_pflops:,.0f} PFLOPS MXFP8)", f.hall, x, y))
+        return out
+
+
+def declared_redundancy(site) -> dict[str, str]:
+    """The site's declared redundancy per system (``site.redundancy``; N where not said)."""
+    raw = site.extra.get("redundancy") or {}
+    return {system: str(raw.get(system, "N")) for system in LEVELS}
+
+
+def _stranded_systems(res, g_rows: np.ndarray, design, types) -> np.ndarray:
+    """System codes with a stranded rack in a one-hall result."""
+    t = design.equipment
+    items = res.items
+    flags = items.flags
+    bad = stranded_items(flags, items.powered, items.cooled, items.link_down)
+    comp = types.kind[t.type_code[g_rows]] == COMPUTE
+    return np.unique(t.system_code[g_rows][comp & bad])
+
+
+def hall_failures(evaluator, hall_id: str) -> list[SingleFailure]:
+    """Every single failure of one hall's components, tried one by one."""
+    design, types = evaluator.design, evaluator.types
+    t = design.equipment
+    lo, hi = evaluator.slices[hall_id]
+    rows = evaluator.order[lo:hi]
+    if not len(rows):
+        return []
+    hall = design.hall(hall_id)
+    kinds = types.kind[t.type_code[rows]]
+    candidates = rows[np.isin(kinds, list(SYSTEM_OF_KIND))]
+    if not len(candidates):
+        return []
+    comp_rows = rows[kinds == COMPUTE]
+    # per system code in this hall: MXFP8 PFLOPS (each rack its share of its UltraServer)
+    tc = t.type_code[comp_rows]
+    share = types.system["mxfp8_tflops"][tc] / types.racks_per_system[tc] / 1000.0
+    pflops = np.bincount(t.system_code[comp_rows], share, minlength=len(t.systems.names))
+    failed = np.zeros(len(t), bool) if evaluator.failed_rows is None else evaluator.failed_rows.copy()
+    memory = evaluator.memory.get(hall_id)
+    base = evaluator.evaluate_hall(hall, rows, memory, failed)
+    memory = base.memory
+    before = set(_stranded_systems(base, rows, design, types).tolist())
+    out = []
+    for r in candidates:
+        if failed[r]:
+            continue  # already failed (a what-if): not tried again
+        failed[r] = True
+        res = evaluator.evaluate_hall(hall, rows, memory, failed)
+        failed[r] = False
+        now = _stranded_systems(res, rows, design, types)
+        new = [int(s) for s in now if int(s) not in before]
+        kind = int(types.kind[t.type_code[r]])
+        out.append(SingleFailure(t.ids[r], t.types[int(t.type_code[r])], hall_id, SYSTEM_OF_KIND[kind], len(new),
+                                 float(pflops[new].sum()) if new else 0.0,
+                                 tuple(sorted(t.systems[s] for s in new))))
+    return out
+
+
+def order_failures(failures: list[SingleFailure]) -> list[SingleFailure]:
+    """Worst first (UltraServers stranded, then PFLOPS), then by id."""
+    return sorted(failures, key=lambda f: (-f.stranded_ultraservers, -f.stranded_mxfp8_pflops, f.id))

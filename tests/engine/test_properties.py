@@ -81,8 +81,11 @@ def assert_numbers_close(a, b, path="report"):
 
 
 def metrics(ev) -> dict:
+    """The report without violations; per-component lists keyed by id (their order is the
+    file's, which these properties shuffle)."""
     r = ev.report()
     r.pop("violations")
+    r["power"] = dict(r["power"], busways={b["id"]: b for b in r["power"]["busways"]})
     return r
 
 

@@ -27,7 +27,7 @@ SPEC_KINDS = {
     "cooling-capacity": "error", "scaleup-reach": "error", "cable-reach": "error",
     "network-ports": "error", "incomplete-system": "warning",
     # PRODUCT.md §8
-    "assumed-power": "warning",
+    "assumed-power": "warning", "redundancy": "error",
 }
 
 

@@ -73,8 +73,29 @@ class HallGroup:
         self.tray_drop_m = np.array([settings.tray_drop_m if h.tray_drop_m is None else h.tray_drop_m for h in halls])
         self.violations: dict[str, list[Violation]] = {hall.id: [] for hall in halls}
 
+    quiet = False  # a group of copies made to try failures records no violations
+
     def __len__(self) -> int:
         return len(self.rows)
+
+    def copies(self, failed: np.ndarray) -> "HallGroup":
+        """``len(failed)`` copies of this one-hall group as one group, copy k a hall of its
+        own with the item at position ``failed[k]`` failed (to try many single failures in
+        one allocation call: each copy is served exactly as the hall alone would be)."""
+        k, n = len(failed), len(self)
+        c = object.__new__(HallGroup)
+        c.types, c.settings, c.ids, c.systems = self.types, self.settings, self.ids, self.systems
+        c.halls = [self.halls[0]] * k
+        for name in ("rows", "type_code", "kind", "rotation", "system", "plan_x", "plan_y", "x", "y", "x2", "y2",
+                     "it_kw", "feed_b", "failed"):
+            setattr(c, name, np.tile(getattr(self, name), k))
+        c.failed[np.arange(k) * n + failed] = True
+        c.hall_of = np.repeat(np.arange(k), n)
+        for name in ("origin_x", "origin_y", "area", "tray_drop_m"):
+            setattr(c, name, np.full(k, getattr(self, name)[0]))
+        c.violations = {self.halls[0].id: []}
+        c.quiet = True
+        return c
 
     @property
     def n_halls(self) -> int:
@@ -94,6 +115,8 @@ class HallGroup:
 
     def add(self, kind: str, positions, message: str, x=None, y=None) -> None:
         """Record a violation at the first item (or at relative ``x``, ``y`` of its hall)."""
+        if self.quiet:
+            return
         p = int(positions[0])
         h = int(self.hall_of[p])
         hall = self.halls[h]
@@ -103,6 +126,8 @@ class HallGroup:
 
     def add_to_hall(self, h: int, kind: str, message: str) -> None:
         """Record a violation of hall ``h`` itself, at its origin."""
+        if self.quiet:
+            return
         hall = self.halls[h]
         x0, y0, _, _ = hall.bounds()
         self.violations[hall.id].append(Violation(kind, (hall.id,), message, hall.id, float(x0), float(y0)))

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from designer.engine.evaluation import Violation
-from designer.engine.rules.throughput import stranded_items
+from designer.engine.rules import try_single_failures
 from designer.engine.types import AIR, BUSWAY, CDU, COMPUTE, NETWORK
 
 #: Component kinds tried, and the system (site.redundancy key) each belongs to.
@@ -93,27 +93,20 @@ def declared_redundancy(site) -> dict[str, str]:
     return {system: str(raw.get(system, "N")) for system in LEVELS}
 
 
-def _stranded_systems(res, g_rows: np.ndarray, design, types) -> np.ndarray:
-    """System codes with a stranded rack in a one-hall result."""
-    t = design.equipment
-    items = res.items
-    flags = items.flags
-    bad = stranded_items(flags, items.powered, items.cooled, items.link_down)
-    comp = types.kind[t.type_code[g_rows]] == COMPUTE
-    return np.unique(t.system_code[g_rows][comp & bad])
-
-
 def hall_failures(evaluator, hall_id: str) -> list[SingleFailure]:
-    """Every single failure of one hall's components, tried one by one."""
+    """Every single failure of one hall's components (:func:`rules.try_single_failures`)."""
     design, types = evaluator.design, evaluator.types
     t = design.equipment
     lo, hi = evaluator.slices[hall_id]
     rows = evaluator.order[lo:hi]
     if not len(rows):
         return []
-    hall = design.hall(hall_id)
+    failed = evaluator.failed_rows
     kinds = types.kind[t.type_code[rows]]
-    candidates = rows[np.isin(kinds, list(SYSTEM_OF_KIND))]
+    tried = np.isin(kinds, list(SYSTEM_OF_KIND))
+    if failed is not None:
+        tried &= ~failed[rows]  # already failed (a what-if): not tried again
+    candidates = np.flatnonzero(tried)
     if not len(candidates):
         return []
     comp_rows = rows[kinds == COMPUTE]
@@ -121,24 +114,16 @@ def hall_failures(evaluator, hall_id: str) -> list[SingleFailure]:
     tc = t.type_code[comp_rows]
     share = types.system["mxfp8_tflops"][tc] / types.racks_per_system[tc] / 1000.0
     pflops = np.bincount(t.system_code[comp_rows], share, minlength=len(t.systems.names))
-    failed = np.zeros(len(t), bool) if evaluator.failed_rows is None else evaluator.failed_rows.copy()
-    memory = evaluator.memory.get(hall_id)
-    base = evaluator.evaluate_hall(hall, rows, memory, failed)
-    memory = base.memory
-    before = set(_stranded_systems(base, rows, design, types).tolist())
+    before, after = try_single_failures(design, types, evaluator.settings, design.hall(hall_id), rows, candidates,
+                                        evaluator.serving_memory, evaluator.options, evaluator.memory.get(hall_id),
+                                        failed)
     out = []
-    for r in candidates:
-        if failed[r]:
-            continue  # already failed (a what-if): not tried again
-        failed[r] = True
-        res = evaluator.evaluate_hall(hall, rows, memory, failed)
-        failed[r] = False
-        now = _stranded_systems(res, rows, design, types)
-        new = [int(s) for s in now if int(s) not in before]
+    for p, stranded in zip(candidates, after):
+        new = np.setdiff1d(stranded, before)
+        r = rows[p]
         kind = int(types.kind[t.type_code[r]])
         out.append(SingleFailure(t.ids[r], t.types[int(t.type_code[r])], hall_id, SYSTEM_OF_KIND[kind], len(new),
-                                 float(pflops[new].sum()) if new else 0.0,
-                                 tuple(sorted(t.systems[s] for s in new))))
+                                 float(pflops[new].sum()), tuple(sorted(t.systems[int(s)] for s in new))))
     return out
 
 

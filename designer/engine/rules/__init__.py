@@ -28,7 +28,7 @@ from designer.engine.group import HallGroup
 from designer.engine.rules.cooling import check_cooling
 from designer.engine.rules.interconnect import LinkRuns, SystemGroups, check_scaleout, check_scaleup
 from designer.engine.rules.placement import check_placement
-from designer.engine.rules.power import BuswayMemory, check_power
+from designer.engine.rules.power import BuswayMemory, busway_pairs, check_power
 from designer.engine.rules.throughput import check_systems, hall_sums
 from designer.engine.serve import Serving
 from designer.engine.settings import Settings
@@ -111,6 +111,44 @@ def _hall_shape(g: HallGroup):
     return hb, rect, outlines
 
 
+@dataclass
+class _Run:
+    """Everything one evaluation of a group found, before it is packed into a result."""
+
+    g: HallGroup
+    flag_block: np.ndarray
+    pairs: tuple                  # busways through footprints (power.busway_pairs)
+    power: object
+    cooling: object
+    sg: SystemGroups
+    network: object
+
+
+def _run(g: HallGroup, before: HallMemory, after: HallMemory | None, serving: Serving) -> _Run:
+    """The rules in order over a group: placement, power, cooling, interconnect, systems."""
+    n = len(g)
+    flag_block = np.zeros((len(HALL_FLAGS), n), bool)  # one row per flag (spliced as one array)
+    flags = dict(zip(HALL_FLAGS, flag_block))
+    geo = _geometry(g, g.types, g.settings, g.halls, _hall_shape(g), before.geometry)
+    shapes = check_placement(g, geo, flags)
+    pairs = busway_pairs(g, geo, shapes)
+    power, busway_memory = check_power(g, pairs, flags, before.busway)
+    new_pairs = after.pairs if after is not None else None
+    cooling = check_cooling(g, flags, power.load_kw, power.limit_kw, serving, before.pairs, new_pairs)
+    sg = SystemGroups.of(g)
+    check_scaleup(g, sg, flags)
+    network = check_scaleout(g, sg, flags, power.powered & cooling.cooled, serving, before.pairs, new_pairs)
+    check_systems(g, sg, flags)
+    if after is not None:
+        after.geometry, after.busway = geo, busway_memory
+    return _Run(g, flag_block, pairs, power, cooling, sg, network)
+
+
+def _serving(halls: list[Hall], serving_memory: dict | None, options: EngineOptions | None) -> Serving:
+    hall_ids = tuple(h.id for h in halls) if len(halls) <= 4 else None
+    return Serving(options or DEFAULT_OPTIONS, serving_memory if serving_memory is not None else {}, hall_ids)
+
+
 def evaluate_group(design: Design, types: TypeTable, settings: Settings, halls: list[Hall], rows: np.ndarray,
                    serving_memory: dict | None = None, options: EngineOptions | None = None,
                    memory: HallMemory | None = None, failed_rows: np.ndarray | None = None) -> GroupResult:
@@ -123,27 +161,87 @@ def evaluate_group(design: Design, types: TypeTable, settings: Settings, halls: 
     before = memory if single and memory is not None else HallMemory()
     after = HallMemory() if single else None
     g = HallGroup(design, types, settings, halls, rows, failed_rows)
-    n = len(rows)
-    flag_block = np.zeros((len(HALL_FLAGS), n), bool)  # one row per flag (spliced as one array)
-    flags = dict(zip(HALL_FLAGS, flag_block))
-    hall_ids = tuple(h.id for h in halls) if len(halls) <= 4 else None
-    serving = Serving(options or DEFAULT_OPTIONS, serving_memory if serving_memory is not None else {}, hall_ids)
-
-    geo = _geometry(g, types, settings, halls, _hall_shape(g), before.geometry)
-    shapes = check_placement(g, geo, flags)
-    power, busway_memory = check_power(g, geo, shapes, flags, before.busway)
-    load_kw, limit_kw = power.load_kw, power.limit_kw
-    new_pairs = after.pairs if after is not None else None
-    cooling = check_cooling(g, flags, load_kw, limit_kw, serving, before.pairs, new_pairs)
-    sg = SystemGroups.of(g)
-    check_scaleup(g, sg, flags)
-    network = check_scaleout(g, sg, flags, power.powered & cooling.cooled, serving, before.pairs, new_pairs)
-    check_systems(g, sg, flags)
-    sums = hall_sums(g, sg, flags, power.powered, cooling.cooled, network.link_down, cooling.liquid_kw,
+    r = _run(g, before, after, _serving(halls, serving_memory, options))
+    power, cooling, network = r.power, r.cooling, r.network
+    flags = dict(zip(HALL_FLAGS, r.flag_block))
+    sums = hall_sums(g, r.sg, flags, power.powered, cooling.cooled, network.link_down, cooling.liquid_kw,
                      cooling.air_kw, network.links, len(settings.media))
-    if after is not None:
-        after.geometry, after.busway = geo, busway_memory
-    columns = ItemColumns(flag_block, power.powered, cooling.cooled, power.served_by_busway, power.served_by_busway_b,
-                          cooling.served_by_cdu, cooling.served_by_air, load_kw, limit_kw, power.failover_kw,
-                          network.ports_used, network.link_down)
+    columns = ItemColumns(r.flag_block, power.powered, cooling.cooled, power.served_by_busway,
+                          power.served_by_busway_b, cooling.served_by_cdu, cooling.served_by_air, power.load_kw,
+                          power.limit_kw, power.failover_kw, network.ports_used, network.link_down)
     return GroupResult(columns, network.links, g.violations, HallSums(**sums), after)
+
+
+def _links_down(links, up: np.ndarray, n: int, k: int) -> np.ndarray:
+    """Per item of ``k`` copies: a rack cabled (``links``, positions in one copy) to a
+    network rack that is not ``up`` (per item of the copies)."""
+    down = np.zeros(n * k, bool)
+    if len(links.rack):
+        offset = np.repeat(np.arange(k) * n, len(links.rack))
+        rack, net = np.tile(links.rack, k) + offset, np.tile(links.network, k) + offset
+        down[rack[~up[net]]] = True
+    return down
+
+
+def try_single_failures(design: Design, types: TypeTable, settings: Settings, hall: Hall, rows: np.ndarray,
+                        candidates: np.ndarray, serving_memory: dict | None = None,
+                        options: EngineOptions | None = None, memory: HallMemory | None = None,
+                        failed_rows: np.ndarray | None = None) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Each item at hall positions ``candidates`` failed in turn (the hall alone, items
+    ``rows``): the system codes stranded before, and per candidate those stranded with it
+    failed. Exact and batched: the candidates of one kind are tried together in one
+    allocation over copies of the hall (a copy per candidate, each served as the hall
+    alone), re-running only the allocation the failed kind takes part in."""
+    from designer.engine.rules.throughput import stranded_items
+    from designer.engine.types import AIR, BUSWAY, CDU, COMPUTE, NETWORK
+
+    g = HallGroup(design, types, settings, [hall], rows, failed_rows)
+    serving = _serving([hall], serving_memory, options)
+    base = _run(g, memory or HallMemory(), None, serving)
+    n = len(g)
+    flags = dict(zip(HALL_FLAGS, base.flag_block))
+    powered, cooled = base.power.powered, base.cooling.cooled
+    comp = g.kind == COMPUTE
+    bad = stranded_items(flags, powered, cooled, base.network.link_down)
+    before = np.unique(g.system[comp & bad])
+    liquid_ok = (base.cooling.liquid_kw <= 0) | (base.cooling.served_by_cdu >= 0)
+    air_ok = (base.cooling.air_kw <= 0) | (base.cooling.served_by_air >= 0)
+    out: list[np.ndarray | None] = [None] * len(candidates)
+    kinds = g.kind[candidates]
+    for kind in (BUSWAY, CDU, AIR, NETWORK):
+        which = np.flatnonzero(kinds == kind)
+        if not len(which):
+            continue
+        k = len(which)
+        c = g.copies(candidates[which])
+        block = np.tile(base.flag_block, k)
+        cflags = dict(zip(HALL_FLAGS, block))
+        c_powered, c_cooled = np.tile(powered, k), np.tile(cooled, k)
+        if kind == BUSWAY:
+            cflags["unpowered"][:] = False
+            nbw = int((g.kind == BUSWAY).sum())
+            item, li = base.pairs
+            offset = np.repeat(np.arange(k), len(item))
+            pairs = (np.tile(item, k) + offset * n, np.tile(li, k) + offset * nbw)
+            c_powered = check_power(c, pairs, cflags, None)[0].powered
+            link_down = _links_down(base.network.links, c_powered & c_cooled, n, k)
+        elif kind in (CDU, AIR):
+            label, other_ok = ("liquid", air_ok) if kind == CDU else ("air", liquid_ok)
+            cflags["cooling-capacity"][:] = np.tile(~other_ok, k)
+            zeros = np.zeros(n * k)
+            c_cooled = check_cooling(c, cflags, zeros, zeros.copy(), serving, {}, None, only=label).cooled \
+                & np.tile(other_ok, k)
+            link_down = _links_down(base.network.links, c_powered & c_cooled, n, k)
+        else:
+            cflags["cable-reach"][:] = False
+            cflags["network-ports"][:] = False
+            link_down = check_scaleout(c, SystemGroups.of(c), cflags, c_powered & c_cooled, serving, {}, None).link_down
+        c_bad = stranded_items(cflags, c_powered, c_cooled, link_down) & np.tile(comp, k)
+        hit = np.flatnonzero(c_bad)
+        copy, system = hit // n, c.system[hit]
+        key = np.unique(copy * (len(g.systems.names) + 1) + system)
+        copy, system = key // (len(g.systems.names) + 1), key % (len(g.systems.names) + 1)
+        cuts = np.searchsorted(copy, np.arange(k + 1))
+        for j, w in enumerate(which):
+            out[w] = system[cuts[j]:cuts[j + 1]]
+    return before, out

@@ -29,11 +29,12 @@ class CoolingResult:
 
 
 def check_cooling(g: HallGroup, flags: dict[str, np.ndarray], load_kw: np.ndarray, limit_kw: np.ndarray,
-                  serving, memory: dict, new_memory: dict | None) -> CoolingResult:
+                  serving, memory: dict, new_memory: dict | None, only: str | None = None) -> CoolingResult:
     """Serve each item's liquid and air heat; write units' load and capacity into
     ``load_kw``/``limit_kw``; flag and report heat that no unit removes. ``serving`` is
     the :class:`~designer.engine.serve.Serving` context; ``memory`` holds the hall's last
-    pair tables by heat label, ``new_memory`` receives this evaluation's."""
+    pair tables by heat label, ``new_memory`` receives this evaluation's. ``only`` ("liquid"
+    or "air") serves that heat alone (the other counts as removed)."""
     n = len(g)
     tc = g.type_code
     liquid = g.it_kw * g.types.liquid_fraction[tc]
@@ -41,6 +42,8 @@ def check_cooling(g: HallGroup, flags: dict[str, np.ndarray], load_kw: np.ndarra
     cooled = np.ones(n, bool)
     served = {"liquid": np.full(n, -1, np.int64), "air": np.full(n, -1, np.int64)}
     for unit_kind, label, unit_name in COOLING_SYSTEMS:
+        if only is not None and label != only:
+            continue
         heat = liquid if label == "liquid" else air
         units = np.flatnonzero(g.kind == unit_kind)
         capacity = g.types.capacity_kw[tc[units]]

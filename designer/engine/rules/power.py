@@ -43,8 +43,12 @@ class BuswayMemory:
         return all(np.array_equal(p, q) for p, q in zip(self.requests, requests))
 
 
-def _through(g: HallGroup, geo, shapes, bw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(floor item, busway index) for every busway segment that runs through a footprint."""
+def busway_pairs(g: HallGroup, geo, shapes) -> tuple[np.ndarray, np.ndarray]:
+    """(item, busway index among the group's busways) for every busway segment that runs
+    through a footprint (not along an edge)."""
+    bw = np.flatnonzero(g.kind == BUSWAY)
+    if not len(bw):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
     xa, ya, xb, yb = geo.bus_lb.T
     li, fj = geo.bus  # busway segments touching footprints' boxes (any order)
     horiz = ya[li] == yb[li]
@@ -63,9 +67,10 @@ def _through(g: HallGroup, geo, shapes, bw: np.ndarray) -> tuple[np.ndarray, np.
     return geo.fl[fj[through]], li[through]
 
 
-def check_power(g: HallGroup, geo, shapes, flags: dict[str, np.ndarray], memory: BuswayMemory | None
-                ) -> tuple[PowerResult, BuswayMemory | None]:
-    """Busway feeds and capacity, unpowered racks, each hall's critical capacity."""
+def check_power(g: HallGroup, pairs: tuple[np.ndarray, np.ndarray], flags: dict[str, np.ndarray],
+                memory: BuswayMemory | None) -> tuple[PowerResult, BuswayMemory | None]:
+    """Busway feeds and capacity, unpowered racks, each hall's critical capacity.
+    ``pairs``: :func:`busway_pairs`."""
     n = len(g)
     it = g.it_kw
     powered = it <= 0
@@ -80,7 +85,7 @@ def check_power(g: HallGroup, geo, shapes, flags: dict[str, np.ndarray], memory:
     served_bw_b = np.full(n, -1, np.int64)
     new_memory = None
     if len(bw):
-        item, li = _through(g, geo, shapes, bw)
+        item, li = pairs
         use = (it[item] > 0) & ~g.failed[bw[li]]   # a failed busway feeds nothing
         item, li = item[use], li[use]
         # each rack asks each feed it is under (A, B) through a consumer of its own:

@@ -1,0 +1,151 @@
+"""Every single failure tried: blast radius by hand, redundancy, and the batched trial equal
+to evaluating each failure on its own."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from designer.engine import Evaluator, evaluate
+from designer.engine.rules import evaluate_group
+from designer.engine.rules.throughput import stranded_items
+from designer.engine.types import COMPUTE
+
+from .helpers import ROW_Y, busway, crah, make_design, net, rack, supported_design
+from .test_feeds import dual_fed_row, fed
+from .test_properties import base_design, moves_strategy, perturbed
+
+ONE_US_PFLOPS = 362448 / 1000   # one Trn3 Gen2 UltraServer, dense MXFP8 (AWS)
+
+
+def failures(ev) -> dict:
+    return {f.id: (f.stranded_ultraservers, round(f.stranded_mxfp8_pflops, 3)) for f in ev.resilience.single_failures}
+
+
+def test_losing_the_only_busway_strands_its_ultraserver_and_nothing_else_does():
+    ev = evaluate(supported_design(), resilience=True)
+    got = failures(ev)
+    assert got["bw1"] == (1, round(ONE_US_PFLOPS, 3))
+    assert got["cdu1"] == (1, round(ONE_US_PFLOPS, 3))     # the only CDU
+    assert got["crah1"] == (1, round(ONE_US_PFLOPS, 3))    # the only air handler (air heat of the racks)
+    assert got["net1"] == (1, round(ONE_US_PFLOPS, 3))     # no other port for its links
+    assert ev.resilience.worst.stranded_ultraservers == 1
+    assert ev.resilience.n_minus_1_safe is False
+    assert not ev.violations_of("redundancy")   # nothing declared above N
+
+
+def served_dual_row(n_racks: int, rack_kw: float = 85.0, redundancy: str = "2N"):
+    """A CDU, ``n_racks`` single-rack UltraServers with a network rack in the middle, under
+    an A and a B busway (1200 A each); an air handler across the aisle. Cooling and ports
+    to spare, so only power can strand anything."""
+    from designer.model import Equipment
+
+    half = n_racks // 2
+    kinds = ["cdu"] + ["rack"] * half + ["net"] + ["rack"] * (n_racks - half)
+    items, k_rack = [], 0
+    for k, kind in enumerate(kinds):
+        x = 1.5 + 0.6 * k
+        if kind == "rack":
+            k_rack += 1
+            items.append(rack(f"us{k_rack}-r1", x, system=f"us{k_rack}"))
+        elif kind == "net":
+            items.append(net("net1", x))
+        else:
+            items.append(Equipment("cdu1", "cdu-in-row", "A", x, ROW_Y, 0.0))
+    x0, x1 = 1.2, 1.2 + 0.6 * len(kinds)
+    items += [busway("bwA", (x0, ROW_Y - 0.2), (x1, ROW_Y - 0.2)),
+              fed(busway("bwB", (x0, ROW_Y + 0.2), (x1, ROW_Y + 0.2)), "B"), crah("crah1", 4.0, 0.45)]
+    d = make_design(items, assumptions={"trn3-gen2-rack.racks_per_system": 1, "trn3-gen2-rack.it_power_kw": rack_kw,
+                                        "cdu-in-row.capacity_kw": 5000.0, "crah.capacity_kw": 5000.0,
+                                        "network-rack.ports": 1024})
+    d.site.extra["redundancy"] = {"power": redundancy}
+    return d
+
+
+def test_a_2n_row_survives_either_busway_and_declared_2n_is_met():
+    d = served_dual_row(6)   # 6 × 85 + 12 + the CDU: within one busway's 655.5 kW
+    ev = evaluate(d, resilience=True)
+    assert not ev.violations, [v.message for v in ev.violations]
+    got = failures(ev)
+    assert got["bwA"] == (0, 0.0) and got["bwB"] == (0, 0.0)
+    assert ev.resilience.n_minus_1_safe is False   # the one CDU and network rack are not redundant
+    assert {f.id for f in ev.resilience.single_failures if f.stranded_ultraservers} == {"cdu1", "net1", "crah1"}
+
+
+def test_a_2n_row_whose_survivor_cannot_carry_it_breaks_declared_2n():
+    # 8 × 85 + 12 + the CDU's draw: half on each side normally, but over one 1200 A busway's
+    # 655.5 kW continuous limit when it must carry all of it: losing either side strands
+    # the last rack served in file order (us8)
+    d = served_dual_row(8)
+    ev = evaluate(d, resilience=True)
+    got = failures(ev)
+    assert got["bwA"] == (1, round(ONE_US_PFLOPS, 3)) and got["bwB"] == (1, round(ONE_US_PFLOPS, 3))
+    v = {x.ids: x.message for x in ev.violations_of("redundancy")}
+    assert set(v) == {("bwA",), ("bwB",)}
+    assert "power is declared 2N, but losing bwA strands 1 UltraServer (362 PFLOPS MXFP8)" in v[("bwA",)]
+    assert not evaluate(d).violations_of("redundancy")   # (only an evaluation that tries failures)
+    d.site.extra["redundancy"] = {"power": "N"}
+    assert not evaluate(d, resilience=True).violations_of("redundancy")
+
+
+def test_failing_an_item_what_if_strands_what_it_served():
+    d = supported_design()
+    ev = evaluate(d, failed=["bw1"])
+    assert not ev.powered[d.equipment.index["us1-r1"]]
+    assert ev.totals["throughput"]["stranded_ultraservers"] == 1
+    # the failed busway is still on the floor: no other rule changes
+    assert not ev.violations_of("overlap")
+
+
+def _one_by_one(design, hall_id: str) -> dict[str, int]:
+    """Reference: each component failed and its hall evaluated alone, no batching."""
+    ev = Evaluator(design)
+    t = design.equipment
+    lo, hi = ev.slices[hall_id]
+    rows = ev.order[lo:hi]
+
+    def stranded(failed_rows) -> set[int]:
+        res = evaluate_group(design, ev.types, ev.settings, [design.hall(hall_id)], rows, failed_rows=failed_rows)
+        it = res.items
+        bad = stranded_items(it.flags, it.powered, it.cooled, it.link_down)
+        comp = ev.types.kind[t.type_code[rows]] == COMPUTE
+        return set(t.system_code[rows][comp & bad].tolist())
+
+    before = stranded(None)
+    out = {}
+    for r in rows:
+        if int(ev.types.kind[t.type_code[r]]) == COMPUTE:
+            continue
+        failed = np.zeros(len(t), bool)
+        failed[r] = True
+        out[t.ids[r]] = len(stranded(failed) - before)
+    return out
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(moves=moves_strategy, tight=st.booleans())
+def test_trying_failures_together_equals_trying_each_alone(moves, tight):
+    d = perturbed(base_design(1), moves)
+    if tight:
+        d.assumptions.update({"cdu-in-row.capacity_kw": 300.0, "network-rack.ports": 40, "crah.capacity_kw": 60.0})
+    ev = evaluate(d, resilience=True)
+    batched = {f.id: f.stranded_ultraservers for f in ev.resilience.single_failures}
+    assert batched == {k: v for k, v in _one_by_one(d, "A").items() if k in batched}
+    assert len(batched) >= 6
+
+
+def test_failures_follow_edits_hall_by_hall():
+    d = base_design(2)
+    ev = Evaluator(d, resilience=True)
+    first = failures(ev.evaluation)
+    from designer.model import Change
+    t = d.equipment
+    bw = next(i for i in t.ids if i.startswith("B-bw"))
+    t.delete([bw])
+    inc = ev.apply(Change("removed", (bw,), ("B",)))
+    assert bw not in failures(inc)
+    assert {k: v for k, v in failures(inc).items() if k.startswith("A-")} == \
+        {k: v for k, v in first.items() if k.startswith("A-")}
+    assert failures(inc) == failures(evaluate(d, resilience=True))

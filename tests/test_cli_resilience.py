@@ -1,0 +1,49 @@
+"""The command line's resilience interface (issue 13: fixed keys and flags)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+ENV = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "designer", *args], capture_output=True, text=True, env=ENV,
+                          timeout=120)
+
+
+def test_report_json_has_resilience_and_busway_loads(pilot_path):
+    proc = run("report", "--json", str(pilot_path))
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    res = doc["resilience"]
+    assert set(res) >= {"single_failures", "worst", "n_minus_1_safe"}
+    first = res["single_failures"][0]
+    assert set(first) == {"id", "type", "stranded_ultraservers", "stranded_mxfp8_pflops"}
+    counts = [f["stranded_ultraservers"] for f in res["single_failures"]]
+    assert counts == sorted(counts, reverse=True)   # worst first
+    assert res["worst"] == (first if first["stranded_ultraservers"] > 0 else None)
+    assert res["n_minus_1_safe"] is (res["worst"] is None)
+    bw = doc["power"]["busways"][0]
+    assert set(bw) == {"id", "feed", "load_kw", "limit_kw", "failover_load_kw"} and bw["feed"] in ("A", "B")
+    assert "it_powered_kw" in doc["power"]
+
+
+def test_fail_strands_what_the_item_served_in_report_and_check(pilot_path):
+    base = json.loads(run("report", "--json", str(pilot_path)).stdout)
+    worst = base["resilience"]["worst"]
+    assert worst is not None   # the pilot hall is not N+1 safe
+    failed = json.loads(run("report", "--json", str(pilot_path), "--fail", worst["id"]).stdout)
+    assert (failed["throughput"]["stranded_ultraservers"]
+            == base["throughput"]["stranded_ultraservers"] + worst["stranded_ultraservers"])
+    check = run("check", str(pilot_path), "--fail", worst["id"])
+    assert check.returncode == 1 and "unpowered" in check.stdout or "cooling" in check.stdout
+
+
+def test_fail_with_an_unknown_id_is_one_clear_line(pilot_path):
+    proc = run("report", str(pilot_path), "--fail", "no-such-item")
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == f"designer: --fail no-such-item: no item with that id in {pilot_path}"

@@ -176,6 +176,10 @@ class Evaluation:
         self.patchable = patchable
         #: every single failure tried (:class:`designer.engine.resilience.Resilience`), when asked
         self.resilience = None
+        #: the power chain's nodes after the roll-up (:class:`designer.engine.power_chain.ChainNode`)
+        self.chain: list | None = None
+        #: the generators against the design-day load (a dict), when the site has them
+        self.generators: dict | None = None
         #: the busways (design rows), their ids and feeds ("A"/"B"), for the report
         self.busway_items: np.ndarray | None = None
         self.busway_ids: list[str] = []
@@ -211,6 +215,10 @@ class Evaluation:
                 for i, feed, load, limit, failover in zip(self.busway_ids, self.busway_feeds,
                                                           items.load_kw[rows].tolist(), items.limit_kw[rows].tolist(),
                                                           items.failover_kw[rows].tolist())]
+            if self.chain is not None:
+                power["chain"] = [n.to_dict() for n in self.chain]
+            if self.generators is not None:
+                power["generators"] = dict(self.generators)
             out["power"] = power
         if self.resilience is not None:
             out["resilience"] = self.resilience.report()

@@ -21,6 +21,7 @@ from designer.engine.evaluation import (HALL_FLAGS, HALL_SUMS, SEVERITY, STATUS_
                                         SYSTEM_KEYS, Evaluation, HallTable, ItemTable, Links, Violation)
 from designer.engine.group import feed_b_rows, fmt_kw
 from designer.engine.options import DEFAULT_OPTIONS, EngineOptions
+from designer.engine.power_chain import chain_of, chain_violations, generator_check, roll_up
 from designer.engine.resilience import Resilience, SingleFailure, declared_redundancy, hall_failures, order_failures
 from designer.engine.rules import GroupResult, HallMemory, HallSums, ItemColumns, evaluate_group
 from designer.engine.rules.interconnect import LinkRuns
@@ -138,7 +139,7 @@ class Evaluator:
             if hall.id not in self.failures:
                 self.failures[hall.id] = hall_failures(self, hall.id)
         found = [f for hall in self.design.halls for f in self.failures[hall.id]]
-        return Resilience(order_failures(found), declared_redundancy(self.design.site))
+        return Resilience(order_failures(found, self.design), declared_redundancy(self.design.site))
 
     # ------------------------------------------------------------------ setup
     def _configure(self) -> None:
@@ -203,10 +204,29 @@ class Evaluator:
         evaluation.busway_ids = [t.ids[r] for r in rows]
         evaluation.busway_feeds = ["B" if feed_b[r] else "A" for r in rows]
         evaluation.busway_items = rows
+        self._power_chain(evaluation, rows)
         if self.with_resilience:
             evaluation.resilience = res = self.resilience()
             evaluation.violations = evaluation.violations + res.violations(self.design)
         return evaluation
+
+    def _power_chain(self, evaluation: Evaluation, busway_rows: np.ndarray) -> None:
+        """The chain above the busways (load, losses, capacity) and the generators."""
+        design = self.design
+        power = evaluation.totals["power"]
+        if chain_of(design):
+            position = np.empty(len(self.order), np.int64)
+            position[self.order] = np.arange(len(self.order))
+            placed = busway_rows[busway_rows < len(position)]
+            loads = self.store.items.load_kw[position[placed]]
+            evaluation.chain = nodes = roll_up(design, self.catalog, dict(zip(evaluation.busway_ids, loads.tolist())))
+            evaluation.violations = evaluation.violations + chain_violations(nodes)
+            if design.site.pue_modelled:  # the modelled PUE counts the chain's losses
+                _add_facility_kw(evaluation.totals, sum(n.loss_kw for n in nodes))
+        summary, found = generator_check(design, self.catalog, power["facility_demand_kw"],
+                                         declared_redundancy(design.site)["power"])
+        evaluation.generators = summary
+        evaluation.violations = evaluation.violations + found
 
     def _evaluate_all(self) -> GroupResult:
         """Every hall: one group, or (a large design, on a machine with several cores) two
@@ -484,6 +504,19 @@ class Evaluator:
 
 
 _WORKER = None
+
+
+def _add_facility_kw(totals: dict, kw: float) -> None:
+    """Add load to the facility power (the chain's losses) and to what follows from it."""
+    p = totals["power"]
+    t = totals["throughput"]
+    factor = (p["facility_kw"] + kw) / p["facility_kw"] if p["facility_kw"] > 0 else 1.0
+    p["facility_kw"] = round(p["facility_kw"] + kw, 6)
+    p["facility_demand_kw"] = round(p["facility_demand_kw"] + kw, 6)
+    p["pue"] = round(p["pue"] * factor, 6)
+    for key in ("annual_mwh", "annual_cost", "annual_co2_t"):
+        p[key] = round(p[key] * factor, 6)
+    t["pflops_per_mw"] = round(t["pflops_per_mw"] / factor, 6)
 
 
 def _worker():

@@ -78,10 +78,11 @@ class HallGroup:
     def __len__(self) -> int:
         return len(self.rows)
 
-    def copies(self, failed: np.ndarray) -> "HallGroup":
+    def copies(self, failed: list) -> "HallGroup":
         """``len(failed)`` copies of this one-hall group as one group, copy k a hall of its
-        own with the item at position ``failed[k]`` failed (to try many single failures in
-        one allocation call: each copy is served exactly as the hall alone would be)."""
+        own with the items at positions ``failed[k]`` (a position or an array of them)
+        failed — to try many single failures in one allocation call: each copy is served
+        exactly as the hall alone would be."""
         k, n = len(failed), len(self)
         c = object.__new__(HallGroup)
         c.types, c.settings, c.ids, c.systems = self.types, self.settings, self.ids, self.systems
@@ -89,7 +90,9 @@ class HallGroup:
         for name in ("rows", "type_code", "kind", "rotation", "system", "plan_x", "plan_y", "x", "y", "x2", "y2",
                      "it_kw", "feed_b", "failed"):
             setattr(c, name, np.tile(getattr(self, name), k))
-        c.failed[np.arange(k) * n + failed] = True
+        sizes = [np.size(f) for f in failed]
+        at = np.concatenate([np.atleast_1d(np.asarray(f, np.int64)) for f in failed]) if k else np.zeros(0, np.int64)
+        c.failed[np.repeat(np.arange(k) * n, sizes) + at] = True
         c.hall_of = np.repeat(np.arange(k), n)
         for name in ("origin_x", "origin_y", "area", "tray_drop_m"):
             setattr(c, name, np.full(k, getattr(self, name)[0]))

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from designer.engine.evaluation import Violation
+from designer.engine.power_chain import busways_under
 from designer.engine.rules import try_single_failures
 from designer.engine.types import AIR, BUSWAY, CDU, COMPUTE, NETWORK
 
@@ -78,9 +79,12 @@ class Resilience:
             level = self.redundancy.get(f.system, "N")
             if level == "N" or f.stranded_ultraservers <= 0:
                 continue
-            r = t.index[f.id]
-            x = float(t.x[r] if np.isnan(t.x2[r]) else (t.x[r] + t.x2[r]) / 2)
-            y = float(t.y[r] if np.isnan(t.y2[r]) else (t.y[r] + t.y2[r]) / 2)
+            r = t.index.get(f.id)
+            if r is None:  # a power-chain node: no place on the plan
+                x = y = 0.0
+            else:
+                x = float(t.x[r] if np.isnan(t.x2[r]) else (t.x[r] + t.x2[r]) / 2)
+                y = float(t.y[r] if np.isnan(t.y2[r]) else (t.y[r] + t.y2[r]) / 2)
             out.append(Violation("redundancy", (f.id,), f"{f.system} is declared {level}, but losing {f.id} strands "
                                  f"{f.stranded_ultraservers:,} UltraServer{'s' if f.stranded_ultraservers != 1 else ''} "
                                  f"({f.stranded_mxfp8_pflops:,.0f} PFLOPS MXFP8)", f.hall, x, y))
@@ -94,7 +98,8 @@ def declared_redundancy(site) -> dict[str, str]:
 
 
 def hall_failures(evaluator, hall_id: str) -> list[SingleFailure]:
-    """Every single failure of one hall's components (:func:`rules.try_single_failures`)."""
+    """Every single failure of one hall's components (:func:`rules.try_single_failures`),
+    and (as hall parts, ``type`` "") of each power-chain node feeding busways here."""
     design, types = evaluator.design, evaluator.types
     t = design.equipment
     lo, hi = evaluator.slices[hall_id]
@@ -106,8 +111,16 @@ def hall_failures(evaluator, hall_id: str) -> list[SingleFailure]:
     tried = np.isin(kinds, list(SYSTEM_OF_KIND))
     if failed is not None:
         tried &= ~failed[rows]  # already failed (a what-if): not tried again
-    candidates = np.flatnonzero(tried)
-    if not len(candidates):
+    candidates: list = list(np.flatnonzero(tried))
+    n_items = len(candidates)
+    position = {t.ids[r]: p for p, r in enumerate(rows)}
+    nodes = []
+    for node, busways in busways_under(design).items():
+        here = [position[b] for b in busways if b in position and (failed is None or not failed[rows[position[b]]])]
+        if here:
+            nodes.append(node)
+            candidates.append(np.array(here, np.int64))
+    if not candidates:
         return []
     comp_rows = rows[kinds == COMPUTE]
     # per system code in this hall: MXFP8 PFLOPS (each rack its share of its UltraServer)
@@ -118,7 +131,11 @@ def hall_failures(evaluator, hall_id: str) -> list[SingleFailure]:
                                         evaluator.serving_memory, evaluator.options, evaluator.memory.get(hall_id),
                                         failed)
     out = []
-    for p, stranded in zip(candidates, after):
+    for node, stranded in zip(nodes, after[n_items:]):
+        new = np.setdiff1d(stranded, before)
+        out.append(SingleFailure(node, "", hall_id, "power", len(new), float(pflops[new].sum()),
+                                 tuple(sorted(t.systems[int(s)] for s in new))))
+    for p, stranded in zip(candidates[:n_items], after[:n_items]):
         new = np.setdiff1d(stranded, before)
         r = rows[p]
         kind = int(types.kind[t.type_code[r]])
@@ -127,6 +144,18 @@ def hall_failures(evaluator, hall_id: str) -> list[SingleFailure]:
     return out
 
 
-def order_failures(failures: list[SingleFailure]) -> list[SingleFailure]:
-    """Worst first (UltraServers stranded, then PFLOPS), then by id."""
-    return sorted(failures, key=lambda f: (-f.stranded_ultraservers, -f.stranded_mxfp8_pflops, f.id))
+def order_failures(failures: list[SingleFailure], design=None) -> list[SingleFailure]:
+    """Worst first (UltraServers stranded, then PFLOPS), then by id. A power-chain node's
+    parts (one per hall it feeds) are joined into one failure of the site."""
+    parts = [f for f in failures if f.type == ""]
+    out = [f for f in failures if f.type != ""]
+    if parts:
+        types = {n["id"]: n["type"] for n in (design.extra.get("power_chain") or [])} if design is not None else {}
+        by_node: dict[str, list[SingleFailure]] = {}
+        for f in parts:
+            by_node.setdefault(f.id, []).append(f)
+        for node, fs in by_node.items():
+            systems = tuple(sorted(s for f in fs for s in f.stranded_systems))
+            out.append(SingleFailure(node, types.get(node, "power-chain"), "", "power", len(systems),
+                                     sum(f.stranded_mxfp8_pflops for f in fs), systems))
+    return sorted(out, key=lambda f: (-f.stranded_ultraservers, -f.stranded_mxfp8_pflops, f.id))

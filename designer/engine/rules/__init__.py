@@ -184,12 +184,12 @@ def _links_down(links, up: np.ndarray, n: int, k: int) -> np.ndarray:
 
 
 def try_single_failures(design: Design, types: TypeTable, settings: Settings, hall: Hall, rows: np.ndarray,
-                        candidates: np.ndarray, serving_memory: dict | None = None,
+                        candidates: list, serving_memory: dict | None = None,
                         options: EngineOptions | None = None, memory: HallMemory | None = None,
                         failed_rows: np.ndarray | None = None) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Each item at hall positions ``candidates`` failed in turn (the hall alone, items
-    ``rows``): the system codes stranded before, and per candidate those stranded with it
-    failed. Exact and batched: the candidates of one kind are tried together in one
+    """Each candidate failed in turn (the hall alone, items ``rows``): a hall position, or
+    an array of busway positions failing together (what a power-chain node feeds). Returns
+    the system codes stranded before, and per candidate those stranded with it failed. Exact and batched: the candidates of one kind are tried together in one
     allocation over copies of the hall (a copy per candidate, each served as the hall
     alone), re-running only the allocation the failed kind takes part in."""
     from designer.engine.rules.throughput import stranded_items
@@ -207,13 +207,13 @@ def try_single_failures(design: Design, types: TypeTable, settings: Settings, ha
     liquid_ok = (base.cooling.liquid_kw <= 0) | (base.cooling.served_by_cdu >= 0)
     air_ok = (base.cooling.air_kw <= 0) | (base.cooling.served_by_air >= 0)
     out: list[np.ndarray | None] = [None] * len(candidates)
-    kinds = g.kind[candidates]
+    kinds = np.array([g.kind[np.atleast_1d(c)[0]] for c in candidates], np.int64)
     for kind in (BUSWAY, CDU, AIR, NETWORK):
         which = np.flatnonzero(kinds == kind)
         if not len(which):
             continue
         k = len(which)
-        c = g.copies(candidates[which])
+        c = g.copies([candidates[w] for w in which])
         block = np.tile(base.flag_block, k)
         cflags = dict(zip(HALL_FLAGS, block))
         c_powered, c_cooled = np.tile(powered, k), np.tile(cooled, k)

@@ -35,6 +35,38 @@ UPPER_BOUNDS = {
     "delta_t_liquid_k": 60.0, "delta_t_air_k": 60.0, "pue_liquid": 5.0, "pue_air": 5.0,
     "heat_grid_m": 100.0, "front_m": 20.0, "rear_m": 20.0,
 }
+#: The physical range of every figure, inclusive: (lowest, highest, unit). A catalog file
+#: or a design's override outside it is refused, so that nothing downstream divides by
+#: almost nothing (a unit 5e-324 m wide) or overflows a sum; a figure with no range here
+#: is refused too (add its range when adding a figure to the catalog).
+RANGES: Mapping[str, tuple[float, float, str]] = MappingProxyType({
+    # footprint and weight of a rack or unit
+    "width_m": (0.05, 20.0, "m"), "depth_m": (0.05, 20.0, "m"), "height_m": (0.05, 10.0, "m"),
+    "weight_kg": (0.0, 20_000.0, "kg"),
+    # power
+    "it_power_kw": (0.0, 2_000.0, "kW"), "liquid_fraction": (0.0, 1.0, ""),
+    "amps": (1.0, 10_000.0, "A"), "voltage_v": (1.0, 50_000.0, "V"), "power_factor": (0.1, 1.0, ""),
+    "efficiency": (0.5, 1.0, ""),
+    "continuous_load_factor": (0.1, 1.0, ""),
+    # compute (per UltraServer)
+    "racks_per_system": (1, 64, ""), "chips": (1, 100_000, ""),
+    "mxfp8_tflops": (0.0, 1e8, "TFLOPS"), "bf16_tflops": (0.0, 1e8, "TFLOPS"), "fp32_tflops": (0.0, 1e8, "TFLOPS"),
+    "hbm_gib": (0.0, 1e8, "GiB"), "hbm_tbps": (0.0, 1e6, "TB/s"), "efa_gbps": (0.0, 1e8, "Gbps"),
+    "efa_link_gbps": (1.0, 100_000.0, "Gbps"),
+    # network
+    "ports": (1, 100_000, ""), "port_gbps": (1.0, 100_000.0, "Gbps"),
+    # cooling
+    "capacity_kw": (0.1, 100_000.0, "kW"), "reach_m": (0.1, 100_000.0, "m"),
+    "delta_t_liquid_k": (1.0, 60.0, "K"), "delta_t_air_k": (1.0, 60.0, "K"),
+    "pue_liquid": (1.0, 5.0, ""), "pue_air": (1.0, 5.0, ""), "heat_grid_m": (0.3, 100.0, "m"),
+    # cables
+    "slack_factor": (1.0, 10.0, ""), "tray_drop_m": (0.0, 20.0, "m"), "max_cable_m": (0.1, 1_000.0, "m"),
+    "cost_per_link": (0.0, 1e9, ""), "cost_per_m": (0.0, 1e9, ""), "latency_ns_per_m": (0.0, 100.0, "ns/m"),
+    "latency_fixed_ns": (0.0, 1e6, "ns"), "length_steps_m": (0.1, 100_000.0, "m"),
+    "transceivers_per_link": (0.0, 16.0, ""),
+    # service space and airflow
+    "front_m": (0.0, 20.0, "m"), "rear_m": (0.0, 20.0, "m"), "check_distance_m": (0.0, 20.0, "m"),
+})
 
 #: Figures each kind of equipment must define.
 REQUIRED_FIGURES: Mapping[str, tuple[str, ...]] = MappingProxyType({
@@ -48,10 +80,17 @@ REQUIRED_FIGURES: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "air-handler": ("capacity_kw", "reach_m", "it_power_kw", "liquid_fraction", "width_m",
                     "depth_m", "height_m", "weight_kg"),
     "busway": ("amps", "voltage_v", "power_factor"),
+    # the electrical chain above the busways (PRODUCT.md §8): not on the floor
+    "transformer": ("capacity_kw", "efficiency"),
+    "switchboard": ("capacity_kw", "efficiency"),
+    "ups": ("capacity_kw", "efficiency"),
+    "generator": ("capacity_kw",),
     "cable": ("reach_m", "cost_per_link", "cost_per_m", "latency_ns_per_m",
               "latency_fixed_ns", "length_steps_m", "transceivers_per_link"),
 })
 FLOOR_KINDS = ("compute", "network", "cdu", "air-handler")
+#: Kinds of the power chain (nodes of a design's ``power_chain`` and its generators).
+CHAIN_KINDS = ("transformer", "switchboard", "ups", "generator")
 
 
 class CatalogError(ValueError):
@@ -269,6 +308,13 @@ def check_value(name: str, raw: object, place: str, list_ok: bool = False) -> fl
     bound = UPPER_BOUNDS.get(name)
     if bound is not None and value > bound:
         raise CatalogError(f"{place}: {raw} is beyond the plausible limit of {bound:g}")
+    if name not in RANGES:
+        raise CatalogError(f"{place}: no physical range is known for a figure '{name}' "
+                           "(add one to designer.catalog.specs.RANGES)")
+    lo, hi, unit = RANGES[name]
+    if not lo <= value <= hi:
+        unit = f" {unit}" if unit else ""
+        raise CatalogError(f"{place}: {raw!r}{unit} is outside {lo:g}–{hi:g}{unit}")
     return value
 
 

@@ -46,7 +46,7 @@ RANGES: Mapping[str, tuple[float, float, str]] = MappingProxyType({
     # power
     "it_power_kw": (0.0, 2_000.0, "kW"), "liquid_fraction": (0.0, 1.0, ""),
     "amps": (1.0, 10_000.0, "A"), "voltage_v": (1.0, 50_000.0, "V"), "power_factor": (0.1, 1.0, ""),
-    "efficiency": (0.5, 1.0, ""),
+    "efficiency": (0.5, 1.0, ""), "cp_kj_kg_k": (0.5, 10.0, "kJ/(kg·K)"), "density_kg_l": (0.3, 3.0, "kg/L"),
     "continuous_load_factor": (0.1, 1.0, ""),
     # compute (per UltraServer)
     "racks_per_system": (1, 64, ""), "chips": (1, 100_000, ""),

@@ -31,8 +31,6 @@ from designer.engine.types import BUSWAY, COMPUTE, SYSTEM_FIGURES, TypeTable
 from designer.model.design import ITEM_CHANGES, Change, Design
 
 HOURS_PER_YEAR = 8760.0
-#: Water: specific heat 4.186 kJ/(kg·K), 1 kg per litre → L/min = kW·60 / (4.186·ΔT).
-WATER_CP_KJ_KG_K = 4.186
 #: Air: ρ = 1.2 kg/m³, cp = 1,005 J/(kg·K) (hardware.md §6, D23) → m³/h = W·3600 / (ρ·cp·ΔT).
 AIR_RHO_KG_M3 = 1.2
 AIR_CP_J_KG_K = 1005.0
@@ -455,6 +453,8 @@ class Evaluator:
             return round(float(v), 6)
 
         facility_mw = facility_kw / 1000.0
+        coolant = str(site.extra.get("coolant", "water"))
+        cp, density = st.coolants.get(coolant, st.coolants["water"])
         return {
             "name": design.name,
             "chips": int(round(chips)),
@@ -479,8 +479,10 @@ class Evaluator:
             "cooling": {
                 "liquid_kw": r6(liquid_kw),
                 "air_kw": r6(air_kw),
-                # Q = m·cp·ΔT with water 4.186 kJ/(kg·K), 1 kg/L (hardware.md §6, D24)
-                "coolant_lpm": r6(liquid_kw * 60.0 / (WATER_CP_KJ_KG_K * st.dt_liquid)),
+                # Q = ṁ·cp·ΔT: L/min = kW·60 / (cp·ρ·ΔT), water 4.186 kJ/(kg·K) at 1 kg/L (D24),
+                # PG25 3.94 kJ/(kg·K) at 1.019 kg/L (hardware.md §7)
+                "coolant": coolant,
+                "coolant_lpm": r6(liquid_kw * 60.0 / (cp * density * st.dt_liquid)),
                 # V̇ = P / (ρ·cp·ΔT), ρ = 1.2 kg/m³, cp = 1,005 J/(kg·K) (hardware.md §6, D23)
                 "airflow_m3h": r6(air_kw * 1000.0 * 3600.0 / (AIR_RHO_KG_M3 * AIR_CP_J_KG_K * st.dt_air)),
                 "delta_t_liquid_k": st.dt_liquid,

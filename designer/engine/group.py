@@ -19,6 +19,16 @@ def fmt_kw(kw: float) -> str:
     return f"{kw:,.0f} kW" if abs(kw) < 10000 else f"{kw / 1000:,.2f} MW"
 
 
+def loop_rows(t) -> np.ndarray:
+    """Per equipment row: its cooling loop as a number (0: no loop; loops numbered by name)."""
+    named = {item_id: str(extra["loop"]) for item_id, extra in t.extra.items() if extra.get("loop") is not None}
+    out = np.zeros(len(t), np.int64)
+    codes = {name: k + 1 for k, name in enumerate(sorted(set(named.values())))}
+    for item_id, name in named.items():
+        out[t.index[item_id]] = codes[name]
+    return out
+
+
 def feed_b_rows(t) -> np.ndarray:
     """Per equipment row: a busway on feed B (``"feed": "B"``; A is the default)."""
     out = np.zeros(len(t), bool)
@@ -68,6 +78,7 @@ class HallGroup:
         self.area = np.array([hall.area() for hall in halls])
         self.it_kw = types.it_kw[self.type_code]
         self.feed_b = feed_b_rows(t)[rows]  # busways on feed B (the others are on feed A)
+        self.loop = loop_rows(t)[rows]      # cooling loops (0: none)
         # items taken as failed (what-if): still on the floor, serving nothing
         self.failed = failed_rows[rows] if failed_rows is not None else np.zeros(len(rows), bool)
         self.tray_drop_m = np.array([settings.tray_drop_m if h.tray_drop_m is None else h.tray_drop_m for h in halls])
@@ -88,7 +99,7 @@ class HallGroup:
         c.types, c.settings, c.ids, c.systems = self.types, self.settings, self.ids, self.systems
         c.halls = [self.halls[0]] * k
         for name in ("rows", "type_code", "kind", "rotation", "system", "plan_x", "plan_y", "x", "y", "x2", "y2",
-                     "it_kw", "feed_b", "failed"):
+                     "it_kw", "feed_b", "loop", "failed"):
             setattr(c, name, np.tile(getattr(self, name), k))
         sizes = [np.size(f) for f in failed]
         at = np.concatenate([np.atleast_1d(np.asarray(f, np.int64)) for f in failed]) if k else np.zeros(0, np.int64)

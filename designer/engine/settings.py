@@ -24,6 +24,7 @@ class Settings:
     pue_liquid: float
     pue_air: float
     continuous_load: float
+    coolants: dict[str, tuple[float, float]]   # name → (cp kJ/(kg·K), density kg/L)
     media: list[str]
     media_names: list[str]
     reach: np.ndarray
@@ -43,6 +44,8 @@ class Settings:
             dt_liquid=cat.value("cooling.delta_t_liquid_k"), dt_air=cat.value("cooling.delta_t_air_k"),
             pue_liquid=cat.value("cooling.pue_liquid"), pue_air=cat.value("cooling.pue_air"),
             continuous_load=cat.value("power.continuous_load_factor"),
+            coolants={name: (cat.value(f"{name}.cp_kj_kg_k"), cat.value(f"{name}.density_kg_l"))
+                      for name in ("water", "pg25")},
             media=media, media_names=[x.short for x in m],
             reach=np.array([x.get("reach_m") for x in m]),
             cost_link=np.array([x.get("cost_per_link") for x in m]),

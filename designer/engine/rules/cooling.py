@@ -28,6 +28,19 @@ class CoolingResult:
     air_kw: np.ndarray
 
 
+def _partitions(g: HallGroup, units: np.ndarray, label: str) -> tuple[np.ndarray, np.ndarray]:
+    """Who may serve whom: items and units of one hall, and for liquid heat of one cooling
+    loop too (a CDU of loop L serves only racks of loop L; items without a loop, CDUs
+    without one). Returns each item's partition and each partition's first search radius."""
+    if label != "liquid" or not g.loop.any():
+        return g.hall_of, g.search_radius(units)
+    n_loops = int(g.loop.max()) + 1
+    part = g.hall_of * n_loops + g.loop
+    count = np.bincount(part[units], minlength=g.n_halls * n_loops)
+    area = np.repeat(g.area, n_loops)
+    return part, np.clip(np.sqrt(area / np.maximum(count, 1)), 2.0, 50.0)
+
+
 def check_cooling(g: HallGroup, flags: dict[str, np.ndarray], load_kw: np.ndarray, limit_kw: np.ndarray,
                   serving, memory: dict, new_memory: dict | None, only: str | None = None) -> CoolingResult:
     """Serve each item's liquid and air heat; write units' load and capacity into
@@ -53,8 +66,9 @@ def check_cooling(g: HallGroup, flags: dict[str, np.ndarray], load_kw: np.ndarra
             continue
         reach = g.types.reach_m[tc[units]]
         working = np.where(g.failed[units], 0.0, capacity)   # a failed unit removes no heat
-        got, grants = _serve_nearest(need, units, g.hall_of, g.x, g.y, 0.0, reach, heat[need], working,
-                                     partial=False, radius_m=g.search_radius(units), serving=serving.call(label),
+        part, radius = _partitions(g, units, label)
+        got, grants = _serve_nearest(need, units, part, g.x, g.y, 0.0, reach, heat[need], working,
+                                     partial=False, radius_m=radius, serving=serving.call(label),
                                      reuse=(memory.get(label), new_memory, label))
         served[label][need[grants[0]]] = units[grants[1]]
         load_kw[units] = np.bincount(grants[1], grants[2], minlength=len(units))

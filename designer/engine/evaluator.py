@@ -133,9 +133,16 @@ class Evaluator:
     def resilience(self) -> Resilience:
         """Every single failure of the design as it is now (halls an edit did not touch keep
         their last results)."""
-        for hall in self.design.halls:
-            if hall.id not in self.failures:
-                self.failures[hall.id] = hall_failures(self, hall.id)
+        todo = [h.id for h in self.design.halls if h.id not in self.failures]
+        if len(todo) > 1 and len(self.order) >= self.options.parallel_min_items and (os.cpu_count() or 1) >= 2:
+            # halls are independent: half of them in the engine's worker thread
+            half = todo[:len(todo) // 2]
+            first = _worker().submit(lambda: {h: hall_failures(self, h) for h in half})
+            self.failures.update({h: hall_failures(self, h) for h in todo[len(half):]})
+            self.failures.update(first.result())
+        else:
+            for hall_id in todo:
+                self.failures[hall_id] = hall_failures(self, hall_id)
         found = [f for hall in self.design.halls for f in self.failures[hall.id]]
         return Resilience(order_failures(found, self.design), declared_redundancy(self.design.site))
 

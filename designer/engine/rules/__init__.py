@@ -198,6 +198,7 @@ def try_single_failures(design: Design, types: TypeTable, settings: Settings, ha
     g = HallGroup(design, types, settings, [hall], rows, failed_rows)
     serving = _serving([hall], serving_memory, options)
     base = _run(g, memory or HallMemory(), None, serving)
+
     n = len(g)
     flags = dict(zip(HALL_FLAGS, base.flag_block))
     powered, cooled = base.power.powered, base.cooling.cooled

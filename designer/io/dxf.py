@@ -123,7 +123,7 @@ def export_dxf(design: Design, path: str | os.PathLike, evaluation: Evaluation |
             msp.add_lwpolyline([tuple(p) for p in corners], close=True, dxfattribs={"layer": "CLEARANCES"})
             counts["CLEARANCES"] += 1
 
-    links = ev.links
+    links = ev.items.links
     colors = [_rgb(cat.media[m].color) for m in ev.media]
     for k in range(len(links.rack)):
         r, q = int(links.rack[k]), int(links.network[k])

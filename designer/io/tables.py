@@ -150,7 +150,7 @@ def equipment_lines(design: Design, catalog: Catalog) -> list[EquipmentLine]:
 
 def cable_bill(evaluation: Evaluation, catalog: Catalog) -> list[CableLine]:
     """Scale-out cables by medium (evaluation order) and orderable length (shortest first)."""
-    links = evaluation.links
+    links = evaluation.items.links
     bill: list[CableLine] = []
     for m, medium_id in enumerate(evaluation.media):
         sel = links.medium == m
@@ -179,7 +179,7 @@ def optics(evaluation: Evaluation, catalog: Catalog) -> list[OpticsLine]:
     for m, medium_id in enumerate(evaluation.media):
         spec = catalog.media[medium_id]
         per_link = int(spec.get("transceivers_per_link"))
-        if per_link and (evaluation.links.medium == m).any():
+        if per_link and (evaluation.items.links.medium == m).any():
             lines.append(OpticsLine(medium_id, spec.short, per_link, per_link * int(by_medium[medium_id]["count"])))
     return lines
 
@@ -195,9 +195,9 @@ def _utilisation(evaluation: Evaluation, design: Design, rows: np.ndarray, kind_
                  kind: str) -> tuple[Utilisation, ...]:
     """The ``kind`` items among equipment ``rows`` that have a limit, with their load."""
     sel = rows[kind_of_row[rows] == kind] if len(rows) else rows
-    sel = sel[evaluation.limit_kw[sel] > 0]
+    sel = sel[evaluation.items.limit_kw[sel] > 0]
     ids = design.equipment.ids
-    return tuple(Utilisation(ids[r], float(evaluation.load_kw[r]), float(evaluation.limit_kw[r])) for r in sel)
+    return tuple(Utilisation(ids[r], float(evaluation.items.load_kw[r]), float(evaluation.items.limit_kw[r])) for r in sel)
 
 
 def hall_tables(design: Design, catalog: Catalog, evaluation: Evaluation) -> list[HallTables]:

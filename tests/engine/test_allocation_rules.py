@@ -27,9 +27,9 @@ def test_first_fit_a_small_item_is_powered_after_a_big_one_did_not_fit():
     d.assumptions["busway-1200a.amps"] = amps
     ev = evaluate(d)
     t = d.equipment
-    unpowered = {t.ids[r] for r in range(len(t)) if not ev.powered[r]}
+    unpowered = {t.ids[r] for r in range(len(t)) if not ev.items.powered[r]}
     assert unpowered == {"us1-r2"}          # the second rack does not fit …
-    assert ev.powered[row(d, "net1")]       # … but the network rack after it does
+    assert ev.items.powered[row(d, "net1")]       # … but the network rack after it does
     v = only(ev, "unpowered")
     assert "us1-r2" in v.ids and "left" in v.message and "kW" in v.message
 
@@ -54,7 +54,7 @@ def test_a_network_rack_without_cooling_strands_the_ultraservers_cabled_to_it():
     crah_rows = [t.ids[r] for r in range(len(t)) if t.ids[r].startswith("crah")]
     t.delete(crah_rows)          # no air handler: the network rack (air cooled) is uncooled
     ev = evaluate(d)
-    assert not ev.cooled[row(d, "net1")]
+    assert not ev.items.cooled[row(d, "net1")]
     assert ev.totals["cables"]["links"] == ok.totals["cables"]["links"]   # still cabled …
     assert ev.totals["throughput"]["stranded_ultraservers"] == 1          # … but it cannot run
 
@@ -67,14 +67,14 @@ def test_a_network_rack_beyond_the_utility_feed_strands_the_ultraservers_cabled_
     ok = evaluate(d)
     assert ok.totals["throughput"]["stranded_ultraservers"] == 0
     first = [row(d, i) for i in ("cdu1", "us1-r1", "us1-r2")]
-    d.site.utility_capacity_kw = float(ok.it_kw[first].sum()) * float(d.site.pue) + 0.5
+    d.site.utility_capacity_kw = float(ok.items.it_kw[first].sum()) * float(d.site.pue) + 0.5
     ev = evaluate(d)
-    assert ev.powered[row(d, "us1-r1")] and ev.powered[row(d, "us1-r2")]
-    assert not ev.powered[row(d, "net1")]
-    assert ev.link_down[row(d, "us1-r1")] and ev.link_down[row(d, "us1-r2")]
+    assert ev.items.powered[row(d, "us1-r1")] and ev.items.powered[row(d, "us1-r2")]
+    assert not ev.items.powered[row(d, "net1")]
+    assert ev.items.link_down[row(d, "us1-r1")] and ev.items.link_down[row(d, "us1-r2")]
     assert ev.totals["throughput"]["stranded_ultraservers"] == 1
     assert ev.totals["throughput"]["effective"]["mxfp8_pflops"] == 0.0
-    assert not ev.system_effective[d.equipment.systems.codes["us1"]]
+    assert not ev.items.system_effective[d.equipment.systems.codes["us1"]]
 
 
 def test_moving_items_into_another_hall_keeps_their_layout_and_undoes():

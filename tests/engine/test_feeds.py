@@ -33,13 +33,13 @@ def dual_fed_row(n_racks: int, type_id: str = "busway-1200a", rack_kw: float | N
 def test_a_rack_under_both_feeds_draws_half_from_each_and_all_from_one_on_failover():
     d = dual_fed_row(4, rack_kw=100.0)
     ev = evaluate(d)
-    assert ev.load_kw[row(d, "bwA")] == pytest.approx(200.0)       # 4 × 100 kW ÷ 2
-    assert ev.load_kw[row(d, "bwB")] == pytest.approx(200.0)
-    assert ev.failover_kw[row(d, "bwA")] == pytest.approx(400.0)   # B lost: all of it on A
-    assert ev.failover_kw[row(d, "bwB")] == pytest.approx(400.0)
+    assert ev.items.load_kw[row(d, "bwA")] == pytest.approx(200.0)       # 4 × 100 kW ÷ 2
+    assert ev.items.load_kw[row(d, "bwB")] == pytest.approx(200.0)
+    assert ev.items.failover_kw[row(d, "bwA")] == pytest.approx(400.0)   # B lost: all of it on A
+    assert ev.items.failover_kw[row(d, "bwB")] == pytest.approx(400.0)
     r = row(d, "us1-r1")
-    assert ev.served_by_busway[r] == row(d, "bwA") and ev.served_by_busway_b[r] == row(d, "bwB")
-    assert ev.powered[r] and not ev.violations_of("power-capacity")
+    assert ev.items.served_by_busway[r] == row(d, "bwA") and ev.items.served_by_busway_b[r] == row(d, "bwB")
+    assert ev.items.powered[r] and not ev.violations_of("power-capacity")
 
 
 def test_the_continuous_limit_applies_to_the_normal_load_not_the_failover_load():
@@ -48,8 +48,8 @@ def test_the_continuous_limit_applies_to_the_normal_load_not_the_failover_load()
     limit = busway_limit_kw(catalog(), "busway-1200a")
     d = dual_fed_row(8, rack_kw=85.0)
     ev = evaluate(d)
-    assert ev.load_kw[row(d, "bwA")] == pytest.approx(340.0)
-    assert ev.failover_kw[row(d, "bwA")] == pytest.approx(680.0) and 680.0 > limit
+    assert ev.items.load_kw[row(d, "bwA")] == pytest.approx(340.0)
+    assert ev.items.failover_kw[row(d, "bwA")] == pytest.approx(680.0) and 680.0 > limit
     assert not ev.violations_of("power-capacity") and not ev.violations_of("unpowered")
 
 
@@ -59,9 +59,9 @@ def test_a_rack_under_feed_b_alone_draws_all_of_its_load_from_it():
     d = make_design(items, assumptions={"trn3-gen2-rack.racks_per_system": 1})
     ev = evaluate(d)
     kw = catalog().types["trn3-gen2-rack"].it_power_kw + catalog().types["network-rack"].it_power_kw
-    assert ev.load_kw[row(d, "bwB")] == pytest.approx(kw)
-    assert ev.failover_kw[row(d, "bwB")] == pytest.approx(kw)   # nothing moves onto it
-    assert ev.powered[row(d, "us1-r1")] and ev.served_by_busway_b[row(d, "us1-r1")] == -1
+    assert ev.items.load_kw[row(d, "bwB")] == pytest.approx(kw)
+    assert ev.items.failover_kw[row(d, "bwB")] == pytest.approx(kw)   # nothing moves onto it
+    assert ev.items.powered[row(d, "us1-r1")] and ev.items.served_by_busway_b[row(d, "us1-r1")] == -1
 
 
 def test_a_2n_rack_needs_both_halves_an_overloaded_side_leaves_it_unpowered():
@@ -74,6 +74,6 @@ def test_a_2n_rack_needs_both_halves_an_overloaded_side_leaves_it_unpowered():
     limit_a = busway_limit_kw(catalog(), "busway-800a")
     assert 2 * 150.0 <= limit_a < 3 * 150.0
     ev = evaluate(d)
-    assert [bool(ev.powered[row(d, f"us{k}-r1")]) for k in (1, 2, 3, 4)] == [True, True, False, False]
-    assert ev.load_kw[row(d, "bwA")] == pytest.approx(600.0)   # what the four racks ask of feed A
+    assert [bool(ev.items.powered[row(d, f"us{k}-r1")]) for k in (1, 2, 3, 4)] == [True, True, False, False]
+    assert ev.items.load_kw[row(d, "bwA")] == pytest.approx(600.0)   # what the four racks ask of feed A
     assert {v.ids for v in ev.violations_of("unpowered")} == {("us3-r1",), ("us4-r1",)}

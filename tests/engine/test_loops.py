@@ -25,7 +25,7 @@ def two_rows_two_cdus(loops: bool):
 
 
 def served_by(ev, d, item_id):
-    r = ev.served_by_cdu[d.equipment.index[item_id]]
+    r = ev.items.served_by_cdu[d.equipment.index[item_id]]
     return d.equipment.ids[r] if r >= 0 else None
 
 

@@ -78,7 +78,7 @@ def test_peak_counts_each_racks_share_and_effective_only_whole_served_systems():
     d = make_design(items)
     ev = evaluate(d)
     r = ev.report()
-    assert not ev.powered[row(d, "us2-r1")]
+    assert not ev.items.powered[row(d, "us2-r1")]
     assert r["throughput"]["stranded_ultraservers"] == 1
     assert set(r["throughput"]["peak"]) == set(FIGURES) == set(r["throughput"]["effective"])
     for key, (fig, div) in FIGURES.items():
@@ -157,13 +157,13 @@ def test_busway_load_and_limit():
     ev = evaluate(d)
     bw = row(d, "bw1")
     fed = 2 * cat.types[RACK].it_power_kw + cat.types[NET].it_power_kw
-    assert ev.load_kw[bw] == pytest.approx(fed)
+    assert ev.items.load_kw[bw] == pytest.approx(fed)
     b = cat.types[BUSWAY]
-    assert ev.limit_kw[bw] == pytest.approx(math.sqrt(3) * 415 * 1200 * 0.95 / 1000 * 0.8)
-    assert ev.limit_kw[bw] == pytest.approx(
+    assert ev.items.limit_kw[bw] == pytest.approx(math.sqrt(3) * 415 * 1200 * 0.95 / 1000 * 0.8)
+    assert ev.items.limit_kw[bw] == pytest.approx(
         math.sqrt(3) * b.get("voltage_v") * b.get("amps") * b.get("power_factor") / 1000 * 0.8)
     for item in ("us1-r1", "us1-r2", "net1"):
-        assert ev.served_by_busway[row(d, item)] == bw
+        assert ev.items.served_by_busway[row(d, item)] == bw
 
 
 def test_two_busways_split_the_load_by_what_hangs_beneath_them():
@@ -172,9 +172,9 @@ def test_two_busways_split_the_load_by_what_hangs_beneath_them():
     cat = effective_catalog(d)
     ev = evaluate(d)
     rack_kw = cat.types[RACK].it_power_kw
-    assert ev.load_kw[row(d, "bw1")] == pytest.approx(rack_kw)                  # us1-r1 (4.6–5.2)
-    assert ev.load_kw[row(d, "bw2")] == pytest.approx(rack_kw + cat.types[NET].it_power_kw)
-    assert ev.limit_kw[row(d, "bw1")] == pytest.approx(busway_limit_kw(cat, "busway-800a"))
+    assert ev.items.load_kw[row(d, "bw1")] == pytest.approx(rack_kw)                  # us1-r1 (4.6–5.2)
+    assert ev.items.load_kw[row(d, "bw2")] == pytest.approx(rack_kw + cat.types[NET].it_power_kw)
+    assert ev.items.limit_kw[row(d, "bw1")] == pytest.approx(busway_limit_kw(cat, "busway-800a"))
 
 
 def test_cdu_and_air_handler_load_and_limit():
@@ -185,10 +185,10 @@ def test_cdu_and_air_handler_load_and_limit():
     nk = cat.types[NET]
     liquid = 2 * rk.it_power_kw * rk.liquid_fraction
     air = 2 * rk.it_power_kw * (1 - rk.liquid_fraction) + nk.it_power_kw * (1 - nk.liquid_fraction)
-    assert ev.load_kw[row(d, "cdu1")] == pytest.approx(liquid)
-    assert ev.limit_kw[row(d, "cdu1")] == pytest.approx(cat.types[CDU].get("capacity_kw"))
-    assert ev.load_kw[row(d, "crah1")] == pytest.approx(air)
-    assert ev.limit_kw[row(d, "crah1")] == pytest.approx(cat.types[CRAH].get("capacity_kw"))
+    assert ev.items.load_kw[row(d, "cdu1")] == pytest.approx(liquid)
+    assert ev.items.limit_kw[row(d, "cdu1")] == pytest.approx(cat.types[CDU].get("capacity_kw"))
+    assert ev.items.load_kw[row(d, "crah1")] == pytest.approx(air)
+    assert ev.items.limit_kw[row(d, "crah1")] == pytest.approx(cat.types[CRAH].get("capacity_kw"))
 
 
 def test_cdus_serve_nearest_first_within_capacity():
@@ -198,10 +198,10 @@ def test_cdus_serve_nearest_first_within_capacity():
     per_rack = probe.types[RACK].it_power_kw * probe.types[RACK].liquid_fraction
     d = make_design(supported_items() + [cdu("cdu2", 7.3)], assumptions={"cdu-in-row.capacity_kw": per_rack})
     ev = evaluate(d)
-    assert ev.served_by_cdu[row(d, "us1-r1")] == row(d, "cdu1")   # 0.6 m from cdu1, 2.4 m from cdu2
-    assert ev.served_by_cdu[row(d, "us1-r2")] == row(d, "cdu2")   # 1.2 m from cdu1, but it is full (1.8 m from cdu2)
-    assert ev.load_kw[row(d, "cdu1")] == pytest.approx(per_rack)
-    assert ev.load_kw[row(d, "cdu2")] == pytest.approx(per_rack)
+    assert ev.items.served_by_cdu[row(d, "us1-r1")] == row(d, "cdu1")   # 0.6 m from cdu1, 2.4 m from cdu2
+    assert ev.items.served_by_cdu[row(d, "us1-r2")] == row(d, "cdu2")   # 1.2 m from cdu1, but it is full (1.8 m from cdu2)
+    assert ev.items.load_kw[row(d, "cdu1")] == pytest.approx(per_rack)
+    assert ev.items.load_kw[row(d, "cdu2")] == pytest.approx(per_rack)
     assert not ev.violations_of("cooling-capacity")
 
 
@@ -247,7 +247,7 @@ def test_scale_out_links_counts_metres_longest_and_latency():
     assert c["links"] == links
     assert c["longest_m"] == approx(max(lengths))
     assert c["worst_latency_ns"] == approx(max(latency_ns(cat, m, L) for L, m in zip(lengths, media)))
-    assert ev.ports_used[row(d, "net1")] == links
+    assert ev.items.ports_used[row(d, "net1")] == links
 
 
 def _single_rack_link(distance_m: float, tray_drop_m: float | None = None):
@@ -310,8 +310,8 @@ def test_links_spill_to_the_next_network_rack_when_ports_run_out():
     near = routed_m(2.4, tray, slack)
     far = routed_m(7.2, tray, slack)
     ev = evaluate(d)
-    assert ev.ports_used[row(d, "net1")] == ports
-    assert ev.ports_used[row(d, "net2")] == links - ports
+    assert ev.items.ports_used[row(d, "net1")] == ports
+    assert ev.items.ports_used[row(d, "net2")] == links - ports
     c = ev.report()["cables"]
     total_m = sum(v["metres"] for v in c["by_medium"].values())
     assert total_m == pytest.approx(ports * near + (links - ports) * far, abs=0.01)

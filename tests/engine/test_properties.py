@@ -97,8 +97,8 @@ def violation_keys(ev, kinds=None) -> Counter:
 def per_id(design: Design, ev) -> dict[str, tuple]:
     """Per item: status, powered, cooled, and the flags raised on it."""
     t = design.equipment
-    return {t.ids[r]: (int(ev.status[r]), bool(ev.powered[r]), bool(ev.cooled[r]),
-                       frozenset(k for k, arr in ev.flags.items() if arr[r]))
+    return {t.ids[r]: (int(ev.items.status[r]), bool(ev.items.powered[r]), bool(ev.items.cooled[r]),
+                       frozenset(k for k, arr in ev.items.flags.items() if arr[r]))
             for r in range(len(t))}
 
 
@@ -162,7 +162,7 @@ def test_equipment_order_does_not_matter_when_no_capacity_binds(moves, seed):
     # strands depends on the order. That is not capacity binding: leave such designs out.
     t = d.equipment
     nets = np.array([t.types.names[int(c)] == NET for c in t.type_code], bool)
-    assume(bool((a.powered[nets] & a.cooled[nets]).all()))
+    assume(bool((a.items.powered[nets] & a.items.cooled[nets]).all()))
     assert_numbers_close(metrics(a), metrics(b))
     assert violation_keys(a) == violation_keys(b)
     assert (Counter((v.kind, v.message) for v in a.violations if v.kind != "overlap")
@@ -194,8 +194,8 @@ def test_order_matters_only_where_capacity_binds():
     d.halls[0].it_capacity_kw = 200.0
     ev = evaluate(d)
     t = d.equipment
-    consumers = [r for r in range(len(t)) if ev.it_kw[r] > 0]
-    powered = [bool(ev.powered[r]) for r in consumers]
+    consumers = [r for r in range(len(t)) if ev.items.it_kw[r] > 0]
+    powered = [bool(ev.items.powered[r]) for r in consumers]
     assert powered == sorted(powered, reverse=True)     # a prefix is served, the rest is not
     assert any(powered) and not all(powered)
 
@@ -224,13 +224,13 @@ def assert_same_evaluation(inc, full):
     for name in ("status", "powered", "cooled", "it_kw", "liquid_kw", "air_kw", "served_by_busway",
                  "served_by_cdu", "served_by_air", "load_kw", "limit_kw", "ports_used", "link_down",
                  "system_effective"):
-        assert np.array_equal(getattr(inc, name), getattr(full, name)), name
-    assert set(inc.flags) == set(full.flags)
-    for k in inc.flags:
-        assert np.array_equal(inc.flags[k], full.flags[k]), k
+        assert np.array_equal(getattr(inc.items, name), getattr(full.items, name)), name
+    assert set(inc.items.flags) == set(full.items.flags)
+    for k in inc.items.flags:
+        assert np.array_equal(inc.items.flags[k], full.items.flags[k]), k
     assert _link_rows(inc) == _link_rows(full)
     for field in ("rack", "network", "count", "length_m", "medium"):  # in the same order too:
-        assert np.array_equal(getattr(inc.links, field), getattr(full.links, field))  # hall by hall
+        assert np.array_equal(getattr(inc.items.links, field), getattr(full.items.links, field))  # hall by hall
     assert inc.violations == full.violations
     assert inc.halls.ids == full.halls.ids
     assert np.array_equal(inc.halls.table, full.halls.table)
@@ -239,7 +239,7 @@ def assert_same_evaluation(inc, full):
 def _link_rows(ev) -> list[tuple]:
     """The cable runs as a sorted list (their order in ``Evaluation.links`` carries no meaning:
     an incremental update appends the re-evaluated hall's runs)."""
-    L = ev.links
+    L = ev.items.links
     return sorted(zip(L.rack.tolist(), L.network.tolist(), L.count.tolist(), L.length_m.tolist(),
                       L.medium.tolist()))
 
@@ -444,13 +444,13 @@ def test_equidistant_network_racks_tie_to_file_order_wherever_the_hall_is(origin
     items = [net("netW", origin + 3.3), rack("us1-r1", origin + 3.9, system="us1"), net("netE", origin + 4.5)]
     d = make_design(items, [hall(x0=origin, w=10)], assumptions={"trn3-gen2-rack.racks_per_system": 1})
     ev = evaluate(d)
-    assert ev.ports_used[row(d, "netW")] == 36
-    assert ev.ports_used[row(d, "netE")] == 0
+    assert ev.items.ports_used[row(d, "netW")] == 36
+    assert ev.items.ports_used[row(d, "netE")] == 0
     # file order decides, not position: list netE first and it wins
     d2 = make_design([items[2], items[1], items[0]], [hall(x0=origin, w=10)],
                      assumptions={"trn3-gen2-rack.racks_per_system": 1})
     ev2 = evaluate(d2)
-    assert ev2.ports_used[row(d2, "netE")] == 36
+    assert ev2.items.ports_used[row(d2, "netE")] == 36
 
 
 # ------------------------------------------------------------------ the one-step allocation

@@ -93,7 +93,7 @@ def test_a_2n_row_whose_survivor_cannot_carry_it_breaks_declared_2n():
 def test_failing_an_item_what_if_strands_what_it_served():
     d = supported_design()
     ev = evaluate(d, failed=["bw1"])
-    assert not ev.powered[d.equipment.index["us1-r1"]]
+    assert not ev.items.powered[d.equipment.index["us1-r1"]]
     assert ev.totals["throughput"]["stranded_ultraservers"] == 1
     # the failed busway is still on the floor: no other rule changes
     assert not ev.violations_of("overlap")

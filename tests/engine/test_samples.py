@@ -1,6 +1,8 @@
 """The bundled sample designs (resources/examples/) are real, clean halls: they load, have
 no error, strand no UltraServer, and their rows face each other front to front across
-cold aisles (PRODUCT §2: at rotation 0 the front faces −y)."""
+cold aisles (PRODUCT §2: at rotation 0 the front faces −y). The full hall is built to
+survive any single failure: 2N power (A and B busways, a chain per side), N+1 cooling
+and network (PRODUCT §8); neither sample has a stub busway over a single rack."""
 
 from __future__ import annotations
 
@@ -132,3 +134,64 @@ def test_sample_cold_aisles_are_at_least_the_front_clearance(sample):
         depth2 = max(cat.types[e.type].depth_m for e in its2)
         aisle = (y2 - depth2 / 2) - (y + depth / 2)
         assert aisle >= front_m - 1e-6, (name, hall, y, y2, aisle)
+
+
+# ------------------------------------------------------------------ realistic power and resilience
+STUB_M = 1.2   # two rack positions less the runs' 5 cm insets: anything shorter feeds one rack
+
+
+def test_sample_has_no_stub_busways(sample):
+    name, design, _ = sample
+    lengths = {e.id: math.dist((e.x, e.y), e.end) for e in design.equipment if e.end is not None}
+    assert lengths and min(lengths.values()) >= STUB_M, (name, sorted(lengths.items(), key=lambda kv: kv[1])[:3])
+
+
+@pytest.fixture(scope="module")
+def full_hall():
+    design = read_design(examples_dir() / "full-hall.dcplan")
+    return design, evaluate(design, resilience=True)
+
+
+def test_full_hall_declares_2n_power_and_n_plus_1_cooling_and_network(full_hall):
+    design, ev = full_hall
+    assert design.site.extra["redundancy"] == {"power": "2N", "cooling": "N+1", "network": "N+1"}
+    assert ev.report()["resilience"]["redundancy"] == {"power": "2N", "cooling": "N+1", "network": "N+1"}
+    assert ev.report()["ultraservers"] == 64
+
+
+def test_full_hall_survives_every_single_failure(full_hall):
+    design, ev = full_hall
+    r = ev.report()
+    assert [(v.kind, v.ids) for v in ev.violations if v.severity == "error"] == []
+    assert r["resilience"]["n_minus_1_safe"] is True and r["resilience"]["worst"] is None
+    tried = {f["id"] for f in r["resilience"]["single_failures"]}
+    chain = {n["id"] for n in design.extra["power_chain"]}
+    busways = {e.id for e in design.equipment if e.end is not None}
+    assert busways | chain <= tried   # every busway and every chain node was failed in turn
+
+
+def test_full_hall_every_rack_has_an_a_and_a_b_busway_and_each_side_its_own_chain(full_hall):
+    design, ev = full_hall
+    r = ev.report()
+    nodes = {n["id"]: n for n in design.extra["power_chain"]}
+    side = {}
+    for node_id in nodes:            # a node's side: the feed letter of its root transformer
+        root = node_id
+        while nodes[root]["parent"] is not None:
+            root = nodes[root]["parent"]
+        side[node_id] = root.rsplit("-", 1)[1][0]
+    feeds = {"A": 0, "B": 0}
+    for e in design.equipment:
+        if e.end is None:
+            continue
+        feed = e.extra.get("feed", "A")
+        feeds[feed] += 1
+        assert nodes[e.extra["source"]]["type"] == "ups-1250kw" and side[e.extra["source"]] == feed, e.id
+    assert feeds["A"] == feeds["B"] > 0
+    # every busway carries its racks alone when the other feed fails, and no node is over capacity
+    assert all(b["failover_load_kw"] <= b["limit_kw"] + 1e-9 for b in r["power"]["busways"])
+    assert all(n["load_kw"] <= n["capacity_kw"] for n in r["power"]["chain"])
+    # … and each UPS, switchboard and transformer would carry its partner's load too (2N)
+    assert all(2 * n["load_kw"] <= n["capacity_kw"] for n in r["power"]["chain"])
+    gen = r["power"]["generators"]
+    assert gen["usable_kw"] >= gen["load_kw"] and not ev.violations_of("power-capacity")

@@ -48,7 +48,7 @@ def test_the_supported_row_is_clean_and_effective():
     ev = evaluate(supported_design())
     clean(ev)
     assert ev.report()["throughput"]["stranded_ultraservers"] == 0
-    assert (ev.status == 0).all()
+    assert (ev.items.status == 0).all()
 
 
 # ------------------------------------------------------------------ outside-hall
@@ -65,8 +65,8 @@ def test_outside_hall():
     assert v.ids == ("us1-r2",)
     assert "us1-r2" in v.message and "Hall A" in v.message
     assert (v.hall, v.x, v.y) == ("A", pytest.approx(19.8), pytest.approx(6.0))
-    assert ev.flags["outside-hall"][row(d, "us1-r2")]
-    assert ev.status[row(d, "us1-r2")] == STATUS_ERROR
+    assert ev.items.flags["outside-hall"][row(d, "us1-r2")]
+    assert ev.items.status[row(d, "us1-r2")] == STATUS_ERROR
     assert ev.report()["throughput"]["stranded_ultraservers"] == 1
 
 
@@ -83,7 +83,7 @@ def test_obstruction_by_a_column():
     assert v.severity == "error"
     assert v.ids == ("net1",)
     assert "column" in v.message and "net1" in v.message and "Hall A" in v.message
-    assert ev.flags["obstruction"].sum() == 1
+    assert ev.items.flags["obstruction"].sum() == 1
 
 
 def test_no_obstruction_with_the_column_0_3_m_away():
@@ -117,7 +117,7 @@ def test_overlap():
     assert v.severity == "error"
     assert set(v.ids) == {"net1", "net2"}
     assert "net1" in v.message and "net2" in v.message
-    assert ev.flags["overlap"][row(d, "net1")] and ev.flags["overlap"][row(d, "net2")]
+    assert ev.items.flags["overlap"][row(d, "net1")] and ev.items.flags["overlap"][row(d, "net2")]
 
 
 def test_side_by_side_racks_do_not_overlap():
@@ -144,7 +144,7 @@ def test_clearance_rear_zone_blocked_by_equipment():
         assert v.severity == "error"
         assert "rear service zone" in v.message
         assert f"{rear:.2f} m" in v.message
-    assert ev.flags["clearance"][row(d, "us1-r1")] and ev.flags["clearance"][row(d, "net2")]
+    assert ev.items.flags["clearance"][row(d, "us1-r1")] and ev.items.flags["clearance"][row(d, "net2")]
     assert kind_counts(ev) == {"clearance": 2}
 
 
@@ -207,8 +207,8 @@ def test_airflow_exhaust_into_intake():
     assert v.ids == ("us1-r1", "net2")
     assert f"{check:.1f} m" in v.message
     assert (v.x, v.y) == (pytest.approx(4.9), pytest.approx(9.4))   # at the rack that suffers
-    assert ev.flags["airflow"][row(d, "net2")] and not ev.flags["airflow"][row(d, "us1-r1")]
-    assert ev.status[row(d, "net2")] == STATUS_WARNING
+    assert ev.items.flags["airflow"][row(d, "net2")] and not ev.items.flags["airflow"][row(d, "us1-r1")]
+    assert ev.items.status[row(d, "net2")] == STATUS_WARNING
     assert kind_counts(ev) == {"airflow": 1}
     assert ev.report()["throughput"]["stranded_ultraservers"] == 0   # a warning strands nothing
 
@@ -271,14 +271,14 @@ def test_power_capacity_busway():
     assert kw(demand) in v.message
     assert kw(limit) in v.message
     assert kw(limit / cat.value("power.continuous_load_factor")) in v.message   # the rating
-    assert ev.flags["power-capacity"][row(d, "bw1")]
+    assert ev.items.flags["power-capacity"][row(d, "bw1")]
     # served in file order: us1-r1 fits, us1-r2 would not, so it is unpowered
-    assert ev.powered[row(d, "us1-r1")] and not ev.powered[row(d, "us1-r2")]
+    assert ev.items.powered[row(d, "us1-r1")] and not ev.items.powered[row(d, "us1-r2")]
     unp = {v.ids for v in ev.violations_of("unpowered")}
     assert ("us1-r2",) in unp
     # a busway's load is what the racks beneath it ask for: the figure in the message
-    assert ev.load_kw[row(d, "bw1")] == pytest.approx(demand)
-    assert ev.limit_kw[row(d, "bw1")] == pytest.approx(limit)
+    assert ev.items.load_kw[row(d, "bw1")] == pytest.approx(demand)
+    assert ev.items.limit_kw[row(d, "bw1")] == pytest.approx(limit)
 
 
 def test_busway_load_is_what_the_racks_beneath_ask_for_everywhere():
@@ -293,8 +293,8 @@ def test_busway_load_is_what_the_racks_beneath_ask_for_everywhere():
     asked = 8 * cat.types["trn3-gen2-rack"].it_power_kw + cat.types["network-rack"].it_power_kw
     limit = busway_limit_kw(cat, "busway-1200a")
     assert asked > limit
-    assert ev.load_kw[row(d, "bw1")] == pytest.approx(asked)
-    assert ev.load_kw[row(d, "bw1")] / ev.limit_kw[row(d, "bw1")] > 1.0
+    assert ev.items.load_kw[row(d, "bw1")] == pytest.approx(asked)
+    assert ev.items.load_kw[row(d, "bw1")] / ev.items.limit_kw[row(d, "bw1")] > 1.0
     v = [v for v in ev.violations_of("power-capacity") if v.ids == ("bw1",)][0]
     assert kw(asked) in v.message and kw(limit) in v.message
     # racks the busway cannot carry are unpowered, with what is left on it
@@ -320,8 +320,8 @@ def test_power_capacity_hall():
     assert kw(demand) in v.message and kw(150) in v.message
     assert v.hall == "A"
     # served in file order: us1-r1 (85 kW) fits in 150 kW, us1-r2 takes the total over
-    assert ev.powered[row(d, "us1-r1")]
-    assert not ev.powered[row(d, "us1-r2")]
+    assert ev.items.powered[row(d, "us1-r1")]
+    assert not ev.items.powered[row(d, "us1-r2")]
     assert ("us1-r2",) in {u.ids for u in ev.violations_of("unpowered")}
     assert ev.report()["throughput"]["stranded_ultraservers"] == 1
 
@@ -343,7 +343,7 @@ def test_power_capacity_site():
     assert kw(facility) in v.message and kw(200) in v.message
     # served in file order: the racks fit (2 × 85 × 1.15 = 195.5 kW), the network rack does not
     assert {u.ids for u in ev.violations_of("unpowered")} == {("net1",)}
-    assert not ev.powered[row(d, "net1")]
+    assert not ev.items.powered[row(d, "net1")]
 
 
 def test_power_capacity_site_within_the_feed():
@@ -360,7 +360,7 @@ def test_unpowered_rack_under_no_busway():
     assert v.severity == "error"
     assert v.ids == ("us1-r1",)
     assert kw(cat.types[RACK].it_power_kw) in v.message and "no busway" in v.message
-    assert not ev.powered[row(d, "us1-r1")] and ev.powered[row(d, "us1-r2")]
+    assert not ev.items.powered[row(d, "us1-r1")] and ev.items.powered[row(d, "us1-r2")]
     assert ev.report()["power"]["unpowered_items"] == 1
     assert ev.report()["throughput"]["stranded_ultraservers"] == 1
 
@@ -384,7 +384,7 @@ def test_a_hall_whose_power_feed_is_assumed_counts_its_racks_powered_with_a_warn
     d = supported_design(with_busway=False)
     d.halls[0].extra["power_feed"] = "hall"
     ev = evaluate(d)
-    assert ev.powered.all()
+    assert ev.items.powered.all()
     v = only(ev, "assumed-power")
     assert v.severity == "warning" and v.ids == ("A",) and "Hall A" in v.message
     assert ev.totals["throughput"]["stranded_ultraservers"] == 0
@@ -401,7 +401,7 @@ def test_cooling_capacity_liquid():
     assert v.severity == "error"
     assert v.ids == ("us1-r2",)                # us1-r1 is nearer to cdu1 and served first
     assert kw(per_rack) in v.message and "liquid" in v.message
-    assert not ev.cooled[row(d, "us1-r2")]
+    assert not ev.items.cooled[row(d, "us1-r2")]
     assert ev.report()["cooling"]["uncooled_items"] == 1
     assert ev.report()["throughput"]["stranded_ultraservers"] == 1
 
@@ -563,7 +563,7 @@ def test_network_ports():
     # nearest first: us1-r2 (0.6 m from net1) takes its 18 links, us1-r1 gets the 2 left
     assert v.ids == ("us1-r1",)
     assert f"{missing} EFA link(s)" in v.message and "20 ports" in v.message
-    assert ev.ports_used[row(d, "net1")] == 20
+    assert ev.items.ports_used[row(d, "net1")] == 20
     assert ev.report()["throughput"]["stranded_ultraservers"] == 1
 
 
@@ -586,7 +586,7 @@ def test_incomplete_system():
     assert v.severity == "warning"
     assert v.ids == ("us1-r1",)
     assert "1 of the 2 racks" in v.message
-    assert ev.status[row(d, "us1-r1")] == STATUS_WARNING
+    assert ev.items.status[row(d, "us1-r1")] == STATUS_WARNING
     assert kind_counts(ev) == {"incomplete-system": 1}
     assert ev.report()["throughput"]["stranded_ultraservers"] == 1
 

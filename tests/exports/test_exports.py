@@ -100,7 +100,7 @@ def test_dxf_export_reads_back_with_layers_and_a_clean_audit(pilot, tmp_path):
     assert per_layer["BUSWAYS"] == sum(1 for i in t.ids if i.startswith("bw"))
     assert per_layer["COLUMNS"] == len(design.halls[0].columns)
     assert per_layer["HALL"] == 1
-    assert per_layer["CABLES"] == len(ev.links.rack)
+    assert per_layer["CABLES"] == len(ev.items.links.rack)
     racks = [e for e in doc.modelspace().query("INSERT") if e.dxf.layer == "RACKS"]
     attribs = {a.dxf.tag: a.dxf.text for a in racks[1].attribs}
     assert set(attribs) == {"ID", "TYPE", "SYSTEM", "KW"}

@@ -11,7 +11,10 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
+import stat
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -27,6 +30,13 @@ EXTENSION = ".dcplan"
 MAX_FILE_BYTES = 256 * 1024 * 1024
 #: Coordinates beyond ±100 km are certainly a unit mistake.
 MAX_COORD_M = 100_000.0
+#: Fields this Designer does not know (kept and written back as they are) may nest
+#: lists and objects this deep; deeper is refused.
+MAX_DEPTH = 64
+#: A temporary file of an interrupted save (``.name.dcplan.*.tmp``) older than this is
+#: removed by the next save into its folder; a younger one may belong to a save still
+#: running (another Designer writing the same file).
+STALE_TEMPORARY_S = 600.0
 
 #: Migrations from an older version to the next: ``MIGRATIONS[v](doc) -> doc of v+1``.
 MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
@@ -94,7 +104,34 @@ def _parse_json(text: str) -> Any:
     if rejected:
         place, problem = _find_rejected(doc)
         raise DesignFileError(f"{place}: {problem}")
+    if _MAYBE_SURROGATE.search(text):
+        _refuse_surrogates(doc)
     return doc
+
+
+#: A UTF-16 surrogate escape (``\ud800``) or a surrogate character in the text: only then
+#: can a parsed string hold a lone surrogate (a pair of escapes decodes to one character).
+_MAYBE_SURROGATE = re.compile("\\\\u[dD][89a-fA-F]|[\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _refuse_surrogates(doc: Any) -> None:
+    """Refuse the first text (key or value, in file order) holding a lone UTF-16 surrogate:
+    UTF-8 cannot store it, so the design could be neither reported nor saved."""
+    stack: list[tuple[str, Any]] = [("", doc)]
+    while stack:
+        place, node = stack.pop()
+        if isinstance(node, str):
+            bad = _SURROGATE.search(node)
+            if bad:
+                raise DesignFileError(f"{place or 'the file'}: the text holds a lone UTF-16 surrogate "
+                                      f"(\\u{ord(bad.group()):04x}), which UTF-8 cannot store")
+        elif isinstance(node, dict):
+            for k in reversed(node):
+                stack.append((f"{place}.{k}" if place else k, node[k]))
+                stack.append((f"{place}.{k}" if place else k, k))
+        elif isinstance(node, list):
+            stack.extend((f"{place}[{i}]", v) for i, v in reversed(list(enumerate(node))))
 
 
 def _find_rejected(doc: Any) -> tuple[str, str]:
@@ -133,6 +170,9 @@ def loads_design(data: bytes | str, catalog: Catalog | None = None, source: str 
     except DesignFileError:
         raise
     except ValueError as exc:
+        if "integer string conversion" in str(exc):  # Python's 4,300-digit limit
+            raise DesignFileError(f"{source}: holds an integer of thousands of digits, "
+                                  "not a number a design may hold") from None
         raise DesignFileError(f"{source}: {exc}") from None
     try:
         return design_from_document(doc, catalog or load_catalog())
@@ -207,6 +247,30 @@ class _V:
         return v
 
     @classmethod
+    def free(cls, value: Any, place: str) -> Any:
+        """A value of a field this Designer does not know, kept to be written back as it
+        is: finite numbers, nesting at most :data:`MAX_DEPTH` deep (integers of any size
+        are written back digit for digit)."""
+        stack: list[tuple[str, Any, int]] = [(place, value, 0)]
+        while stack:
+            where, node, depth = stack.pop()
+            if type(node) is float and not math.isfinite(node):
+                raise cls.fail(where, "the number is too large to store (beyond ±1.8e308)")
+            if isinstance(node, (dict, list)):
+                if depth >= MAX_DEPTH:
+                    raise cls.fail(place, f"nested deeper than {MAX_DEPTH} levels of lists and objects")
+                if isinstance(node, dict):
+                    stack.extend((f"{where}.{k}", v, depth + 1) for k, v in reversed(node.items()))
+                else:
+                    stack.extend((f"{where}[{i}]", v, depth + 1) for i, v in reversed(list(enumerate(node))))
+        return value
+
+    @classmethod
+    def extra(cls, obj: dict, known: tuple[str, ...], place: str) -> dict:
+        """The fields of ``obj`` this Designer does not know, checked with :meth:`free`."""
+        return {k: cls.free(v, f"{place}.{k}" if place else k) for k, v in obj.items() if k not in known}
+
+    @classmethod
     def point(cls, value: Any, place: str) -> tuple[float, float]:
         pt = cls.lst(value, place)
         if len(pt) != 2:
@@ -219,9 +283,15 @@ class _V:
         pts = cls.lst(value, place)
         if len(pts) < 3:
             raise cls.fail(place, f"a polygon needs at least 3 points, got {len(pts)}")
-        poly = tuple(cls.point(p, f"{place}[{i}]") for i, p in enumerate(pts))
-        if len(poly) > 3 and poly[0] == poly[-1]:
-            poly = poly[:-1]  # tolerate an explicitly closed ring
+        points = [cls.point(p, f"{place}[{i}]") for i, p in enumerate(pts)]
+        # tolerate an explicitly closed ring (closed once or more) and repeated points, but
+        # keep each point once: what is written back then reads back the same
+        distinct = [p for i, p in enumerate(points) if i == 0 or p != points[i - 1]]
+        while len(distinct) > 1 and distinct[-1] == distinct[0]:
+            distinct.pop()
+        if len(distinct) < 3:
+            raise cls.fail(place, f"a polygon needs at least 3 distinct points, got {len(distinct)}")
+        poly = tuple(distinct)
         shape = shapely.Polygon(poly)
         if shape.area <= 0:
             raise cls.fail(place, "the polygon has no area (its points are on one line)")
@@ -236,10 +306,10 @@ def _migrate(doc: dict) -> dict:
     if isinstance(version, bool) or not isinstance(version, int):
         raise _V.fail("version", f"expected a whole number, got {_V.show(version)}")
     if version > FORMAT_VERSION:
-        raise _V.fail("version", f"this file is format version {version}; this Designer reads up to "
+        raise _V.fail("version", f"this file is format version {_V.show(version)}; this Designer reads up to "
                       f"version {FORMAT_VERSION} (update Designer to open it)")
     if version < 1 and version not in MIGRATIONS:
-        raise _V.fail("version", f"unknown format version {version}")
+        raise _V.fail("version", f"unknown format version {_V.show(version)}")
     while version < FORMAT_VERSION:
         doc = MIGRATIONS[version](doc)
         version += 1
@@ -272,7 +342,7 @@ def _read_site(raw: Any) -> Site:
         site.grid_kg_co2_per_kwh = _V.num(obj["grid_kg_co2_per_kwh"], "site.grid_kg_co2_per_kwh", 0, 10)
     if "currency" in obj:
         site.currency = _V.text(obj["currency"], "site.currency")
-    site.extra = {k: v for k, v in obj.items() if k not in _SITE_KEYS}
+    site.extra = _V.extra(obj, _SITE_KEYS, "site")
     return site
 
 
@@ -290,7 +360,7 @@ def _read_hall(raw: Any, place: str) -> Hall:
         hall.it_capacity_kw = _V.num(obj["it_capacity_kw"], f"{place}.it_capacity_kw", 0, 1e8)
     if "tray_drop_m" in obj:
         hall.tray_drop_m = _V.num(obj["tray_drop_m"], f"{place}.tray_drop_m", 0, 20)
-    hall.extra = {k: v for k, v in obj.items() if k not in _HALL_KEYS}
+    hall.extra = _V.extra(obj, _HALL_KEYS, place)
     return hall
 
 
@@ -331,7 +401,7 @@ def design_from_document(doc: Any, catalog: Catalog) -> Design:
         seen.add(rec.id)
         records.append(rec)
     design.equipment.insert(records)
-    design.extra = {k: v for k, v in doc.items() if k not in _TOP_KEYS}
+    design.extra = _V.extra(doc, _TOP_KEYS, "")
     return design
 
 
@@ -384,7 +454,7 @@ def _read_item(raw: Any, place: str, catalog: Catalog, seen_halls: set[str], see
     hall_id = _V.text(_V.req(obj, "hall", place), f"{place}.hall")
     if hall_id not in seen_halls:
         raise _V.fail(f"{place}.hall", f"no hall with id {_V.show(hall_id)}")
-    extra = {k: v for k, v in obj.items() if k not in _ITEM_KEYS}
+    extra = _V.extra(obj, _ITEM_KEYS, place)
     if spec.kind == "busway":
         start = _V.point(_V.req(obj, "start", place), f"{place}.start")
         end = _V.point(_V.req(obj, "end", place), f"{place}.end")
@@ -408,6 +478,8 @@ def _num(v: float) -> str:
     f = float(v)
     if f.is_integer() and abs(f) < 1e15:
         return str(int(f))
+    if not math.isfinite(f):  # JSON has no infinity: refuse rather than write a file that cannot be read
+        raise ValueError(f"cannot save the number {f}: a design holds finite numbers only")
     return repr(f)
 
 
@@ -415,7 +487,9 @@ def _value(v: Any) -> str:
     """Compact JSON for a value on one line (numbers as :func:`_num`)."""
     if isinstance(v, bool) or v is None or isinstance(v, str):
         return json.dumps(v, ensure_ascii=False)
-    if isinstance(v, (int, float)):
+    if isinstance(v, int):
+        return str(int(v))  # exactly, whatever its size
+    if isinstance(v, float):
         return _num(v)
     if isinstance(v, (list, tuple)):
         return "[" + ", ".join(_value(x) for x in v) + "]"
@@ -542,9 +616,48 @@ def _keep_backup(target: Path) -> None:
             tmp.unlink()
 
 
-def atomic_write_bytes(target: Path, data: bytes) -> None:
-    """Write ``data`` to ``target`` atomically (temporary file in the same folder, fsync, replace)."""
+def _temporary_names(target: Path) -> re.Pattern:
+    """The names of the temporary files a save of ``target`` makes: :func:`atomic_write_bytes`'
+    ``.<name>.<8 of [a-z0-9_]>.tmp`` (``tempfile.mkstemp``) and :func:`_keep_backup`'s
+    ``.<name>.bak.<pid>.tmp`` — for ``target`` itself and for any design file beside it."""
+    name = re.escape(target.name)
+    design = rf"[^/]+{re.escape(EXTENSION)}"
+    return re.compile(rf"\.(?:{name}|{design})\.(?:[a-z0-9_]{{8}}|bak\.[0-9]+)\.tmp")
+
+
+def remove_stale_temporaries(target: str | os.PathLike, older_than_s: float = STALE_TEMPORARY_S) -> list[Path]:
+    """Remove the temporary files that interrupted saves (a kill, a power cut) left beside
+    ``target``: only regular files of our own naming (see :func:`_temporary_names`) last
+    written more than ``older_than_s`` ago, so that a save still running elsewhere keeps
+    its own. Returns what was removed; a folder that cannot be listed is left alone."""
+    target = Path(target)
     folder = target.parent if str(target.parent) else Path(".")
+    ours = _temporary_names(target)
+    cutoff = time.time() - older_than_s
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not ours.fullmatch(entry.name):
+            continue
+        try:
+            st = entry.stat(follow_symlinks=False)
+            if stat.S_ISREG(st.st_mode) and st.st_mtime < cutoff:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            continue
+    return removed
+
+
+def atomic_write_bytes(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` atomically (temporary file in the same folder, fsync,
+    replace); first remove the stale temporary files earlier saves left beside it."""
+    target = Path(target)
+    folder = target.parent if str(target.parent) else Path(".")
+    remove_stale_temporaries(target)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:

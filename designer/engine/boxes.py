@@ -73,6 +73,9 @@ _ENTRIES_FREE = 65_536
 _BRUTE_MAX = 20_000_000
 #: Comparisons of one brute-force block (its boolean matrix).
 _BRUTE_BLOCK = 1 << 22
+#: A query box is paired with at most this many boxes of one grid cell. A real layout
+#: holds a handful of racks and zones per 1.2 m cell; only piles of items reach this.
+CROWD = 64
 #: Cell numbers are clamped to this (never reached by a design's ±100 km; it keeps a
 #: garbage coordinate from wrapping around int64).
 _FAR = float(2 ** 52)
@@ -220,6 +223,8 @@ class BoxIndex:
         counts = np.bincount(cid, minlength=self.ncells)
         self.start = np.cumsum(counts) - counts
         self.count = counts
+        #: some cell holds more than CROWD boxes (a pile): its pairs are capped
+        self.crowded = bool(len(counts)) and int(counts.max()) > CROWD
         # a stable order by cell: 16-bit keys sort by radix; wider ones are made unique with
         # the position as the last key (a plain sort of unique int64 keys is the fastest)
         if self.ncells < 1 << 16:
@@ -305,7 +310,10 @@ class BoxIndex:
         found, cid = self._cell_ids(hk, gx, gy)
         ok &= found
         qi, gx, gy, cid = qi[ok], gx[ok], gy[ok], cid[ok]
-        cnt = self.count[cid]
+        # a query box meets at most CROWD boxes of one cell: a pile of racks dropped on one
+        # spot (thousands in a cell) yields pairs linear in its size, each box still paired
+        # with the first CROWD boxes of the cell (enough to flag it and join it to its pile)
+        cnt = np.minimum(self.count[cid], CROWD)
         total = int(cnt.sum())
         if total == 0:
             return empty

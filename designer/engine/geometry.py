@@ -219,8 +219,15 @@ def _geometry(g: "_Group", types: TypeTable, st: Settings, halls: list[Hall], ha
     geo.bus = index.query(geo.bus_lb, hk[g.kind == BUSWAY], strict=False)
     n_fl = len(fl)
     a, b = found[0]
-    keep = a < b
-    geo.fp = _canon(a[keep], b[keep], n_fl)
+    if index.crowded:
+        # a pile: each box met only the first boxes of its crowded cells, so a pair may be
+        # found from one side only: keep every pair once, whichever side found it
+        keep = a != b
+        key = np.unique(np.minimum(a[keep], b[keep]).astype(np.int64) * max(n_fl, 1) + np.maximum(a[keep], b[keep]))
+        geo.fp = (key // max(n_fl, 1), key % max(n_fl, 1))
+    else:
+        keep = a < b
+        geo.fp = _canon(a[keep], b[keep], n_fl)
     empty = (np.zeros(0, np.int64), np.zeros(0, np.int64))
     geo.zone = _canon(*found[1], n_fl) if len(owner) else empty
     geo.strip = _canon(*found[-1], n_fl) if len(racks) else empty

@@ -111,6 +111,10 @@ def _hall_shape(g: HallGroup):
     return hb, rect, outlines
 
 
+#: Items in one batch of hall copies when failures are tried together.
+COPY_ROWS = 250_000
+
+
 @dataclass
 class _Run:
     """Everything one evaluation of a group found, before it is packed into a result."""
@@ -209,10 +213,13 @@ def try_single_failures(design: Design, types: TypeTable, settings: Settings, ha
     air_ok = (base.cooling.air_kw <= 0) | (base.cooling.served_by_air >= 0)
     out: list[np.ndarray | None] = [None] * len(candidates)
     kinds = np.array([g.kind[np.atleast_1d(c)[0]] for c in candidates], np.int64)
-    for kind in (BUSWAY, CDU, AIR, NETWORK):
-        which = np.flatnonzero(kinds == kind)
-        if not len(which):
-            continue
+    # copies of the hall in chunks of at most COPY_ROWS items (memory stays bounded in a
+    # hall with thousands of components)
+    step = max(1, COPY_ROWS // max(n, 1))
+    chunks = [(kind, part) for kind in (BUSWAY, CDU, AIR, NETWORK)
+              for which in [np.flatnonzero(kinds == kind)] if len(which)
+              for part in np.array_split(which, -(-len(which) // step))]
+    for kind, which in chunks:
         k = len(which)
         c = g.copies([candidates[w] for w in which])
         block = np.tile(base.flag_block, k)

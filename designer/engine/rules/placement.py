@@ -158,8 +158,7 @@ def _overlap(g: HallGroup, geo, flags, shapes: _Shapes) -> None:
     for root in piles:
         members = np.flatnonzero(label == root)
         names = [g.id(fl[k]) for k in members]
-        g.add("overlap", fl[members], f"{len(members)} items are piled on one another "
-              f"({int(pairs_in[root]):,} overlapping pairs): {_listed(names)}")
+        g.add("overlap", fl[members], f"{len(members)} items are piled on one another: {_listed(names)}")
 
 
 def _zone_text(g: HallGroup, geo, z: int) -> str:

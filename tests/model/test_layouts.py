@@ -5,6 +5,10 @@ Catalog figures used: Trn3 Gen2 rack 0.6 m wide, 2 racks per UltraServer, 85 kW,
 liquid, 28,800 Gbps EFA in 800G links (36 links per UltraServer); network rack 128
 ports, 12 kW; in-row CDU 1,000 kW; busway 1200 A: √3 · 415 V · 1200 A · 0.95 = 819.4 kW,
 × 0.8 continuous = 655.5 kW per busway. Trn2 rack: 24 kW, air cooled, 16 links.
+Power chain: UPS 1,250 kW at 96.5 %, switchboard 2,185 kW at 99.8 %, transformer 2,375 kW.
+
+Busway runs are balanced: ceil(row load ÷ 655.5 kW) runs, split where the run loads are
+most even (least sum of squares; on a tie the earlier boundaries).
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ from __future__ import annotations
 import pytest
 
 from designer.io import read_design
-from designer.model.layouts import TILE_M, IdCounter, row_items, row_length_m, ultraserver_racks
+from designer.model.layouts import (TILE_M, IdCounter, RowRedundancy, balanced_runs, power_chain_nodes, row_items,
+                                    row_length_m, ultraserver_racks)
 
 from .support import BUSWAY, CDU, NET, RACK
 
@@ -32,6 +37,9 @@ def test_catalog_figures_the_hand_calculations_rely_on(catalog):
     assert (net.get("ports"), net.it_power_kw, cdu.get("capacity_kw")) == (128, 12.0, 1000.0)
     assert bw.busway_rating_kw * catalog.value("power.continuous_load_factor") == pytest.approx(655.547, abs=1e-3)
     assert TILE_M == 0.6
+    ups, swb, tx = (catalog.types[t] for t in ("ups-1250kw", "switchboard-4000a", "transformer-2500kva"))
+    assert (ups.get("capacity_kw"), ups.get("efficiency")) == (1250, 0.965)
+    assert (swb.get("capacity_kw"), swb.get("efficiency"), tx.get("capacity_kw")) == (2185, 0.998, 2375)
 
 
 # ====================================================================== ultraserver_racks
@@ -61,8 +69,9 @@ def test_ultraserver_racks_per_system_follows_an_assumption_override(catalog):
 def test_a_row_of_four_ultraservers_is_the_pilot_hall_south_row(catalog, pilot_path):
     """4 UltraServers: 4 × 36 = 144 links → 2 network racks; 4 × 2 × 85 × 0.85 = 578 kW of
     liquid → 1 CDU (at the west end). 11 positions of 0.6 m from x0 = 2.4: centres 2.7 … 8.7.
-    Busway load west to east: 0, 85 … 340, 352, 364, 449, 534, 619 kW for the first ten
-    positions, +85 = 704 > 655.5 at the eleventh → two busways."""
+    Row load 8 × 85 + 2 × 12 = 704 kW > 655.5 → ceil(704 / 655.5) = 2 runs; cumulative load
+    west to east 0, 85 … 340, 352 (net1), 364, …: the even split is 352 + 352 kW, after net1
+    (position 6): no stub over the last rack."""
     items = row_items(catalog, "A", 2.4, 3.3, 180.0, 4, IdCounter())
     got = [(e.id, e.type, e.x, e.y, e.rotation, e.system) for e in floor(items)]
     assert got == [
@@ -75,7 +84,7 @@ def test_a_row_of_four_ultraservers_is_the_pilot_hall_south_row(catalog, pilot_p
     ]
     # busways run 5 cm inside the row's first and last positions
     assert [(b.id, b.x, b.y, b.end, b.rotation) for b in busways(items)] == [
-        ("bw1", 2.45, 3.3, (8.35, 3.3), 0.0), ("bw2", 8.45, 3.3, (8.95, 3.3), 0.0)]
+        ("bw1", 2.45, 3.3, (5.95, 3.3), 0.0), ("bw2", 6.05, 3.3, (8.95, 3.3), 0.0)]
     # … which is exactly what the bundled pilot hall holds
     pilot = read_design(pilot_path)
     assert [pilot.equipment.get(e.id) for e in items] == items
@@ -83,9 +92,10 @@ def test_a_row_of_four_ultraservers_is_the_pilot_hall_south_row(catalog, pilot_p
 
 def test_a_row_of_eight_ultraservers_has_cdus_at_both_ends_and_three_busways(catalog):
     """8 UltraServers: 288 links → 3 network racks; 1,156 kW liquid → 2 CDUs (one per end).
-    21 positions = 12.6 m. Loads: CDU + 7 racks = 595 kW, the 8th rack would make 680 →
-    break after position 7; then 85 + 36 (nets) + 6 × 85 = 631, the next rack 716 → break
-    after position 17; the rest 85 + 85 + 0."""
+    21 positions = 12.6 m. Row load 16 × 85 + 36 = 1,396 kW → ceil(1,396 / 655.5) = 3 runs
+    (even: 465.3 kW each). Most even split: CDU + 5 racks = 425 | 3 racks + 3 nets + 2 racks
+    = 461 | 6 racks + CDU = 510 kW (sum of squares 653,246; its mirror 510 | 461 | 425 ties,
+    the earlier boundaries win; the next best, 425 | 546 | 425, is 659,366)."""
     items = row_items(catalog, "A", 0.0, 10.0, 0.0, 8, IdCounter())
     fl = floor(items)
     assert len(fl) == 21 and row_length_m(catalog, 8) == pytest.approx(12.6)
@@ -97,7 +107,7 @@ def test_a_row_of_eight_ultraservers_has_cdus_at_both_ends_and_three_busways(cat
     assert systems == ["us1", "us1", "us2", "us2", "us3", "us3", "us4", "us4",
                        "us5", "us5", "us6", "us6", "us7", "us7", "us8", "us8"]
     assert [(b.id, b.x, b.end) for b in busways(items)] == [
-        ("bw1", 0.05, (4.75, 10.0)), ("bw2", 4.85, (10.75, 10.0)), ("bw3", 10.85, (12.55, 10.0))]
+        ("bw1", 0.05, (3.55, 10.0)), ("bw2", 3.65, (8.35, 10.0)), ("bw3", 8.45, (12.55, 10.0))]
 
 
 def test_every_rack_of_a_row_is_under_a_busway_and_no_busway_is_overloaded(catalog):
@@ -139,3 +149,78 @@ def test_ids_keep_counting_across_rows(catalog):
     assert [e.id for e in second] == ["cdu2", "us3-r1", "us3-r2", "net2", "us4-r1", "us4-r2", "bw2"]
     assert not {e.id for e in first} & {e.id for e in second}
     assert row_length_m(catalog, 2) == pytest.approx(6 * 0.6)
+
+
+# ====================================================================== redundancy
+N2 = RowRedundancy(power="2N", cooling="N+1", network="N+1", loops=True)
+
+
+def test_a_2n_row_of_four_ultraservers_with_spares_and_its_own_loop(catalog):
+    """4 UltraServers, N+1 network: 144 links → 2 network racks + 1 spare = 3; N+1 cooling:
+    578 kW liquid → 1 CDU + 1 spare = 2 (one per end); 13 positions from x0 = 2.4.
+    Row load 8 × 85 + 3 × 12 = 716 kW → 2 runs per feed; candidate splits: after the 4th
+    rack 340 | 376, after net1 352 | 364, after net2 364 | 352 → the tie goes to the earlier
+    boundary: positions 1–6 (352 kW) and 7–13 (364 kW), each under 655.5 kW, so one feed
+    carries its racks alone. A runs 0.2 m south of the centre line (y 3.1), B north (3.5)."""
+    items = row_items(catalog, "A", 2.4, 3.3, 180.0, 4, IdCounter(), redundancy=N2)
+    fl = floor(items)
+    assert [e.type for e in fl] == [CDU] + [RACK] * 4 + [NET] * 3 + [RACK] * 4 + [CDU]
+    assert [e.x for e in fl] == [round(2.7 + 0.6 * k, 6) for k in range(13)]
+    assert row_length_m(catalog, 4, redundancy=N2) == pytest.approx(13 * 0.6)
+    # the row's CDUs and racks on the row's own loop; network racks (air cooled) on none
+    assert {e.id: e.extra.get("loop") for e in fl if e.type != RACK} == {
+        "cdu1": "loop1", "net1": None, "net2": None, "net3": None, "cdu2": "loop1"}
+    assert {e.extra["loop"] for e in fl if e.type == RACK} == {"loop1"}
+    assert [(b.id, b.x, b.y, b.end, b.extra) for b in busways(items)] == [
+        ("bw1A", 2.45, 3.1, (5.95, 3.1), {"feed": "A"}), ("bw1B", 2.45, 3.5, (5.95, 3.5), {"feed": "B"}),
+        ("bw2A", 6.05, 3.1, (10.15, 3.1), {"feed": "A"}), ("bw2B", 6.05, 3.5, (10.15, 3.5), {"feed": "B"})]
+
+
+def test_in_a_2n_row_every_rack_is_under_one_a_and_one_b_run_each_able_to_carry_it_alone(catalog):
+    for n in (1, 2, 3, 5, 8, 12):
+        items = row_items(catalog, "A", 1.2, 4.0, 0.0, n, IdCounter(), redundancy=N2)
+        fl, bws = floor(items), busways(items)
+        depth = catalog.types[RACK].depth_m
+        for e in fl:
+            over = [b for b in bws if b.x < e.x < b.end[0] and abs(b.y - e.y) < depth / 2]
+            assert sorted(b.extra["feed"] for b in over) == ["A", "B"], (n, e.id)
+        for b in bws:
+            whole = sum(catalog.types[e.type].it_power_kw for e in fl if b.x < e.x < b.end[0])
+            assert whole <= 655.55, (n, b.id, whole)   # the failover load: the whole racks
+            assert b.end[0] - b.x >= 1.2 - 1e-9, (n, b.id)  # no stub
+
+
+def test_defaults_keep_a_row_n(catalog):
+    plain = row_items(catalog, "A", 0.0, 3.3, 0.0, 4, IdCounter())
+    assert plain == row_items(catalog, "A", 0.0, 3.3, 0.0, 4, IdCounter(), redundancy=RowRedundancy())
+    assert all(not e.extra for e in plain)
+    with pytest.raises(ValueError):
+        RowRedundancy(power="N+1")
+
+
+# ====================================================================== balanced_runs
+def test_balanced_runs(catalog):
+    assert balanced_runs((0, 85, 85, 85, 85, 12, 12, 85, 85, 85, 85), 655.5) == [(0, 5), (6, 10)]
+    assert balanced_runs((85, 85, 12), 655.5) == [(0, 2)]             # within the limit: one run
+    assert balanced_runs((0, 0, 400, 400, 0), 500.0) == [(0, 2), (3, 4)]  # zero loads join a neighbour
+    assert balanced_runs((700, 10), 500.0) == [(0, 0), (1, 1)]        # an item over the limit alone
+    assert balanced_runs((), 500.0) == []
+
+
+# ====================================================================== power chain
+def test_power_chain_per_feed_carries_its_side_alone_in_balanced_groups(catalog):
+    """Four 2N rows' worth of busways: per feed runs of 352, 364, 352, 364, … kW (whole
+    loads, 8 runs, 2,864 kW). A switchboard group may carry 2,185 × 0.965 = 2,108.5 kW of
+    busway load (its UPS inputs within the switchboard) → ceil(2,864 / 2,108.5) = 2 groups,
+    split evenly after the 4th run: 1,432 + 1,432 kW. Each group over 1,250 kW → 2 UPS of
+    352 + 364 = 716 kW. Per feed: 2 transformers, 2 switchboards, 4 UPS."""
+    runs = [(f"bw{k + 1}{feed}", feed, (352.0, 364.0)[k % 2]) for k in range(8) for feed in "AB"]
+    nodes, sources = power_chain_nodes(catalog, runs, "H-")
+    by_feed = {feed: [n for n in nodes if f"-{feed}" in n["id"]] for feed in "AB"}
+    assert [(n["id"], n["type"], n["parent"]) for n in by_feed["A"]] == [
+        ("H-tx-A1", "transformer-2500kva", None), ("H-swb-A1", "switchboard-4000a", "H-tx-A1"),
+        ("H-ups-A1", "ups-1250kw", "H-swb-A1"), ("H-ups-A2", "ups-1250kw", "H-swb-A1"),
+        ("H-tx-A2", "transformer-2500kva", None), ("H-swb-A2", "switchboard-4000a", "H-tx-A2"),
+        ("H-ups-A3", "ups-1250kw", "H-swb-A2"), ("H-ups-A4", "ups-1250kw", "H-swb-A2")]
+    assert len(by_feed["B"]) == 8 and len(nodes) == 16
+    assert sources == {f"bw{k + 1}{feed}": f"H-ups-{feed}{k // 2 + 1}" for k in range(8) for feed in "AB"}

@@ -180,10 +180,22 @@ class Evaluation:
         self.chain: list | None = None
         #: the generators against the design-day load (a dict), when the site has them
         self.generators: dict | None = None
-        #: the busways (design rows), their ids and feeds ("A"/"B"), for the report
+        #: the busways (design rows) and whether each is on feed B; the ids of the rows
         self.busway_items: np.ndarray | None = None
-        self.busway_ids: list[str] = []
-        self.busway_feeds: list[str] = []
+        self.busway_on_b: np.ndarray | None = None
+        self.ids_snapshot: list[str] = []
+
+    def set_busways(self, rows: np.ndarray, ids: list[str], on_b: np.ndarray) -> None:
+        """The busways of the design evaluated (rows), the ids of its rows, feed B or not."""
+        self.busway_items, self.ids_snapshot, self.busway_on_b = rows, ids, on_b
+
+    @property
+    def busway_ids(self) -> list[str]:
+        return [self.ids_snapshot[r] for r in self.busway_items] if self.busway_items is not None else []
+
+    @property
+    def busway_feeds(self) -> list[str]:
+        return ["B" if b else "A" for b in self.busway_on_b] if self.busway_on_b is not None else []
 
     @property
     def items(self) -> ItemTable:

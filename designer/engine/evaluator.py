@@ -196,6 +196,7 @@ class Evaluator:
         self.memory = {}
         self.failures = {}
         self._failed_now = self.failed_rows
+        self._busways = None
         self.order, self.slices = self._sorted_rows()
         self._distinct = None
         self.store = _Store(self._evaluate_all(), self.slices, self.design.hall_ids())
@@ -204,12 +205,12 @@ class Evaluator:
 
     def _with_resilience(self, evaluation: Evaluation) -> Evaluation:
         t = self.design.equipment
-        rows = np.flatnonzero(self.types.kind[t.type_code] == BUSWAY)
-        feed_b = feed_b_rows(t)
-        evaluation.busway_ids = [t.ids[r] for r in rows]
-        evaluation.busway_feeds = ["B" if feed_b[r] else "A" for r in rows]
-        evaluation.busway_items = rows
-        self._power_chain(evaluation, rows)
+        if self._busways is None:  # (kept while edits only move items: the rows stay)
+            rows = np.flatnonzero(self.types.kind[t.type_code] == BUSWAY)
+            # a snapshot: the ids of the rows now, and which busways are on feed B
+            self._busways = (rows, list(t.ids), feed_b_rows(t)[rows])
+        evaluation.set_busways(*self._busways)
+        self._power_chain(evaluation, self._busways[0])
         if self.with_resilience:
             evaluation.resilience = res = self.resilience()
             evaluation.violations = evaluation.violations + res.violations(self.design)
@@ -220,11 +221,12 @@ class Evaluator:
         design = self.design
         power = evaluation.totals["power"]
         if chain_of(design):
-            position = np.empty(len(self.order), np.int64)
+            position = np.full(len(design.equipment), -1, np.int64)
             position[self.order] = np.arange(len(self.order))
-            placed = busway_rows[busway_rows < len(position)]
+            placed = busway_rows[position[busway_rows] >= 0]   # (busways in a hall of the design)
             loads = self.store.items.load_kw[position[placed]]
-            evaluation.chain = nodes = roll_up(design, self.catalog, dict(zip(evaluation.busway_ids, loads.tolist())))
+            ids = [evaluation.ids_snapshot[r] for r in placed]
+            evaluation.chain = nodes = roll_up(design, self.catalog, dict(zip(ids, loads.tolist())))
             evaluation.violations = evaluation.violations + chain_violations(nodes)
             if design.site.pue_modelled:  # the modelled PUE counts the chain's losses
                 _add_facility_kw(evaluation.totals, sum(n.loss_kw for n in nodes))
@@ -261,8 +263,9 @@ class Evaluator:
         self._ensure_types()
         self._failed_now = self.failed_rows
         order, slices = self._sorted_rows_after(change)
-        if order is not self.order:
+        if order is not self.order or change.kind != "moved":
             self._distinct = None  # rows changed: count the UltraServers again
+            self._busways = None
         # the per-item table of the evaluation before: the new one patches the touched halls
         previous = self.evaluation if order is self.order else None
         touched = list(dict.fromkeys(change.halls))

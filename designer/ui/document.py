@@ -5,6 +5,11 @@ command from :mod:`designer.model.commands`; the document wraps it in a
 ``QUndoCommand`` on its ``QUndoStack``. Model changes are coalesced and fed to the
 engine's incremental evaluator once per event-loop turn, and
 :attr:`evaluation_changed` tells every view.
+
+A *what-if* (:meth:`Document.set_failed`) takes some items as failed: the evaluation
+every view shows is then the failed state. Every single failure (the Resilience dock,
+``redundancy`` problems) is tried off the drag path: hall by hall, once edits have
+settled, and :attr:`resilience_changed` tells the views.
 """
 
 from __future__ import annotations
@@ -13,11 +18,13 @@ import logging
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QUndoCommand, QUndoStack
 
 from designer.catalog import Catalog, load_catalog
 from designer.engine import Evaluation, Evaluator
+from designer.engine.evaluation import Violation
+from designer.engine.resilience import Resilience, hall_failures
 from designer.io import read_design, write_design
 from designer.model import Change, Design, Hall
 from designer.model.design import DESIGN_CHANGES, ITEM_CHANGES
@@ -25,6 +32,8 @@ from designer.model.commands import Command, merge_changes
 
 log = logging.getLogger(__name__)
 
+#: Every single failure is tried this long after the last evaluation (edits have settled).
+RESILIENCE_DELAY_MS = 300
 
 
 def new_design() -> Design:
@@ -89,6 +98,8 @@ class Document(QObject):
     selection_changed = Signal(list)      # ids
     changed = Signal(object)              # model Change, after the model changed
     path_changed = Signal()
+    failed_changed = Signal(list)         # ids taken as failed (the what-if); [] when none
+    resilience_changed = Signal(object)   # Resilience of the design as it is (None: not known)
 
     def __init__(self, catalog: Catalog | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -104,6 +115,16 @@ class Document(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)  # once per burst of edits, after they land
         self._timer.timeout.connect(self.evaluate_pending)
+        #: items taken as failed (the what-if); the evaluation shown is that state
+        self.failed_ids: tuple[str, ...] = ()
+        #: every single failure of the design as evaluated last (None until tried)
+        self.resilience: Resilience | None = None
+        self.redundancy_violations: list[Violation] = []
+        #: stranded UltraServers of the design with nothing failed (None: not known since an edit)
+        self.normal_stranded: int | None = None
+        self._resilience_timer = QTimer(self)
+        self._resilience_timer.setSingleShot(True)
+        self._resilience_timer.timeout.connect(self._try_next_hall)
         self.design.subscribe(self._on_model_changed)
 
     # ------------------------------------------------------------------ files
@@ -115,10 +136,14 @@ class Document(QObject):
         self.selection = []
         self.undo_stack.clear()
         self._pending.clear()
+        self.failed_ids = ()
+        self.normal_stranded = None
+        self._set_resilience(None)
         design.subscribe(self._on_model_changed)
         self.design_replaced.emit()
         self.path_changed.emit()
         self.selection_changed.emit([])
+        self.failed_changed.emit([])
         self.evaluate_all()
 
     def open(self, path: str | os.PathLike) -> None:
@@ -166,21 +191,54 @@ class Document(QObject):
             self.selection = ids
             self.selection_changed.emit(list(ids))
 
+    # ------------------------------------------------------------------ what-if
+    def set_failed(self, ids) -> None:
+        """Take these items as failed (replacing the last set; unknown ids are dropped):
+        on the floor, serving nothing. Every view then shows that state."""
+        index = self.design.equipment.index
+        ids = tuple(i for i in dict.fromkeys(ids) if i in index)
+        if ids == self.failed_ids:
+            return
+        self.failed_ids = ids
+        self.failed_changed.emit(list(ids))
+        if self.evaluator is None:
+            self.evaluate_all()
+            return
+        self.evaluate_pending()  # edits not yet evaluated go first
+        try:
+            self._publish(self.evaluator.set_failed(ids))
+        except Exception as exc:
+            log.exception("evaluation failed")
+            self._fail(exc)
+
+    def clear_failed(self) -> None:
+        """Back to normal: nothing failed."""
+        self.set_failed(())
+
     # ------------------------------------------------------------------ evaluation
     def _on_model_changed(self, change: Change) -> None:
+        self._resilience_timer.stop()  # tried again once this edit is evaluated
+        if self.failed_ids:
+            self.normal_stranded = None
         if change.kind in ("removed", "reset"):
             index = self.design.equipment.index
             kept = [i for i in self.selection if i in index]
             if kept != self.selection:
                 self.selection = kept
                 self.selection_changed.emit(list(kept))
+            failed = tuple(i for i in self.failed_ids if i in index)
+            if failed != self.failed_ids:  # a failed item was deleted: it is no longer failed
+                self.failed_ids = failed
+                if self.evaluator is not None:
+                    self.evaluator.failed_ids = failed
+                self.failed_changed.emit(list(failed))
         self._pending.append(change)
         self.changed.emit(change)
         self._timer.start()
 
     def evaluate_all(self) -> None:
         try:
-            self.evaluator = Evaluator(self.design, self.catalog)
+            self.evaluator = Evaluator(self.design, self.catalog, failed=self.failed_ids)
         except Exception as exc:  # a broken evaluation must not take the window down
             log.exception("evaluation failed")
             self._fail(exc)
@@ -216,9 +274,61 @@ class Document(QObject):
 
     def _publish(self, evaluation: Evaluation) -> None:
         self.evaluation = evaluation
+        if not self.failed_ids:
+            self.normal_stranded = int(evaluation.totals["throughput"]["stranded_ultraservers"])
+        self._resilience_timer.start(RESILIENCE_DELAY_MS)  # (again): every single failure, once edits settle
         self.evaluation_changed.emit(evaluation)
 
     def _fail(self, exc: Exception) -> None:
+        self._resilience_timer.stop()
         self.evaluation = None
         self.evaluation_failed.emit(f"The design could not be evaluated: {exc}")
         self.evaluation_changed.emit(None)
+
+    # ------------------------------------------------------------------ resilience
+    def violations(self) -> list[Violation]:
+        """What the Problems dock lists: the evaluation's violations and the ``redundancy``
+        errors of the last resilience check (those of items still in the design)."""
+        if self.evaluation is None:
+            return []
+        if not self.redundancy_violations:
+            return self.evaluation.violations
+        index = self.design.equipment.index
+        return self.evaluation.violations + [v for v in self.redundancy_violations if v.ids[0] in index]
+
+    def resilience_pending(self) -> bool:
+        """Whether a resilience check of the latest evaluation is still to come."""
+        return self._resilience_timer.isActive()
+
+    def _try_next_hall(self) -> None:
+        """Try every single failure of one hall not yet tried; the next hall on the next
+        turn of the event loop, so an edit is never kept waiting longer than one hall.
+        Postponed while a mouse button is held (a drag in progress)."""
+        evaluator = self.evaluator
+        if evaluator is None or self.evaluation is None or self._pending:
+            return  # the evaluation of the pending edits starts this again
+        if QGuiApplication.mouseButtons() != Qt.MouseButton.NoButton:
+            self._resilience_timer.start(RESILIENCE_DELAY_MS)
+            return
+        try:
+            todo = [h.id for h in self.design.halls if h.id not in evaluator.failures]
+            if todo:
+                evaluator.failures[todo[0]] = hall_failures(evaluator, todo[0])
+                if len(todo) > 1:
+                    self._resilience_timer.start(0)
+                    return
+            resilience = evaluator.resilience()  # every hall tried: this only collects them
+        except Exception:  # the check must not take the window down; the evaluation stands
+            log.exception("resilience check failed")
+            return
+        self._set_resilience(resilience)
+
+    def _set_resilience(self, resilience: Resilience | None) -> None:
+        self.resilience = resilience
+        if resilience is None:
+            self.redundancy_violations = []
+        elif not self.failed_ids:
+            self.redundancy_violations = resilience.violations(self.design)
+        # during a what-if the check tries one failure more than the design was declared for:
+        # the redundancy errors stay those of the design as built
+        self.resilience_changed.emit(resilience)

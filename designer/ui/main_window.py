@@ -2,7 +2,7 @@
 
 Files: new, open, open recent, save, save as, close with an unsaved-changes prompt,
 title with the modified mark, a ``.dcplan`` dropped on the window opens it. Window
-layout, recent files and preferences persist in ``QSettings``.
+layout, recent files and view options persist through :mod:`designer.ui.settings`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import logging
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
 
@@ -19,25 +19,20 @@ from designer.catalog import Catalog
 from designer.engine import Evaluation
 from designer.io import DesignFileError
 from designer.model import Design
+from designer.ui import settings
+from designer.ui.docks.totals import TotalsPanel
 from designer.ui.document import Document, new_design
-from designer.ui.hall_item import COLOUR_MODES
-from designer.ui.plan_view import PlanScene, PlanView
-from designer.ui.totals_panel import TotalsPanel
+from designer.ui.canvas.scene import PlanScene
+from designer.ui.canvas.styles import COLOUR_MODES
+from designer.ui.canvas.view import PlanView
 from designer.ui.widgets import TEXT_INTERVAL_MS, Throttle
 
 log = logging.getLogger(__name__)
 
-APP_NAME = "Designer"
-ORGANIZATION = "Designer"
-MAX_RECENT = 10
+APP_NAME = settings.APP_NAME
 FILE_FILTER = "Designer files (*.dcplan)"
 
 __all__ = ["MainWindow", "new_design", "APP_NAME"]
-
-
-def settings() -> QSettings:
-    """The app's persistent settings (window layout, recent files, preferences)."""
-    return QSettings(ORGANIZATION, APP_NAME)
 
 
 class MainWindow(QMainWindow):
@@ -54,7 +49,7 @@ class MainWindow(QMainWindow):
 
         self.scene = PlanScene(self)
         self.plan_view = PlanView(self.scene, self)
-        self.setCentralWidget(self.plan_view)
+        self._build_plan_area()  # the plan, with the what-if banner above it
 
         self.totals = TotalsPanel()
         self.totals_dock = self.add_dock("Totals", "totals_dock", self.totals, Qt.DockWidgetArea.RightDockWidgetArea)
@@ -66,8 +61,8 @@ class MainWindow(QMainWindow):
         self.plan_view.cursor_moved.connect(self._on_cursor_moved)
 
         # ---- editing: the equipment palette (left), the plan's tools and edit actions
-        from designer.ui.palette import PaletteWidget
-        from designer.ui.tools import PlanEditor
+        from designer.ui.docks.palette import PaletteWidget
+        from designer.ui.tools.editor import PlanEditor
 
         self.palette = PaletteWidget(self.catalog)
         self.palette_dock = self.add_dock("Equipment", "palette_dock", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea)
@@ -82,6 +77,7 @@ class MainWindow(QMainWindow):
         self.document.path_changed.connect(self._update_title)
         self.resize(1400, 900)
         self._build_analysis_docks()  # ---- docks (metrics, problems, inspector)
+        self._build_resilience()  # ---- the Resilience dock and the what-if actions
         self.document.set_design(design if design is not None else new_design(), path)
         self._restore_layout()
         from designer.ui import autosave  # unsaved changes survive a crash or a kill
@@ -149,7 +145,7 @@ class MainWindow(QMainWindow):
         self.panels_menu.addAction(self.totals_dock.toggleViewAction())
         self.tools_menu = bar.addMenu("&Tools")
         self.help_menu = bar.addMenu("&Help")
-        from designer.ui import export_actions  # File ▸ Export / Import (plan, report, BOM, DXF)
+        from designer.ui.export import actions as export_actions  # File ▸ Export / Import (plan, report, BOM, DXF)
 
         export_actions.install(self)
         self._action("&About Designer", self._about, None, self.help_menu)
@@ -157,8 +153,9 @@ class MainWindow(QMainWindow):
         self.panels_menu.addAction(self.palette_dock.toggleViewAction())
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.editor.toolbar)
         # ---- overlays and colour modes
-        from designer.ui.hall_list import HallListPanel
-        from designer.ui.overlays import PlanLegend, ViewToolbar
+        from designer.ui.docks.halls import HallListPanel
+        from designer.ui.canvas.overlays.legend import PlanLegend
+        from designer.ui.canvas.overlays.toolbar import ViewToolbar
 
         self.view_toolbar = ViewToolbar(self.scene, self)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.view_toolbar)
@@ -176,18 +173,16 @@ class MainWindow(QMainWindow):
 
     def _restore_view_options(self) -> None:
         """The colour mode and the overlays shown when the app was last used."""
-        s = settings()
-        mode = s.value("view/colour_mode")
+        mode = settings.colour_mode()
         if mode in COLOUR_MODES:
             self.view_toolbar.set_colour_mode(mode)
-        shown = str(s.value("view/overlays", "") or "").split(",")
+        shown = settings.overlays()
         for kind, action in self.view_toolbar.overlay_actions.items():
             action.setChecked(kind in shown)
 
     def _save_view_options(self, *_args) -> None:
-        s = settings()
-        s.setValue("view/colour_mode", self.view_toolbar.colour_combo.currentData())
-        s.setValue("view/overlays", ",".join(k for k, a in self.view_toolbar.overlay_actions.items() if a.isChecked()))
+        settings.set_colour_mode(self.view_toolbar.colour_combo.currentData())
+        settings.set_overlays(k for k, a in self.view_toolbar.overlay_actions.items() if a.isChecked())
 
     # ------------------------------------------------------------------ documents
     @property
@@ -292,15 +287,10 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ recent files
     def recent_files(self) -> list[str]:
-        value = settings().value("recent_files", [])
-        if isinstance(value, str):
-            value = [value]
-        return [str(v) for v in (value or [])]
+        return settings.recent_files()
 
     def _remember_recent(self, path: Path) -> None:
-        path = str(Path(path).resolve())
-        files = [f for f in self.recent_files() if f != path]
-        settings().setValue("recent_files", [path, *files][:MAX_RECENT])
+        settings.add_recent_file(path)
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
@@ -363,9 +353,8 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ layout
     def _restore_layout(self) -> None:
-        s = settings()
-        geometry = s.value("window/geometry")
-        state = s.value("window/state")
+        geometry = settings.window_geometry()
+        state = settings.window_state()
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:  # first run: most of the screen, centred
@@ -377,15 +366,14 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     def _save_layout(self) -> None:
-        s = settings()
-        s.setValue("window/geometry", self.saveGeometry())
-        s.setValue("window/state", self.saveState())
+        settings.set_window_geometry(self.saveGeometry())
+        settings.set_window_state(self.saveState())
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
         super().showEvent(event)
         if not self._shown:
             self._shown = True
-            if settings().value("window/state") is None:
+            if settings.window_state() is None:
                 self.resizeDocks([self.totals_dock], [self.totals.sizeHint().width()], Qt.Orientation.Horizontal)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
@@ -403,10 +391,11 @@ class MainWindow(QMainWindow):
         (tabbed) on the right above Totals. The right column runs the window's full height."""
         from PySide6.QtCore import QTimer
 
-        from designer.ui.history_dock import HistoryPanel
-        from designer.ui.inspector import AssumptionsPanel, Inspector
-        from designer.ui.metrics_dock import MetricsDock
-        from designer.ui.problems_dock import ProblemsDock
+        from designer.ui.docks.assumptions import AssumptionsPanel
+        from designer.ui.docks.history import HistoryPanel
+        from designer.ui.docks.inspector import Inspector
+        from designer.ui.docks.metrics import MetricsDock
+        from designer.ui.docks.problems import ProblemsDock
 
         right, bottom = Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
         self.setCorner(Qt.Corner.BottomRightCorner, right)
@@ -428,7 +417,7 @@ class MainWindow(QMainWindow):
         self.inspector_dock.raise_()
         self.metrics_dock.raise_()
         self.document.changed.connect(self._on_design_renamed)
-        if settings().value("window/state") is None:
+        if settings.window_state() is None:
             QTimer.singleShot(0, self._size_analysis_docks)
 
     def _size_analysis_docks(self) -> None:
@@ -443,3 +432,35 @@ class MainWindow(QMainWindow):
     def _on_design_renamed(self, change) -> None:
         if change.kind == "site":  # Rename notifies as a site change
             self._update_title()
+
+    # ---- resilience: the what-if and the Resilience dock
+    def _build_plan_area(self) -> None:
+        """The central area: the what-if banner (hidden unless one is on) above the plan."""
+        from PySide6.QtWidgets import QVBoxLayout
+
+        from designer.ui.docks.resilience import WhatIf, WhatIfBanner
+
+        self.what_if = WhatIf(self.document, self)
+        #: What-if actions (the canvas's context menu may add them too)
+        self.fail_action, self.restore_action = self.what_if.fail_action, self.what_if.restore_action
+        self.what_if_banner = WhatIfBanner(self.document)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.what_if_banner)
+        column.addWidget(self.plan_view, 1)
+        self.setCentralWidget(central)
+
+    def _build_resilience(self) -> None:
+        """Tools ▸ Fail Selected / Restore All, and the Resilience dock tabbed with Problems."""
+        from designer.ui.docks.resilience import ResilienceDock
+
+        self.tools_menu.addSeparator()
+        self.tools_menu.addAction(self.fail_action)
+        self.tools_menu.addAction(self.restore_action)
+        self.resilience = ResilienceDock(self.document, self.plan_view, self.what_if)
+        self.resilience_dock = self.add_dock("Resilience", "resilience_dock", self.resilience,
+                                             Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.problems_dock, self.resilience_dock)
+        self.metrics_dock.raise_()

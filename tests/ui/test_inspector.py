@@ -53,7 +53,7 @@ def test_a_selected_rack_shows_its_properties_and_what_serves_it(window, qtbot):
     assert found.it_label.text() == f"{ev.it_kw[row]:,.1f} kW" == "85.0 kW"
     busway = window.design.equipment.ids[ev.served_by_busway[row]]
     cdu = window.design.equipment.ids[ev.served_by_cdu[row]]
-    assert found.power_label.text() == f"Fed by busway {busway}"
+    assert found.power_label.text() == f"A: {busway} (no second feed)"  # its feeds
     assert f"to CDU {cdu}" in found.liquid_label.text()
     assert found.status_label.text() == "OK"
     assert found.problems_label.text() == "None"

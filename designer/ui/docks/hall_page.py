@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QCheckBox, QGroupBox, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from designer.engine import Evaluation
+from designer.engine.resilience import LEVELS, declared_redundancy
 from designer.model.commands import Rename, SetHall, SetSite
 from designer.ui.docks.context import InspectorContext
 from designer.ui.docks.fields import NoWheelComboBox, Units, form_layout, info_label, kw_text, set_combo, set_text
@@ -153,7 +154,8 @@ class HallBox(QGroupBox):
 
 
 class SiteBox(QGroupBox):
-    """The site: utility feed, PUE (fixed or modelled), energy price, grid carbon, currency."""
+    """The site: utility feed, PUE (fixed or modelled), energy price, grid carbon, currency,
+    and the redundancy it declares per system (power, cooling, network)."""
 
     def __init__(self, context: InspectorContext) -> None:
         super().__init__("Site")
@@ -189,6 +191,18 @@ class SiteBox(QGroupBox):
         self.currency_edit.setToolTip("ISO 4217 code such as USD, EUR, GBP")
         self.currency_edit.editingFinished.connect(self._on_currency_edited)
         form.addRow("Currency", self.currency_edit)
+        self.redundancy_combos: dict[str, NoWheelComboBox] = {}
+        for system, levels in LEVELS.items():
+            combo = NoWheelComboBox()
+            combo.setObjectName(f"inspector_redundancy_{system}")
+            combo.setMinimumContentsLength(4)
+            for level in levels:
+                combo.addItem(level, level)
+            combo.setToolTip(f"The {system} redundancy the site is built to: above N, no single failure of a "
+                             f"{system} component may strand compute (a redundancy error when one does)")
+            combo.activated.connect(lambda index, system=system: self._on_redundancy_activated(system, index))
+            form.addRow(f"{system.capitalize()} redundancy", combo)
+            self.redundancy_combos[system] = combo
         self.site_info = info_label()
         self.site_info.setObjectName("inspector_site_info")
         form.addRow("", self.site_info)
@@ -210,6 +224,11 @@ class SiteBox(QGroupBox):
         self.price_spin.set_model_value(site.electricity_price_per_kwh)
         self.co2_spin.set_model_value(site.grid_kg_co2_per_kwh)
         set_text(self.currency_edit, site.currency)
+        for system, level in declared_redundancy(site).items():
+            combo = self.redundancy_combos[system]
+            blocker = combo.blockSignals(True)
+            combo.setCurrentIndex(max(combo.findData(level), 0))
+            combo.blockSignals(blocker)
         if ev is not None:
             p = ev.totals["power"]
             self.site_info.setText(f"Facility {kw_text(p['facility_kw'])} of {kw_text(p['utility_capacity_kw'])} feed\n"
@@ -233,6 +252,17 @@ class SiteBox(QGroupBox):
         elif mode == "fixed" and site.pue_modelled:
             # start from today's modelled value, so facility power does not jump
             self.context.push(SetSite({"pue": round(max(self.pue_spin.model_value(), 1.0), 2)}, "Fix PUE"))
+
+    def _on_redundancy_activated(self, system: str, index: int) -> None:
+        level = self.redundancy_combos[system].itemData(index)
+        site = self.context.design.site
+        if level is None or declared_redundancy(site)[system] == level:
+            return
+        declared = dict(site.extra.get("redundancy") or {})
+        declared[system] = level
+        # a new extra dict: the command's inverse keeps the old one as it was
+        self.context.push(SetSite({"extra": {**site.extra, "redundancy": declared}},
+                                  f"Declare {system} redundancy {level}"))
 
     def _on_currency_edited(self) -> None:
         code = self.currency_edit.text().strip().upper()

@@ -1,5 +1,6 @@
 """The Inspector's "Evaluation" box: what the engine says about the selected items
-(status, IT power, what feeds and cools them, a unit's load, ports, problems)."""
+(status, IT power, the busways of each feed, what cools them, a unit's load and a
+busway's failover load, ports, problems)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGroupBox
 
 from designer.engine import Evaluation
-from designer.engine.evaluation import STATUS_ERROR, STATUS_OK
+from designer.engine.evaluation import STATUS_ERROR, STATUS_OK, STATUS_WARNING
 from designer.ui.docks.context import InspectorContext
 from designer.ui.docks.fields import form_layout, html_text, info_label, kw_text
 from designer.ui.docks.status import STATUS_COLORS, STATUS_WORDS, problems_text, severity_color
@@ -18,6 +19,24 @@ from designer.ui.widgets import set_style_sheet
 MAX_PROBLEMS_SHOWN = 6
 #: The colour of a unit loaded beyond its limit.
 OVER_LIMIT_COLOR = STATUS_COLORS[STATUS_ERROR].name()
+#: A busway whose failover load would exceed its limit, where no power redundancy is declared.
+FAILOVER_WARNING_COLOR = STATUS_COLORS[STATUS_WARNING].name()
+
+
+def feed_of(design, item_id: str) -> str:
+    """A busway's feed, ``"A"`` (the default) or ``"B"``."""
+    return "B" if design.equipment.extra.get(item_id, {}).get("feed") == "B" else "A"
+
+
+def feeds_text(design, busway_a: int, busway_b: int) -> str:
+    """``"A: bw1, B: bw2"`` for a rack under both feeds, ``"A: bw1 (no second feed)"`` for one."""
+    ids = design.equipment.ids
+    if busway_a < 0 and busway_b < 0:
+        return "no busway"
+    if busway_a >= 0 and busway_b >= 0:
+        return f"{feed_of(design, ids[busway_a])}: {ids[busway_a]}, {feed_of(design, ids[busway_b])}: {ids[busway_b]}"
+    only = ids[busway_a if busway_a >= 0 else busway_b]
+    return f"{feed_of(design, only)}: {only} (no second feed)"
 
 
 class EvaluationBox(QGroupBox):
@@ -33,6 +52,7 @@ class EvaluationBox(QGroupBox):
         self.liquid_label = self._label("inspector_liquid")
         self.air_label = self._label("inspector_air")
         self.load_label = self._label("inspector_load")
+        self.failover_label = self._label("inspector_failover")
         self.ports_label = self._label("inspector_ports")
         self.system_state_label = self._label("")
         self.problems_label = self._label("inspector_problems")
@@ -40,6 +60,7 @@ class EvaluationBox(QGroupBox):
         for label, widget in (("Status", self.status_label), ("IT power", self.it_label),
                               ("Power", self.power_label), ("Liquid cooling", self.liquid_label),
                               ("Air cooling", self.air_label), ("Load", self.load_label),
+                              ("Failover", self.failover_label),
                               ("Ports", self.ports_label), ("Compute", self.system_state_label),
                               ("Problems", self.problems_label)):
             form.addRow(label, widget)
@@ -69,7 +90,8 @@ class EvaluationBox(QGroupBox):
 
     def _show_not_evaluated(self) -> None:
         for label in (self.status_label, self.it_label, self.power_label, self.liquid_label, self.air_label,
-                      self.load_label, self.ports_label, self.system_state_label, self.problems_label):
+                      self.load_label, self.failover_label, self.ports_label, self.system_state_label,
+                      self.problems_label):
             self.form.setRowVisible(label, label is self.status_label)
         self.status_label.setText("Not evaluated" if self.context.document.evaluation is None else "Evaluating…")
         set_style_sheet(self.status_label, "color: #5f6368;")
@@ -81,9 +103,16 @@ class EvaluationBox(QGroupBox):
         if not single:
             bad = int((status >= STATUS_ERROR).sum())
             text = f"{bad:,} of {len(rows):,} with errors" if bad else text
+        failed = self.context.document.failed_ids
+        n_failed = sum(1 for i in ids if i in failed)
+        colour = STATUS_COLORS[worst].name()
+        if n_failed:  # a what-if: say so before anything else
+            text = ("Failed (what-if)" if single else f"{n_failed:,} of {len(rows):,} failed (what-if)") \
+                + ("" if single else f"; {text}")
+            colour = FAILOVER_WARNING_COLOR
         self.form.setRowVisible(self.status_label, True)
         self.status_label.setText(text)
-        set_style_sheet(self.status_label, f"color: {STATUS_COLORS[worst].name()}; font-weight: bold;")
+        set_style_sheet(self.status_label, f"color: {colour}; font-weight: bold;")
 
     def _show_power_and_cooling(self, ev: Evaluation, rows: np.ndarray, single: bool, kind: str | None) -> None:
         form, ids = self.form, self.context.design.equipment.ids
@@ -97,11 +126,11 @@ class EvaluationBox(QGroupBox):
         form.setRowVisible(self.air_label, len(consumers) > 0 and bool((ev.air_kw[consumers] > 0).any()))
         if not len(consumers):
             return
+        items = ev.items
         if single:
             r = int(consumers[0])
-            bw = int(ev.served_by_busway[r])
-            fed = f"busway {ids[bw]}" if bw >= 0 else "no busway"
-            self.power_label.setText(f"Fed by {fed}" if ev.powered[r] else f"Not powered ({fed})")
+            fed = feeds_text(self.context.design, int(items.served_by_busway[r]), int(items.served_by_busway_b[r]))
+            self.power_label.setText(fed if ev.powered[r] else f"Not powered ({fed})")
             cdu, air = int(ev.served_by_cdu[r]), int(ev.served_by_air[r])
             self.liquid_label.setText(
                 f"{kw_text(float(ev.liquid_kw[r]))} to CDU {ids[cdu]}" if cdu >= 0
@@ -113,7 +142,8 @@ class EvaluationBox(QGroupBox):
         n = len(consumers)
         unpowered = int((~ev.powered[consumers]).sum())
         uncooled = int((~ev.cooled[consumers]).sum())
-        buses = [ids[b] for b in np.unique(ev.served_by_busway[consumers]) if b >= 0]
+        served = np.concatenate([items.served_by_busway[consumers], items.served_by_busway_b[consumers]])
+        buses = [ids[b] for b in np.unique(served) if b >= 0]
         self.power_label.setText(
             (f"{n - unpowered:,} of {n:,} powered" if unpowered else f"All {n:,} powered")
             + (f" by {', '.join(buses[:4])}{' …' if len(buses) > 4 else ''}" if buses else ""))
@@ -130,6 +160,7 @@ class EvaluationBox(QGroupBox):
         more than that (a busway's load is what the racks beneath it ask for)."""
         show = single and kind in ("busway", "cdu", "air-handler")
         self.form.setRowVisible(self.load_label, show)
+        self.form.setRowVisible(self.failover_label, show and kind == "busway")
         if not show:
             return
         r = int(rows[0])
@@ -140,6 +171,30 @@ class EvaluationBox(QGroupBox):
         self.load_label.setToolTip("A busway carries at most 80 % of its rating continuously"
                                    if kind == "busway" else "Heat served against the unit's capacity")
         set_style_sheet(self.load_label, f"color: {OVER_LIMIT_COLOR};" if limit and load > limit + 1e-9 else "")
+        if kind == "busway":
+            if self.context.design.equipment.ids[r] in self.context.document.failed_ids:
+                self.failover_label.setText("Failed in the what-if: it carries nothing")
+                set_style_sheet(self.failover_label, "")
+            else:
+                self._show_failover(float(ev.items.failover_kw[r]), load, limit)
+
+    def _show_failover(self, failover: float, load: float, limit: float) -> None:
+        """A busway's load if the other feed failed (its dual-fed racks draw all from it):
+        over its limit in red when the site declares power redundancy, else in amber."""
+        label = self.failover_label
+        if abs(failover - load) < 1e-6:
+            label.setText("Same as its load (no rack under it has a second feed)")
+            set_style_sheet(label, "")
+            return
+        pct = f" ({failover / limit * 100:.0f} %)" if limit > 0 else ""
+        over = limit > 0 and failover > limit + 1e-9
+        label.setText(f"{kw_text(failover)} of its {kw_text(limit)} limit{pct} if the other feed fails"
+                      + (" — over the limit" if over else ""))
+        declared = self.context.design.site.extra.get("redundancy") or {}
+        colour = (OVER_LIMIT_COLOR if declared.get("power", "N") != "N" else FAILOVER_WARNING_COLOR) if over else ""
+        set_style_sheet(label, f"color: {colour};" if colour else "")
+        label.setToolTip("What this busway would carry if the busway of the other feed failed: the racks fed "
+                         "from both sides then draw all their power from it")
 
     def _show_ports(self, ev: Evaluation, rows: np.ndarray, single: bool, kind: str | None) -> None:
         show = single and kind == "network"

@@ -1,5 +1,5 @@
-"""The Inspector's page for selected equipment: identity (type, hall, UltraServer),
-position (centre and rotation, or a busway's ends) and the engine's findings.
+"""The Inspector's page for selected equipment: identity (type, hall, UltraServer,
+a busway's feed), position (centre and rotation, or a busway's ends) and the engine's findings.
 
 Every edit is one undoable command; values the model cannot take are refused in the
 inspector's message bar and the design is left as it was.
@@ -20,6 +20,8 @@ from designer.ui.docks.item_evaluation import EvaluationBox
 
 #: Plan coordinates the inspector accepts (metres either side of the origin).
 COORDINATE_LIMIT_M = 100_000.0
+#: A busway's feeds as the Feed combo offers them (text, value).
+FEEDS = (("A", "A"), ("B", "B"))
 
 
 class ItemPage(QWidget):
@@ -62,6 +64,12 @@ class ItemPage(QWidget):
         form.addRow("UltraServer", self.system_edit)
         self.members_label = info_label()
         form.addRow("Its racks", self.members_label)
+        self.feed_combo = NoWheelComboBox()
+        self.feed_combo.setObjectName("inspector_feed")
+        self.feed_combo.setToolTip("The power feed this busway belongs to. A rack under busways of both feeds "
+                                   "draws half from each; if one feed fails the other carries all of it.")
+        self.feed_combo.activated.connect(self._on_feed_activated)
+        form.addRow("Feed", self.feed_combo)
         return box
 
     def _build_position(self) -> QGroupBox:
@@ -158,6 +166,13 @@ class ItemPage(QWidget):
             entries.append((f"{common_hall} (missing)", common_hall))
         set_combo(self.hall_combo, entries, common_hall, None if common_hall is not None else "(several halls)")
 
+        busway = kind == "busway"
+        form.setRowVisible(self.feed_combo, busway)
+        if busway:
+            feeds = {self._feed(i) for i in ids}
+            set_combo(self.feed_combo, list(FEEDS), feeds.pop() if len(feeds) == 1 else None,
+                      None if len(feeds) <= 1 else "(both feeds)")
+
         compute = kind == "compute"
         form.setRowVisible(self.system_edit, compute)
         form.setRowVisible(self.members_label, compute and single)
@@ -227,6 +242,20 @@ class ItemPage(QWidget):
         ids = [i for i in self.ids if getattr(t.get(i), field) != value]
         if ids:
             self.context.push(one_or_many([UpdateItem(i, {field: value}, label) for i in ids], label))
+
+    def _feed(self, item_id: str) -> str:
+        return "B" if self.context.design.equipment.extra.get(item_id, {}).get("feed") == "B" else "A"
+
+    def _on_feed_activated(self, index: int) -> None:
+        feed = self.feed_combo.itemData(index)
+        if feed not in ("A", "B"):
+            return
+        ids = [i for i in self.ids if self._feed(i) != feed]
+        if ids:
+            label = f"Put {ids[0] if len(ids) == 1 else f'{len(ids):,} busways'} on feed {feed}"
+            # A is the default: stored as no "feed" at all
+            self.context.push(one_or_many([UpdateItem(i, {"feed": "B" if feed == "B" else None}, label)
+                                           for i in ids], label))
 
     def _on_type_activated(self, index: int) -> None:
         type_id = self.type_combo.itemData(index)

@@ -5,9 +5,15 @@ placed as all its racks), Network, Cooling and Power. Dragging an entry starts a
 ``QDrag`` carrying the type id in our MIME type (orange-canvas-core's widget toolbox
 does the same with its own); double-clicking it (or Enter) places one in the middle
 of the view. Labels follow the design's assumption overrides (racks per UltraServer).
+
+A busway is offered once per power feed ("… (feed A)", "… (feed B)"): the feed-B entry
+also carries the extra fields the new item gets (``{"feed": "B"}``), as JSON in a second
+MIME format.
 """
 
 from __future__ import annotations
+
+import json
 
 from PySide6.QtCore import QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QDrag, QIcon, QPainter, QPen, QPixmap
@@ -21,18 +27,37 @@ from designer.ui.widgets import column_layout
 
 #: MIME type of a palette drag: the catalog type id, UTF-8.
 EQUIPMENT_MIME = "application/x-designer-equipment"
+#: … and the extra fields the placed items get (a JSON object), when the entry has any.
+EQUIPMENT_EXTRA_MIME = "application/x-designer-equipment-extra"
+#: The power feeds a busway entry is offered for, and the extra fields each gives the busway
+#: (A is the default: no field).
+BUSWAY_FEEDS = (("A", {}), ("B", {"feed": "B"}))
 #: Palette groups: (title, catalog kinds), in the order shown.
 GROUPS = (("Compute", ("compute",)), ("Network", ("network",)),
           ("Cooling", ("cdu", "air-handler")), ("Power", ("busway",)))
 TYPE_ROLE = Qt.ItemDataRole.UserRole
+EXTRA_ROLE = Qt.ItemDataRole.UserRole + 1
 SWATCH_PX = 18
 
 
-def equipment_mime(type_id: str) -> QMimeData:
-    """The drag payload for a catalog type."""
+def equipment_mime(type_id: str, extra: dict | None = None) -> QMimeData:
+    """The drag payload for a catalog type (and the extra fields the placed items get)."""
     mime = QMimeData()
     mime.setData(EQUIPMENT_MIME, type_id.encode("utf-8"))
+    if extra:
+        mime.setData(EQUIPMENT_EXTRA_MIME, json.dumps(extra, sort_keys=True).encode("utf-8"))
     return mime
+
+
+def equipment_extra_of(mime: QMimeData | None) -> dict:
+    """The extra fields a palette drag gives the placed items (``{}`` when none)."""
+    if mime is None or not mime.hasFormat(EQUIPMENT_EXTRA_MIME):
+        return {}
+    try:
+        extra = json.loads(bytes(mime.data(EQUIPMENT_EXTRA_MIME)).decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    return extra if isinstance(extra, dict) else {}
 
 
 def equipment_type_of(mime: QMimeData | None) -> str | None:
@@ -65,6 +90,8 @@ def entry_tooltip(spec: EquipmentType) -> str:
     elif spec.kind == "busway":
         lines.append(f"{spec.busway_rating_kw:,.0f} kW rating ({spec.get('amps'):g} A)")
         lines.append("Placed as a 6 m run along x; drag its ends to resize")
+        lines.append("A rack under busways of both feeds (A and B) draws half from each; "
+                     "if one feed fails the other carries all of it")
     else:
         if spec.get("capacity_kw"):
             lines.append(f"{spec.get('capacity_kw'):,.0f} kW cooling capacity")
@@ -137,8 +164,8 @@ class _PaletteTree(QTreeWidget):
         return [EQUIPMENT_MIME]
 
     def mimeData(self, items) -> QMimeData | None:  # noqa: N802 (Qt API)
-        ids = [i.data(0, TYPE_ROLE) for i in items if i.data(0, TYPE_ROLE)]
-        return equipment_mime(ids[0]) if ids else None
+        items = [i for i in items if i.data(0, TYPE_ROLE)]
+        return equipment_mime(items[0].data(0, TYPE_ROLE), items[0].data(0, EXTRA_ROLE)) if items else None
 
     def startDrag(self, supported_actions) -> None:  # noqa: N802 (Qt API)
         item = self.currentItem()
@@ -146,7 +173,7 @@ class _PaletteTree(QTreeWidget):
         if not type_id:
             return
         drag = QDrag(self)
-        drag.setMimeData(equipment_mime(type_id))
+        drag.setMimeData(equipment_mime(type_id, item.data(0, EXTRA_ROLE)))
         drag.setPixmap(item.icon(0).pixmap(QSize(SWATCH_PX * 2, SWATCH_PX * 2), self.devicePixelRatioF()))
         drag.exec(Qt.DropAction.CopyAction, Qt.DropAction.CopyAction)
 
@@ -154,8 +181,8 @@ class _PaletteTree(QTreeWidget):
 class PaletteWidget(QWidget):
     """The catalog as a palette: filter box over a grouped list of draggable entries."""
 
-    #: A type was double-clicked or Enter was pressed on it: place one.
-    type_activated = Signal(str)
+    #: A type was double-clicked or Enter was pressed on it: place one (type id, extra fields).
+    type_activated = Signal(str, object)
     #: The current entry changed (the row tool lays this compute type, the busway tool this busway).
     type_chosen = Signal(str)
 
@@ -177,7 +204,7 @@ class PaletteWidget(QWidget):
     def set_catalog(self, catalog: Catalog) -> None:
         """List this catalog's types (call again after an assumption override)."""
         self.catalog = catalog
-        current = self.current_type()
+        current, current_extra = self.current_type(), self.current_extra()
         self.tree.clear()
         dpr = self.devicePixelRatioF()
         for title, kinds in GROUPS:
@@ -190,16 +217,20 @@ class PaletteWidget(QWidget):
             font.setBold(True)
             group.setFont(0, font)
             for spec in specs:
-                entry = QTreeWidgetItem(group, [entry_label(spec)])
-                entry.setData(0, TYPE_ROLE, spec.id)
-                entry.setIcon(0, swatch(spec, dpr))
-                entry.setToolTip(0, entry_tooltip(spec))
-                entry.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-                               | Qt.ItemFlag.ItemIsDragEnabled)
+                variants = [(f" (feed {feed})", extra) for feed, extra in BUSWAY_FEEDS] \
+                    if spec.kind == "busway" else [("", {})]
+                for suffix, extra in variants:
+                    entry = QTreeWidgetItem(group, [entry_label(spec) + suffix])
+                    entry.setData(0, TYPE_ROLE, spec.id)
+                    entry.setData(0, EXTRA_ROLE, dict(extra))
+                    entry.setIcon(0, swatch(spec, dpr))
+                    entry.setToolTip(0, entry_tooltip(spec))
+                    entry.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                                   | Qt.ItemFlag.ItemIsDragEnabled)
             group.setExpanded(True)
         self._on_filter_changed(self.filter_edit.text())
         if current is not None:
-            self.select_type(current)
+            self.select_type(current, current_extra)
         self.tree.updateGeometry()
 
     def entries(self) -> dict[str, list[tuple[str, str]]]:
@@ -211,22 +242,28 @@ class PaletteWidget(QWidget):
                                   for k in range(group.childCount())]
         return out
 
-    def item_for(self, type_id: str) -> QTreeWidgetItem | None:
-        """The entry of a type."""
+    def item_for(self, type_id: str, extra: dict | None = None) -> QTreeWidgetItem | None:
+        """The entry of a type (a busway's: the one of feed A, unless ``extra`` says B)."""
         for g in range(self.tree.topLevelItemCount()):
             group = self.tree.topLevelItem(g)
             for k in range(group.childCount()):
-                if group.child(k).data(0, TYPE_ROLE) == type_id:
-                    return group.child(k)
+                child = group.child(k)
+                if child.data(0, TYPE_ROLE) == type_id and (child.data(0, EXTRA_ROLE) or {}) == (extra or {}):
+                    return child
         return None
 
     def current_type(self) -> str | None:
         item = self.tree.currentItem() if hasattr(self, "tree") else None
         return item.data(0, TYPE_ROLE) if item is not None else None
 
-    def select_type(self, type_id: str) -> None:
-        """Make a type the current entry."""
-        item = self.item_for(type_id)
+    def current_extra(self) -> dict:
+        """The extra fields the current entry gives what it places (a busway's feed)."""
+        item = self.tree.currentItem() if hasattr(self, "tree") else None
+        return dict(item.data(0, EXTRA_ROLE) or {}) if item is not None else {}
+
+    def select_type(self, type_id: str, extra: dict | None = None) -> None:
+        """Make a type (the entry with these extra fields) the current entry."""
+        item = self.item_for(type_id, extra) or self.item_for(type_id)
         if item is not None:
             self.tree.setCurrentItem(item)
 
@@ -247,7 +284,7 @@ class PaletteWidget(QWidget):
     def _on_item_activated(self, item: QTreeWidgetItem, column: int) -> None:
         type_id = item.data(0, TYPE_ROLE)
         if type_id:
-            self.type_activated.emit(type_id)
+            self.type_activated.emit(type_id, dict(item.data(0, EXTRA_ROLE) or {}))
 
     def _on_current_item_changed(self, current: QTreeWidgetItem | None, previous) -> None:
         type_id = current.data(0, TYPE_ROLE) if current is not None else None

@@ -1,5 +1,6 @@
-"""The Problems dock: every violation of the latest evaluation in a sortable table
-(click a column's header; ties keep the engine's order).
+"""The Problems dock: every violation of the latest evaluation (and the ``redundancy``
+errors of the last resilience check) in a sortable table (click a column's header; ties
+keep the engine's order).
 
 The table is a :class:`QTableView` over :class:`ProblemsModel` (strings are built
 on demand, so thousands of violations cost one model reset). Filter by severity and
@@ -267,6 +268,8 @@ class ProblemsDock(QWidget):
         self.view.activated.connect(self._on_problem_activated)
         self.view.selectionModel().currentRowChanged.connect(self._on_current_problem_changed)
         document.evaluation_changed.connect(self._on_evaluation_changed)
+        # the redundancy errors of the last resilience check join the evaluation's
+        document.resilience_changed.connect(lambda _r: self._on_evaluation_changed(document.evaluation))
         self._on_evaluation_changed(document.evaluation)
 
     # ------------------------------------------------------------------ API
@@ -292,7 +295,7 @@ class ProblemsDock(QWidget):
             self.counts_changed.emit(0, 0)
             return
         names = {h.id: h.name for h in self.document.design.halls}
-        self.model.set_violations(evaluation.violations, names)
+        self.model.set_violations(self.document.violations(), names)
         self._update_status()
         self.counts_changed.emit(*self.model.counts())
 

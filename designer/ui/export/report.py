@@ -1,5 +1,6 @@
 """The PDF report, drawn with Qt: summary, the plan, per-hall tables and supply loads,
-the cable bill, violations, assumptions and sources. Its tables come from
+the cable bill, violations, resilience (every single failure, worst first), assumptions
+and sources. Its tables come from
 :mod:`designer.io.tables` (the CSV bill and ``designer report`` use the same)."""
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
 
 from designer.catalog import Catalog
-from designer.engine import Evaluation
+from designer.engine import Evaluation, Evaluator
+from designer.engine.resilience import Resilience
 from designer.io import tables
 from designer.io.exports import partial_file
 from designer.model import Design
@@ -20,6 +22,10 @@ from designer.ui.export.plan import (ERROR, INK, MUTED, RULE, PlanSheet, pdf_wri
                                      totals_lines)
 
 BAR = QColor("#3b7dd8")
+#: Single failures listed on the resilience page (the worst that strand compute).
+WORST_FAILURES_SHOWN = 20
+#: Stranded UltraServer ids listed per failure before "+N".
+SYSTEMS_SHOWN = 6
 
 
 class ExportCancelled(Exception):
@@ -184,6 +190,35 @@ def _cable_bill(flow: _Flow, cat: Catalog, ev: Evaluation) -> None:
                                             for r in tables.routed_cables(ev, cat) if r.links) + ".", 9)
 
 
+def _resilience(flow: _Flow, cat: Catalog, design: Design, res: Resilience) -> None:
+    """The verdict, the declared redundancy and the worst single failures."""
+    from designer.ui.docks.resilience import redundancy_text, unmet_systems, verdict_text
+
+    flow.heading("Resilience", 14)
+    flow.text(verdict_text(res), 11, INK if res.n_minus_1_safe else ERROR)
+    flow.text(redundancy_text(res), 10, ERROR if unmet_systems(res) else INK)
+    stranding = [f for f in res.single_failures if f.stranded_ultraservers > 0]
+    flow.text(f"Every single failure tried: {len(res.single_failures):,} components (busways, CDUs, air handlers, "
+              f"network racks), each evaluated as failed with the rest working; {len(stranding):,} strand compute. "
+              "A failure's blast radius is the UltraServers it strands beyond those already stranded.", 9, MUTED)
+    if not stranding:
+        return
+    halls = {h.id: h.name for h in design.halls}
+    shown = stranding[:WORST_FAILURES_SHOWN]
+    rows = []
+    for f in shown:
+        more = len(f.stranded_systems) - SYSTEMS_SHOWN
+        systems = ", ".join(f.stranded_systems[:SYSTEMS_SHOWN]) + (f" +{more}" if more > 0 else "")
+        spec = cat.types.get(f.type)
+        rows.append([f.id, spec.name if spec is not None else f.type, halls.get(f.hall, f.hall) or "Site", f.system,
+                     f"{f.stranded_ultraservers:,}", f"{f.stranded_mxfp8_pflops:,.0f}", systems])
+    title = (f"Worst single failures (the {len(shown)} of {len(stranding):,} that strand the most)"
+             if len(stranding) > len(shown) else "Single failures that strand compute")
+    flow.heading(title, 12)
+    flow.table(["Component", "Type", "Hall", "System", "UltraServers", "PFLOPS MXFP8", "Stranded"], rows,
+               [1.3, 2.4, 1.2, 1.0, 1.2, 1.3, 3.0], 7.5)
+
+
 def _assumptions(flow: _Flow, cat: Catalog) -> None:
     flow.heading("Assumptions and sources", 14)
     flow.text("Every catalog figure that no public source gives, with its value, the catalog default and the "
@@ -201,10 +236,14 @@ def _assumptions(flow: _Flow, cat: Catalog) -> None:
 
 
 def export_pdf_report(design: Design, catalog: Catalog, evaluation: Evaluation, path: str | os.PathLike,
-                      scene=None, progress=None) -> int:
+                      scene=None, progress=None, resilience: Resilience | None = None) -> int:
     """Write the PDF report; returns its page count. ``progress(fraction|None)`` may
-    return False to cancel (raises :class:`ExportCancelled`, nothing is written)."""
+    return False to cancel (raises :class:`ExportCancelled`, nothing is written).
+    ``resilience``: every single failure of the design (the evaluation's, or tried here
+    when it has none)."""
     path = Path(path)
+    if resilience is None:
+        resilience = evaluation.resilience or Evaluator(design, catalog).resilience()
     cat = catalog.with_overrides(design.assumptions)
     ev = evaluation
     a4 = QPageSize.PageSizeId.A4
@@ -234,6 +273,8 @@ def export_pdf_report(design: Design, catalog: Catalog, evaluation: Evaluation, 
                            [[v.severity, v.kind, v.message] for v in ev.violations], [1.2, 1.8, 7], 7.5)
             else:
                 flow.text("None.", 10)
+            flow.new_page()
+            _resilience(flow, cat, design, resilience)
             _assumptions(flow, cat)
         finally:
             if painter.isActive():

@@ -21,7 +21,7 @@ from designer.engine.evaluation import (HALL_FLAGS, HALL_SUMS, SEVERITY, STATUS_
                                         SYSTEM_KEYS, Evaluation, HallTable, ItemTable, Links, Violation)
 from designer.engine.group import feed_b_rows, fmt_kw
 from designer.engine.options import DEFAULT_OPTIONS, EngineOptions
-from designer.engine.power_chain import chain_of, chain_violations, generator_check, roll_up
+from designer.engine.power_chain import busways_under, chain_of, chain_violations, generator_check, roll_up
 from designer.engine.resilience import Resilience, SingleFailure, declared_redundancy, hall_failures, order_failures
 from designer.engine.rules import GroupResult, HallMemory, HallSums, ItemColumns, evaluate_group
 from designer.engine.rules.interconnect import LinkRuns
@@ -117,7 +117,9 @@ class Evaluator:
             return None
         t = self.design.equipment
         out = np.zeros(len(t), bool)
-        out[[t.index[i] for i in self.failed_ids if i in t.index]] = True
+        under = busways_under(self.design)   # a power-chain node fails the busways it feeds
+        ids = [b for i in self.failed_ids for b in (under.get(i) or [i])]
+        out[[t.index[i] for i in ids if i in t.index]] = True
         return out
 
     def set_failed(self, ids: Iterable[str]) -> Evaluation:
@@ -129,6 +131,13 @@ class Evaluator:
         """One hall alone (rows hall-sorted), with these items failed; nothing is stored."""
         return evaluate_group(self.design, self.types, self.settings, [hall], rows, self.serving_memory,
                               self.options, memory, failed_rows)
+
+    def hall_failures(self, hall_id: str) -> list[SingleFailure]:
+        """Every single failure of one hall's components (kept until an edit touches the
+        hall): for a caller that spreads the work over several event-loop turns."""
+        if hall_id not in self.failures:
+            self.failures[hall_id] = hall_failures(self, hall_id)
+        return self.failures[hall_id]
 
     def resilience(self) -> Resilience:
         """Every single failure of the design as it is now (halls an edit did not touch keep

@@ -24,7 +24,7 @@ from PySide6.QtGui import QGuiApplication, QUndoCommand, QUndoStack
 from designer.catalog import Catalog, load_catalog
 from designer.engine import Evaluation, Evaluator
 from designer.engine.evaluation import Violation
-from designer.engine.resilience import Resilience, hall_failures
+from designer.engine.resilience import Resilience
 from designer.io import read_design, write_design
 from designer.model import Change, Design, Hall
 from designer.model.design import DESIGN_CHANGES, ITEM_CHANGES
@@ -313,7 +313,7 @@ class Document(QObject):
         try:
             todo = [h.id for h in self.design.halls if h.id not in evaluator.failures]
             if todo:
-                evaluator.failures[todo[0]] = hall_failures(evaluator, todo[0])
+                evaluator.hall_failures(todo[0])
                 if len(todo) > 1:
                     self._resilience_timer.start(0)
                     return

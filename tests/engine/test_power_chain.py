@@ -78,3 +78,10 @@ def test_a_chain_node_failure_strands_what_it_feeds():
     assert got["ups1"].stranded_ultraservers == 1 and got["ups1"].type == "ups-1250kw"
     assert got["tx1"].stranded_ultraservers == 1
     assert got["ups1"].stranded_systems == ("us1",)
+
+
+def test_failing_a_chain_node_what_if_fails_the_busways_it_feeds():
+    d = chained()
+    ev = evaluate(d, failed=["tx1"])
+    assert not ev.items.powered[d.equipment.index["us1-r1"]]
+    assert ev.totals["throughput"]["stranded_ultraservers"] == 1

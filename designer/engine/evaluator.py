@@ -171,12 +171,7 @@ class Evaluator:
     def _sorted_rows(self) -> tuple[np.ndarray, dict[str, tuple[int, int]]]:
         """Rows in hall order (design order of halls, rows ascending) and each hall's slice."""
         t = self.design.equipment
-        rank = np.full(len(t.halls.names) + 1, len(self.design.halls), np.int64)
-        for i, hall in enumerate(self.design.halls):
-            code = t.halls.codes.get(hall.id)
-            if code is not None:
-                rank[code] = i
-        hall_rank = rank[t.hall_code]
+        hall_rank = self._hall_index_of_rows()
         self._sorted_codes = t.hall_code.copy()
         order = np.argsort(hall_rank.astype(np.uint16 if len(self.design.halls) < 65535 else np.int64),
                            kind="stable")

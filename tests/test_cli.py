@@ -112,3 +112,179 @@ def test_export_formats_are_the_ones_defined_for_every_export(pilot_path, tmp_pa
     assert set(FORMAT_NAMES) >= {"svg", "png", "pdf", "plan-pdf", "dxf", "csv", "json"}
     helped = run("export", "-h").stdout
     assert all(name in helped for name in FORMAT_NAMES)
+
+
+# ---------------------------------------------------------------- the JSON report's bytes
+AWKWARD_TEXT = 'Hällé «draft» — 設計 🚀 "quoted" back\\slash tab\t line\u2028sep \x7f null 0.00001 1.5e-7'
+
+
+def _awkward_design(tmp_path, *, tiny_co2: bool):
+    """The pilot hall with non-ASCII names, ids and text, awkward floats and violations
+    (an intruder on a rack); ``tiny_co2`` makes a report figure of 1e-05-ish (orjson would
+    print it ``0.00001``), the other figures stay ordinary."""
+    from designer.paths import pilot_sample
+
+    design = read_design(pilot_sample())
+    design.name = AWKWARD_TEXT
+    design.halls[0].name = "Halle 1 — Süd ✓"
+    design.site.electricity_price_per_kwh = 0.1 + 0.2          # 0.30000000000000004
+    design.site.grid_kg_co2_per_kwh = 1e-9 if tiny_co2 else 1 / 3
+    t = design.equipment
+    row = t.index["us1-r1"]
+    t.x[row] += 1 / 3                                           # a coordinate with 16 digits
+    design.equipment.insert([Equipment("Eindringling-ä✓", "network-rack", design.halls[0].id,
+                                       float(t.x[row]) + 0.1 + 0.2, float(t.y[row]) + 1e-7, 0.0)])
+    path = tmp_path / ("tiny.dcplan" if tiny_co2 else "awkward.dcplan")
+    write_design(design, path)
+    return path
+
+
+@pytest.mark.parametrize("tiny_co2", [False, True], ids=["orjson-path", "tiny-float"])
+def test_report_json_is_byte_identical_to_json_dumps(tmp_path, monkeypatch, capsysbinary, tiny_co2):
+    """The contract of ``report --json``: exactly ``json.dumps(report, indent=2,
+    ensure_ascii=False)`` and a line break, in UTF-8 (whichever encoder writes it)."""
+    from designer.app import main
+    from designer.io import exports
+
+    path = _awkward_design(tmp_path, tiny_co2=tiny_co2)
+    reports = []
+    writer = exports.report_json
+    monkeypatch.setattr(exports, "report_json", lambda report: reports.append(report) or writer(report))
+    assert main(["report", "--json", str(path)]) == 0  # in process: the report the CLI writes
+    (report,) = reports
+    assert report["violations"] and any(ord(ch) > 127 for v in report["violations"] for ch in v["message"])
+    expected = (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    assert capsysbinary.readouterr().out == expected
+    proc = subprocess.run([sys.executable, "-m", "designer", "report", "--json", str(path)], capture_output=True,
+                          env={**ENV, "PYTHONIOENCODING": "utf-8"}, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == expected
+    out = tmp_path / "report.json"
+    assert run("export", str(path), "--format", "json", "-o", str(out)).returncode == 0
+    assert out.read_bytes() == expected
+
+
+def _stdlib(doc) -> bytes:
+    return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _same_as_stdlib(doc) -> None:
+    from designer.io.exports import report_json
+
+    try:
+        expected = _stdlib(doc)
+    except Exception as exc:  # noqa: BLE001 (whatever the library refuses, report_json refuses alike)
+        with pytest.raises(type(exc)):
+            report_json(doc)
+        return
+    assert report_json(doc) == expected
+
+
+AWKWARD_VALUES = [
+    1e-05, 4.9e-05, 1.5e-07, 1e-09, 1e-10, 5e-324, 1e16, 1.2345678901234568e+17, 1e22, -0.0, 0.1 + 0.2, 10.00001,
+    float("nan"), float("inf"), -float("inf"), 2**63, 2**64, -(2**70), True, False, None, "", AWKWARD_TEXT,
+    "null", "\n", "\x00\x1f", [], {}, [[], {}], (1, 2.5), {"": []},
+]
+
+
+@pytest.mark.parametrize("value", AWKWARD_VALUES, ids=repr)
+def test_report_json_writes_awkward_values_as_the_standard_library(value):
+    _same_as_stdlib({"name": "x", "value": value, "violations": [{"kind": "overlap", "location": [value, 1.5]}]})
+    _same_as_stdlib(value)
+
+
+def test_report_json_falls_back_on_what_orjson_writes_differently_or_not_at_all():
+    import numpy as np
+
+    deep: list = [1]
+    for _ in range(300):  # deeper than orjson goes (255)
+        deep = [deep]
+    for doc in ({1: "an int key"}, {"v": np.float64(0.1)}, {"v": np.int64(3)}, {"v": object()}, {"deep": deep}):
+        _same_as_stdlib(doc)
+    looped: list = []
+    looped.append(looped)
+    _same_as_stdlib({"loop": looped})
+
+
+def test_report_json_takes_the_fast_path_for_a_report(monkeypatch, pilot_path):
+    """A report as the CLI makes it (None among its values too) is written by orjson (a
+    declared dependency), not by the standard library."""
+    import orjson  # noqa: F401 (installed with Designer)
+
+    from designer.app import _evaluate
+    from designer.catalog import load_catalog
+    from designer.io import exports
+
+    report = _evaluate(read_design(pilot_path), load_catalog()).report()
+    report["power"]["none_too"] = None
+    expected = _stdlib(report)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the standard library's encoder was used")
+
+    monkeypatch.setattr(exports.json, "dumps", refuse)
+    assert exports.report_json(report) == expected
+
+
+@pytest.mark.parametrize("doc", [
+    {"a": None, "b": [1.0, float("nan")]}, {"a": [None], "b": {"c": float("inf")}}, {"a": None, "b": -float("inf")},
+    {"a": [None, float("nan")]}, [None, float("nan")], {"a": {"b": None}, "c": None}, [None], None,
+], ids=repr)
+def test_report_json_tells_none_from_nan(doc):
+    """orjson writes None, NaN and ±Infinity alike (null); the library does not."""
+    _same_as_stdlib(doc)
+
+
+@pytest.fixture
+def fresh_orjson_check():
+    """``report_json`` looks orjson up again (it keeps the first answer)."""
+    from designer.io import exports
+
+    exports._orjson.cache_clear()
+    yield
+    exports._orjson.cache_clear()
+
+
+def test_report_json_without_orjson_writes_the_same_bytes(monkeypatch, fresh_orjson_check):
+    from designer.io import exports
+
+    doc = {"name": AWKWARD_TEXT, "pue": 1.15, "violations": [{"kind": "overlap", "location": [0.1, 1e-05]}]}
+    monkeypatch.setitem(sys.modules, "orjson", None)  # import orjson → ImportError
+    assert exports._orjson() is None
+    assert exports.report_json(doc) == _stdlib(doc)
+
+
+def test_report_json_ignores_an_orjson_writing_floats_otherwise(monkeypatch, fresh_orjson_check):
+    """orjson before 3.11.7 wrote 1e+30 as 1e30: such a release is not used."""
+    import types
+
+    import orjson
+
+    from designer.io import exports
+
+    def old_dumps(obj, option=0):
+        return orjson.dumps(obj, option=option).replace(b"e+", b"e")
+
+    monkeypatch.setitem(sys.modules, "orjson", types.SimpleNamespace(**{**vars(orjson), "dumps": old_dumps}))
+    assert exports._orjson() is None
+    doc = {"big": 1e30, "violations": []}
+    assert exports.report_json(doc) == _stdlib(doc)
+
+
+def test_report_json_property():
+    """Random documents of what JSON holds: the same bytes as the standard library."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    scalars = (st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70)
+               | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=12))
+    docs = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner,
+                                                                                               max_size=4), max_leaves=25)
+
+    @settings(max_examples=300, deadline=None)
+    @given(docs, st.dictionaries(st.text(max_size=6), docs, max_size=5))
+    def check(doc, sections):
+        _same_as_stdlib(doc)
+        _same_as_stdlib(sections)
+
+    check()

@@ -6,9 +6,13 @@ Qt) all read :data:`FORMATS`."""
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
+from bisect import bisect_right
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
@@ -87,7 +91,7 @@ def export_design(design: Design, fmt: str, out: str | os.PathLike, evaluation: 
     ev = evaluation if evaluation is not None else evaluate(design, base)
     try:
         if fmt == "json":
-            atomic_write_bytes(out, (json.dumps(ev.report(), indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+            atomic_write_bytes(out, report_json(ev.report()))
         elif fmt == "csv":
             atomic_write_bytes(out, bom_csv(design, ev, base).encode("utf-8"))
         else:
@@ -98,3 +102,95 @@ def export_design(design: Design, fmt: str, out: str | os.PathLike, evaluation: 
     except OSError as exc:
         raise ExportError(f"{out}: cannot write ({exc.strerror or exc})") from None
     return out
+
+
+# ====================================================================== the JSON report
+# orjson writes what a report holds as the standard library's indenting encoder does,
+# byte for byte, but for three kinds of value. Each ends a line of the indented output as
+# a whole token (a raw line break never occurs inside a JSON string, so text in names and
+# messages cannot match), and is looked for there:
+#: floats below 1e-4 in plain notation (``0.00001``; the library writes ``1e-05``) or with a
+#: one-digit exponent (``1.5e-7``; the library writes ``1.5e-07``); a number merely ending
+#: in such digits (``10.00001``) matches too, and the library then writes the report, as it
+#: may. One pattern each, starting with a literal: a 10 MB report is scanned in ~10 ms.
+_ORJSON_TINY_FLOAT = (re.compile(rb"0\.0000\d*(?=,?\n)"), re.compile(rb"e-\d(?=,?\n)"))
+#: ``null``: None, as in the library, but also NaN and ±Infinity (the library's non-JSON
+#: ``NaN``, ``Infinity``): where a ``null`` stands, the report's values are looked at.
+_NULL = re.compile(rb"null(?=,?\n)")
+#: the start of each top-level key's line in an indented object (deeper lines start with
+#: four or more spaces)
+_TOP_KEY = re.compile(rb'\n  "')
+
+#: Floats of every shape both write alike (the shortest repr; exponents from 1e16 up with a
+#: sign, as orjson does since 3.11.7): :func:`_orjson` checks the installed orjson on them.
+_PROBES = [0.1, 0.1 + 0.2, -0.0, 1.0, 100.0, 123456.789, 1e15, 9007199254740993.0, 1e16, 1.2345678901234568e+17,
+           1e22, -2.5e+300, 1.7976931348623157e+308, 0.0001, 0.000123, 1e-10, -3.3e-100, 5e-324, 2**63 - 1]
+
+
+@lru_cache(maxsize=1)
+def _orjson():
+    """The orjson module when installed and writing the probes as the standard library
+    does (a future release formatting floats anew falls back to the library), else None."""
+    try:
+        import orjson
+    except ImportError:  # an environment installed without it: the same bytes, slower
+        return None
+    try:
+        agrees = orjson.dumps(_PROBES) == json.dumps(_PROBES, separators=(",", ":")).encode()
+    except Exception:  # noqa: BLE001 (an orjson unlike the one we know)
+        return None
+    return orjson if agrees else None
+
+
+def report_json(report: dict) -> bytes:
+    """The JSON report document: exactly ``json.dumps(report, indent=2, ensure_ascii=False)``
+    plus a line break, as UTF-8 (``designer report --json`` and the JSON export).
+
+    orjson writes the same bytes 20–40× faster for what a report holds (dicts, lists,
+    text, ints, floats, None); the standard library writes it instead when orjson is
+    missing or cannot (huge ints, non-text keys, lone surrogates, numpy scalars, nesting
+    past 255) or would write a value otherwise (tiny floats, NaN, ±Infinity).
+    """
+    orjson = _orjson()
+    if orjson is not None:
+        try:
+            out = orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
+                               | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
+                               | orjson.OPT_PASSTHROUGH_SUBCLASS)
+        except TypeError:  # orjson.JSONEncodeError: something only the standard library writes (or nobody)
+            out = None
+        if out is not None and _written_alike(report, out):
+            return out
+    return (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _written_alike(doc, out: bytes) -> bool:
+    """Whether orjson's ``out`` for ``doc`` is what the standard library writes."""
+    if any(p.search(out) for p in _ORJSON_TINY_FLOAT):
+        return False
+    nulls = [m.start() for m in _NULL.finditer(out)]
+    if not nulls:
+        return True
+    # a null stands for None or a non-finite float: look at the top-level values holding one
+    suspects = [doc]
+    if type(doc) is dict:
+        starts = [m.start() for m in _TOP_KEY.finditer(out)]
+        if len(starts) == len(doc):
+            values = list(doc.values())
+            suspects = [values[i] for i in sorted({max(bisect_right(starts, p) - 1, 0) for p in nulls})]
+    return not any(_holds_non_finite(v) for v in suspects)
+
+
+def _holds_non_finite(value) -> bool:
+    """Whether ``value`` holds a NaN or infinite float (at any depth)."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        t = type(v)
+        if t is dict:
+            stack.extend(v.values())
+        elif t is list or t is tuple:
+            stack.extend(v)
+        elif t is float and (v != v or v in (math.inf, -math.inf)):
+            return True
+    return False

@@ -136,12 +136,17 @@ def _write_stdout_bytes(data: bytes) -> None:
     buffer.write(data)
 
 
-def _evaluate(design, catalog, failed=()):
-    """The evaluation the headless verbs report (``benchmarks.run`` times this step too)."""
+#: Export formats that show the resilience section (the others draw or list the design).
+RESILIENCE_FORMATS = ("json", "pdf")
+
+
+def _evaluate(design, catalog, failed=(), resilience: bool = True):
+    """The evaluation the headless verbs report (``benchmarks.run`` times this step too);
+    with ``resilience`` every single failure is tried (the report's resilience section,
+    ``redundancy`` errors)."""
     from designer.engine import evaluate
 
-    # every single failure is tried (the report's resilience section, redundancy errors)
-    return evaluate(design, catalog, failed=failed, resilience=True)
+    return evaluate(design, catalog, failed=failed, resilience=resilience)
 
 
 def _run_verb(args: argparse.Namespace) -> int:
@@ -154,7 +159,8 @@ def _run_verb(args: argparse.Namespace) -> int:
             sys.stderr.write(f"designer: --fail {unknown[0]}: no item with that id in {args.file}\n")
             return EXIT_BAD_INPUT
         catalog = load_catalog()
-        evaluation = _evaluate(design, catalog, args.fail)
+        evaluation = _evaluate(design, catalog, args.fail,
+                               resilience=args.verb != "export" or args.format in RESILIENCE_FORMATS)
         if args.verb != "export":
             return _report_or_check(args, design, catalog, evaluation)
     return _export(design, catalog, evaluation, args.format, Path(args.output))

@@ -50,7 +50,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from benchmarks.generate import OUT, generate  # noqa: E402
 from designer.io import read_design  # noqa: E402
 from designer.model.commands import move_items  # noqa: E402
-from designer.ui.overlays import OVERLAYS  # noqa: E402
+from designer.ui.canvas.overlays import OVERLAYS  # noqa: E402
 
 OPEN_TARGET_S = 3.0
 STEP_TARGET_MS = 33.0
@@ -68,10 +68,11 @@ def median(values) -> float:
 
 
 def new_window(design):
-    from designer.ui.main_window import MainWindow, settings
+    from designer.ui import settings
+    from designer.ui.main_window import MainWindow
 
-    settings().remove("window")  # the default layout every time (not the last run's hidden docks)
-    settings().remove("view")    # and the default colours, no overlays
+    settings.forget("window")  # the default layout every time (not the last run's hidden docks)
+    settings.forget("view")    # and the default colours, no overlays
     window = MainWindow(design)
     window.resize(1600, 1000)
     return window

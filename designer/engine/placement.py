@@ -13,9 +13,10 @@ footprints against the hall's other equipment, without evaluating the design:
 Candidates are checked against the others, not against each other: a group moves
 rigidly, so what holds between its members does not change wherever it goes. Boxes
 (:mod:`designer.engine.boxes`, shrunk by 1 µm so that touching is not overlapping)
-find the candidate pairs; shapely decides those of items at odd angles and obstacles
-that are not rectangles, with the evaluation's tolerances. A check is built once per
-gesture and answers for the candidates at any shift in a fraction of a millisecond.
+find the candidate pairs; the evaluation's exact tests decide those of items at odd
+angles (:func:`designer.engine.shapes.rectangles_overlap`) and on obstacles that are not
+rectangles (interiors that meet). A check is built once per gesture and answers for the
+candidates at any shift in a fraction of a millisecond.
 """
 
 from __future__ import annotations
@@ -26,15 +27,11 @@ import numpy as np
 import shapely
 
 from designer.engine import boxes as bx
-from designer.engine.shapes import rect_box
+from designer.engine.shapes import rect_box, rectangles_overlap
 from designer.engine.types import BUSWAY, TypeTable
 from designer.engine.zones import ServiceZones, service_zones, zone_centres
 from designer.model.design import EquipmentTable, Hall
 
-#: Intersections of at most this area (m²) are touching, not overlapping (the evaluation's
-#: tolerance for footprints and zones); on an obstacle, any area at all obstructs.
-TOUCH_M2 = 1e-9
-OBSTRUCTION_M2 = 0.0
 #: Above this many box comparisons a grid index pairs the boxes instead of brute force.
 _BRUTE_PAIRS = 1 << 20
 
@@ -88,33 +85,38 @@ class Footprints:
 
 
 class _Rects:
-    """Rotated rectangles as boxes, with exact shapes made only for those at odd angles."""
+    """Rotated rectangles as boxes (shrunk by 1 µm), with exact corners made only for
+    those at odd angles. As in the evaluation, footprints are tested exactly shrunk like
+    their boxes and service zones at their full size (``exact_shrink``); both are shrunk
+    when tested against the outline."""
 
-    def __init__(self, cx, cy, width, depth, c, s) -> None:
+    def __init__(self, cx, cy, width, depth, c, s, exact_shrink: float) -> None:
         self.cx, self.cy, self.width, self.depth, self.c, self.s = cx, cy, width, depth, c, s
         self.boxes = bx.boxes(cx, cy, width, depth, c, s)
         self.aligned = (c == 0) | (s == 0)
+        self.exact_shrink = exact_shrink
 
     def __len__(self) -> int:
         return len(self.cx)
 
-    def polygons(self, k: np.ndarray, dx: float = 0.0, dy: float = 0.0) -> np.ndarray:
-        """Shapely polygons of rectangles ``k`` shifted by (dx, dy), shrunk like their boxes."""
-        corners = bx.rect_corners(self.cx[k] + dx, self.cy[k] + dy, self.width[k] - 2 * bx.EPS_M,
-                                  self.depth[k] - 2 * bx.EPS_M, self.c[k], self.s[k])
-        return shapely.polygons(corners)
+    def corners(self, k: np.ndarray, dx: float = 0.0, dy: float = 0.0, shrink: float | None = None) -> np.ndarray:
+        """Corners (n, 4, 2) of rectangles ``k`` shifted by (dx, dy), shrunk by ``shrink``
+        on every side (default: as their exact tests)."""
+        e = 2 * (self.exact_shrink if shrink is None else shrink)
+        return bx.rect_corners(self.cx[k] + dx, self.cy[k] + dy, self.width[k] - e, self.depth[k] - e,
+                               self.c[k], self.s[k])
 
 
 def _footprint_rects(fp: Footprints) -> _Rects:
     c, s = fp.axes()
-    return _Rects(fp.x, fp.y, fp.width, fp.depth, c, s)
+    return _Rects(fp.x, fp.y, fp.width, fp.depth, c, s, bx.EPS_M)
 
 
 def _zone_rects(fp: Footprints, zones: ServiceZones) -> _Rects:
     c, s = fp.axes()
     o = zones.owner
     zx, zy = zone_centres(fp.x, fp.y, fp.depth, c, s, zones)
-    return _Rects(zx, zy, fp.width[o], zones.length_m, c[o], s[o])
+    return _Rects(zx, zy, fp.width[o], zones.length_m, c[o], s[o], 0.0)
 
 
 class _Pairing:
@@ -214,12 +216,12 @@ class PlacementCheck:
         rects = cand.rects
         fb = rects.boxes + np.array([dx, dy, dx, dy])
         outside = ~self._inside(rects, fb, dx, dy)
-        overlap = self._hits(rects, fb, self._rects, self._others, dx, dy, TOUCH_M2)
-        obstructed = self._on_obstacles(rects, fb, dx, dy, OBSTRUCTION_M2)
+        overlap = self._hits(rects, fb, self._rects, self._others, dx, dy)
+        obstructed = self._on_obstacles(rects, fb, dx, dy)
         in_zone = np.zeros(len(cand), bool)
         if self.front_m > 0 or self.rear_m > 0:
             others_zones, pairing = self._other_zones()
-            in_zone = self._hits(rects, fb, others_zones, pairing, dx, dy, TOUCH_M2)
+            in_zone = self._hits(rects, fb, others_zones, pairing, dx, dy)
         return Verdict(overlap, obstructed, outside, in_zone, self._zones_blocked(cand, dx, dy, ~outside))
 
     def zones_blocked(self, cand: Candidates) -> np.ndarray:
@@ -232,8 +234,8 @@ class PlacementCheck:
     def _zones_blocked(self, cand: Candidates, dx: float, dy: float, inside: np.ndarray) -> np.ndarray:
         zrects = cand.zone_rects
         zb = zrects.boxes + np.array([dx, dy, dx, dy])
-        return (self._hits(zrects, zb, self._rects, self._others, dx, dy, TOUCH_M2)
-                | self._on_obstacles(zrects, zb, dx, dy, TOUCH_M2)
+        return (self._hits(zrects, zb, self._rects, self._others, dx, dy)
+                | self._on_obstacles(zrects, zb, dx, dy)
                 | (~self._inside(zrects, zb, dx, dy) & inside[cand.zones.owner]))
 
     def covers_equipment(self, box) -> bool:
@@ -259,29 +261,29 @@ class PlacementCheck:
         return self._zones
 
     @staticmethod
-    def _hits(rects: _Rects, boxes: np.ndarray, targets: _Rects, pairing: _Pairing, dx: float, dy: float,
-              area_m2: float) -> np.ndarray:
-        """Per rectangle (at ``boxes``: moved by dx, dy): overlaps one of ``targets`` by
-        more than ``area_m2`` (boxes, then exact shapes for those at odd angles)."""
+    def _hits(rects: _Rects, boxes: np.ndarray, targets: _Rects, pairing: _Pairing, dx: float, dy: float
+              ) -> np.ndarray:
+        """Per rectangle (at ``boxes``: moved by dx, dy): overlaps one of ``targets``
+        (boxes; the exact test for pairs at odd angles)."""
         i, j = pairing.pairs(boxes)
         out = np.zeros(len(rects), bool)
         exact = ~(rects.aligned[i] & targets.aligned[j])
         out[i[~exact]] = True
         if exact.any():
-            a = rects.polygons(i[exact], dx, dy)
-            b = targets.polygons(j[exact])
-            out[i[exact][shapely.area(shapely.intersection(a, b)) > area_m2]] = True
+            hit = rectangles_overlap(rects.corners(i[exact], dx, dy), targets.corners(j[exact]))
+            out[i[exact][hit]] = True
         return out
 
-    def _on_obstacles(self, rects: _Rects, boxes: np.ndarray, dx: float, dy: float, area_m2: float) -> np.ndarray:
-        """Per rectangle: overlaps a column or keep-out zone."""
+    def _on_obstacles(self, rects: _Rects, boxes: np.ndarray, dx: float, dy: float) -> np.ndarray:
+        """Per rectangle: its interior meets a column or keep-out zone."""
         i, o = self._obstacles.pairs(boxes)
         out = np.zeros(len(rects), bool)
         exact = ~(self._obstacle_rect[o] & rects.aligned[i])
         out[i[~exact]] = True
         if exact.any():
-            a = rects.polygons(i[exact], dx, dy)
-            out[i[exact][shapely.area(shapely.intersection(a, self._obstacle_shapes[o[exact]])) > area_m2]] = True
+            shapes = shapely.polygons(rects.corners(i[exact], dx, dy))
+            hit = shapely.relate_pattern(shapes, self._obstacle_shapes[o[exact]], "T********")
+            out[i[exact][hit]] = True
         return out
 
     def _inside(self, rects: _Rects, boxes: np.ndarray, dx: float, dy: float) -> np.ndarray:
@@ -295,5 +297,5 @@ class PlacementCheck:
             inside = np.zeros(len(rects), bool)
             odd = np.arange(len(rects))
         if len(odd):
-            inside[odd] = shapely.covers(self.outline, rects.polygons(odd, dx, dy))
+            inside[odd] = shapely.covers(self.outline, shapely.polygons(rects.corners(odd, dx, dy, bx.EPS_M)))
         return inside

@@ -21,7 +21,8 @@ def run_self_test() -> int:
     app = QApplication.instance() or QApplication(["designer", "--self-test"])  # noqa: F841
     from designer.io import read_design
     from designer.paths import pilot_sample
-    from designer.ui import export_actions
+    from designer.io.exports import FORMATS
+    from designer.ui.export.actions import export_to
     from designer.ui.main_window import MainWindow
 
     problems: list[str] = []
@@ -36,10 +37,10 @@ def run_self_test() -> int:
         elif ev.totals["chips"] != 8 * 144:
             problems.append(f"the sample reports {ev.totals['chips']} chips, expected 1152")
         with tempfile.TemporaryDirectory(prefix="designer-self-test-") as tmp:
-            for _, fmt, _ in export_actions.EXPORTS:
+            for fmt in (f.name for f in FORMATS):
                 out = Path(tmp) / f"self-test.{fmt}"
                 try:
-                    export_actions.export_to(window, fmt, out)
+                    export_to(window, fmt, out)
                     if out.stat().st_size == 0:
                         problems.append(f"{fmt} export is empty")
                 except Exception as exc:  # noqa: BLE001 - report every failure
@@ -59,5 +60,5 @@ def run_self_test() -> int:
             sys.stderr.write(f"designer self-test: {p}\n")
         return 1
     sys.stdout.write(f"designer self-test passed in {took:.1f} s: sample evaluated "
-                     f"({ev.totals['chips']:,} chips), {len(export_actions.EXPORTS)} exports written, saved and read back\n")
+                     f"({ev.totals['chips']:,} chips), {len(FORMATS)} exports written, saved and read back\n")
     return 0

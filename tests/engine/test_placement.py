@@ -92,6 +92,11 @@ def test_odd_angles_are_decided_by_the_exact_shapes():
     v = verdict(racks((9.5, 9.5, 45.0)), Footprints.empty(), hall(columns=[column]))
     assert not v.obstructed.any()
     assert verdict(racks((9.9, 9.9, 45.0)), Footprints.empty(), hall(columns=[column])).obstructed.tolist() == [True]
+    # two racks at 45° 0.9 m apart along x: their boxes overlap, but along the racks' width
+    # axis their centres are 0.64 m apart, over the two half-widths (0.6 m)
+    tilted = racks((5.0, 6.0, 45.0))
+    assert not verdict(racks((5.9, 6.0, 45.0)), tilted).overlap.any()
+    assert verdict(racks((5.5, 6.0, 45.0)), tilted).overlap.tolist() == [True]
 
 
 def test_an_l_shaped_hall_is_checked_against_its_outline():

@@ -10,7 +10,8 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from designer.model import Design, Equipment, Hall
 from designer.paths import pilot_sample
 from designer.ui.main_window import MainWindow
-from designer.ui.plan_view import PlanScene, PlanView
+from designer.ui.canvas.scene import PlanScene
+from designer.ui.canvas.view import PlanView
 
 
 #: Qt's offscreen platform (headless tests) warns that it cannot pass a main window's
@@ -28,11 +29,11 @@ def pytest_collection_modifyitems(config, items):
 def default_view_options():
     """Every test starts with the default colour mode and no overlays (the app remembers
     the last ones; one test's choice must not leak into the next)."""
-    from designer.ui.main_window import settings
+    from designer.ui import settings
 
-    settings().remove("view")
+    settings.forget("view")
     yield
-    settings().remove("view")
+    settings.forget("view")
 
 
 @pytest.fixture(autouse=True)

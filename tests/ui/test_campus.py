@@ -10,9 +10,9 @@ from PySide6.QtCore import Qt
 
 from designer.model.commands import move_items
 from designer.model.layouts import campus
-from designer.ui.hall_list import HallListPanel
+from designer.ui.docks.halls import HallListPanel
 from designer.ui.main_window import MainWindow
-from designer.ui.overlays import OVERLAYS
+from designer.ui.canvas.overlays import OVERLAYS
 
 
 def open_window(qtbot, design, catalog) -> MainWindow:

@@ -10,7 +10,7 @@ SCRIPT = """
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
 from designer.model import Equipment
-from designer.ui.clipboard import clipboard_items, put_items
+from designer.ui.tools.clipboard import clipboard_items, put_items
 put_items([Equipment("us1-r1", "trn3-gen2-rack", "A", 1.0, 2.0, 0.0, "us1")])
 assert [e.id for e in clipboard_items()] == ["us1-r1"]
 print("copied")

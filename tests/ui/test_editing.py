@@ -14,7 +14,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
 from designer.model import Design, Equipment, Hall
-from designer.ui.tools import TILE_M
+from designer.model.layouts import TILE_M
 
 ALT, CTRL, SHIFT = Qt.KeyboardModifier.AltModifier, Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
 NONE = Qt.KeyboardModifier.NoModifier
@@ -125,10 +125,10 @@ def test_dragging_a_rack_onto_another_overlaps_and_one_undo_restores_it(window, 
     drag(qtbot, window, (3.0, 5.6), (3.0, 2.6), ALT, release=False)
     # during the drag only a ghost moves: the model is untouched and nothing was pushed
     assert position(window, "us2-r1") == before["us2-r1"]
-    assert window.editor._sketch.scene() is window.scene
+    assert window.editor.sketch.scene() is window.scene
     assert window.document.undo_stack.count() == 0
     qtbot.mouseRelease(window.plan_view.viewport(), LEFT, ALT, px(window, 3.0, 2.6))
-    assert window.editor._sketch.scene() is None
+    assert window.editor.sketch.scene() is None
     assert position(window, "us2-r1") == (3.0, 3.0, 180.0)  # snapped onto us1-r1
     assert position(window, "us2-r2") == before["us2-r2"]  # Alt: one rack detached
     assert window.document.undo_stack.count() == 1
@@ -175,7 +175,7 @@ def test_a_move_near_a_rack_pulls_it_edge_to_edge(window, qtbot):
 
 
 def test_with_snapping_off_a_move_follows_the_mouse(window, qtbot):
-    window.editor.snap_action.setChecked(False)
+    window.editor.actions.snap_action.setChecked(False)
     try:
         drag(qtbot, window, (11.0, 8.5), (14.37, 6.21))
         x, y, _ = position(window, "crah1")
@@ -183,7 +183,7 @@ def test_with_snapping_off_a_move_follows_the_mouse(window, qtbot):
         assert x == pytest.approx(14.37, abs=tolerance) and y == pytest.approx(6.21, abs=tolerance)
         assert not (on_grid(x - 1.2) and on_grid(y - 0.45))
     finally:
-        window.editor.snap_action.setChecked(True)
+        window.editor.actions.snap_action.setChecked(True)
 
 
 def test_a_selected_busway_is_resized_by_its_end(window, qtbot):
@@ -204,7 +204,7 @@ def test_r_rotates_the_selection_and_undo_turns_it_back(window, qtbot):
     # turned as one group about its centre: the two racks now stand one behind the other
     assert position(window, "us1-r1")[:2] == pytest.approx((3.3, 2.7))
     assert position(window, "us1-r2")[:2] == pytest.approx((3.3, 3.3))
-    window.editor.rotate_back_action.trigger()
+    window.editor.actions.rotate_back_action.trigger()
     window.document.undo_stack.undo()
     window.document.undo_stack.undo()
     assert position(window, "us1-r1") == (3.0, 3.0, 0.0)
@@ -216,7 +216,7 @@ def test_rotating_a_rack_on_the_grid_keeps_it_on_the_grid(qtbot, open_window):
     design.equipment.insert([Equipment("net1", "network-rack", "A", 3.3, 3.6, 0.0)])  # corner (3.0, 3.0)
     window = open_window(design)
     window.document.select(["net1"])
-    window.editor.rotate_action.trigger()
+    window.editor.actions.rotate_action.trigger()
     x, y, rot = position(window, "net1")
     assert rot == 90.0 and on_grid(x - 0.6) and on_grid(y - 0.3)
 
@@ -256,10 +256,10 @@ def test_copy_and_paste_under_the_cursor_with_new_ids(window, qtbot):
 
 def test_cut_then_paste_moves_by_way_of_the_clipboard(window, qtbot):
     click(qtbot, window, 4.2, 3.3)
-    window.editor.cut_action.trigger()
+    window.editor.actions.cut_action.trigger()
     assert "net1" not in window.design.equipment
     window.plan_view.hover_pos = None  # pasted from the menu: one tile from where it was
-    window.editor.paste_action.trigger()
+    window.editor.actions.paste_action.trigger()
     assert window.document.selection == ["net1"]  # its id was free again
     x, y, _ = position(window, "net1")
     assert (x, y) == pytest.approx((4.2 + 0.6, 3.0 - 0.6))
@@ -282,7 +282,7 @@ def test_arrow_nudges_merge_into_one_undo_step_per_burst(window, qtbot):
     key(qtbot, window, Qt.Key.Key_Up, SHIFT)  # Shift: a tenth of a metre
     assert position(window, "us2-r1")[:2] == pytest.approx((3.0 + 3 * 0.6, 6.1))
     assert stack.count() == 1 and stack.undoText() == "Nudge"
-    window.editor.end_nudge_burst()  # a pause: the next press is a new step
+    window.editor.keyboard.end_nudge_burst()  # a pause: the next press is a new step
     key(qtbot, window, Qt.Key.Key_Left)
     assert stack.count() == 2
     stack.undo()
@@ -302,12 +302,12 @@ def test_edit_actions_are_in_the_edit_menu_and_follow_the_selection(window, qtbo
     for name in ("Cu&t", "&Copy", "&Paste", "D&uplicate", "&Delete", "&Rotate 90° Left", "Select &All"):
         assert name in texts
     editor = window.editor
-    assert editor.rotate_action.shortcut().toString() == "R"
-    assert editor.duplicate_action.shortcut().toString() == "Ctrl+D"
-    assert not editor.delete_action.isEnabled()
+    assert editor.actions.rotate_action.shortcut().toString() == "R"
+    assert editor.actions.duplicate_action.shortcut().toString() == "Ctrl+D"
+    assert not editor.actions.delete_action.isEnabled()
     click(qtbot, window, 3.0, 6.3)
-    assert editor.delete_action.isEnabled() and editor.rotate_action.isEnabled()
-    editor.select_all_action.trigger()
+    assert editor.actions.delete_action.isEnabled() and editor.actions.rotate_action.isEnabled()
+    editor.actions.select_all_action.trigger()
     assert len(window.document.selection) == len(window.design.equipment)
 
 
@@ -322,7 +322,7 @@ def test_a_campus_of_16000_racks_edits_with_a_handful_of_items(qtbot, open_windo
     window.plan_view.zoom_by(40.0, QPointF(px(window, 3.0, 3.0)))
     click(qtbot, window, 3.0, 3.0)
     assert window.document.selection == [first, window.design.equipment.ids[1]]
-    window.editor.select_all_action.trigger()
+    window.editor.actions.select_all_action.trigger()
     assert len(window.document.selection) == 16000
     x0 = window.design.equipment.x.copy()
     drag(qtbot, window, (3.0, 3.0), (3.0 + 2 * TILE_M, 3.0), release=False)
@@ -341,10 +341,10 @@ def test_undo_and_redo_bring_back_the_selection(window, qtbot):
     doc = window.document
     doc.select(["us1-r1", "us1-r2"])
     before = list(doc.selection)
-    from designer.ui.clipboard import put_items
+    from designer.ui.tools.clipboard import put_items
 
     put_items([window.design.equipment.get(i) for i in before])
-    window.editor.paste()
+    window.editor.clipboard.paste()
     pasted = list(doc.selection)
     assert pasted and set(pasted).isdisjoint(before)
     doc.undo_stack.undo()

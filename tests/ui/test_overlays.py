@@ -9,14 +9,18 @@ from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor
 
 from designer.engine import evaluate
+from designer.engine.aisles import Aisles
 from designer.model import Change, Equipment
 from designer.model.commands import move_items
-from designer.ui.hall_item import (
+from designer.ui.canvas.overlays import OVERLAYS
+from designer.ui.canvas.overlays.cables import CableOverlay
+from designer.ui.canvas.overlays.feeds import CDU_LINE
+from designer.ui.canvas.overlays.heat import HeatOverlay
+from designer.ui.canvas.overlays.legend import legend_sections
+from designer.ui.canvas.overlays.toolbar import ViewToolbar
+from designer.ui.canvas.styles import (
     DENSITY_COLORS, FLOOR_COLOR, STATUS_CLASS_COLORS, STATUS_ERROR, STATUS_OK, STATUS_UNPOWERED,
     density_class,
-)
-from designer.ui.overlays import (
-    CDU_LINE, OVERLAYS, Aisles, CableOverlay, HeatOverlay, ViewToolbar, find_aisles, legend_sections,
 )
 
 
@@ -203,26 +207,6 @@ def test_feeds_cross_out_an_unpowered_rack(evaluated, probe, catalog):
 
 
 # ---------------------------------------------------------------- aisles
-def test_aisle_width_between_facing_rows():
-    # two rows of racks back to back across 1.8 m (hot), and a row facing the first across 1.2 m (cold)
-    x = np.array([0.3, 0.9, 0.3, 0.9, 0.3, 0.9])
-    y = np.array([0.6, 0.6, 3.6, 3.6, -1.8, -1.8])
-    rot = np.array([0.0, 0.0, 180.0, 180.0, 180.0, 180.0])
-    w, d = np.full(6, 0.6), np.full(6, 1.2)
-    # rows at 0.6 (front south) and 3.6 (front north): backs face across y 1.2–3.0
-    aisles = find_aisles(x, y, rot, w, d, 1.2, 0.9)
-    found = sorted(zip(aisles.va, aisles.vb, aisles.kind, aisles.narrow))
-    assert found == [(pytest.approx(-1.2), pytest.approx(0.0), Aisles.COLD, False),
-                     (pytest.approx(1.2), pytest.approx(3.0), Aisles.HOT, False)]
-    assert aisles.u0.tolist() == pytest.approx([0.0, 0.0]) and aisles.u1.tolist() == pytest.approx([1.2, 1.2])
-    # squeeze the cold aisle to 0.9 m: narrower than the 1.2 m front clearance
-    y2 = y.copy()
-    y2[4:] = -1.5
-    narrow = find_aisles(x, y2, rot, w, d, 1.2, 0.9)
-    cold = narrow.kind == Aisles.COLD
-    assert narrow.width[cold] == pytest.approx([0.9]) and narrow.narrow[cold].all()
-
-
 def test_aisle_overlay_labels_the_hot_aisle(evaluated, probe):
     scene = evaluated.plan_scene()
     scene.set_overlay("aisles")

@@ -9,8 +9,11 @@ from PySide6.QtGui import QColor, QFontMetricsF, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 from designer.model import Change, Design, Equipment, Hall
-from designer.ui.hall_item import FLOOR_COLOR, LOD_LABELS, HallTitleItem, footprint_corners
-from designer.ui.plan_view import HALL_GAP_M, ZOOM_STEP, PlanScene
+from designer.ui.canvas.hall_item import HallTitleItem
+from designer.ui.canvas.painting import footprint_corners
+from designer.ui.canvas.scene import HALL_GAP_M, PlanScene
+from designer.ui.canvas.styles import FLOOR_COLOR, LOD_LABELS
+from designer.ui.canvas.view import ZOOM_STEP
 
 ORANGE = QColor("#e07b39")  # trn3-gen2-rack in the catalog
 
@@ -241,7 +244,7 @@ def test_a_campus_of_16000_racks_is_a_handful_of_items_and_renders(qtbot, catalo
     scene = PlanScene()
     scene.set_design(design, catalog)
     assert len(scene.items()) <= 2 * len(design.halls)  # a hall item and its title, not a rack each
-    assert sum(len(i.rows) for i in scene.hall_items) == 16000
+    assert sum(len(i.footprints.rows) for i in scene.hall_items) == 16000
     source = scene.content_rect()
     image = probe.render(scene, source, 1200 / source.width())  # the whole campus, as after Fit
     item = scene.hall_items[2]

@@ -8,7 +8,8 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QToolBar
 
 from designer.model import Design, Hall
-from designer.ui.tools import SNAP_SETTING, TILE_M, settings
+from designer.model.layouts import TILE_M
+from designer.ui import settings
 
 LEFT = Qt.MouseButton.LeftButton
 NONE = Qt.KeyboardModifier.NoModifier
@@ -56,16 +57,16 @@ def test_tools_are_exclusive_in_a_tool_bar_and_the_tools_menu(window, qtbot):
     menu = [a.text() for a in window.tools_menu.actions()]
     assert all(name in menu for name in labels) and "&Snap to Grid and Racks" in menu
     editor = window.editor
-    assert editor.tool_actions["select"].isChecked()
-    editor.tool_actions["row"].trigger()
+    assert editor.actions.tool_actions["select"].isChecked()
+    editor.actions.tool_actions["row"].trigger()
     assert editor.tool.name == "row"
-    assert editor.tool_actions["row"].isChecked() and not editor.tool_actions["select"].isChecked()
-    editor.tool_actions["column"].trigger()
-    assert [n for n, a in editor.tool_actions.items() if a.isChecked()] == ["column"]
+    assert editor.actions.tool_actions["row"].isChecked() and not editor.actions.tool_actions["select"].isChecked()
+    editor.actions.tool_actions["column"].trigger()
+    assert [n for n, a in editor.actions.tool_actions.items() if a.isChecked()] == ["column"]
     # Esc goes back to Select
     window.plan_view.setFocus()
     qtbot.keyClick(window.plan_view, Qt.Key.Key_Escape)
-    assert editor.tool.name == "select" and editor.tool_actions["select"].isChecked()
+    assert editor.tool.name == "select" and editor.actions.tool_actions["select"].isChecked()
 
 
 def test_escape_cancels_a_gesture_before_leaving_the_tool(window, qtbot):
@@ -74,9 +75,9 @@ def test_escape_cancels_a_gesture_before_leaving_the_tool(window, qtbot):
     vp = window.plan_view.viewport()
     qtbot.mousePress(vp, LEFT, NONE, px(window, 5, 5))
     qtbot.mouseMove(vp, px(window, 7, 7))
-    assert editor._sketch.scene() is window.scene
+    assert editor.sketch.scene() is window.scene
     qtbot.keyClick(window.plan_view, Qt.Key.Key_Escape)
-    assert editor._sketch.scene() is None and editor.tool.name == "column"  # first Esc: the gesture
+    assert editor.sketch.scene() is None and editor.tool.name == "column"  # first Esc: the gesture
     qtbot.mouseRelease(vp, LEFT, NONE, px(window, 7, 7))
     assert window.design.halls[0].columns == []
     qtbot.keyClick(window.plan_view, Qt.Key.Key_Escape)
@@ -84,24 +85,24 @@ def test_escape_cancels_a_gesture_before_leaving_the_tool(window, qtbot):
 
 
 def test_snap_is_a_remembered_preference(window, qtbot, open_window):
-    action = window.editor.snap_action
+    action = window.editor.actions.snap_action
     assert action.isCheckable() and action.isChecked()
     action.setChecked(False)
     try:
-        assert settings().value(SNAP_SETTING) in (False, "false")
+        assert not settings.snap_enabled()
         other = open_window()
-        assert not other.editor.snap_action.isChecked() and not other.editor.snapper.enabled
+        assert not other.editor.actions.snap_action.isChecked() and not other.editor.snapper.enabled
     finally:
         action.setChecked(True)
-    assert settings().value(SNAP_SETTING) in (True, "true")
+    assert settings.snap_enabled()
 
 
 # ---------------------------------------------------------------- row tool
 def test_row_tool_lays_n_ultraservers_in_one_undo_step(window, qtbot, catalog):
     editor = window.editor
     editor.set_tool("row")
-    assert editor.row_spin.value() == 4  # the default
-    editor.row_spin.setValue(3)
+    assert editor.actions.row_spin.value() == 4  # the default
+    editor.actions.row_spin.setValue(3)
     rps = catalog.types[US].racks_per_system
     drag(qtbot, window, (6.0, 10.0), (14.0, 9.0))  # east, a little south: fronts face south
     t = window.design.equipment
@@ -124,7 +125,7 @@ def test_row_tool_lays_n_ultraservers_in_one_undo_step(window, qtbot, catalog):
 def test_dragging_north_west_turns_the_row_north_and_runs_it_west(window, qtbot):
     editor = window.editor
     editor.set_tool("row")
-    editor.row_spin.setValue(2)
+    editor.actions.row_spin.setValue(2)
     drag(qtbot, window, (30.0, 10.0), (20.0, 13.0))
     t = window.design.equipment
     assert len(t) == 4
@@ -144,7 +145,7 @@ def test_the_row_ghost_is_red_across_a_column(window, qtbot):
     tool = editor.tool
     records, _ = tool.layout(window.plan_view.tool_event(
         px(window, 15.0, 9.5).toPointF(), NONE))
-    assert records and editor._sketch.scene() is window.scene
+    assert records and editor.sketch.scene() is window.scene
     qtbot.mouseRelease(vp, LEFT, NONE, px(window, 15.0, 9.5))
     qtbot.waitUntil(lambda: bool(window.evaluation.violations_of("obstruction")))
 
@@ -152,8 +153,8 @@ def test_the_row_ghost_is_red_across_a_column(window, qtbot):
 def test_complete_rows_bring_their_cdus_network_racks_and_busways(window, qtbot, catalog):
     editor = window.editor
     editor.set_tool("row")
-    editor.row_spin.setValue(4)
-    editor.complete_rows_action.setChecked(True)
+    editor.actions.row_spin.setValue(4)
+    editor.actions.complete_rows_action.setChecked(True)
     drag(qtbot, window, (4.2, 12.0), (20.0, 11.0))
     t = window.design.equipment
     kinds = [catalog.types[t.get(i).type].kind for i in t.ids]
@@ -171,7 +172,7 @@ def test_complete_rows_bring_their_cdus_network_racks_and_busways(window, qtbot,
 # ---------------------------------------------------------------- hall geometry
 def test_outline_tool_drags_a_corner_in_one_step(window, qtbot):
     window.editor.set_tool("outline")
-    qtbot.waitUntil(lambda: len(window.editor._sketch.handles) == 4)  # a handle per corner
+    qtbot.waitUntil(lambda: len(window.editor.sketch.handles) == 4)  # a handle per corner
     drag(qtbot, window, (48.0, 30.0), (43.1, 26.2))
     hall = window.design.halls[0]
     assert hall.outline[2] == pytest.approx((43.2, 26.4))  # snapped to the tiles
@@ -211,7 +212,7 @@ def test_keepout_tool_draws_a_zone_that_racks_then_stand_in(window, qtbot):
     assert window.design.halls[0].keepouts == [((30.0, 19.8), (36.0, 19.8), (36.0, 24.0), (30.0, 24.0))]
     assert window.document.undo_stack.undoText() == "Add keep-out zone"
     # an UltraServer placed inside it is an obstruction
-    vp_editor.place_at_view_centre(US)
+    vp_editor.drops.place_at_view_centre(US)
     t = window.design.equipment
     row = t.index["us1-r1"]
     from designer.model.commands import move_items
@@ -224,7 +225,7 @@ def test_busway_tool_draws_a_straight_run_over_a_row(window, qtbot):
     window.document.select([])
     editor = window.editor
     editor.set_tool("row")
-    editor.row_spin.setValue(2)
+    editor.actions.row_spin.setValue(2)
     drag(qtbot, window, (6.0, 10.0), (10.0, 9.0))
     rack_y = float(window.design.equipment.y[0])
     editor.set_tool("busway")

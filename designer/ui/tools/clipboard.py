@@ -1,4 +1,4 @@
-"""Copy and paste of equipment, and fresh ids for everything a gesture adds.
+"""Copy, cut, paste and duplicate of equipment, and fresh ids for everything a gesture adds.
 
 Copied items go to the system clipboard in our own MIME type (JSON records, so a
 paste works between windows) and as tab-separated text (id, type, hall, x, y,
@@ -13,11 +13,17 @@ import json
 from dataclasses import replace
 from typing import Iterable, Sequence
 
+import numpy as np
 from PySide6.QtCore import QMimeData
 from PySide6.QtGui import QGuiApplication
 
 from designer.catalog import Catalog
 from designer.model import Design, Equipment
+from designer.model.commands import RemoveItems
+from designer.model.layouts import TILE_M
+from designer.ui.canvas.hall_item import HallItem
+from designer.ui.tools.base import Editing
+from designer.ui.tools.floor import Shapes
 
 #: MIME type of copied equipment on the clipboard.
 ITEMS_MIME = "application/x-designer-items"
@@ -147,3 +153,74 @@ def clipboard_items() -> list[Equipment]:
         return [_from_json(d) for d in data]
     except (ValueError, KeyError, TypeError, IndexError):
         return []  # another program's data under our MIME type: nothing to paste
+
+
+# ---------------------------------------------------------------------- edit actions
+class ClipboardEdits:
+    """Copy, cut, paste and duplicate on the plan of one editor."""
+
+    def __init__(self, editor: Editing) -> None:
+        self.editor = editor
+
+    def _selected_records(self) -> list[Equipment]:
+        ed = self.editor
+        t = ed.design.equipment
+        return [t.get(i) for i in ed.document.selection if i in t.index]
+
+    def duplicate(self) -> None:
+        """Copies of the selection one tile east and one south, selected."""
+        ed = self.editor
+        records = self._selected_records()
+        if records:
+            ed.add_items(fresh_copies(ed.design, ed.catalog, records, TILE_M, -TILE_M), "Duplicate")
+
+    def copy(self) -> None:
+        records = self._selected_records()
+        if records:
+            put_items(records)
+            self.editor.message.emit(f"Copied {len(records)} item{'s' if len(records) != 1 else ''}")
+
+    def cut(self) -> None:
+        records = self._selected_records()
+        if records:
+            put_items(records)
+            self.editor.document.push(RemoveItems(tuple(r.id for r in records), "Cut"))
+
+    def paste(self) -> None:
+        """Paste the clipboard's equipment under the cursor (snapped), with new ids; with
+        the cursor off the plan, one tile from where it was copied."""
+        ed = self.editor
+        records = clipboard_items()
+        if not records or not ed.design.halls:
+            return
+        cat = ed.catalog
+        box = Shapes.of_records(records, cat).box()
+        target = self._cursor_target()
+        if target is not None:
+            hall, x, y = target
+            dx = x - (box[0] + box[2]) / 2
+            dy = y - (box[1] + box[3]) / 2
+        else:
+            hall_ids = ed.design.hall_ids()
+            hall_id = records[0].hall if records[0].hall in hall_ids else hall_ids[0]
+            hall = ed.scene.hall_item(hall_id)
+            dx, dy = TILE_M, -TILE_M
+        if hall is None:
+            return
+        check = ed.cache.placement_check(hall.hall.id)
+        sx, sy = ed.snapper.box(box + np.array([dx, dy, dx, dy]), check.neighbour_boxes(),
+                                start=None if target is not None else box)
+        copies = fresh_copies(ed.design, cat, records, round(dx + sx, 6), round(dy + sy, 6), hall.hall.id)
+        ed.add_items(copies, "Paste")
+
+    def _cursor_target(self) -> tuple[HallItem, float, float] | None:
+        view = self.editor.view
+        pos = view.hover_pos
+        if pos is None or not view.viewport().rect().contains(pos.toPoint()):
+            return None
+        scene_pos = view.mapToScene(pos.toPoint())
+        hall = self.editor.scene.hall_at(scene_pos)
+        if hall is None:
+            return None
+        x, y = hall.to_plan(scene_pos)
+        return hall, x, y

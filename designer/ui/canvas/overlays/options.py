@@ -1,0 +1,121 @@
+"""What a plan scene shows beyond the equipment: the colour mode, the overlays switched
+on and the evaluation they draw (:class:`ViewOptions`, the scene's ``view_options``)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QColor
+
+from designer.ui.canvas.hall_item import HallItem
+from designer.ui.canvas.overlays import OVERLAYS
+from designer.ui.canvas.overlays.aisles import AisleOverlay
+from designer.ui.canvas.overlays.base import HallOverlay
+from designer.ui.canvas.overlays.cables import CableOverlay
+from designer.ui.canvas.overlays.clearances import ClearanceOverlay
+from designer.ui.canvas.overlays.feeds import AssignmentOverlay
+from designer.ui.canvas.overlays.heat import HeatOverlay
+from designer.ui.canvas.status import ChangedHalls
+from designer.ui.canvas.styles import COLOUR_MODES, TypeStyle
+
+#: The overlay item class of each kind.
+OVERLAY_CLASSES: dict[str, type[HallOverlay]] = {
+    "clearances": ClearanceOverlay,
+    "cables": CableOverlay,
+    "assignment": AssignmentOverlay,
+    "heat": HeatOverlay,
+    "aisles": AisleOverlay,
+}
+
+
+class ViewOptions(QObject):
+    """What a plan scene shows beyond the equipment: the colour mode, the overlays
+    switched on, and the evaluation (of the scene's design) they draw."""
+
+    #: the colour mode, the overlays shown or the evaluation changed
+    changed = Signal()
+
+    def __init__(self, scene) -> None:
+        super().__init__(scene)
+        self.scene = scene
+        self.colour_mode = "type"
+        self.shown: set[str] = set()
+        self.evaluation = None
+        self._evaluated_design = None
+        self.changed_halls = ChangedHalls()
+
+    # ------------------------------------------------------------------ state
+    def evaluation_for(self, design):
+        """The evaluation if it belongs to ``design`` (a new design's arrives later)."""
+        return self.evaluation if design is self._evaluated_design else None
+
+    def set_evaluation(self, evaluation) -> None:
+        """Show a new evaluation of the scene's design (None: it failed)."""
+        self.evaluation = evaluation
+        self._evaluated_design = self.scene.design
+        for item in self.scene.hall_items:
+            item.set_evaluation(evaluation)
+        self.changed.emit()
+
+    def set_colour_mode(self, mode: str) -> None:
+        """Colour racks by ``type``, ``density`` or ``status``."""
+        if mode not in COLOUR_MODES:
+            raise ValueError(f"unknown colour mode {mode!r}")
+        if mode == self.colour_mode:
+            return
+        self.colour_mode = mode
+        for item in self.scene.hall_items:
+            item.set_colour_mode(mode)
+        self.changed.emit()
+
+    def set_overlay(self, kind: str, shown: bool = True) -> None:
+        """Switch an overlay (a key of :data:`OVERLAYS`) on or off for every hall."""
+        if kind not in OVERLAYS:
+            raise ValueError(f"unknown overlay {kind!r}; expected one of {', '.join(OVERLAYS)}")
+        if shown == (kind in self.shown):
+            return
+        if shown:
+            self.shown.add(kind)
+            for item in self.scene.hall_items:
+                self._overlay_of(item, kind).setVisible(True)
+        else:
+            self.shown.discard(kind)
+            for item in self.scene.hall_items:
+                overlay = item.overlays.get(kind)
+                if overlay is not None:
+                    overlay.setVisible(False)
+        self.changed.emit()
+
+    def attach(self, item: HallItem) -> None:
+        """Bring a hall item that just entered the scene in line with the options."""
+        item.set_colour_mode(self.colour_mode)
+        ev = self.evaluation_for(item.design)
+        if ev is not None:
+            item.set_evaluation(ev)
+        for kind in self.shown:
+            self._overlay_of(item, kind).setVisible(True)
+
+    def _overlay_of(self, item: HallItem, kind: str) -> HallOverlay:
+        overlay = item.overlays.get(kind)
+        if overlay is None:
+            overlay = item.overlays[kind] = OVERLAY_CLASSES[kind](item, self)
+            if item.scene() is not None:
+                item.scene().addItem(overlay)
+        return overlay
+
+    def overlay_items(self, kind: str) -> list[HallOverlay]:
+        """The overlay items of one kind, one per hall (those created so far)."""
+        return [i.overlays[kind] for i in self.scene.hall_items if kind in i.overlays]
+
+    # ------------------------------------------------------------------ for the legend
+    def styles(self) -> TypeStyle | None:
+        items = self.scene.hall_items
+        return items[0].styles if items else None
+
+    def media_in_use(self) -> list[tuple[str, QColor]]:
+        """(short name, colour) of the cable media the evaluation's links use."""
+        ev = self.evaluation_for(self.scene.design)
+        styles = self.styles()
+        if ev is None or styles is None:
+            return []
+        by_medium = ev.totals.get("cables", {}).get("by_medium", {})
+        return [styles.media[m] for m in styles.media if by_medium.get(m, {}).get("count", 0) > 0]

@@ -386,3 +386,112 @@ class Composite(Command):
             for cmd in self.commands:
                 inverses.append(cmd.apply(design))
         return Composite(inverses[::-1], self.label)
+
+
+# ====================================================================== power chain
+class ChainError(ValueError):
+    """A power-chain edit that would make the chain invalid (a cycle, an unknown node, an id
+    taken); its message says why, in the planner's words."""
+
+
+#: The id stem a new node of each kind gets (``ups3``).
+NODE_ID_STEMS = {"transformer": "tx", "switchboard": "swb", "ups": "ups"}
+
+
+@dataclass
+class SetPowerChain(Command):
+    """Replace the design's power chain (``design.extra["power_chain"]``: nodes
+    ``{"id", "type", "parent"}``; ``None``: the design has none)."""
+
+    nodes: list[dict] | None
+    label: str = "Edit power chain"
+
+    def apply(self, design: Design) -> Command:
+        old = design.extra.get("power_chain")
+        if self.nodes is None:
+            design.extra.pop("power_chain", None)
+        else:
+            design.extra["power_chain"] = [dict(n) for n in self.nodes]
+        design.notify(Change("site"))  # the whole design: the chain spans every hall
+        return SetPowerChain(None if old is None else [dict(n) for n in old], self.label)
+
+
+def chain_nodes(design: Design) -> list[dict]:
+    """Copies of the design's power-chain nodes, in file order (empty when it has none)."""
+    return [{"id": n["id"], "type": n["type"], "parent": n.get("parent")}
+            for n in design.extra.get("power_chain") or []]
+
+
+def fresh_node_id(design: Design, kind: str) -> str:
+    """An id for a new node of a kind (``ups3``), used by no node and no item."""
+    taken = {n["id"] for n in chain_nodes(design)} | set(design.equipment.index)
+    return _fresh(NODE_ID_STEMS.get(kind, kind), taken)
+
+
+def _node_ids(nodes: list[dict]) -> list[str]:
+    return [n["id"] for n in nodes]
+
+
+def _check_node(nodes: list[dict], node_id: str | None, what: str = "node") -> None:
+    if node_id is not None and node_id not in _node_ids(nodes):
+        raise ChainError(f"there is no {what} {node_id!r} in the power chain")
+
+
+def add_chain_node(design: Design, node_type: str, parent: str | None, node_id: str) -> SetPowerChain:
+    """The command adding a node of ``node_type`` fed from ``parent`` (None: the utility)."""
+    nodes = chain_nodes(design)
+    node_id = node_id.strip()
+    if not node_id:
+        raise ChainError("a node needs an id")
+    if node_id in _node_ids(nodes) or node_id in design.equipment.index:
+        raise ChainError(f"the id {node_id!r} is taken")
+    _check_node(nodes, parent, "parent")
+    return SetPowerChain(nodes + [{"id": node_id, "type": node_type, "parent": parent}], f"Add {node_id}")
+
+
+def remove_chain_node(design: Design, node_id: str) -> Composite:
+    """The command removing a node: the nodes it fed are then fed from its parent, and the
+    busways it fed lose their source. One undo step."""
+    nodes = chain_nodes(design)
+    _check_node(nodes, node_id)
+    parent = next(n["parent"] for n in nodes if n["id"] == node_id)
+    kept = [{**n, "parent": parent} if n["parent"] == node_id else n for n in nodes if n["id"] != node_id]
+    t = design.equipment
+    fed = [i for i, extra in t.extra.items() if extra.get("source") == node_id]
+    return Composite([SetPowerChain(kept or None), *(UpdateItem(i, {"source": None}) for i in fed)],
+                     f"Remove {node_id}")
+
+
+def set_chain_parent(design: Design, node_id: str, parent: str | None) -> SetPowerChain:
+    """The command feeding a node from another (None: the utility); raises
+    :class:`ChainError` when that would make a cycle."""
+    nodes = chain_nodes(design)
+    _check_node(nodes, node_id)
+    _check_node(nodes, parent, "parent")
+    parents = {n["id"]: n["parent"] for n in nodes}
+    k = parent
+    while k is not None:  # up from the new parent: reaching the node itself is a cycle
+        if k == node_id:
+            through = "" if parent == node_id else f" ({parent} is fed through {node_id})"
+            raise ChainError(f"{node_id} cannot be fed from {parent}{through}: a node cannot feed itself")
+        k = parents[k]
+    return SetPowerChain([{**n, "parent": parent} if n["id"] == node_id else n for n in nodes],
+                         f"Feed {node_id} from {parent or 'the utility'}")
+
+
+def feed_busways(design: Design, busway_ids: Sequence[str], node_id: str | None) -> Composite:
+    """The command feeding busways from a node (None: no source). One undo step."""
+    _check_node(chain_nodes(design), node_id)
+    t = design.equipment
+    ids = [i for i in dict.fromkeys(busway_ids) if t.extra.get(i, {}).get("source") != node_id]
+    what = f"{len(ids)} busway{'s' if len(ids) != 1 else ''}"
+    label = f"Feed {what} from {node_id}" if node_id is not None else f"Disconnect {what}"
+    return Composite([UpdateItem(i, {"source": node_id}) for i in ids], label)
+
+
+def set_generators(design: Design, generator_type: str, count: int) -> SetSite:
+    """The command declaring the site's standby generators (``count`` 0: none)."""
+    extra = {k: v for k, v in design.site.extra.items() if k != "generators"}
+    if count > 0:
+        extra["generators"] = {"type": generator_type, "count": int(count)}
+    return SetSite({"extra": extra}, "Set generators")

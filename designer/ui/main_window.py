@@ -72,6 +72,8 @@ class MainWindow(QMainWindow):
         self.document.design_replaced.connect(self._on_design_replaced)
         self._totals_throttle = Throttle(TEXT_INTERVAL_MS, self._show_totals, self)
         self.document.evaluation_changed.connect(self._on_evaluation_changed)
+        # the redundancy errors count among the violations (None: a new design, evaluated next)
+        self.document.resilience_changed.connect(lambda r: r is not None and self._totals_throttle.request())
         self.document.evaluation_failed.connect(self.totals.show_unavailable)
         self.document.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self.document.path_changed.connect(self._update_title)
@@ -330,13 +332,14 @@ class MainWindow(QMainWindow):
         """Whether the docks have yet to show the latest evaluation (their text follows a
         drag a few times a second; see widgets.Throttle)."""
         return (self._totals_throttle.pending() or self.metrics.updates_pending()
+                or self.power_chain.updates_pending()
                 or self.inspector.updates_pending()
                 or any(o.updates_pending() for item in self.scene.hall_items for o in item.overlays.values()))
 
     def _show_totals(self) -> None:
         evaluation = self.document.evaluation
-        if evaluation is not None:
-            self.totals.show_report(evaluation.report())
+        if evaluation is not None:  # violations: the Problems dock's (redundancy errors included)
+            self.totals.show_report(evaluation.totals, self.document.violations())  # (no per-item lists)
 
     # ------------------------------------------------------------------ status bar
     def _on_cursor_moved(self, where) -> None:
@@ -414,6 +417,11 @@ class MainWindow(QMainWindow):
         self.history_dock = self.add_dock("History", "history_dock", self.history, right)
         self.tabifyDockWidget(self.inspector_dock, self.assumptions_dock)
         self.tabifyDockWidget(self.assumptions_dock, self.history_dock)
+        from designer.ui.docks.power_chain import PowerChainPanel  # utility → nodes → busways (issue 13)
+
+        self.power_chain = PowerChainPanel(self.document)
+        self.power_chain_dock = self.add_dock("Power Chain", "power_chain_dock", self.power_chain, right)
+        self.tabifyDockWidget(self.history_dock, self.power_chain_dock)
         self.inspector_dock.raise_()
         self.metrics_dock.raise_()
         self.document.changed.connect(self._on_design_renamed)

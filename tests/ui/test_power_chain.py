@@ -136,6 +136,8 @@ def test_a_cycle_is_refused_with_a_message(full_hall, qtbot):
     assert panel.message() == ("B-tx-A1 cannot be fed from B-ups-A1 (B-ups-A1 is fed through B-tx-A1): "
                                "a node cannot feed itself.")
     assert doc.undo_stack.count() == depth and chain_of(full_hall)["B-tx-A1"].parent is None
+    panel.tree.dropped.emit(("node", "B-swb-A1"), ("node", "B-ups-A2"))  # a drag in the tree: the same
+    assert panel.message().startswith("B-swb-A1 cannot be fed from B-ups-A2") and doc.undo_stack.count() == depth
     # the Fed from box does not even offer the nodes a node feeds
     panel.pick("node", "B-swb-A1")
     model = panel.parent_combo.model()

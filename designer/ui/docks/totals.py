@@ -110,9 +110,13 @@ class TotalsPanel(QWidget):
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
         return QSize(self.minimumSizeHint().width(), self._inner.sizeHint().height())
 
-    def show_report(self, report: dict) -> None:
-        """Fill every field from an engine report (``Evaluation.report()``)."""
+    def show_report(self, report: dict, violations: list | None = None) -> None:
+        """Fill every field from an engine report (``Evaluation.report()``). ``violations``:
+        those to count instead of the report's (the Problems dock's, which adds the
+        ``redundancy`` errors of the last resilience check)."""
         self._note.hide()
+        if violations is not None:
+            report = {**report, "violations": [{"severity": v.severity} for v in violations]}
         for _, name, _, fmt in FIELDS:
             self._values[name].setText(text_of(fmt, report))
         color = STATUS_COLORS[status_of(*_counts(report))]

@@ -18,15 +18,17 @@ from designer.ui.export.report import export_pdf_report
 
 
 def export_file(design: Design, catalog: Catalog, evaluation: Evaluation, fmt: str, path: str | os.PathLike,
-                scene=None, progress=None) -> Path:
+                scene=None, progress=None, resilience=None) -> Path:
     """Write ``design`` as the export format named ``fmt``. ``scene``: the canvas's scene
-    (the plan as shown, overlays included), or None for one made for the export."""
+    (the plan as shown, overlays included), or None for one made for the export.
+    ``resilience``: every single failure of the design, for the PDF report (tried there
+    when None)."""
     spec = export_format(fmt)
     path = Path(path)
     if not spec.needs_qt:
         return export_design(design, spec.name, path, evaluation, catalog, progress=progress)
     if spec.name == "pdf":
-        export_pdf_report(design, catalog, evaluation, path, scene=scene, progress=progress)
+        export_pdf_report(design, catalog, evaluation, path, scene=scene, progress=progress, resilience=resilience)
     else:
         export_plan(design, catalog, evaluation, path, spec.suffix, scene=scene)
     return path

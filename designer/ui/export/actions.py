@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QDialogButtonBo
                                QLabel, QMessageBox, QProgressDialog)
 
 from designer.io.dxf import DxfError, HallGeometry, import_dxf
-from designer.io.exports import FORMATS, ExportError, ExportFormat
+from designer.io.exports import FORMATS, ExportError, ExportFormat, export_format
 from designer.model import Hall
 from designer.model.commands import AddHall, SetHall
 from designer.ui.export import export_file
@@ -39,14 +39,25 @@ class _Progress:
 
 
 def export_to(window, fmt: str, path: str | Path) -> None:
-    """Export the window's document (what the canvas shows, overlays included)."""
-    from designer.engine import evaluate
+    """Export the window's document (what the canvas shows, overlays included). The PDF
+    report is of the design as built: during a what-if, of the design with nothing failed,
+    and with every single failure the document has tried (tried here when not yet known)."""
+    from designer.engine import Evaluator, evaluate
 
     doc = window.document
+    doc.evaluate_pending()  # edits not yet evaluated go first
     evaluation = doc.evaluation if doc.evaluation is not None else evaluate(doc.design, doc.catalog)
+    scene, resilience = window.scene, None
+    if export_format(fmt).name == "pdf":
+        if doc.failed_ids:  # the what-if's state is not the design's: evaluate it as built
+            evaluator = Evaluator(doc.design, doc.catalog)
+            evaluation, resilience, scene = evaluator.evaluation, evaluator.resilience(), None
+        elif not doc.resilience_pending():
+            resilience = doc.resilience  # (None when not tried yet: the report tries it)
     progress = _Progress(window, f"Exporting {Path(path).name}…")
     try:
-        export_file(doc.design, doc.catalog, evaluation, fmt, path, scene=window.scene, progress=progress)
+        export_file(doc.design, doc.catalog, evaluation, fmt, path, scene=scene, progress=progress,
+                    resilience=resilience)
     finally:
         progress.done()
 

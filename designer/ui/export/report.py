@@ -143,7 +143,7 @@ class _Flow:
         self.y += fm.height()
 
 
-def _summary(flow: _Flow, design: Design, cat: Catalog, ev: Evaluation) -> None:
+def _summary(flow: _Flow, design: Design, cat: Catalog, ev: Evaluation, violations: list) -> None:
     flow.heading(f"{design.name}", 20)
     flow.text(f"Designer report · {_dt.date.today().isoformat()} · {len(design.halls)} hall(s), "
               f"{len(design.equipment):,} items", 9, MUTED)
@@ -154,13 +154,13 @@ def _summary(flow: _Flow, design: Design, cat: Catalog, ev: Evaluation) -> None:
     flow.text(f"Stranded UltraServers: {th['stranded_ultraservers']:,} · effective PFLOPS per facility MW: "
               f"{th['pflops_per_mw']:,.1f}", 10)
     flow.heading("Binding constraints", 14)
-    kinds: dict[str, int] = {}
-    for v in ev.violations:
-        kinds[v.kind] = kinds.get(v.kind, 0) + 1
+    kinds: dict[str, list] = {}
+    for v in violations:
+        kinds.setdefault(v.kind, []).append(v)
     if kinds:
         flow.table(["Rule", "Severity", "Violations"],
-                   [[k, "error" if k not in ("airflow", "incomplete-system") else "warning", f"{n:,}"]
-                    for k, n in sorted(kinds.items(), key=lambda kv: -kv[1])], [3, 2, 2])
+                   [[k, found[0].severity, f"{len(found):,}"]
+                    for k, found in sorted(kinds.items(), key=lambda kv: -len(kv[1]))], [3, 2, 2])
     else:
         util = [f"highest {label} load: {u.item_id} at {u.percent:.0f} % of its limit"
                 for label, u in tables.highest_loads(design, cat, ev)]
@@ -246,6 +246,8 @@ def export_pdf_report(design: Design, catalog: Catalog, evaluation: Evaluation, 
         resilience = evaluation.resilience or Evaluator(design, catalog).resilience()
     cat = catalog.with_overrides(design.assumptions)
     ev = evaluation
+    # the Problems dock's list: the evaluation's, and the redundancy errors when it has none
+    violations = ev.violations if ev.resilience is not None else ev.violations + resilience.violations(design)
     a4 = QPageSize.PageSizeId.A4
     portrait, landscape = QPageLayout.Orientation.Portrait, QPageLayout.Orientation.Landscape
     with partial_file(path) as tmp:
@@ -253,7 +255,7 @@ def export_pdf_report(design: Design, catalog: Catalog, evaluation: Evaluation, 
         painter = QPainter(writer)
         try:
             flow = _Flow(writer, painter, progress)
-            _summary(flow, design, cat, ev)
+            _summary(flow, design, cat, ev, violations)
             set_page(writer, a4, landscape)  # the plan, on a landscape page
             flow.new_page()
             with scene_for(design, catalog, ev, scene) as plan_scene:
@@ -267,10 +269,10 @@ def export_pdf_report(design: Design, catalog: Catalog, evaluation: Evaluation, 
                 if progress is not None and progress(None) is False:
                     raise ExportCancelled()
             _cable_bill(flow, cat, ev)
-            flow.heading(f"Violations ({len(ev.violations):,})", 14)
-            if ev.violations:
+            flow.heading(f"Violations ({len(violations):,})", 14)
+            if violations:
                 flow.table(["Severity", "Rule", "Message"],
-                           [[v.severity, v.kind, v.message] for v in ev.violations], [1.2, 1.8, 7], 7.5)
+                           [[v.severity, v.kind, v.message] for v in violations], [1.2, 1.8, 7], 7.5)
             else:
                 flow.text("None.", 10)
             flow.new_page()

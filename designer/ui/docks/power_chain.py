@@ -252,6 +252,7 @@ class PowerChainPanel(QWidget):
         self.generator_count.valueChanged.connect(self._on_generators_edited)
         self.generator_type.activated.connect(self._on_generators_edited)
         self.tree.currentItemChanged.connect(self._on_current_item_changed)
+        self.tree.itemExpanded.connect(lambda _item: self.refresh())  # its busways' figures
         self.tree.dropped.connect(self._on_dropped)
         document.evaluation_changed.connect(self._on_evaluation_changed)
         document.design_replaced.connect(self._on_design_replaced)
@@ -539,6 +540,8 @@ class PowerChainPanel(QWidget):
             self._set_row(item, cells, tip, RED if over else None, bold_use=over)
         for bw in busways:
             item = self._items[_key("busway", bw)]
+            if not item.parent().isExpanded():
+                continue  # (folded rows are filled when opened: thousands of busways on a campus)
             row = t.index[bw]
             spec = types.get(t.types[int(t.type_code[row])])
             feed = feeds.get(bw, t.extra.get(bw, {}).get("feed", "A"))

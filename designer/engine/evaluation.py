@@ -208,12 +208,6 @@ class Evaluation:
         """Whether :attr:`items` has been built (an edit then patches it)."""
         return not callable(self._items)
 
-    def __getattr__(self, name: str):
-        # transitional: per-item arrays by their old names (``evaluation.status``)
-        if name in ItemTable.__dataclass_fields__:
-            return getattr(self.items, name)
-        raise AttributeError(name)
-
     def report(self) -> dict:
         """The ``designer report --json`` document (PRODUCT.md §5)."""
         out = dict(self.totals)

@@ -326,7 +326,7 @@ class MainWindow(QMainWindow):
             self.scene.set_status(None)
             return
         self._totals_throttle.request()  # the totals' text: at most 10 times a second
-        self.scene.set_status(evaluation.status)
+        self.scene.set_status(evaluation.items.status)
 
     def updates_pending(self) -> bool:
         """Whether the docks have yet to show the latest evaluation (their text follows a

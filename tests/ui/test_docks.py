@@ -85,7 +85,7 @@ def test_busway_chart_has_one_bar_per_busway_at_its_share_of_the_limit(window):
     ev = window.evaluation
     rows = _kind_rows(window, "busway")
     assert len(rows) == 4
-    expected = ev.load_kw[rows] / ev.limit_kw[rows] * 100.0
+    expected = ev.items.load_kw[rows] / ev.items.limit_kw[rows] * 100.0
     chart = window.metrics.busway_chart
     ids = [window.design.equipment.ids[r] for r in rows]
     assert chart.bar_heights() == pytest.approx(dict(zip(ids, expected)))
@@ -98,7 +98,7 @@ def test_cooling_chart_shows_cdus_and_air_handlers_against_capacity(window):
     ev = window.evaluation
     rows = np.concatenate([_kind_rows(window, "cdu"), _kind_rows(window, "air-handler")])
     ids = [window.design.equipment.ids[r] for r in rows]
-    expected = ev.load_kw[rows] / ev.limit_kw[rows] * 100.0
+    expected = ev.items.load_kw[rows] / ev.items.limit_kw[rows] * 100.0
     assert window.metrics.cooling_chart.bar_heights() == pytest.approx(dict(zip(ids, expected)))
 
 
@@ -112,7 +112,7 @@ def test_cable_histogram_counts_every_link_once_by_medium(window):
     drawn = sum(float(np.sum(item.opts["height"])) for item in chart._items)
     assert drawn == 288
     # every link falls in the bin that holds its length
-    links = window.evaluation.links
+    links = window.evaluation.items.links
     width = chart.edges_m[1] - chart.edges_m[0]
     longest_bin = int(links.length_m.max() // width)
     assert chart.counts[longest_bin].sum() > 0
@@ -147,7 +147,7 @@ def test_metrics_catch_up_when_shown_again(small_window, qtbot):
     ev = small_window.evaluation
     rows = _kind_rows(small_window, "busway")
     _, heights = small_window.metrics.busway_chart.drawn_bars()
-    assert heights == pytest.approx(ev.load_kw[rows] / ev.limit_kw[rows] * 100.0)
+    assert heights == pytest.approx(ev.items.load_kw[rows] / ev.items.limit_kw[rows] * 100.0)
 
 
 # ====================================================================== problems

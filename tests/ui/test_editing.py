@@ -378,7 +378,7 @@ def test_dragging_an_ultraserver_into_another_hall_moves_it_there_in_one_undo_st
     assert x1 == pytest.approx(cursor_b[0], abs=0.35) and y1 == pytest.approx(cursor_b[1], abs=0.35)  # snapped
     assert (x2 - x1, y2 - y1) == pytest.approx((0.6, 0.0))   # side by side, as they were
     qtbot.waitUntil(lambda: window.evaluation is not None and
-                    len(window.evaluation.status) == len(window.design.equipment))
+                    len(window.evaluation.items.status) == len(window.design.equipment))
     assert doc.undo_stack.undoText().startswith("Move to Hall B")
     doc.undo_stack.undo()
     assert {t.get(i).hall for i in before} == {"A"}

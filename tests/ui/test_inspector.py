@@ -50,9 +50,9 @@ def test_a_selected_rack_shows_its_properties_and_what_serves_it(window, qtbot):
     assert item.rotation_spin.value() == 180.0
     ev = window.evaluation
     row = window.design.equipment.index["us1-r1"]
-    assert found.it_label.text() == f"{ev.it_kw[row]:,.1f} kW" == "85.0 kW"
-    busway = window.design.equipment.ids[ev.served_by_busway[row]]
-    cdu = window.design.equipment.ids[ev.served_by_cdu[row]]
+    assert found.it_label.text() == f"{ev.items.it_kw[row]:,.1f} kW" == "85.0 kW"
+    busway = window.design.equipment.ids[ev.items.served_by_busway[row]]
+    cdu = window.design.equipment.ids[ev.items.served_by_cdu[row]]
     assert found.power_label.text() == f"A: {busway} (no second feed)"  # its feeds
     assert f"to CDU {cdu}" in found.liquid_label.text()
     assert found.status_label.text() == "OK"
@@ -69,8 +69,8 @@ def test_a_busway_shows_its_ends_and_its_load(window):
     assert item.end_x_spin.model_value() == pytest.approx(t.x2[r])
     assert item.start_x_spin.isVisibleTo(item) and not item.x_spin.isVisibleTo(item)
     ev = window.evaluation
-    assert item.evaluation_box.load_label.text() == (f"{ev.load_kw[r]:,.1f} kW of its {ev.limit_kw[r]:,.1f} kW "
-                                                     f"limit ({ev.load_kw[r] / ev.limit_kw[r] * 100:.0f} %)")
+    assert item.evaluation_box.load_label.text() == (f"{ev.items.load_kw[r]:,.1f} kW of its {ev.items.limit_kw[r]:,.1f} kW "
+                                                     f"limit ({ev.items.load_kw[r] / ev.items.limit_kw[r] * 100:.0f} %)")
 
 
 def test_editing_x_moves_the_rack_in_one_undo_step_and_undo_restores_it_exactly(window, qtbot):

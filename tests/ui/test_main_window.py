@@ -50,9 +50,9 @@ def test_an_edit_updates_totals_and_marks_the_culprits(qtbot, catalog, design):
     expected = evaluate(design, catalog).report()  # the same as evaluating from scratch
     errors = sum(v["severity"] == "error" for v in expected["violations"])
     assert window.totals.text("violations").startswith(f"{errors} error")
-    assert window.evaluation.status[row] == 2
-    assert window.evaluation.status[t.index["us1-r1"]] == 2
-    assert window.evaluation.status[t.index["net1"]] == 0
+    assert window.evaluation.items.status[row] == 2
+    assert window.evaluation.items.status[t.index["us1-r1"]] == 2
+    assert window.evaluation.items.status[t.index["net1"]] == 0
 
 
 def test_status_bar_shows_plan_coordinates_under_the_cursor(main_window, qtbot):

@@ -103,7 +103,7 @@ def test_cable_route_is_drawn_in_its_mediums_colour(evaluated, probe, catalog):
     scene = evaluated.plan_scene()
     ev = scene.view_options.evaluation
     t = scene.design.equipment
-    links = ev.links
+    links = ev.items.links
     k = int(np.flatnonzero(links.rack == t.index["us2-r1"])[0])
     medium = ev.media[int(links.medium[k])]
     color = QColor(catalog.media[medium].color)
@@ -163,7 +163,7 @@ def test_heat_map_is_hotter_over_racks_than_over_empty_floor(evaluated, probe, c
     assert over_racks > 20_000  # W/m²: 85 kW Trn3 racks over 1.44 m² cells
     assert heat.at(12.5, 1.5) == 0.0
     # total heat equals the IT load that stands in the hall
-    it_kw = evaluate(scene.design, catalog).it_kw.sum()
+    it_kw = evaluate(scene.design, catalog).items.it_kw.sum()
     assert heat.grid.sum() * heat.cell ** 2 == pytest.approx(it_kw * 1000.0)
     item = scene.hall_items[0]
     source = probe.plan_rect(scene, 0.0, 0.0, 20.0, 10.0)
@@ -196,7 +196,7 @@ def test_feeds_cross_out_an_unpowered_rack(evaluated, probe, catalog):
     add(scene.design, Equipment("x2", "trn3-gen2-rack", "A", 12.0, 2.0, 0.0, "us9"))
     evaluate_scene(scene, catalog)
     ev = scene.view_options.evaluation
-    assert not ev.powered[scene.design.equipment.index["x2"]]
+    assert not ev.items.powered[scene.design.equipment.index["x2"]]
     scene.set_overlay("assignment")
     item = scene.hall_items[0]
     source = probe.plan_rect(scene, 11.0, 1.0, 13.0, 3.0)

@@ -63,7 +63,7 @@ class HallStatus:
         if ev is None:
             return None
         try:
-            if len(ev.status) != len(self.design.equipment):
+            if len(ev.items.status) != len(self.design.equipment):
                 return None  # an edit landed and its evaluation has not arrived yet
         except Exception:  # noqa: BLE001 (an evaluation that cannot build its arrays)
             return None

@@ -96,10 +96,10 @@ def status_classes(evaluation) -> np.ndarray | None:
         return None
     cached = derived(evaluation).get("ui.status_class")
     if cached is None:
-        status = np.asarray(evaluation.status)
+        status = np.asarray(evaluation.items.status)
         cls = np.minimum(status, STATUS_ERROR).astype(np.int8)
-        cls[~np.asarray(evaluation.cooled, bool)] = STATUS_UNCOOLED
-        cls[~np.asarray(evaluation.powered, bool)] = STATUS_UNPOWERED  # the root cause first
+        cls[~np.asarray(evaluation.items.cooled, bool)] = STATUS_UNCOOLED
+        cls[~np.asarray(evaluation.items.powered, bool)] = STATUS_UNPOWERED  # the root cause first
         cached = derived(evaluation)["ui.status_class"] = cls
     return cached
 

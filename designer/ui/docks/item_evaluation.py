@@ -77,7 +77,7 @@ class EvaluationBox(QGroupBox):
         one ``kind`` or of several (None)."""
         ev = self.context.evaluation()
         t = self.context.design.equipment
-        if ev is None or len(ev.status) != len(t):
+        if ev is None or len(ev.items.status) != len(t):
             self._show_not_evaluated()
             return
         single = len(rows) == 1
@@ -97,7 +97,7 @@ class EvaluationBox(QGroupBox):
         set_style_sheet(self.status_label, "color: #5f6368;")
 
     def _show_status(self, ev: Evaluation, ids: list[str], rows: np.ndarray, single: bool) -> None:
-        status = ev.status[rows]
+        status = ev.items.status[rows]
         worst = min(int(status.max(initial=STATUS_OK)), STATUS_ERROR)
         text = STATUS_WORDS[worst]
         if not single:
@@ -116,40 +116,40 @@ class EvaluationBox(QGroupBox):
 
     def _show_power_and_cooling(self, ev: Evaluation, rows: np.ndarray, single: bool, kind: str | None) -> None:
         form, ids = self.form, self.context.design.equipment.ids
-        it = ev.it_kw[rows]
+        it = ev.items.it_kw[rows]
         form.setRowVisible(self.it_label, kind in ("compute", "network") or bool((it > 0).any()))
         self.it_label.setText(kw_text(float(it.sum())) + ("" if single else " in total"))
 
         consumers = rows[it > 0]
         form.setRowVisible(self.power_label, len(consumers) > 0)
-        form.setRowVisible(self.liquid_label, len(consumers) > 0 and bool((ev.liquid_kw[consumers] > 0).any()))
-        form.setRowVisible(self.air_label, len(consumers) > 0 and bool((ev.air_kw[consumers] > 0).any()))
+        form.setRowVisible(self.liquid_label, len(consumers) > 0 and bool((ev.items.liquid_kw[consumers] > 0).any()))
+        form.setRowVisible(self.air_label, len(consumers) > 0 and bool((ev.items.air_kw[consumers] > 0).any()))
         if not len(consumers):
             return
         items = ev.items
         if single:
             r = int(consumers[0])
             fed = feeds_text(self.context.design, int(items.served_by_busway[r]), int(items.served_by_busway_b[r]))
-            self.power_label.setText(fed if ev.powered[r] else f"Not powered ({fed})")
-            cdu, air = int(ev.served_by_cdu[r]), int(ev.served_by_air[r])
+            self.power_label.setText(fed if ev.items.powered[r] else f"Not powered ({fed})")
+            cdu, air = int(ev.items.served_by_cdu[r]), int(ev.items.served_by_air[r])
             self.liquid_label.setText(
-                f"{kw_text(float(ev.liquid_kw[r]))} to CDU {ids[cdu]}" if cdu >= 0
-                else f"{kw_text(float(ev.liquid_kw[r]))} not served")
+                f"{kw_text(float(ev.items.liquid_kw[r]))} to CDU {ids[cdu]}" if cdu >= 0
+                else f"{kw_text(float(ev.items.liquid_kw[r]))} not served")
             self.air_label.setText(
-                f"{kw_text(float(ev.air_kw[r]))} to air handler {ids[air]}" if air >= 0
-                else f"{kw_text(float(ev.air_kw[r]))} not served")
+                f"{kw_text(float(ev.items.air_kw[r]))} to air handler {ids[air]}" if air >= 0
+                else f"{kw_text(float(ev.items.air_kw[r]))} not served")
             return
         n = len(consumers)
-        unpowered = int((~ev.powered[consumers]).sum())
-        uncooled = int((~ev.cooled[consumers]).sum())
+        unpowered = int((~ev.items.powered[consumers]).sum())
+        uncooled = int((~ev.items.cooled[consumers]).sum())
         served = np.concatenate([items.served_by_busway[consumers], items.served_by_busway_b[consumers]])
         buses = [ids[b] for b in np.unique(served) if b >= 0]
         self.power_label.setText(
             (f"{n - unpowered:,} of {n:,} powered" if unpowered else f"All {n:,} powered")
             + (f" by {', '.join(buses[:4])}{' …' if len(buses) > 4 else ''}" if buses else ""))
         uncooled_text = f"; {uncooled:,} of {n:,} not cooled" if uncooled else ""
-        for label, served, heat, what in ((self.liquid_label, ev.served_by_cdu, ev.liquid_kw, "CDU"),
-                                          (self.air_label, ev.served_by_air, ev.air_kw, "air handler")):
+        for label, served, heat, what in ((self.liquid_label, ev.items.served_by_cdu, ev.items.liquid_kw, "CDU"),
+                                          (self.air_label, ev.items.served_by_air, ev.items.air_kw, "air handler")):
             units = [ids[u] for u in np.unique(served[consumers]) if u >= 0]
             to = (f" to {what}{'s' if len(units) > 1 else ''} {', '.join(units[:3])}"
                   f"{' …' if len(units) > 3 else ''}") if units else ""
@@ -164,7 +164,7 @@ class EvaluationBox(QGroupBox):
         if not show:
             return
         r = int(rows[0])
-        load, limit = float(ev.load_kw[r]), float(ev.limit_kw[r])
+        load, limit = float(ev.items.load_kw[r]), float(ev.items.limit_kw[r])
         pct = f" ({load / limit * 100:.0f} %)" if limit > 0 else ""
         what = "limit" if kind == "busway" else "capacity"
         self.load_label.setText(f"{kw_text(load)} of its {kw_text(limit)} {what}{pct}")
@@ -204,7 +204,7 @@ class EvaluationBox(QGroupBox):
             r = int(rows[0])
             spec = self.context.catalog().types.get(t.types[int(t.type_code[r])])
             total = int(spec.get("ports")) if spec is not None else 0
-            self.ports_label.setText(f"{int(ev.ports_used[r]):,} of {total:,} used")
+            self.ports_label.setText(f"{int(ev.items.ports_used[r]):,} of {total:,} used")
 
     def _show_system(self, ev: Evaluation, rows: np.ndarray, kind: str | None) -> None:
         show = kind == "compute"
@@ -213,7 +213,7 @@ class EvaluationBox(QGroupBox):
             return
         codes = np.unique(self.context.design.equipment.system_code[rows])
         codes = codes[codes >= 0]
-        eff = ev.system_effective
+        eff = ev.items.system_effective
         good = int(sum(1 for c in codes if c < len(eff) and eff[c]))
         if len(codes) == 1:
             self.system_state_label.setText("UltraServer delivers its compute" if good

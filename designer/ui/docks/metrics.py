@@ -167,11 +167,11 @@ class MetricsDock(QWidget):
             return
         design = self.document.design
         t = design.equipment
-        if len(evaluation.status) != len(t):
+        if len(evaluation.items.status) != len(t):
             return  # a newer evaluation is on its way
         catalog = self.document.catalog
         kind = kind_codes(design, catalog)
-        load, limit = evaluation.load_kw, evaluation.limit_kw
+        load, limit = evaluation.items.load_kw, evaluation.items.limit_kw
         ids = np.asarray(t.ids, dtype=object)
 
         bus = np.flatnonzero(kind == BUSWAY)
@@ -188,7 +188,7 @@ class MetricsDock(QWidget):
         names = [m.short if m is not None else key for m, key in zip(media, evaluation.media)] + ["no medium"]
         colors = [QColor(m.color) if m is not None else NO_MEDIUM_COLOR for m in media] + [NO_MEDIUM_COLOR]
         self.cable_chart.set_media(names, colors)
-        links = evaluation.links
+        links = evaluation.items.links
         self.cable_chart.set_links(links.length_m, links.count, links.medium)
 
     def _on_unit_clicked(self, item_id: str) -> None:

@@ -135,7 +135,7 @@ class PlanSheet:
 
         t = self.design.equipment
         pos = self._hall_pos()
-        status = None if self.evaluation is None else self.evaluation.status
+        status = None if self.evaluation is None else self.evaluation.items.status
         for hall in self.design.halls:
             dx, dy = pos[hall.id]
 
@@ -287,13 +287,13 @@ class PlanSheet:
             painter.setPen(INK)
             painter.drawText(QPointF(box.left() + 7 * mm, y), label)
             y += 5 * mm
-        if self.evaluation is not None and len(self.evaluation.links.rack):
+        if self.evaluation is not None and len(self.evaluation.items.links.rack):
             y += 2 * mm
             self._font(painter, 2.8 * mm, True)
             painter.drawText(QPointF(box.left(), y), "Cable media")
             y += 5 * mm
             self._font(painter, 2.8 * mm)
-            used = set(int(m) for m in np.unique(self.evaluation.links.medium) if m >= 0)
+            used = set(int(m) for m in np.unique(self.evaluation.items.links.medium) if m >= 0)
             for m in sorted(used):
                 spec = self.catalog.media[self.evaluation.media[m]]
                 painter.setPen(QPen(QColor(spec.color), 0.8 * mm))
@@ -336,7 +336,7 @@ def make_scene(design: Design, catalog: Catalog, evaluation: Evaluation | None):
         if callable(set_eval):
             set_eval(evaluation)
         else:
-            scene.set_status(evaluation.status)
+            scene.set_status(evaluation.items.status)
     return scene
 
 

@@ -26,12 +26,12 @@ DOT_M = 0.09
 
 
 def links_in_hall(evaluation, design, hall_id: str) -> np.ndarray:
-    """Indices into ``evaluation.links`` of the links whose rack stands in a hall
+    """Indices into ``evaluation.items.links`` of the links whose rack stands in a hall
     (sorted by hall once per evaluation, then sliced)."""
     t = design.equipment
     cached = derived(evaluation).get("ui.links_by_hall")
     if cached is None:
-        links = evaluation.links
+        links = evaluation.items.links
         hc = t.hall_code[links.rack] if len(links.rack) else np.zeros(0, np.int64)
         order = np.argsort(hc, kind="stable")
         bounds = np.searchsorted(hc[order], np.arange(len(t.halls.names) + 1))
@@ -62,7 +62,7 @@ class CableOverlay(HallOverlay):
         if not len(idx):
             return None
         t = hall.design.equipment
-        links = ev.links
+        links = ev.items.links
         r, n, medium = links.rack[idx], links.network[idx], np.asarray(links.medium)[idx]
         xr, yr = self._tray_point(r)
         xn, yn = self._tray_point(n)

@@ -65,7 +65,7 @@ class ClearanceOverlay(HallOverlay):
         ev = hall.evaluation()
         if ev is None:
             return blocked
-        flagged = np.asarray(ev.flags["clearance"])[hall.footprints.rows]
+        flagged = np.asarray(ev.items.flags["clearance"])[hall.footprints.rows]
         if not flagged[zones.owner].any():
             return blocked
         st = hall.styles

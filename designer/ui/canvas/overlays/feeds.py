@@ -45,14 +45,14 @@ class AssignmentOverlay(HallOverlay):
         rows = fp.rows
         cx, cy = fp.centres[:, 0], fp.centres[:, 1]
         segs, keys, chunks = [], [], []
-        for key, served in ((self.CDU_LINE, np.asarray(ev.served_by_cdu)[rows]),
-                            (self.AIR_LINE, np.asarray(ev.served_by_air)[rows])):
+        for key, served in ((self.CDU_LINE, np.asarray(ev.items.served_by_cdu)[rows]),
+                            (self.AIR_LINE, np.asarray(ev.items.served_by_air)[rows])):
             k = np.flatnonzero(served >= 0)
             u = served[k]
             segs.append(np.stack([cx[k], cy[k], t.x[u], -t.y[u]], axis=1))
             keys.append(np.full(len(k), key))
             chunks.append(fp.chunk[k])
-        bw = np.asarray(ev.served_by_busway)[rows]
+        bw = np.asarray(ev.items.served_by_busway)[rows]
         k = np.flatnonzero(bw >= 0)
         u = bw[k]
         fed = np.unique(u)
@@ -72,8 +72,8 @@ class AssignmentOverlay(HallOverlay):
         lo, up = grow_chunks(hall, chunk, lo_pts, up_pts)
         # unserved: unpowered (with IT load) crossed out, uncooled with a diamond
         it = hall.styles.it_kw[fp.types]
-        unpowered = np.flatnonzero(~np.asarray(ev.powered, bool)[rows] & (it > 0))
-        uncooled = np.flatnonzero(~np.asarray(ev.cooled, bool)[rows])
+        unpowered = np.flatnonzero(~np.asarray(ev.items.powered, bool)[rows] & (it > 0))
+        uncooled = np.flatnonzero(~np.asarray(ev.items.cooled, bool)[rows])
         corners = fp.corners
         crosses = np.concatenate([corners[unpowered][:, [0, 2]].reshape(-1, 4),
                                   corners[unpowered][:, [1, 3]].reshape(-1, 4)])

@@ -76,3 +76,28 @@ class Throttle(QObject):
         self._timer.stop()
         self._last = time.monotonic()
         self._fn()
+
+
+class RefreshedWhenShown:
+    """Mixin for a panel (a QWidget with ``refresh()`` and a ``_throttle`` calling
+    ``_refresh_if_shown``): during a burst of evaluations it refreshes through its
+    throttle while shown, and once when it is shown again after changes it missed."""
+
+    _stale = False
+
+    def _on_evaluation_changed(self, _evaluation=None) -> None:
+        if not self.isVisible():
+            self._stale = True
+        else:
+            self._throttle.request()
+
+    def _refresh_if_shown(self) -> None:
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem,
 from designer.engine import Evaluation
 from designer.model import Design
 from designer.ui.docks.status import STATUS_COLORS, problems_text, status_of
-from designer.ui.widgets import Throttle
+from designer.ui.widgets import RefreshedWhenShown, Throttle
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 #: At most this often (seconds) during a burst of evaluations (a drag), plus once after it.
@@ -65,7 +65,7 @@ class _HallRow(QTreeWidgetItem):
         return a < b
 
 
-class HallListPanel(QWidget):
+class HallListPanel(RefreshedWhenShown, QWidget):
     """Campus totals and the list of halls; activating a hall zooms the plan to it."""
 
     #: a hall was activated (double-click or Enter): its id
@@ -118,26 +118,6 @@ class HallListPanel(QWidget):
         self.tree.clear()
         self._rows.clear()
         self.refresh()
-
-    def _on_evaluation_changed(self, _evaluation=None) -> None:
-        # During a drag evaluations arrive every frame: refresh at once when the list
-        # is shown and has not been refreshed lately, else once the burst is over
-        # (or when it is shown again).
-        if not self.isVisible():
-            self._stale = True
-        else:
-            self._throttle.request()
-
-    def _refresh_if_shown(self) -> None:
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
-
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
 
     def refresh(self) -> None:
         """Show the totals of the document's current design and evaluation."""

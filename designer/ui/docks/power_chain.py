@@ -29,7 +29,7 @@ from designer.model.commands import (
 from designer.ui.docks.fields import NoWheelComboBox
 from designer.ui.docks.status import STATUS_COLORS
 from designer.ui.document import Document
-from designer.ui.widgets import TEXT_INTERVAL_MS, Throttle, column_layout, set_style_sheet
+from designer.ui.widgets import TEXT_INTERVAL_MS, RefreshedWhenShown, Throttle, column_layout, set_style_sheet
 
 #: Role holding what a row stands for: (``"utility" | "node" | "busway" | "unfed" | "generators"``, id or None).
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -156,7 +156,7 @@ class AddNodeDialog(QDialog):
         super().accept()
 
 
-class PowerChainPanel(QWidget):
+class PowerChainPanel(RefreshedWhenShown, QWidget):
     """The power chain as a tree with its figures, and the edits of the chain."""
 
     #: (two-line headers: the figures' columns stay as narrow as their numbers)
@@ -404,22 +404,8 @@ class PowerChainPanel(QWidget):
         self.message_label.clear()
         self.refresh()
 
-    def _on_evaluation_changed(self, _evaluation=None) -> None:
-        if not self.isVisible():
-            self._stale = True
-        else:
-            self._throttle.request()
-
-    def _refresh_if_shown(self) -> None:
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
-
     def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
         super().showEvent(event)
-        if self._stale:
-            self.refresh()
         if not self._widened:
             self._widened = True
             QTimer.singleShot(0, self._widen_dock)

@@ -1,15 +1,18 @@
 """A long fuzzing campaign for the hostile-input readers (not part of the test suite).
 
-    python tools/fuzz_campaign.py --reader 100000 --dxf 20000 [--seed 1] [--no-evaluate]
+    python tools/fuzz_campaign.py --reader 100000 --dxf 20000 [--seed 1] [--no-evaluate] [--verbose]
 
 Each case feeds the design reader (mutated, truncated or garbled pilot designs, random
 bytes and random JSON, hostile values: far coordinates, degenerate figures, lone
-surrogates, huge numbers, deep nesting) or the DXF importer (mutated drawings). A case
+surrogates, huge numbers, deep nesting, bad version-2 fields) or the DXF importer (mutated
+drawings of several kinds and units: structure, coordinates, flags, units, layers). A case
 passes when the reader returns a design or raises its one-line error (DesignFileError /
 DxfError). Every design the reader accepts then goes through what comes after it (issue
 19): it is evaluated (no RuntimeWarning, every number of the report finite), saved with
 ``write_design`` and read back, and the saved file must read back to the same design
-(the same bytes when saved again). Anything else is a crash, printed with the input
+(the same bytes when saved again); a hall the DXF importer accepts is made into a design,
+saved, reopened (to the same bytes), given its heat grid and evaluated. Anything else is
+a crash, printed with the input
 that caused it (saved under ``fuzz-crashes/``). Prints counts per outcome, the slowest
 case and the peak memory.
 """
@@ -17,12 +20,14 @@ case and the peak memory.
 from __future__ import annotations
 
 import argparse
+import atexit
 import copy
 import json
 import math
 import os
 import random
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -81,12 +86,59 @@ def rand_number(rng: random.Random) -> float:
                        -(10.0 ** rng.uniform(-330, 308)), rng.uniform(-1e5, 1e5), rng.choice(HOSTILE[:13])])
 
 
+#: Values a version-2 field may be given: right, nearly right and wrong.
+V2_VALUES = ["A", "B", "C", "a", "", None, 0, 2, True, "N", "N+1", "2N", "3N", "water", "pg25", "oil", "hall",
+             "busway", "tx1", "ups1", "ups9", "generator-3000kw", "ups-1250kw", "transformer-2500kva",
+             "switchboard-4000a", "busway-1200a", "trn3-gen2-rack", [], {}, 1.5, -1, 10**6]
+
+
+def v2_edit(rng: random.Random, doc: dict) -> None:
+    """One edit of a version-2 field: a feed, source or loop on any item, a power-chain
+    node (its id, type or parent: unknown, a cycle, a duplicate), the site's generators,
+    redundancy or coolant, a hall's power feed."""
+    items = doc.get("equipment") if isinstance(doc.get("equipment"), list) else []
+    if not isinstance(doc.get("power_chain"), list) or rng.random() < 0.1:
+        doc["power_chain"] = [{"id": "tx1", "type": "transformer-2500kva", "parent": None},
+                              {"id": "ups1", "type": "ups-1250kw", "parent": "tx1"}]
+    chain = doc["power_chain"]
+    r = rng.random()
+    if r < 0.35 and items:
+        item = rng.choice(items)
+        if isinstance(item, dict):
+            item[rng.choice(["feed", "source", "loop"])] = rng.choice(V2_VALUES)
+    elif r < 0.6:
+        if chain and isinstance(chain[-1], dict) and rng.random() < 0.7:
+            node = rng.choice([n for n in chain if isinstance(n, dict)] or [{}])
+            node[rng.choice(["id", "type", "parent", "note"])] = rng.choice(V2_VALUES)
+        else:
+            chain.append({"id": rng.choice(["ups2", "tx1", "ups1"]), "type": rng.choice(V2_VALUES),
+                          "parent": rng.choice(["ups1", "ups2", "tx1", None, "nowhere"])})
+    elif r < 0.85:
+        site = doc.get("site")
+        if isinstance(site, dict):
+            key = rng.choice(["generators", "redundancy", "coolant"])
+            if key == "generators":
+                site[key] = {"type": rng.choice(V2_VALUES), "count": rng.choice([1, 2, 0, -1, 2.5, 10**4, 10**5,
+                                                                                 "2", None])}
+            elif key == "redundancy":
+                site[key] = {rng.choice(["power", "cooling", "network", "fire"]): rng.choice(V2_VALUES)}
+            else:
+                site[key] = rng.choice(V2_VALUES)
+    else:
+        halls = doc.get("halls") if isinstance(doc.get("halls"), list) else []
+        if halls and isinstance(halls[0], dict):
+            halls[0]["power_feed"] = rng.choice(V2_VALUES)
+
+
 def hostile_edit(rng: random.Random, doc: dict, keys: list[str]) -> None:
     """One targeted edit: an assumption override, a far or tiny coordinate, a closed-twice
-    outline, an unstorable text, or an unknown field holding any value."""
+    outline, an unstorable text, an unknown field holding any value, or a version-2 field."""
     r = rng.random()
     items = doc.get("equipment") if isinstance(doc.get("equipment"), list) else []
     halls = doc.get("halls") if isinstance(doc.get("halls"), list) else []
+    if rng.random() < 0.25:
+        v2_edit(rng, doc)
+        return
     if r < 0.3:
         key = rng.choice(keys)
         if not isinstance(doc.get("assumptions"), dict):
@@ -194,6 +246,7 @@ def run_reader(n: int, rng: random.Random, crashes: Path, evaluate: bool = True)
     out: Counter = Counter()
     slowest = (0.0, -1)
     folder = Path(tempfile.mkdtemp(prefix="reader-fuzz-"))
+    atexit.register(shutil.rmtree, folder, True)
     for i in range(n):
         data = reader_case(rng, base_doc, base_text, keys)
         t0 = time.perf_counter()
@@ -220,50 +273,179 @@ def run_reader(n: int, rng: random.Random, crashes: Path, evaluate: bool = True)
     return out, {"slowest_s": slowest[0], "slowest_case": slowest[1]}
 
 
-def run_dxf(n: int, rng: random.Random, crashes: Path) -> Counter:
+#: Numbers a drawing may hold where a coordinate, flag or unit code is expected.
+DXF_NUMBERS = ["nan", "inf", "-inf", "1e999", "-1e308", "1e308", "5e-324", "-5e-324", "1e-9", "0", "-0", "1e6",
+               "-1e6", "99999.9999995", "100000.0000001", "-100000", "1e15", "9" * 40, "1.5.2", "0x10", "1,5",
+               " 12 ", "-", "", "abc", "\x00", "3.4028235e38", "65536", "-1", "2147483648"]
+#: Group codes whose next line is a number worth mangling (coordinates, bulge, flags, counts).
+DXF_NUMERIC_CODES = {"10", "20", "30", "11", "21", "38", "39", "40", "41", "42", "43", "70", "90"}
+
+
+def dxf_bases() -> list[str]:
+    """Small architect's drawings of several kinds: LWPOLYLINE and POLYLINE, units of
+    metres, millimetres, feet, inches and kilometres (and none), a closed-by-repeat
+    outline, several outlines, a hall of 1 cm and one of 150 km."""
+    import io
+
     import ezdxf
 
-    doc = ezdxf.new()
-    doc.units = ezdxf.units.M
-    msp = doc.modelspace()
-    msp.add_lwpolyline([(0, 0), (20, 0), (20, 10), (0, 10)], close=True, dxfattribs={"layer": "HALL"})
-    msp.add_lwpolyline([(5, 5), (5.6, 5), (5.6, 5.6), (5, 5.6)], close=True, dxfattribs={"layer": "COLUMNS"})
-    msp.add_lwpolyline([(12, 2), (15, 2), (15, 4), (12, 4)], close=True, dxfattribs={"layer": "KEEPOUTS"})
+    def drawing(unit, outline, polyline=False, close=True, extra=()):
+        doc = ezdxf.new("R2010")
+        doc.units = unit
+        msp = doc.modelspace()
+        add = (lambda pts, **kw: msp.add_polyline2d(pts, **kw)) if polyline else \
+            (lambda pts, **kw: msp.add_lwpolyline(pts, **kw))
+        ent = add(outline, dxfattribs={"layer": "HALL"})
+        if close:
+            ent.close(True)
+        x0, y0 = outline[0]
+        s = max(abs(outline[2][0] - x0), 1e-9) / 20
+        for layer, (a, b, c, d) in (("COLUMNS", (5, 5, 5.6, 5.6)), ("KEEPOUTS", (12, 2, 15, 4))):
+            e = add([(x0 + a * s, y0 + b * s), (x0 + c * s, y0 + b * s), (x0 + c * s, y0 + d * s),
+                     (x0 + a * s, y0 + d * s)], dxfattribs={"layer": layer})
+            e.close(True)
+        for pts in extra:
+            add(pts, dxfattribs={"layer": "HALL"}).close(True)
+        out = io.StringIO()
+        doc.write(out)
+        return out.getvalue()
+
+    u = ezdxf.units
+    rect = [(0, 0), (20, 0), (20, 10), (0, 10)]
+    return [
+        drawing(u.M, rect),
+        drawing(u.MM, [(0, 0), (48000, 0), (48000, 30000), (0, 30000)]),
+        drawing(u.FT, [(0, 0), (150, 0), (150, 90), (0, 90)], polyline=True),
+        drawing(u.IN, [(0, 0), (800, 0), (800, 400), (0, 400)]),
+        drawing(u.KM, [(0, 0), (150, 0), (150, 1), (0, 1)]),          # 150 km: beyond what a design holds
+        drawing(0, [(0, 0), (0.01, 0), (0.01, 0.01), (0, 0.01)]),    # 1 cm, no units
+        drawing(u.M, rect + [(0, 0)], close=False),                  # closed by repeating the first point
+        drawing(u.M, [(0, 0), (20, 0), (20, 0), (20, 10), (0, 10)]),  # a repeated corner
+        drawing(u.M, [(99_990, 99_990), (99_999.9, 99_990), (99_999.9, 99_999.9), (99_990, 99_999.9)]),
+        drawing(u.M, rect, extra=[[(30, 0), (40, 0), (40, 5), (30, 5)], [(0, 0), (1, 0), (1, 1), (0, 1)]]),
+    ]
+
+
+def mutate_dxf(rng: random.Random, lines: list[str]) -> list[str]:
+    case = list(lines)
+    numeric = [j for j in range(1, len(case)) if case[j - 1].strip() in DXF_NUMERIC_CODES]
+    try:  # the drawing's entities (the polylines): most of the file is header and tables
+        lo = case.index("ENTITIES")
+        hi = case.index("ENDSEC", lo)
+    except ValueError:
+        lo = hi = 0
+    in_entities = [j for j in numeric if lo < j < hi]
+    for _ in range(rng.randint(1, 6)):
+        if not case:
+            break
+        r = rng.random()
+        if r < 0.35 and numeric:  # a coordinate, flag or count (mostly of the polylines)
+            j = rng.choice(in_entities if in_entities and rng.random() < 0.7 else numeric)
+            if j < len(case):
+                case[j] = rng.choice(DXF_NUMBERS) if rng.random() < 0.6 else repr(rand_number(rng))
+            continue
+        if r < 0.42:  # the units
+            for j in range(len(case) - 2):
+                if case[j].strip() == "$INSUNITS":
+                    case[j + 2] = rng.choice(["0", "1", "2", "4", "5", "6", "7", "14", "20", "21", "24", "-1",
+                                              "99", "abc", "1e9"])
+            continue
+        if r < 0.47:  # a layer name
+            layers = [j for j in range(1, len(case)) if case[j - 1].strip() == "8"]
+            if layers:
+                case[rng.choice(layers)] = rng.choice(["HALL", "hall", "HALL ", "\x00", "", "ＨＡＬＬ", "COLUMNS",
+                                                       "KEEPOUTS", "0", "a" * 300])
+            continue
+        j = rng.randrange(len(case))
+        pair = j - j % 2  # a (group code, value) pair: the structure around it stays readable
+        if r < 0.6:
+            case[j] = rng.choice(["nan", "1e999", "-1e308", "0", "EOF", "SECTION", "LWPOLYLINE", "POLYLINE", "VERTEX",
+                                  "SEQEND", "70", "999999999999", "", "abc", "\x00"])
+        elif r < 0.72:
+            del case[pair:pair + 2]
+        elif r < 0.84:
+            src = rng.randrange(len(case)) // 2 * 2
+            case[pair:pair] = case[src:src + 2]
+        elif r < 0.9:
+            del case[j]  # a lone line: everything after it is out of step
+        elif r < 0.95:
+            case.insert(j, case[rng.randrange(len(case))])
+        else:
+            case[j] = case[j][: rng.randrange(len(case[j]) + 1)]
+    if rng.random() < 0.1:
+        case = case[: rng.randrange(len(case) + 1)]
+    return case
+
+
+def after_import(geom, folder: Path) -> None:
+    """What comes after the importer (File ▸ Import Hall from DXF): the geometry becomes a
+    hall, which is evaluated with its heat grid, saved, and read back to the same bytes."""
+    from designer.engine import evaluate
+    from designer.engine.heat import MAX_CELLS, heat_grid
+    from designer.model import Design, Hall
+
+    hall = Hall("H1", "Hall 1", tuple(geom.outline), list(geom.columns), list(geom.keepouts))
+    design = Design("dxf import")
+    design.halls.append(hall)
+    path = folder / "case.dcplan"
+    write_design(design, path, keep_backup=False)
+    first = path.read_bytes()
+    again = read_design(path)  # a DesignFileError here: the import made a design that cannot be reopened
+    if dumps_design(again).encode("utf-8") != first:
+        raise AssertionError("the imported hall does not read back to the same design")
+    import numpy as np
+
+    grid = heat_grid(np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0),
+                     hall.bounds(), 0.3)
+    if grid.grid.size > MAX_CELLS:
+        raise AssertionError(f"the heat grid has {grid.grid.size:,} cells")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        report = evaluate(again).report()
+    bad = non_finite(report)
+    if bad:
+        raise AssertionError(f"the report holds a number that is not finite: {bad}")
+
+
+def run_dxf(n: int, rng: random.Random, crashes: Path, evaluate: bool = True) -> tuple[Counter, Counter]:
+    """``n`` mutated drawings through :func:`import_dxf` (and :func:`after_import`).
+    Returns the outcomes and the refusals by message (its kind, without names)."""
+    import logging
+    import re
+
+    logging.getLogger("ezdxf").setLevel(logging.CRITICAL)  # ezdxf logs every repair it makes
+    bases = [b.splitlines() for b in dxf_bases()]
     tmpdir = Path(tempfile.mkdtemp(prefix="dxf-fuzz-"))
-    base = tmpdir / "base.dxf"
-    doc.saveas(base)
-    lines = base.read_text().splitlines()
+    atexit.register(shutil.rmtree, tmpdir, True)
     out: Counter = Counter()
+    reasons: Counter = Counter()
     path = tmpdir / "case.dxf"
     for i in range(n):
-        case = list(lines)
-        for _ in range(rng.randint(1, 6)):
-            j = rng.randrange(len(case))
-            r = rng.random()
-            if r < 0.35:
-                case[j] = rng.choice(["nan", "1e999", "-1e308", "0", "EOF", "SECTION", "LWPOLYLINE", "70",
-                                      "999999999999", "", "abc", "\x00"])
-            elif r < 0.6:
-                del case[j]
-            elif r < 0.8:
-                case.insert(j, case[rng.randrange(len(case))])
-            else:
-                case[j] = case[j][: rng.randrange(len(case[j]) + 1)]
-        if rng.random() < 0.2:
-            case = case[: rng.randrange(len(case))]
+        case = mutate_dxf(rng, rng.choice(bases)) if rng.random() < 0.97 else list(rng.choice(bases))
         path.write_text("\n".join(case), errors="replace")
+        stage = "import"
         try:
-            import_dxf(path)
+            geom = import_dxf(path)
             out["read"] += 1
+            if evaluate:
+                stage = "after import"
+                after_import(geom, tmpdir)
+                out["hall evaluated, saved and reopened"] += 1
         except DxfError as exc:
-            assert "\n" not in str(exc)
-            out["refused with a message"] += 1
+            message = str(exc)
+            if "\n" in message or not message:
+                out["CRASH"] += 1
+                out["CRASH: a message not of one line"] += 1
+            else:
+                out["refused with a message"] += 1
+                reasons[re.sub(r"#[0-9A-F]+|'[^']*'|\([^)]*\)|-?\d[\d.e+-]*", "…", message.split(": ", 1)[-1])[:70]] += 1
         except Exception:
             out["CRASH"] += 1
+            out[f"CRASH in {stage}"] += 1
             keep = crashes / f"dxf-{i}.dxf"
             keep.write_text("\n".join(case), errors="replace")
             print(f"crash on {keep}:\n{traceback.format_exc()}", file=sys.stderr)
-    return out
+    return out, reasons
 
 
 def main() -> int:
@@ -272,6 +454,7 @@ def main() -> int:
     ap.add_argument("--dxf", type=int, default=20_000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--no-evaluate", action="store_true", help="only read (do not evaluate and save what is read)")
+    ap.add_argument("--verbose", action="store_true", help="list the commonest refusals of the DXF importer")
     args = ap.parse_args()
     crashes = Path("fuzz-crashes")
     crashes.mkdir(exist_ok=True)
@@ -279,12 +462,15 @@ def main() -> int:
     t0 = time.perf_counter()
     reader, slow = run_reader(args.reader, rng, crashes, evaluate=not args.no_evaluate)
     t1 = time.perf_counter()
-    dxf = run_dxf(args.dxf, rng, crashes)
+    dxf, reasons = run_dxf(args.dxf, rng, crashes, evaluate=not args.no_evaluate)
     t2 = time.perf_counter()
     print(f"design reader: {args.reader:,} cases in {t1 - t0:,.0f} s: {dict(reader)}")
     print(f"  slowest case {slow['slowest_case']}: {slow['slowest_s']:.2f} s; "
           f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
     print(f"DXF importer:  {args.dxf:,} cases in {t2 - t1:,.0f} s: {dict(dxf)}")
+    if args.verbose:
+        for reason, count in reasons.most_common(15):
+            print(f"  {count:>7,} × {reason}")
     crashed = reader["CRASH"] + dxf["CRASH"]
     print(f"total {args.reader + args.dxf:,} cases, {crashed} crash(es)")
     if not crashed:

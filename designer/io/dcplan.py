@@ -1,9 +1,22 @@
-"""The ``.dcplan`` design file (format v1): validating reader and stable, atomic writer.
+"""The ``.dcplan`` design file (format v2): validating reader and stable, atomic writer.
 
 The reader checks everything and answers a bad file with one message naming the
 place (``equipment[12].x: expected a number, got "abc"``). The writer emits UTF-8
 JSON with a fixed key order and one equipment item per line, so designs diff well
 and a file Designer wrote reads back and saves byte for byte.
+
+Version 2 (PRODUCT.md §8) adds optional fields, all validated here and kept where the
+engine reads them (the ``extra`` dicts, written back in their sorted place):
+
+* a busway's ``"feed": "A" | "B"`` and ``"source": <power_chain node id>``, any item's
+  ``"loop": <cooling loop name>`` → ``design.equipment.extra[id]``;
+* ``"power_chain": [{"id", "type", "parent"}]`` (transformer, switchboard or UPS types;
+  ``parent`` null or absent: fed by the utility) → ``design.extra["power_chain"]``;
+* ``site.generators {"type", "count"}``, ``site.redundancy {"power", "cooling",
+  "network"}`` and ``site.coolant`` → ``design.site.extra``;
+* a hall's ``"power_feed": "hall" | "busway"`` → ``hall.extra["power_feed"]``.
+
+A version-1 file is read the same way (version 2 only names the fields) and saved as 2.
 """
 
 from __future__ import annotations
@@ -21,10 +34,11 @@ from typing import Any, Callable
 import shapely
 
 from designer.catalog import Catalog, CatalogError, load_catalog
+from designer.catalog.specs import FLOOR_KINDS
 from designer.model.design import Design, Equipment, Hall, Site
 
 FORMAT_NAME = "datacenter-designer"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 EXTENSION = ".dcplan"
 #: Files larger than this are refused before parsing (a 1M-chip campus is ~3 MB).
 MAX_FILE_BYTES = 256 * 1024 * 1024
@@ -38,8 +52,38 @@ MAX_DEPTH = 64
 #: running (another Designer writing the same file).
 STALE_TEMPORARY_S = 600.0
 
+#: A busway's feeds; a hall's power distribution; coolants; redundancy levels per system.
+FEEDS = ("A", "B")
+POWER_FEEDS = ("hall", "busway")
+COOLANTS = ("water", "pg25")
+REDUNDANCY_LEVELS = {"power": ("N", "N+1", "2N"), "cooling": ("N", "N+1"), "network": ("N", "N+1")}
+#: Kinds of the nodes of a design's ``power_chain`` (generators are ``site.generators``).
+NODE_KINDS = ("transformer", "switchboard", "ups")
+#: Most generator sets a site may declare.
+MAX_GENERATORS = 10_000
+#: The physical range of each site and hall figure: (lowest, highest, least non-zero value
+#: or None, unit). A figure such as a floor rating of 5e-324 kg/m² would be reported as
+#: "0" and divide by almost nothing; where 0 itself means something (no capacity yet,
+#: free or carbon-free power) it is allowed, and otherwise the least physical value.
+#: (The inspector's fields stay within these ranges, so an edited design reopens.)
+FIGURE_RANGES: dict[str, tuple[float, float, float | None, str]] = {
+    "utility_capacity_kw": (0.0, 1e8, 1.0, "kW"),
+    "pue": (1.0, 5.0, None, ""),
+    "electricity_price_per_kwh": (0.0, 100.0, 1e-6, "per kWh"),
+    "grid_kg_co2_per_kwh": (0.0, 10.0, 1e-9, "kg/kWh"),
+    "floor_rating_kg_m2": (1.0, 1e6, None, "kg/m²"),
+    "it_capacity_kw": (0.0, 1e8, 1.0, "kW"),
+    "tray_drop_m": (0.0, 20.0, 1e-3, "m"),
+}
+
+
+def _migrate_1_to_2(doc: dict) -> dict:
+    """Version 2 only names optional fields a version-1 file may already hold: unchanged."""
+    return dict(doc)
+
+
 #: Migrations from an older version to the next: ``MIGRATIONS[v](doc) -> doc of v+1``.
-MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
+MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: _migrate_1_to_2}
 
 
 class DesignFileError(ValueError):
@@ -247,6 +291,25 @@ class _V:
         return v
 
     @classmethod
+    def figure(cls, value: Any, place: str, key: str) -> float:
+        """A site or hall figure within its physical range (:data:`FIGURE_RANGES`)."""
+        lo, hi, least, unit = FIGURE_RANGES[key]
+        v = cls.num(value, place, lo, hi)
+        if least is not None and 0 < v < least:
+            unit = f" {unit}" if unit else ""
+            raise cls.fail(place, f"must be 0 or at least {least:g}{unit}, got {value}")
+        return v
+
+    @classmethod
+    def choice(cls, value: Any, place: str, options: tuple[str, ...]) -> str:
+        """One of ``options`` (``expected "A" or "B", got "C"``)."""
+        if isinstance(value, str) and value in options:
+            return value
+        shown = [f'"{o}"' for o in options]
+        expected = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
+        raise cls.fail(place, f"expected {expected}, got {cls.show(value)}")
+
+    @classmethod
     def free(cls, value: Any, place: str) -> Any:
         """A value of a field this Designer does not know, kept to be written back as it
         is: finite numbers, nesting at most :data:`MAX_DEPTH` deep (integers of any size
@@ -323,11 +386,12 @@ _ITEM_KEYS = ("id", "type", "hall", "x", "y", "rotation", "system", "start", "en
 _TOP_KEYS = ("format", "version", "name", "site", "assumptions", "halls", "equipment")
 
 
-def _read_site(raw: Any) -> Site:
+def _read_site(raw: Any, catalog: Catalog) -> Site:
     obj = _V.obj(raw, "site")
     site = Site()
     if "utility_capacity_kw" in obj:
-        site.utility_capacity_kw = _V.num(obj["utility_capacity_kw"], "site.utility_capacity_kw", 0, 1e8)
+        site.utility_capacity_kw = _V.figure(obj["utility_capacity_kw"], "site.utility_capacity_kw",
+                                             "utility_capacity_kw")
     if "pue" in obj:
         pue = obj["pue"]
         if isinstance(pue, str):
@@ -335,15 +399,95 @@ def _read_site(raw: Any) -> Site:
                 raise _V.fail("site.pue", f'expected a number or "modelled", got {_V.show(pue)}')
             site.pue = pue
         else:
-            site.pue = _V.num(pue, "site.pue", 1.0, 5.0)
-    if "electricity_price_per_kwh" in obj:
-        site.electricity_price_per_kwh = _V.num(obj["electricity_price_per_kwh"], "site.electricity_price_per_kwh", 0, 100)
-    if "grid_kg_co2_per_kwh" in obj:
-        site.grid_kg_co2_per_kwh = _V.num(obj["grid_kg_co2_per_kwh"], "site.grid_kg_co2_per_kwh", 0, 10)
+            site.pue = _V.figure(pue, "site.pue", "pue")
+    for key in ("electricity_price_per_kwh", "grid_kg_co2_per_kwh"):
+        if key in obj:
+            setattr(site, key, _V.figure(obj[key], f"site.{key}", key))
     if "currency" in obj:
         site.currency = _V.text(obj["currency"], "site.currency")
     site.extra = _V.extra(obj, _SITE_KEYS, "site")
+    if "generators" in site.extra:
+        _check_generators(site.extra["generators"], "site.generators", catalog)
+    if "redundancy" in site.extra:
+        declared = _V.obj(site.extra["redundancy"], "site.redundancy")
+        for system, level in declared.items():
+            if system not in REDUNDANCY_LEVELS:
+                raise _V.fail(f"site.redundancy.{system}", "unknown system (expected power, cooling or network)")
+            _V.choice(level, f"site.redundancy.{system}", REDUNDANCY_LEVELS[system])
+    if "coolant" in site.extra:
+        _V.choice(site.extra["coolant"], "site.coolant", COOLANTS)
     return site
+
+
+def _check_generators(raw: Any, place: str, catalog: Catalog) -> None:
+    obj = _V.obj(raw, place)
+    type_id = _V.text(_V.req(obj, "type", place), f"{place}.type")
+    _chain_type(type_id, f"{place}.type", catalog, ("generator",))
+    count = _V.req(obj, "count", place)
+    _V.num(count, f"{place}.count", 1, MAX_GENERATORS)
+    if not float(count).is_integer():
+        raise _V.fail(f"{place}.count", f"expected a whole number of generator sets, got {_V.show(count)}")
+
+
+def _chain_type(type_id: str, place: str, catalog: Catalog, kinds: tuple[str, ...]) -> None:
+    """A catalog type of one of ``kinds`` (a power-chain node's, or the generators')."""
+    spec = catalog.types.get(type_id)
+    names = [_kind_name(k) for k in kinds]
+    what = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    if spec is None:
+        known = [t for t, s in catalog.types.items() if s.kind in kinds]
+        label = "generator" if kinds == ("generator",) else "power-chain"
+        raise _V.fail(place, f"unknown {label} type {_V.show(type_id)} (known: {', '.join(known) or 'none'})")
+    if spec.kind not in kinds:
+        hint = " (generators are site.generators)" if spec.kind == "generator" else ""
+        raise _V.fail(place, f"{_V.show(type_id)} is a {_kind_name(spec.kind)}, not a {what}{hint}")
+
+
+def _kind_name(kind: str) -> str:
+    return "UPS" if kind == "ups" else kind
+
+
+def _read_power_chain(raw: Any, catalog: Catalog) -> set[str]:
+    """Check ``power_chain`` (ids once each, types of a node kind, parents that exist and
+    no cycle); returns its node ids."""
+    nodes = _V.lst(raw, "power_chain")
+    ids: dict[str, int] = {}
+    parents: list[str | None] = []
+    for i, node in enumerate(nodes):
+        place = f"power_chain[{i}]"
+        obj = _V.obj(node, place)
+        node_id = _V.text(_V.req(obj, "id", place), f"{place}.id")
+        if node_id in ids:
+            raise _V.fail(f"{place}.id", f"node id {_V.show(node_id)} is used twice")
+        ids[node_id] = i
+        _chain_type(_V.text(_V.req(obj, "type", place), f"{place}.type"), f"{place}.type", catalog, NODE_KINDS)
+        parent = obj.get("parent")
+        if parent is not None and not isinstance(parent, str):
+            raise _V.fail(f"{place}.parent", f"expected a node id or null, got {_V.show(parent)}")
+        parents.append(parent)
+    for i, parent in enumerate(parents):
+        if parent is not None and parent not in ids:
+            raise _V.fail(f"power_chain[{i}].parent", f"no node {_V.show(parent)}")
+    names = list(ids)
+    done: set[int] = set()  # nodes known to lead to the utility
+    for i in range(len(parents)):
+        path: list[int] = []
+        on_path: set[int] = set()
+        k: int | None = i
+        while k is not None and k not in done:
+            if k in on_path:
+                cycle = path[path.index(k):]  # each node's parent is the next one's
+                first = min(cycle)
+                feeding = [first, *reversed(cycle[cycle.index(first) + 1:] + cycle[:cycle.index(first)]), first]
+                chain = " → ".join(_V.show(names[j]) for j in feeding)
+                raise _V.fail(f"power_chain[{first}].parent", f"the chain is a cycle ({chain}): a node cannot "
+                              "feed itself")
+            path.append(k)
+            on_path.add(k)
+            parent = parents[k]
+            k = None if parent is None else ids[parent]
+        done.update(path)
+    return set(ids)
 
 
 def _read_hall(raw: Any, place: str) -> Hall:
@@ -354,13 +498,12 @@ def _read_hall(raw: Any, place: str) -> Hall:
     for key in ("columns", "keepouts"):
         polys = _V.lst(obj.get(key, []), f"{place}.{key}")
         setattr(hall, key, [_V.polygon(p, f"{place}.{key}[{i}]") for i, p in enumerate(polys)])
-    if "floor_rating_kg_m2" in obj:
-        hall.floor_rating_kg_m2 = _V.num(obj["floor_rating_kg_m2"], f"{place}.floor_rating_kg_m2", 0, 1e6, lo_open=True)
-    if "it_capacity_kw" in obj:
-        hall.it_capacity_kw = _V.num(obj["it_capacity_kw"], f"{place}.it_capacity_kw", 0, 1e8)
-    if "tray_drop_m" in obj:
-        hall.tray_drop_m = _V.num(obj["tray_drop_m"], f"{place}.tray_drop_m", 0, 20)
+    for key in ("floor_rating_kg_m2", "it_capacity_kw", "tray_drop_m"):
+        if key in obj:
+            setattr(hall, key, _V.figure(obj[key], f"{place}.{key}", key))
     hall.extra = _V.extra(obj, _HALL_KEYS, place)
+    if "power_feed" in hall.extra:
+        _V.choice(hall.extra["power_feed"], f"{place}.power_feed", POWER_FEEDS)
     return hall
 
 
@@ -373,7 +516,7 @@ def design_from_document(doc: Any, catalog: Catalog) -> Design:
     doc = _migrate(doc)
     design = Design(name=_V.text(doc.get("name", "Untitled design"), "name"))
     if "site" in doc:
-        design.site = _read_site(doc["site"])
+        design.site = _read_site(doc["site"], catalog)
     assumptions = _V.obj(doc.get("assumptions", {}), "assumptions")
     try:
         catalog.with_overrides(assumptions)
@@ -390,6 +533,7 @@ def design_from_document(doc: Any, catalog: Catalog) -> Design:
             raise _V.fail(f"halls[{i}].id", f"hall id {_V.show(hall.id)} is used twice")
         seen_halls.add(hall.id)
         design.halls.append(hall)
+    nodes = _read_power_chain(doc["power_chain"], catalog) if "power_chain" in doc else set()
     items = _V.lst(doc.get("equipment", []), "equipment")
     records: list[Equipment] = []
     seen: set[str] = set()
@@ -397,7 +541,7 @@ def design_from_document(doc: Any, catalog: Catalog) -> Design:
     for i, raw in enumerate(items):
         rec = _plain_item(raw, types, seen_halls, seen)
         if rec is None:  # anything unusual: the full check (which names what is wrong)
-            rec = _read_item(raw, f"equipment[{i}]", catalog, seen_halls, seen)
+            rec = _read_item(raw, f"equipment[{i}]", catalog, seen_halls, seen, nodes)
         seen.add(rec.id)
         records.append(rec)
     design.equipment.insert(records)
@@ -409,6 +553,9 @@ def _plain_number(v: Any, bound: float) -> bool:
     """An int or float (not a bool) within ±bound (NaN compares false)."""
     return (type(v) is float or type(v) is int) and -bound <= v <= bound
 
+
+#: The kinds of equipment placed in a hall (the power chain and generators are not).
+_PLACED_KINDS = (*FLOOR_KINDS, "busway")
 
 #: The keys of an ordinary (non-busway) item.
 _PLAIN_KEYS = frozenset(("id", "type", "hall", "x", "y", "rotation", "system"))
@@ -426,7 +573,7 @@ def _plain_item(raw: Any, types: dict, halls: set[str], seen: set[str]) -> Equip
     if item_id in seen or hall_id not in halls or len(item_id) > 10_000 or not item_id.strip():
         return None
     spec = types.get(type_id)
-    if spec is None or spec.kind == "busway":
+    if spec is None or spec.kind not in FLOOR_KINDS:
         return None
     x, y, rotation = raw.get("x"), raw.get("y"), raw.get("rotation", 0)
     if not (_plain_number(x, MAX_COORD_M) and _plain_number(y, MAX_COORD_M) and _plain_number(rotation, 360)):
@@ -440,7 +587,8 @@ def _plain_item(raw: Any, types: dict, halls: set[str], seen: set[str]) -> Equip
     return Equipment(item_id, type_id, hall_id, float(x), float(y), float(rotation), system, None, {})
 
 
-def _read_item(raw: Any, place: str, catalog: Catalog, seen_halls: set[str], seen: set[str]) -> Equipment:
+def _read_item(raw: Any, place: str, catalog: Catalog, seen_halls: set[str], seen: set[str],
+               nodes: set[str] = frozenset()) -> Equipment:
     """Validate one equipment entry, naming the place of the first fault."""
     obj = _V.obj(raw, place)
     item_id = _V.text(_V.req(obj, "id", place), f"{place}.id")
@@ -450,11 +598,26 @@ def _read_item(raw: Any, place: str, catalog: Catalog, seen_halls: set[str], see
     spec = catalog.types.get(type_id)
     if spec is None:
         raise _V.fail(f"{place}.type", f"unknown equipment type {_V.show(type_id)} "
-                      f"(known: {', '.join(catalog.types)})")
+                      f"(known: {', '.join(t for t, s in catalog.types.items() if s.kind in _PLACED_KINDS)})")
+    if spec.kind not in _PLACED_KINDS:
+        where = "site.generators" if spec.kind == "generator" else "power_chain"
+        raise _V.fail(f"{place}.type", f"{_V.show(type_id)} is a {_kind_name(spec.kind)}, not placed in a hall "
+                      f"(it belongs in {where})")
     hall_id = _V.text(_V.req(obj, "hall", place), f"{place}.hall")
     if hall_id not in seen_halls:
         raise _V.fail(f"{place}.hall", f"no hall with id {_V.show(hall_id)}")
     extra = _V.extra(obj, _ITEM_KEYS, place)
+    if "loop" in extra:
+        _V.text(extra["loop"], f"{place}.loop")
+    for key in ("feed", "source"):
+        if key in extra and spec.kind != "busway":
+            raise _V.fail(f"{place}.{key}", f"a {spec.kind} item is not a busway (only busways have a {key})")
+    if "feed" in extra:
+        _V.choice(extra["feed"], f"{place}.feed", FEEDS)
+    if "source" in extra:
+        source = _V.text(extra["source"], f"{place}.source")
+        if source not in nodes:
+            raise _V.fail(f"{place}.source", f"no power_chain node {_V.show(source)}")
     if spec.kind == "busway":
         start = _V.point(_V.req(obj, "start", place), f"{place}.start")
         end = _V.point(_V.req(obj, "end", place), f"{place}.end")

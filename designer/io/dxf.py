@@ -19,6 +19,7 @@ import numpy as np
 from designer.catalog import Catalog, load_catalog
 from designer.engine import Evaluation, evaluate
 from designer.engine import boxes as bx
+from designer.io.dcplan import MAX_COORD_M
 from designer.model import Design
 
 #: DXF files larger than this are refused before parsing.
@@ -141,6 +142,21 @@ def export_dxf(design: Design, path: str | os.PathLike, evaluation: Evaluation |
 
 
 # ====================================================================== import
+def _a(role: str) -> str:
+    """``an outline``, ``a column``, ``a keep-out``."""
+    return f"an {role}" if role[0] in "aeiou" else f"a {role}"
+
+
+def _distinct(pts: tuple[tuple[float, float], ...]) -> tuple[tuple[float, float], ...]:
+    """Each point once: repeated neighbours dropped and the ring not closed by repeating
+    its first point (as the design reader keeps a polygon, so a saved hall reads back
+    the same)."""
+    out = [pt for i, pt in enumerate(pts) if i == 0 or pt != pts[i - 1]]
+    while len(out) > 1 and out[-1] == out[0]:
+        out.pop()
+    return tuple(out)
+
+
 @dataclass
 class HallGeometry:
     """What an architect's DXF gives a hall: outline, columns, keep-outs, in metres."""
@@ -222,12 +238,19 @@ def import_dxf(path: str | os.PathLike, outline_layer: str = "HALL", column_laye
             pts, closed = pts[:-1], True
         where = f"layer {entity.dxf.layer}, {kind} #{entity.dxf.handle}"
         if not closed:
-            raise DxfError(f"{p.name}: {where}: the polyline is not closed, so it cannot be a {role}")
+            raise DxfError(f"{p.name}: {where}: the polyline is not closed, so it cannot be {_a(role)}")
         if len(pts) < 3:
-            raise DxfError(f"{p.name}: {where}: a {role} needs at least 3 points")
+            raise DxfError(f"{p.name}: {where}: {_a(role)} needs at least 3 points")
         if not all(math.isfinite(v) for pt in pts for v in pt):
             raise DxfError(f"{p.name}: {where}: coordinates are not finite numbers")
-        pts = tuple((round(x * scale, 6), round(y * scale, 6)) for x, y in pts)
+        far = max(abs(v) * scale for pt in pts for v in pt)
+        if not far <= MAX_COORD_M:
+            raise DxfError(f"{p.name}: {where}: a point of the {role} is {far:,.0f} m from the drawing's origin, "
+                           f"beyond the ±{MAX_COORD_M / 1000:,.0f} km a design holds (the drawing's units: "
+                           f"{unit_name})")
+        pts = _distinct(tuple((round(x * scale, 6) + 0.0, round(y * scale, 6) + 0.0) for x, y in pts))
+        if len(pts) < 3:
+            raise DxfError(f"{p.name}: {where}: {_a(role)} needs at least 3 distinct points")
         shape = shapely.Polygon(pts)
         if shape.area <= 0 or not shape.is_valid:
             raise DxfError(f"{p.name}: {where}: the {role} intersects itself or has no area")

@@ -65,7 +65,7 @@ def rich_design() -> Design:
     doc["halls"][0]["keepouts"] = [[[30, 20], [34, 20], [34, 24], [30, 24]]]
     doc["equipment"][2]["label"] = "spine row 1"
     doc["equipment"][2]["tags"] = ["leaf", {"pod": 3}]
-    doc["equipment"][4]["feed"] = "UPS-A"
+    doc["equipment"][4]["feed"] = "B"
     doc["future_top_field"] = {"nested": [True, None, -0.5]}
     design = loads_design(doc_text(doc))
     design.equipment.insert([Equipment("us2-r1", "trn3-gen2-rack", "A", 0.1 + 0.2, 10 / 3, 90.0, "us2")])
@@ -117,7 +117,7 @@ def test_file_is_utf8_json_with_stable_key_order() -> None:
     assert keys[:7] == TOP_KEYS
     assert keys[7:] == ["future_top_field"]  # unknown fields after the known ones
     doc = json.loads(text)
-    assert doc["format"] == "datacenter-designer" and doc["version"] == 1
+    assert doc["format"] == "datacenter-designer" and doc["version"] == 2  # FORMAT_VERSION
     first_item = json.loads(text, object_pairs_hook=lambda p: p)[6][1][0]
     assert [k for k, _ in first_item] == ["id", "type", "hall", "x", "y", "rotation", "system"]
     assert text.endswith("}\n")
@@ -131,7 +131,7 @@ def test_one_equipment_item_per_line() -> None:
                   if line.strip().startswith('{"id"')]
     assert [item["id"] for item in item_lines] == design.equipment.ids
     assert item_lines[4] == {"id": "bw1", "type": "busway-1200a", "hall": "A",
-                             "start": [1, 5.6], "end": [40, 5.6], "feed": "UPS-A"}
+                             "start": [1, 5.6], "end": [40, 5.6], "feed": "B"}
     # moving one rack changes exactly one line of the file
     design.equipment.x[design.equipment.index["net1"]] = 21.2
     changed = [a for a, b in zip(lines, dumps_design(design).splitlines()) if a != b]
@@ -146,7 +146,7 @@ def test_unknown_fields_are_preserved() -> None:
     assert doc["halls"][0]["future_hall_field"] == "kept"
     net = doc["equipment"][2]
     assert net["label"] == "spine row 1" and net["tags"] == ["leaf", {"pod": 3}]
-    assert doc["equipment"][4]["feed"] == "UPS-A"
+    assert doc["equipment"][4]["feed"] == "B"
 
 
 def test_minimal_spec_example_reads() -> None:

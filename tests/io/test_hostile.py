@@ -171,13 +171,13 @@ def test_a_surrogate_pair_is_one_character_and_round_trips(pilot_doc, tmp_path) 
     ("1e400", "note:"), ("-1e400", "note:"), ('[1, {"a": 1e999}]', "note[1].a:"),
 ])
 def test_an_infinite_number_is_refused_naming_the_place(pilot_text, literal, place) -> None:
-    message = _refused(pilot_text.replace('"version": 1,', f'"version": 1, "note": {literal},', 1))
+    message = _refused(pilot_text.replace(FORMAT_LINE, f'{FORMAT_LINE} "note": {literal},', 1))
     assert message.startswith(place) and "too large" in message
 
 
 @pytest.mark.parametrize("value", [2**53 + 1, -(2**53) - 1, 10**400, -(10**400) + 7, 2**64, 0, -1])
 def test_an_integer_of_any_size_is_written_back_digit_for_digit(pilot_text, tmp_path, value) -> None:
-    text = pilot_text.replace('"version": 1,', f'"version": 1, "note": {value}, "tags": [{value}, 1.5],', 1)
+    text = pilot_text.replace(FORMAT_LINE, f'{FORMAT_LINE} "note": {value}, "tags": [{value}, 1.5],', 1)
     design = loads_design(text)
     assert design.extra["note"] == value
     saved = dumps_design(design)
@@ -187,7 +187,7 @@ def test_an_integer_of_any_size_is_written_back_digit_for_digit(pilot_text, tmp_
 
 
 def test_an_integer_of_thousands_of_digits_is_refused_in_one_line(pilot_text) -> None:
-    message = _refused(pilot_text.replace('"version": 1,', f'"version": 1, "note": {"9" * 5000},', 1))
+    message = _refused(pilot_text.replace(FORMAT_LINE, f'{FORMAT_LINE} "note": {"9" * 5000},', 1))
     assert "thousands of digits" in message
 
 
@@ -390,6 +390,10 @@ def hostile_designs(draw, base: dict) -> str:
         else:
             doc[draw(st.sampled_from(["name"]))] = draw(st.text(max_size=6) | st.sampled_from(HOSTILE_VALUES[-3:]))
     return json.dumps(doc)
+
+
+#: The first field of every design file: new fields are put after it.
+FORMAT_LINE = '"format": "datacenter-designer",'
 
 
 @pytest.fixture(scope="module")

@@ -76,28 +76,30 @@ def test_a_failed_save_leaves_the_file_on_disk_untouched(pilot_path, tmp_path, m
 
 
 def test_an_older_format_version_is_migrated(monkeypatch, pilot_path):
-    """A synthetic version 1 → 2 migration (version 2 renames 'halls' to 'rooms' and back)."""
+    """Migrations chain: a version-1 file goes 1 → 2 (the real, unchanged step) and then
+    through a synthetic 2 → 3 (version 3 renames 'halls' to 'rooms' and back)."""
     doc = json.loads(pilot_path.read_text())
+    doc["version"] = 1
     calls = []
 
-    def v1_to_v2(d):
+    def v2_to_v3(d):
         calls.append(d["version"])
         d = dict(d)
         d["rooms"] = d.pop("halls")
         return d
 
-    def read_v2(d):
+    def read_v3(d):
         d = dict(d)
         d["halls"] = d.pop("rooms")
         return d
 
-    monkeypatch.setattr(dcplan, "FORMAT_VERSION", 2)
-    monkeypatch.setitem(dcplan.MIGRATIONS, 1, lambda d: read_v2(v1_to_v2(d)))
+    monkeypatch.setattr(dcplan, "FORMAT_VERSION", 3)
+    monkeypatch.setitem(dcplan.MIGRATIONS, 2, lambda d: read_v3(v2_to_v3(d)))
     design = loads_design(json.dumps(doc))
-    assert calls == [1]
+    assert calls == [2]
     assert design.name == doc["name"] and len(design.equipment) == len(doc["equipment"])
-    doc["version"] = 3
-    with pytest.raises(DesignFileError, match="version 3"):
+    doc["version"] = 4
+    with pytest.raises(DesignFileError, match="version 4"):
         loads_design(json.dumps(doc))
 
 

@@ -296,6 +296,11 @@ class Document(QObject):
         index = self.design.equipment.index
         return self.evaluation.violations + [v for v in self.redundancy_violations if v.ids[0] in index]
 
+    def stop_background(self) -> None:
+        """Stop the work that follows edits (the resilience check): the window is closing."""
+        self._resilience_timer.stop()
+        self._timer.stop()
+
     def resilience_pending(self) -> bool:
         """Whether a resilience check of the latest evaluation is still to come."""
         return self._resilience_timer.isActive()

@@ -385,6 +385,7 @@ class MainWindow(QMainWindow):
             return
         self._save_layout()
         self.autosaver.close()
+        self.document.stop_background()
         self.scene.detach()
         super().closeEvent(event)
 
@@ -472,3 +473,19 @@ class MainWindow(QMainWindow):
                                              Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(self.problems_dock, self.resilience_dock)
         self.metrics_dock.raise_()
+        # the what-if on the plan, and in the items' context menus
+        self.document.failed_changed.connect(self.scene.set_failed)
+        self.editor.set_what_if_actions(self.fail_action, self.restore_action)
+        self.editor.properties_requested.connect(self.show_inspector)
+        self.editor.hall_properties_requested.connect(self.show_hall_properties)
+
+    def show_inspector(self) -> None:
+        """Bring the Inspector forward (it shows the selection)."""
+        self.inspector_dock.show()
+        self.inspector_dock.raise_()
+        self.inspector.refresh()
+
+    def show_hall_properties(self, hall_id: str) -> None:
+        """Bring the Inspector forward on a hall's page."""
+        self.inspector.show_hall(hall_id)
+        self.show_inspector()

@@ -131,12 +131,14 @@ def hall_failures(evaluator, hall_id: str) -> list[SingleFailure]:
                                         evaluator.serving_memory, evaluator.options, evaluator.memory.get(hall_id),
                                         failed)
     out = []
+    stranded_before = np.zeros(len(t.systems.names) + 1, bool)
+    stranded_before[before] = True
     for node, stranded in zip(nodes, after[n_items:]):
-        new = np.setdiff1d(stranded, before)
+        new = stranded[~stranded_before[stranded]]
         out.append(SingleFailure(node, "", hall_id, "power", len(new), float(pflops[new].sum()),
                                  tuple(sorted(t.systems[int(s)] for s in new))))
     for p, stranded in zip(candidates[:n_items], after[:n_items]):
-        new = np.setdiff1d(stranded, before)
+        new = stranded[~stranded_before[stranded]]
         r = rows[p]
         kind = int(types.kind[t.type_code[r]])
         out.append(SingleFailure(t.ids[r], t.types[int(t.type_code[r])], hall_id, SYSTEM_OF_KIND[kind], len(new),

@@ -23,6 +23,7 @@ from designer.catalog import Catalog
 from designer.engine.types import BUSWAY
 from designer.model import Change, Design
 from designer.model.layouts import TILE_M
+from designer.ui.canvas.failed import FailedItem
 from designer.ui.canvas.hall_item import HallItem, HallTitleItem
 from designer.ui.canvas.overlays.options import ViewOptions
 from designer.ui.canvas.painting import chunked_paths, chunks_rect, draw_chunks, footprint_corners, pixels_per_metre
@@ -98,6 +99,9 @@ class PlanScene(QGraphicsScene):
         self.selection: list[str] = []
         # in the scene only while something is selected: the scene stays a few items
         self.selection_item = SelectionItem()
+        #: ids taken as failed (the document's what-if), drawn by ``failed_item`` while any
+        self.failed: list[str] = []
+        self.failed_item = FailedItem()
 
     # ------------------------------------------------------------------ model
     def set_design(self, design: Design, catalog: Catalog) -> None:
@@ -149,6 +153,7 @@ class PlanScene(QGraphicsScene):
                 item.set_status(self._status)
         self._update_scene_rect()
         self._refresh_selection()
+        self._refresh_failed()
         self.update()
 
     def refresh_equipment(self, hall_ids: tuple[str, ...] = ()) -> None:
@@ -161,6 +166,7 @@ class PlanScene(QGraphicsScene):
                 item.styles = styles
         self._update_scene_rect()
         self._refresh_selection()
+        self._refresh_failed()
 
     def set_status(self, status: np.ndarray | None) -> None:
         """Per-equipment status from the engine (0 ok, 1 warning, 2 error) for outlines."""
@@ -181,12 +187,36 @@ class PlanScene(QGraphicsScene):
         self._refresh_selection()
 
     def _refresh_selection(self) -> None:
+        self._show_items(self.selection_item, self.selection)
+
+    # ------------------------------------------------------------------ what-if
+    def set_failed(self, ids: Iterable[str]) -> None:
+        """Draw these items as failed (the document's what-if; none: as built)."""
+        self.failed = list(ids)
+        self._refresh_failed()
+
+    def _refresh_failed(self) -> None:
+        self._show_items(self.failed_item, self.failed)
+
+    def _show_items(self, item, ids: list[str]) -> None:
+        """Give a screen item the scene geometry of some equipment; in the scene only while
+        it shows something."""
+        footprints, segments = self.scene_geometry(ids)
+        item.set_geometry(footprints, segments)
+        if item.is_empty() and item.scene() is self:
+            self.removeItem(item)
+        elif not item.is_empty() and item.scene() is None:
+            self.addItem(item)
+
+    def scene_geometry(self, ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Scene footprints (n, 4, 2) of the floor items and segments (m, 4) of the busways
+        among ``ids`` (unknown ids are skipped)."""
         design = self.design
         footprints = []
         segments = []
-        if design is not None and self.selection:
+        if design is not None and ids:
             t = design.equipment
-            rows = t.rows([i for i in self.selection if i in t.index])
+            rows = t.rows([i for i in ids if i in t.index])
             for item in self.hall_items:
                 code = t.halls.codes.get(item.hall.id)
                 st = item.styles
@@ -207,13 +237,8 @@ class PlanScene(QGraphicsScene):
                 b = r[~floor & np.isfinite(t.x2[r])]
                 if len(b):
                     segments.append(np.stack([t.x[b] + ox, -t.y[b] + oy, t.x2[b] + ox, -t.y2[b] + oy], axis=1))
-        item = self.selection_item
-        item.set_geometry(np.concatenate(footprints) if footprints else np.zeros((0, 4, 2)),
-                          np.concatenate(segments) if segments else np.zeros((0, 4)))
-        if item.is_empty() and item.scene() is self:
-            self.removeItem(item)
-        elif not item.is_empty() and item.scene() is None:
-            self.addItem(item)
+        return (np.concatenate(footprints) if footprints else np.zeros((0, 4, 2)),
+                np.concatenate(segments) if segments else np.zeros((0, 4)))
 
     def hall_item(self, hall_id: str) -> HallItem | None:
         """The item drawing a hall, by the hall's id."""

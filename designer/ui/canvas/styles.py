@@ -47,6 +47,12 @@ UNKNOWN_TYPE_COLOR = "#9a9a9a"
 SELECTION_COLOR = QColor("#1a73e8")
 #: Side of the square handles at busway ends and hall vertices (pixels).
 HANDLE_PX = 7.0
+#: Busways and feed lines per power feed: a red-orange and a blue-violet stay apart for
+#: red-green colour-blind eyes (they differ in blue-yellow and in lightness) and differ
+#: from the status colours (amber, red, purple, blue), which mark racks, not busways.
+FEED_COLORS = {"A": QColor("#e66100"), "B": QColor("#4b3fd1")}
+#: Items taken as failed in a what-if: greyed, hatched and crossed out.
+FAILED_COLOR = QColor("#5b5f66")
 
 # ------------------------------------------------------------------ colour modes
 #: Colour modes of the racks: catalog colour, power density, evaluation status.

@@ -1,5 +1,6 @@
 """The plan view: shows a :class:`~designer.ui.canvas.scene.PlanScene`, zooms with the
-wheel about the cursor and pans with the middle or right button (or Space and drag).
+wheel about the cursor and pans with the middle or right button (or Space and drag); a
+right click that does not drag opens the input's context menu there.
 
 Editing is not done here: the view hands left-button mouse events (as
 :class:`ToolEvent` objects), keys and palette drags to whatever :class:`PlanInput` it
@@ -14,8 +15,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from PySide6.QtCore import QEvent, QPointF, Qt, Signal
-from PySide6.QtGui import QPainter, QTransform
-from PySide6.QtWidgets import QGraphicsView
+from PySide6.QtGui import QContextMenuEvent, QPainter, QTransform
+from PySide6.QtWidgets import QGraphicsView, QMenu
 
 from designer.ui.canvas.hall_item import HallItem
 from designer.ui.canvas.scene import PlanScene
@@ -24,6 +25,8 @@ from designer.ui.canvas.scene import PlanScene
 MIN_PPM, MAX_PPM = 0.05, 2000.0
 #: Zoom factor of one wheel notch (120 eighths of a degree) and of Zoom in/out.
 ZOOM_STEP = 1.25
+#: A right press released within this many pixels is a click (a context menu), not a pan.
+CLICK_SLOP_PX = 4.0
 
 
 @dataclass
@@ -63,6 +66,7 @@ class PlanInput(Protocol):
     def drag_move(self, event) -> bool: ...
     def drag_leave(self) -> None: ...
     def drop(self, event) -> bool: ...
+    def context_menu(self, ev: ToolEvent) -> QMenu | None: ...
 
 
 class PlanView(QGraphicsView):
@@ -92,6 +96,7 @@ class PlanView(QGraphicsView):
         self._space_held = False
         self._input: PlanInput | None = None
         self._left_down = False
+        self._right_press: QPointF | None = None  # where a right press that may be a click began
         #: The cursor's last position over the viewport (pixels), None when it left.
         self.hover_pos: QPointF | None = None
 
@@ -180,6 +185,7 @@ class PlanView(QGraphicsView):
     def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt API)
         if self._starts_pan(event):
             self._pan_last = event.position()
+            self._right_press = QPointF(event.position()) if event.button() == Qt.MouseButton.RightButton else None
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
             event.accept()
             return
@@ -209,6 +215,11 @@ class PlanView(QGraphicsView):
             self._pan_last = None
             self.viewport().setCursor(Qt.CursorShape.OpenHandCursor if self._space_held
                                       else self._tool_cursor())
+            press, self._right_press = self._right_press, None
+            if press is not None and event.button() == Qt.MouseButton.RightButton:
+                moved = event.position() - press
+                if math.hypot(moved.x(), moved.y()) <= CLICK_SLOP_PX:
+                    self.open_context_menu(event.position(), event.globalPosition().toPoint())
             event.accept()
             return
         if self._input is not None and event.button() == Qt.MouseButton.LeftButton and self._left_down:
@@ -225,6 +236,28 @@ class PlanView(QGraphicsView):
             event.accept()
             return
         super().mouseDoubleClickEvent(event)
+
+    def context_menu_at(self, pos: QPointF) -> QMenu | None:
+        """The input's context menu for a viewport position (None: none there)."""
+        if self._input is None or not hasattr(self._input, "context_menu"):
+            return None
+        return self._input.context_menu(self.tool_event(pos, Qt.KeyboardModifier.NoModifier))
+
+    def open_context_menu(self, pos: QPointF, global_pos) -> None:
+        """Show the context menu of a viewport position (a right click, the Menu key)."""
+        menu = self.context_menu_at(pos)
+        if menu is not None:
+            menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+            menu.popup(global_pos)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 (Qt API)
+        # a right click opens the menu on release (a right drag pans); the Menu key here
+        if event.reason() == QContextMenuEvent.Reason.Mouse:
+            event.accept()
+            return
+        pos = self.hover_pos if self.hover_pos is not None else QPointF(self.viewport().rect().center())
+        self.open_context_menu(pos, self.viewport().mapToGlobal(pos.toPoint()))
+        event.accept()
 
     def _tool_cursor(self) -> Qt.CursorShape:
         return self._input.cursor() if self._input is not None else Qt.CursorShape.ArrowCursor

@@ -85,6 +85,14 @@ class Inspector(QWidget):
         """Whether a refresh for the latest edit or evaluation is still to come."""
         return self._refresh_timer.isActive() or self._throttle.pending()
 
+    def show_hall(self, hall_id: str) -> None:
+        """Show a hall's properties (the design page, that hall picked)."""
+        pick = self.design_page.hall_box.hall_pick
+        index = pick.findData(hall_id)
+        if index >= 0:
+            pick.setCurrentIndex(index)
+        self.refresh()
+
     # ------------------------------------------------------------------ refresh
     def refresh(self) -> None:
         """Show the current selection (or the design) from the model and the evaluation."""

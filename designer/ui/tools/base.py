@@ -36,8 +36,12 @@ class Editing(Protocol):
     cache: FloorCache
     snapper: Snapper
     message: SignalInstance
+    properties_requested: SignalInstance
+    hall_properties_requested: SignalInstance
     row_type: str
     busway_type: str
+    busway_extra: dict
+    keyboard: object
     tools: dict[str, PlanTool]
 
     @property

@@ -286,7 +286,8 @@ class BuswayTool(PlanTool):
         sketch.setPos(0.0, 0.0)
         sketch.set_content(lines=[([QLineF(a, b)], busway_pen(color))], handles=[a, b])
         length = math.hypot(self._end[0] - x0, self._end[1] - y0)
-        ed.message.emit(f"Busway {length:.2f} m")
+        feed = ed.busway_extra.get("feed", "A")
+        ed.message.emit(f"Busway (feed {feed}) {length:.2f} m")
 
     def mouse_release(self, ev: ToolEvent) -> None:
         if self._start is None:
@@ -299,7 +300,7 @@ class BuswayTool(PlanTool):
             return
         ed = self.editor
         template = [Equipment("bw", ed.busway_type, hall.hall.id, round(start[0], 6), round(start[1], 6), 0.0,
-                              None, (round(end[0], 6), round(end[1], 6)))]
+                              None, (round(end[0], 6), round(end[1], 6)), dict(ed.busway_extra))]
         ed.add_items(fresh_copies(ed.design, ed.catalog, template), "Add busway")
 
     def cancel(self) -> bool:

@@ -18,9 +18,9 @@ while dragging), never an item per rack. The engine runs once, after the command
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QObject, QPointF, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeyEvent
+from PySide6.QtWidgets import QApplication, QMenu
 
 from designer.catalog import Catalog
 from designer.model import Design, Equipment
@@ -33,6 +33,7 @@ from designer.ui.document import Document
 from designer.ui.tools.actions import EditActions
 from designer.ui.tools.base import PlanTool
 from designer.ui.tools.clipboard import ITEMS_MIME, ClipboardEdits
+from designer.ui.tools.context_menu import PlanContextMenu
 from designer.ui.tools.drawing import BuswayTool, ColumnTool, KeepoutTool, OutlineTool
 from designer.ui.tools.drop import PaletteDrop
 from designer.ui.tools.floor import FloorCache
@@ -50,6 +51,10 @@ class PlanEditor(QObject):
     message = Signal(str)
     #: The active tool changed (its name).
     tool_changed = Signal(str)
+    #: Properties was chosen in a context menu: show the Inspector (on the selection).
+    properties_requested = Signal()
+    #: Hall Properties was chosen in a context menu: show that hall's page (its id).
+    hall_properties_requested = Signal(str)
 
     TOOL_CLASSES = (SelectTool, RowTool, OutlineTool, ColumnTool, KeepoutTool, BuswayTool)
 
@@ -69,12 +74,15 @@ class PlanEditor(QObject):
         busways = [t.id for t in catalog.types.values() if t.kind == "busway"]
         self.row_type = "trn3-gen2-rack" if "trn3-gen2-rack" in computes else (computes[0] if computes else "")
         self.busway_type = "busway-1200a" if "busway-1200a" in busways else (busways[0] if busways else "")
+        #: extra fields the busway tool gives what it draws (the palette's "(feed B)" entry: {"feed": "B"})
+        self.busway_extra: dict = {}
         self.tools: dict[str, PlanTool] = {cls.name: cls(self) for cls in self.TOOL_CLASSES}
         self.tool: PlanTool = self.tools["select"]
         self.keyboard = KeyboardEdits(self)
         self.clipboard = ClipboardEdits(self)
         self.drops = PaletteDrop(self)
         self.actions = EditActions(self, self.clipboard, self.keyboard)
+        self.context_menus = PlanContextMenu(self)
         self.toolbar = self.actions.toolbar
         document.selection_changed.connect(self._on_selection_changed)
         document.changed.connect(self._on_document_changed)
@@ -122,6 +130,16 @@ class PlanEditor(QObject):
     def install(self, edit_menu, tools_menu) -> None:
         """Put the edit actions in the Edit menu and the tools in the Tools menu."""
         self.actions.install(edit_menu, tools_menu)
+
+    # ------------------------------------------------------------------ context menus
+    def set_what_if_actions(self, fail: QAction, restore: QAction) -> None:
+        """Offer the what-if's Fail Selected and Restore All in the items' context menus."""
+        self.context_menus.fail_action, self.context_menus.restore_action = fail, restore
+
+    def context_menu_for(self, scene_pos: QPointF) -> QMenu | None:
+        """The context menu of a scene point (None away from the halls); a right-click on
+        an unselected item selects it first. Not shown: the caller execs it."""
+        return self.context_menus.menu_for(scene_pos, self.view)
 
     # ------------------------------------------------------------------ tools
     def set_tool(self, name: str) -> None:
@@ -207,6 +225,7 @@ class PlanEditor(QObject):
             self.row_type = type_id
         elif spec.kind == "busway":
             self.busway_type = type_id
+            self.busway_extra = self.palette.current_extra() if self.palette is not None else {}
 
 
 class EditorInput:
@@ -246,3 +265,7 @@ class EditorInput:
 
     def drop(self, event) -> bool:
         return self.editor.drops.drop(event)
+
+    def context_menu(self, ev: ToolEvent) -> QMenu | None:
+        self.editor.tool.cancel()  # a gesture in progress ends where the menu opens
+        return self.editor.context_menu_for(ev.scene_pos)

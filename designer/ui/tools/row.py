@@ -8,7 +8,8 @@ from PySide6.QtGui import QColor
 
 from designer.engine.placement import PlacementCheck
 from designer.model import Equipment
-from designer.model.layouts import IdCounter, row_items
+from designer.engine.resilience import declared_redundancy
+from designer.model.layouts import IdCounter, RowRedundancy, row_items
 from designer.ui.canvas.hall_item import HallItem
 from designer.ui.canvas.view import ToolEvent
 from designer.ui.tools.base import Editing, PlanTool
@@ -27,7 +28,9 @@ class RowTool(PlanTool):
     The row starts where the drag starts and runs east, or west when dragging west;
     dragging north turns the fronts north (rotation 180°), otherwise they face south
     (0°): drag towards the cold aisle. N comes from the tool bar; with "Complete
-    rows" the row also gets its CDUs, network racks and overhead busways.
+    rows" the row also gets its CDUs, network racks and overhead busways, built to the
+    redundancy the site declares (2N power: an A and a B busway over every run; N+1
+    cooling or network: one CDU or network rack more).
     """
 
     name = "row"
@@ -95,7 +98,8 @@ class RowTool(PlanTool):
         ok = ghost.show(0.0, 0.0)
         n = ed.row_ultraservers()
         faces = "north" if rotation == 180.0 else "south"
-        ed.message.emit(f"Row of {n} UltraServer{'s' if n != 1 else ''}, fronts facing {faces}"
+        feeds = ", busways on feeds A and B (site 2N)" if ed.complete_rows() and self.redundancy().power == "2N" else ""
+        ed.message.emit(f"Row of {n} UltraServer{'s' if n != 1 else ''}, fronts facing {faces}{feeds}"
                         + ("" if ok else "  — would break a rule (red)"))
 
     def cancel(self) -> bool:
@@ -106,6 +110,14 @@ class RowTool(PlanTool):
         return busy
 
 
+    def redundancy(self) -> RowRedundancy:
+        """What a complete row is built to survive: the site's declared redundancy (power
+        N+1 has no meaning within one row: one busway run, as for N)."""
+        declared = declared_redundancy(self.editor.design.site)
+        return RowRedundancy(power="2N" if declared["power"] == "2N" else "N",
+                             cooling="N+1" if declared["cooling"] == "N+1" else "N",
+                             network="N+1" if declared["network"] == "N+1" else "N")
+
     def row_template(self, rotation: float) -> list[Equipment]:
         """One row, its west edge at x = 0 and centres on y = 0."""
         ed = self.editor
@@ -115,7 +127,8 @@ class RowTool(PlanTool):
             return []
         n = ed.row_ultraservers()
         if ed.complete_rows():
-            return row_items(cat, "", 0.0, 0.0, rotation, n, IdCounter(), ed.row_type)
+            return row_items(cat, "", 0.0, 0.0, rotation, n, IdCounter(), ed.row_type,
+                             redundancy=self.redundancy())
         out = []
         rps = spec.racks_per_system
         for s in range(n):

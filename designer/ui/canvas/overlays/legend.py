@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QWidget
 from designer.ui.canvas.overlays.aisles import COLD_AISLE, HOT_AISLE, NARROW_AISLE
 from designer.ui.canvas.overlays.cables import UNREACHABLE_CABLE
 from designer.ui.canvas.overlays.clearances import CLEARANCE_BLOCKED, CLEARANCE_FRONT, CLEARANCE_REAR
-from designer.ui.canvas.overlays.feeds import AIR_LINE_LIGHT, BUSWAY_GLOW, CDU_LINE
+from designer.ui.canvas.overlays.feeds import AIR_LINE_LIGHT, BUSWAY_GLOW, CDU_LINE, FEED_A, FEED_B
 from designer.ui.canvas.overlays.heat import HEAT_LUT, heat_scale_w_m2
 from designer.ui.canvas.overlays.options import ViewOptions
 from designer.ui.canvas.painting import with_alpha
@@ -73,6 +73,8 @@ def legend_sections(options: ViewOptions) -> list[tuple[str, list[LegendEntry]]]
         out.append(("Cooling and power feeds", [
             LegendEntry("line", CDU_LINE, "to its CDU", width=1.5),
             LegendEntry("line", AIR_LINE_LIGHT, "to its air handler", width=1.5),
+            LegendEntry("line", FEED_A, "feed A: busway, drop", width=4.0),
+            LegendEntry("line", FEED_B, "feed B: busway, drop", width=4.0),
             LegendEntry("line", BUSWAY_GLOW, "busway feeding racks", width=7.0),
             LegendEntry("cross", STATUS_CLASS_COLORS[STATUS_UNPOWERED], "unpowered"),
             LegendEntry("diamond", STATUS_CLASS_COLORS[STATUS_UNCOOLED], "uncooled")]))

@@ -47,3 +47,12 @@ def test_fail_with_an_unknown_id_is_one_clear_line(pilot_path):
     proc = run("report", str(pilot_path), "--fail", "no-such-item")
     assert proc.returncode == 2
     assert proc.stderr.strip() == f"designer: --fail no-such-item: no item with that id in {pilot_path}"
+
+
+def test_report_json_lists_the_power_chain_even_when_empty(pilot_path, full_hall_path):
+    pilot = json.loads(run("report", "--json", str(pilot_path)).stdout)
+    assert pilot["power"]["chain"] == []
+    full = json.loads(run("report", "--json", str(full_hall_path)).stdout)
+    node = full["power"]["chain"][0]
+    assert set(node) == {"id", "type", "load_kw", "capacity_kw", "input_kw", "loss_kw"}
+    assert len(full["power"]["chain"]) == 56 and full["resilience"]["n_minus_1_safe"] is True

@@ -224,6 +224,7 @@ class Evaluator:
         """The chain above the busways (load, losses, capacity) and the generators."""
         design = self.design
         power = evaluation.totals["power"]
+        evaluation.chain = []
         if chain_of(design):
             position = np.full(len(design.equipment), -1, np.int64)
             position[self.order] = np.arange(len(self.order))

@@ -131,7 +131,8 @@ def _obstruction(g: HallGroup, geo, flags, shapes: _Shapes) -> None:
     k, o = geo.ob_fp
     hit = np.ones(len(k), bool)
     odd = np.flatnonzero(~(rect_obstacle[o] & aligned[k]))
-    hit[odd] = _meet(shapes.footprints_or_boxes(k[odd]), shapes.obstacles(o[odd]))
+    if len(odd):
+        hit[odd] = _meet(shapes.footprints_or_boxes(k[odd]), shapes.obstacles(o[odd]))
     for k_, o_ in zip(k[hit], o[hit]):
         flags["obstruction"][fl[k_]] = True
         g.add("obstruction", (fl[k_],), f"{g.id(fl[k_])} stands on {_obstacle_name(geo, o_)} of {g.halls[fh[k_]].name}")
@@ -143,7 +144,8 @@ def _overlap(g: HallGroup, geo, flags, shapes: _Shapes) -> None:
     a, b = geo.fp
     hit = np.ones(len(a), bool)
     odd = np.flatnonzero(~(aligned[a] & aligned[b]))
-    hit[odd] = rectangles_overlap(shapes.corners(a[odd]), shapes.corners(b[odd]))
+    if len(odd):
+        hit[odd] = rectangles_overlap(shapes.corners(a[odd]), shapes.corners(b[odd]))
     a, b = a[hit], b[hit]
     if not len(a):
         return
@@ -176,7 +178,8 @@ def _clearance(g: HallGroup, geo, flags, shapes: _Shapes) -> None:
     zi, ej = zi[keep], ej[keep]
     odd = np.flatnonzero(~(aligned[owner[zi]] & aligned[ej]))
     hit = np.ones(len(zi), bool)
-    hit[odd] = rectangles_overlap(shapes.zone_corners(zi[odd]), shapes.corners(ej[odd]))
+    if len(odd):
+        hit[odd] = rectangles_overlap(shapes.zone_corners(zi[odd]), shapes.corners(ej[odd]))
     zi, ej = zi[hit], ej[hit]
     # (a front and a rear zone of one item blocked by the same item: once, by the first zone)
     _, first = np.unique(owner[zi].astype(np.int64) * max(len(fl), 1) + ej, return_index=True)
@@ -201,7 +204,8 @@ def _clearance(g: HallGroup, geo, flags, shapes: _Shapes) -> None:
         zo, o = zo[keep], o[keep]
         odd = np.flatnonzero(~(rect_obstacle[o] & aligned[owner[zo]]))
         hit = np.ones(len(zo), bool)
-        hit[odd] = _meet(shapes.zones(zo[odd]), shapes.obstacles(o[odd]))
+        if len(odd):
+            hit[odd] = _meet(shapes.zones(zo[odd]), shapes.obstacles(o[odd]))
         for z, o_ in zip(zo[hit], o[hit]):
             i = owner[z]
             flags["clearance"][fl[i]] = True

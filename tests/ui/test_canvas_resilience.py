@@ -226,3 +226,25 @@ def test_a_busway_from_the_feed_b_entry_is_on_feed_b_dropped_or_drawn(open_windo
     window.palette.select_type("busway-1200a", {})
     drag(qtbot, window, (6.0, 25.0), (18.0, 25.0))
     assert window.design.equipment.get(window.document.selection[0]).extra == {}
+
+
+def test_a_busway_pasted_into_a_design_without_its_source_node_is_pasted_unfed(full_hall_path, pilot_path,
+                                                                               tmp_path):
+    """Its source names a node of the other design's chain: pasted as is, the saved file
+    would refuse to reopen (power_chain has no such node)."""
+    from designer.catalog import load_catalog
+    from designer.io import read_design, write_design
+    from designer.ui.tools.clipboard import fresh_copies
+
+    source = read_design(full_hall_path)
+    busway = next(source.equipment.get(i) for i in source.equipment.ids if source.equipment.get(i).end is not None)
+    assert busway.extra.get("source")
+    target = read_design(pilot_path)   # (no power chain)
+    (copy,) = fresh_copies(target, load_catalog(), [busway], 0.0, 0.0)
+    assert "source" not in copy.extra and copy.extra.get("feed") == busway.extra.get("feed")
+    target.equipment.insert([copy])
+    write_design(target, tmp_path / "t.dcplan")
+    assert read_design(tmp_path / "t.dcplan").equipment.get(copy.id).extra.get("source") is None
+    # into the same design, the source stays
+    (same,) = fresh_copies(source, load_catalog(), [busway], 0.0, 0.0)
+    assert same.extra["source"] == busway.extra["source"]

@@ -72,10 +72,12 @@ def fresh_copies(design: Design, catalog: Catalog, records: Sequence[Equipment],
                  dy: float = 0.0, hall: str | None = None) -> list[Equipment]:
     """Copies of ``records`` with new ids, moved by (dx, dy) and put in ``hall`` (default:
     their own). Racks that shared an UltraServer share a new one, numbered ``-r1 …`` in
-    the order given; busway ends move with them."""
+    the order given; busway ends move with them; a busway fed from a power-chain node the
+    design does not have is pasted unfed."""
     alloc = IdAllocator(design)
     systems: dict[str, str] = {}
     counts: dict[str, int] = {}
+    nodes = {n.get("id") for n in (design.extra.get("power_chain") or [])}
     out = []
     for r in records:
         system = None
@@ -89,9 +91,12 @@ def fresh_copies(design: Design, catalog: Catalog, records: Sequence[Equipment],
             new_id = alloc.next(stem_of(r, catalog))
         end = None if r.end is None else (round(r.end[0] + dx, POSITION_DECIMALS),
                                           round(r.end[1] + dy, POSITION_DECIMALS))
+        extra = dict(r.extra)
+        if extra.get("source") is not None and extra["source"] not in nodes:
+            extra.pop("source")  # fed from a node this design does not have: not fed (the file must reopen)
         out.append(replace(r, id=new_id, hall=hall if hall is not None else r.hall,
                            x=round(r.x + dx, POSITION_DECIMALS), y=round(r.y + dy, POSITION_DECIMALS),
-                           end=end, system=system, extra=dict(r.extra)))
+                           end=end, system=system, extra=extra))
     return out
 
 

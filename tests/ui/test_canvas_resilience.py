@@ -240,7 +240,7 @@ def test_a_busway_pasted_into_a_design_without_its_source_node_is_pasted_unfed(f
     busway = next(source.equipment.get(i) for i in source.equipment.ids if source.equipment.get(i).end is not None)
     assert busway.extra.get("source")
     target = read_design(pilot_path)   # (no power chain)
-    (copy,) = fresh_copies(target, load_catalog(), [busway], 0.0, 0.0)
+    (copy,) = fresh_copies(target, load_catalog(), [busway], 0.0, 0.0, hall=target.halls[0].id)
     assert "source" not in copy.extra and copy.extra.get("feed") == busway.extra.get("feed")
     target.equipment.insert([copy])
     write_design(target, tmp_path / "t.dcplan")

@@ -15,7 +15,7 @@ import math
 from designer.catalog import load_catalog
 from designer.engine import evaluate
 from designer.io import write_design
-from designer.io.dcplan import backup_path
+from designer.io.atomic import backup_path
 from designer.model import Design
 from designer.model.layouts import lay_out_hall
 from designer.paths import examples_dir

@@ -18,7 +18,7 @@ from typing import Iterator
 
 from designer.catalog import Catalog, load_catalog
 from designer.engine import Evaluation, evaluate
-from designer.io.dcplan import atomic_write_bytes
+from designer.io.atomic import atomic_write_bytes
 from designer.model import Design
 
 

@@ -24,7 +24,7 @@ from PySide6.QtCore import QLockFile, QObject, QStandardPaths, QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from designer.io import DesignFileError, read_design, write_design
-from designer.io.dcplan import atomic_write_bytes
+from designer.io.atomic import atomic_write_bytes
 from designer.ui import settings
 
 log = logging.getLogger("designer")

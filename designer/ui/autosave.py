@@ -213,8 +213,8 @@ def offer_recovery(window, policy: str = "ask") -> int:
 
 
 def install(window, interval_s: int | None = None) -> Autosaver:
-    window.autosaver = Autosaver(window, interval_s)
-    return window.autosaver
+    """The window's autosaver (the window keeps it as ``autosaver``)."""
+    return Autosaver(window, interval_s)
 
 
 def install_error_dialog(app, window_getter) -> None:

@@ -84,7 +84,7 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         from designer.ui import autosave  # unsaved changes survive a crash or a kill
 
-        autosave.install(self, autosave_seconds)
+        self.autosaver = autosave.install(self, autosave_seconds)
 
     # ------------------------------------------------------------------ docks
     def add_dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -149,7 +149,7 @@ class MainWindow(QMainWindow):
         self.help_menu = bar.addMenu("&Help")
         from designer.ui.export import actions as export_actions  # File ▸ Export / Import (plan, report, BOM, DXF)
 
-        export_actions.install(self)
+        self.import_dxf_action = export_actions.install(self)
         self._action("&About Designer", self._about, None, self.help_menu)
         self.editor.install(self.edit_menu, self.tools_menu)  # ---- editing
         self.panels_menu.addAction(self.palette_dock.toggleViewAction())

@@ -159,13 +159,14 @@ def _on_import_dxf_triggered(window) -> None:
     window.statusBar().showMessage(f"Imported {Path(path).name} into hall {hall_id}{note}", 8000)
 
 
-def install(window) -> None:
-    """Fill File ▸ Export and add File ▸ Import hall from DXF…."""
+def install(window) -> QAction:
+    """Fill File ▸ Export and add File ▸ Import hall from DXF… (returned: the window keeps it)."""
     for spec in FORMATS:
         action = QAction(spec.menu_text, window)
         action.setObjectName(f"export_{spec.name}")
         action.triggered.connect(lambda _=False, s=spec: _on_export_triggered(window, s))
         window.export_menu.addAction(action)
-    window.import_dxf_action = QAction("&Import Hall from DXF…", window)
-    window.import_dxf_action.triggered.connect(lambda: _on_import_dxf_triggered(window))
-    window.file_menu.insertAction(window.export_menu.menuAction(), window.import_dxf_action)
+    import_dxf = QAction("&Import Hall from DXF…", window)
+    import_dxf.triggered.connect(lambda: _on_import_dxf_triggered(window))
+    window.file_menu.insertAction(window.export_menu.menuAction(), import_dxf)
+    return import_dxf

@@ -154,9 +154,11 @@ def _run_verb(args: argparse.Namespace) -> int:
 
     with _without_cyclic_gc():
         design = _load(args.file)
-        unknown = [i for i in args.fail if i not in design.equipment.index]
+        nodes = {n.get("id") for n in (design.extra.get("power_chain") or [])}
+        unknown = [i for i in args.fail if i not in design.equipment.index and i not in nodes]
         if unknown:
-            sys.stderr.write(f"designer: --fail {unknown[0]}: no item with that id in {args.file}\n")
+            sys.stderr.write(f"designer: --fail {unknown[0]}: no item or power-chain node with that id in "
+                             f"{args.file}\n")
             return EXIT_BAD_INPUT
         catalog = load_catalog()
         evaluation = _evaluate(design, catalog, args.fail,

@@ -46,7 +46,8 @@ def test_fail_strands_what_the_item_served_in_report_and_check(pilot_path):
 def test_fail_with_an_unknown_id_is_one_clear_line(pilot_path):
     proc = run("report", str(pilot_path), "--fail", "no-such-item")
     assert proc.returncode == 2
-    assert proc.stderr.strip() == f"designer: --fail no-such-item: no item with that id in {pilot_path}"
+    assert proc.stderr.strip() == (f"designer: --fail no-such-item: no item or power-chain node with that id in "
+                                   f"{pilot_path}")
 
 
 def test_report_json_lists_the_power_chain_even_when_empty(pilot_path, full_hall_path):
@@ -56,3 +57,14 @@ def test_report_json_lists_the_power_chain_even_when_empty(pilot_path, full_hall
     node = full["power"]["chain"][0]
     assert set(node) == {"id", "type", "load_kw", "capacity_kw", "input_kw", "loss_kw"}
     assert len(full["power"]["chain"]) == 56 and full["resilience"]["n_minus_1_safe"] is True
+
+
+def test_fail_takes_a_power_chain_node(full_hall_path):
+    base = json.loads(run("report", "--json", str(full_hall_path)).stdout)
+    ups = next(n["id"] for n in base["power"]["chain"] if n["type"] == "ups-1250kw" and n["load_kw"] > 0)
+    failed = run("report", "--json", str(full_hall_path), "--fail", ups)
+    assert failed.returncode == 0, failed.stderr
+    doc = json.loads(failed.stdout)
+    # 2N: the other side carries the UPS's busways; its load is now zero
+    assert next(n for n in doc["power"]["chain"] if n["id"] == ups)["load_kw"] == 0.0
+    assert doc["throughput"]["stranded_ultraservers"] == 0

@@ -139,9 +139,9 @@ class Evaluator:
             self.failures[hall_id] = hall_failures(self, hall_id)
         return self.failures[hall_id]
 
-    def resilience(self) -> Resilience:
+    def resilience(self, evaluation: Evaluation | None = None) -> Resilience:
         """Every single failure of the design as it is now (halls an edit did not touch keep
-        their last results)."""
+        their last results), beyond what ``evaluation`` (default: the latest) strands."""
         todo = [h.id for h in self.design.halls if h.id not in self.failures]
         if len(todo) > 1 and len(self.order) >= self.options.parallel_min_items and (os.cpu_count() or 1) >= 2:
             # halls are independent: half of them in the engine's worker thread
@@ -153,7 +153,11 @@ class Evaluator:
             for hall_id in todo:
                 self.failures[hall_id] = hall_failures(self, hall_id)
         found = [f for hall in self.design.halls for f in self.failures[hall.id]]
-        return Resilience(order_failures(found, self.design), declared_redundancy(self.design.site))
+        evaluation = evaluation if evaluation is not None else self.evaluation
+        t = self.design.equipment
+        effective = evaluation.items.system_effective
+        site_stranded = {t.systems[int(s)] for s in np.flatnonzero(~effective[:len(t.systems.names)])}
+        return Resilience(order_failures(found, self.design, site_stranded), declared_redundancy(self.design.site))
 
     # ------------------------------------------------------------------ setup
     def _configure(self) -> None:
@@ -216,7 +220,7 @@ class Evaluator:
         evaluation.set_busways(*self._busways)
         self._power_chain(evaluation, self._busways[0])
         if self.with_resilience:
-            evaluation.resilience = res = self.resilience()
+            evaluation.resilience = res = self.resilience(evaluation)
             evaluation.violations = evaluation.violations + res.violations(self.design)
         return evaluation
 

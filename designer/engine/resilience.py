@@ -39,6 +39,7 @@ class SingleFailure:
     stranded_ultraservers: int
     stranded_mxfp8_pflops: float
     stranded_systems: tuple[str, ...]  # the UltraServers it strands (system ids)
+    system_pflops: tuple[float, ...] = ()  # MXFP8 PFLOPS of each of those, in this hall
 
     def to_dict(self) -> dict:
         return {"id": self.id, "type": self.type, "stranded_ultraservers": self.stranded_ultraservers,
@@ -133,31 +134,44 @@ def hall_failures(evaluator, hall_id: str) -> list[SingleFailure]:
     out = []
     stranded_before = np.zeros(len(t.systems.names) + 1, bool)
     stranded_before[before] = True
-    for node, stranded in zip(nodes, after[n_items:]):
-        new = stranded[~stranded_before[stranded]]
-        out.append(SingleFailure(node, "", hall_id, "power", len(new), float(pflops[new].sum()),
-                                 tuple(sorted(t.systems[int(s)] for s in new))))
+    def failure(item_id: str, type_id: str, system: str, stranded: np.ndarray) -> SingleFailure:
+        new = np.sort(stranded[~stranded_before[stranded]])
+        names = [t.systems[int(s)] for s in new]
+        order = sorted(range(len(names)), key=names.__getitem__)
+        return SingleFailure(item_id, type_id, hall_id, system, len(new), float(pflops[new].sum()),
+                             tuple(names[k] for k in order), tuple(float(pflops[new[k]]) for k in order))
+
+    out = [failure(node, "", "power", stranded) for node, stranded in zip(nodes, after[n_items:])]
     for p, stranded in zip(candidates[:n_items], after[:n_items]):
-        new = stranded[~stranded_before[stranded]]
         r = rows[p]
-        kind = int(types.kind[t.type_code[r]])
-        out.append(SingleFailure(t.ids[r], t.types[int(t.type_code[r])], hall_id, SYSTEM_OF_KIND[kind], len(new),
-                                 float(pflops[new].sum()), tuple(sorted(t.systems[int(s)] for s in new))))
+        out.append(failure(t.ids[r], t.types[int(t.type_code[r])], SYSTEM_OF_KIND[int(types.kind[t.type_code[r]])],
+                           stranded))
     return out
 
 
-def order_failures(failures: list[SingleFailure], design=None) -> list[SingleFailure]:
-    """Worst first (UltraServers stranded, then PFLOPS), then by id. A power-chain node's
-    parts (one per hall it feeds) are joined into one failure of the site."""
-    parts = [f for f in failures if f.type == ""]
-    out = [f for f in failures if f.type != ""]
-    if parts:
-        types = {n["id"]: n["type"] for n in (design.extra.get("power_chain") or [])} if design is not None else {}
-        by_node: dict[str, list[SingleFailure]] = {}
-        for f in parts:
-            by_node.setdefault(f.id, []).append(f)
-        for node, fs in by_node.items():
-            systems = tuple(sorted(s for f in fs for s in f.stranded_systems))
-            out.append(SingleFailure(node, types.get(node, "power-chain"), "", "power", len(systems),
-                                     sum(f.stranded_mxfp8_pflops for f in fs), systems))
+def order_failures(failures: list[SingleFailure], design=None, site_stranded: set[str] = frozenset()
+                   ) -> list[SingleFailure]:
+    """Worst first (UltraServers stranded, then PFLOPS), then by id.
+
+    Hall by hall a failure sees its own hall; here what the site already strands (an
+    UltraServer split across halls, racks beyond the utility feed: ``site_stranded``) is
+    taken out, a power-chain node's parts (one per hall it feeds) are joined into one
+    failure of the site, and a node that feeds nothing is listed with nothing stranded."""
+    def beyond_site(f: SingleFailure, item_id: str, type_id: str) -> SingleFailure:
+        kept = [(s, p) for s, p in zip(f.stranded_systems, f.system_pflops) if s not in site_stranded]
+        return SingleFailure(item_id, type_id, f.hall, f.system, len(kept), sum(p for _, p in kept),
+                             tuple(s for s, _ in kept), tuple(p for _, p in kept))
+
+    out = [beyond_site(f, f.id, f.type) for f in failures if f.type != ""]
+    chain = (design.extra.get("power_chain") or []) if design is not None else []
+    types = {n["id"]: n["type"] for n in chain}
+    by_node: dict[str, dict[str, float]] = {n["id"]: {} for n in chain}
+    for f in failures:
+        if f.type == "":
+            by_node.setdefault(f.id, {}).update(zip(f.stranded_systems, f.system_pflops))
+    for node, systems in by_node.items():
+        names = tuple(sorted(systems))
+        joined = SingleFailure(node, types.get(node, "power-chain"), "", "power", len(names),
+                               sum(systems[s] for s in names), names, tuple(systems[s] for s in names))
+        out.append(beyond_site(joined, node, joined.type))
     return sorted(out, key=lambda f: (-f.stranded_ultraservers, -f.stranded_mxfp8_pflops, f.id))

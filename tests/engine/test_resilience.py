@@ -149,3 +149,30 @@ def test_failures_follow_edits_hall_by_hall():
     assert {k: v for k, v in failures(inc).items() if k.startswith("A-")} == \
         {k: v for k, v in first.items() if k.startswith("A-")}
     assert failures(inc) == failures(evaluate(d, resilience=True))
+
+
+def test_what_the_site_already_strands_is_not_a_failures_blast_radius():
+    """An UltraServer split across two halls is stranded by the site (scale-up cannot leave
+    a hall): losing a busway of either hall strands nothing more, and a chain node feeding
+    both halls counts the UltraServer once at most."""
+    from designer.model import Equipment
+    from .helpers import hall as make_hall
+
+    d = supported_design()
+    d.halls.append(make_hall("B", x0=30.0))
+    t = d.equipment
+    r2 = t.get("us1-r2")
+    t.delete(["us1-r2"])
+    t.insert([Equipment("us1-r2", r2.type, "B", r2.x + 30.0, r2.y, r2.rotation, "us1"),
+              Equipment("bw2", "busway-1200a", "B", 34.05, r2.y, 0.0, None, (36.35, r2.y))])
+    d.extra["power_chain"] = [{"id": "ups1", "type": "ups-1250kw", "parent": None},
+                              {"id": "ups2", "type": "ups-1250kw", "parent": None}]
+    t.extra["bw1"] = {"source": "ups1"}
+    t.extra["bw2"] = {"source": "ups1"}
+    ev = evaluate(d, resilience=True)
+    assert ev.totals["throughput"]["stranded_ultraservers"] == 1
+    got = {f.id: f for f in ev.resilience.single_failures}
+    assert got["bw1"].stranded_ultraservers == 0 and got["bw2"].stranded_ultraservers == 0
+    assert got["ups1"].stranded_ultraservers == 0
+    assert got["ups2"].stranded_ultraservers == 0 and got["ups2"].type == "ups-1250kw"   # feeds nothing: listed
+    assert ev.resilience.n_minus_1_safe is False or not any(f.stranded_ultraservers for f in got.values())

@@ -17,6 +17,7 @@ for _var, _sub in (("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"), ("X
 import pytest  # noqa: E402
 
 from designer.catalog import load_catalog  # noqa: E402
+from designer.model import Design, Equipment, Hall  # noqa: E402
 from designer.paths import examples_dir  # noqa: E402
 
 
@@ -34,3 +35,33 @@ def pilot_path():
 @pytest.fixture
 def full_hall_path():
     return examples_dir() / "full-hall.dcplan"
+
+
+def small_design() -> Design:
+    """A 20 × 10 m hall without problems: one column, one keep-out, two UltraServers
+    back to back across a hot aisle, a network rack, a CDU, an air handler and
+    a busway over each row."""
+    design = Design("Small test hall")
+    design.halls.append(Hall(
+        "A", "Hall A", ((0, 0), (20, 0), (20, 10), (0, 10)),
+        columns=[((9.0, 4.0), (9.6, 4.0), (9.6, 4.6), (9.0, 4.6))],
+        keepouts=[((15.0, 7.0), (19.0, 7.0), (19.0, 9.0), (15.0, 9.0))],
+    ))
+    design.equipment.insert([
+        Equipment("cdu1", "cdu-in-row", "A", 2.4, 3.0, 0.0),
+        Equipment("us1-r1", "trn3-gen2-rack", "A", 3.0, 3.0, 0.0, "us1"),
+        Equipment("us1-r2", "trn3-gen2-rack", "A", 3.6, 3.0, 0.0, "us1"),
+        Equipment("net1", "network-rack", "A", 4.2, 3.0, 0.0),
+        Equipment("us2-r1", "trn3-gen2-rack", "A", 3.0, 6.0, 180.0, "us2"),
+        Equipment("us2-r2", "trn3-gen2-rack", "A", 3.6, 6.0, 180.0, "us2"),
+        Equipment("bw1", "busway-1200a", "A", 2.0, 3.0, 0.0, None, (5.0, 3.0)),
+        Equipment("bw2", "busway-1200a", "A", 2.0, 6.0, 0.0, None, (5.0, 6.0)),
+        Equipment("crah1", "crah", "A", 11.0, 8.5, 0.0),
+    ])
+    return design
+
+
+@pytest.fixture
+def make_small_design():
+    """:func:`small_design` as a fixture (test folders have no common package to import)."""
+    return small_design

@@ -7,11 +7,12 @@ import pytest
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QImage, QPainter
 
-from designer.model import Design, Equipment, Hall
+from designer.model import Design
 from designer.paths import pilot_sample
 from designer.ui.main_window import MainWindow
 from designer.ui.canvas.scene import PlanScene
 from designer.ui.canvas.view import PlanView
+
 
 
 #: Qt's offscreen platform (headless tests) warns that it cannot pass a main window's
@@ -101,33 +102,12 @@ def main_window(qtbot):
     window.document.undo_stack.setClean()
 
 
-def small_design() -> Design:
-    """A 20 × 10 m hall without problems: one column, one keep-out, two UltraServers
-    back to back across a hot aisle, a network rack, a CDU, an air handler and
-    a busway over each row."""
-    design = Design("Small test hall")
-    design.halls.append(Hall(
-        "A", "Hall A", ((0, 0), (20, 0), (20, 10), (0, 10)),
-        columns=[((9.0, 4.0), (9.6, 4.0), (9.6, 4.6), (9.0, 4.6))],
-        keepouts=[((15.0, 7.0), (19.0, 7.0), (19.0, 9.0), (15.0, 9.0))],
-    ))
-    design.equipment.insert([
-        Equipment("cdu1", "cdu-in-row", "A", 2.4, 3.0, 0.0),
-        Equipment("us1-r1", "trn3-gen2-rack", "A", 3.0, 3.0, 0.0, "us1"),
-        Equipment("us1-r2", "trn3-gen2-rack", "A", 3.6, 3.0, 0.0, "us1"),
-        Equipment("net1", "network-rack", "A", 4.2, 3.0, 0.0),
-        Equipment("us2-r1", "trn3-gen2-rack", "A", 3.0, 6.0, 180.0, "us2"),
-        Equipment("us2-r2", "trn3-gen2-rack", "A", 3.6, 6.0, 180.0, "us2"),
-        Equipment("bw1", "busway-1200a", "A", 2.0, 3.0, 0.0, None, (5.0, 3.0)),
-        Equipment("bw2", "busway-1200a", "A", 2.0, 6.0, 0.0, None, (5.0, 6.0)),
-        Equipment("crah1", "crah", "A", 11.0, 8.5, 0.0),
-    ])
-    return design
 
 
 @pytest.fixture
-def design() -> Design:
-    return small_design()
+def design(make_small_design) -> Design:
+    """The small test hall (tests/conftest.py ``small_design``)."""
+    return make_small_design()
 
 
 @pytest.fixture

@@ -4,10 +4,10 @@ out (busways: a grey band with a dashed line and a cross), on screen only."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtCore import QLineF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
 
-from designer.ui.canvas.painting import chunked_paths, chunks_rect, cosmetic_pen, draw_chunks, with_alpha
+from designer.ui.canvas.painting import chunked_paths, cosmetic_pen, draw_chunks, shapes_rect, with_alpha
 from designer.ui.canvas.sketch import ScreenItem
 from designer.ui.canvas.styles import BUSWAY_WIDTH_M, FAILED_COLOR
 
@@ -38,11 +38,7 @@ class FailedItem(ScreenItem):
         # each footprint's two diagonals as a degenerate polygon: a cross that chunks like it
         diagonals = footprints[:, [0, 2, 1, 3]] if len(footprints) else np.zeros((0, 4, 2))
         self.crosses = chunked_paths(diagonals)
-        rect = chunks_rect(self.footprints)
-        if len(segments):
-            xs, ys = segments[:, [0, 2]], segments[:, [1, 3]]
-            seg = QRectF(QPointF(xs.min(), ys.min()), QPointF(xs.max(), ys.max()))
-            rect = seg if rect.isNull() else rect.united(seg)
+        rect = shapes_rect(self.footprints, segments)
         self.prepareGeometryChange()
         self.segments = segments
         self._bounds = rect

@@ -140,6 +140,16 @@ def chunks_rect(chunks: list[tuple[QRectF, QPainterPath]]) -> QRectF:
     return rect
 
 
+def shapes_rect(chunks: list[tuple[QRectF, QPainterPath]], segments: np.ndarray) -> QRectF:
+    """The bounds of footprint chunks and busway segments (x1, y1, x2, y2) together."""
+    rect = chunks_rect(chunks)
+    if len(segments):
+        xs, ys = segments[:, [0, 2]], segments[:, [1, 3]]
+        seg = QRectF(QPointF(xs.min(), ys.min()), QPointF(xs.max(), ys.max()))
+        rect = seg if rect.isNull() else rect.united(seg)
+    return rect
+
+
 def draw_chunks(painter: QPainter, chunks: list[tuple[QRectF, QPainterPath]], exposed: QRectF) -> None:
     """Draw the chunks that meet the exposed rect (all of them when it is invalid)."""
     for rect, path in chunks:

@@ -26,7 +26,7 @@ from designer.model.layouts import TILE_M
 from designer.ui.canvas.failed import FailedItem
 from designer.ui.canvas.hall_item import HallItem, HallTitleItem
 from designer.ui.canvas.overlays.options import ViewOptions
-from designer.ui.canvas.painting import chunked_paths, chunks_rect, draw_chunks, footprint_corners, pixels_per_metre
+from designer.ui.canvas.painting import chunked_paths, draw_chunks, footprint_corners, pixels_per_metre, shapes_rect
 from designer.ui.canvas.sketch import ScreenItem, draw_handles
 from designer.ui.canvas.styles import FLOOR_COLOR, LOD_GRID, SELECTION_COLOR, TypeStyle
 
@@ -52,11 +52,7 @@ class SelectionItem(ScreenItem):
         """Show these footprints (corners (n, 4, 2), scene coordinates) and busway
         segments (x1, y1, x2, y2)."""
         footprints = chunked_paths(footprints)
-        rect = chunks_rect(footprints)
-        if len(segments):
-            xs, ys = segments[:, [0, 2]], segments[:, [1, 3]]
-            seg = QRectF(QPointF(xs.min(), ys.min()), QPointF(xs.max(), ys.max()))
-            rect = seg if rect.isNull() else rect.united(seg)
+        rect = shapes_rect(footprints, segments)
         self.prepareGeometryChange()
         self.footprints = footprints
         self.segments = segments

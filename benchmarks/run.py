@@ -122,6 +122,57 @@ def bench(label: str, repeat: int) -> dict:
             "read": read_ms, "full": full_ms, "move": move_ms, "us_per_rack": full_ms * 1000.0 / max(n_racks, 1)}
 
 
+# ---------------------------------------------------------------- fill (issue 15)
+#: The fill benchmark's hall: an empty 60 × 40 m room (IT capacity and utility feed not
+#: binding first, so the floor, the walls' air handlers and the fabric decide).
+FILL_HALL_M = (60.0, 40.0)
+
+
+def fill_hall_design(redundancy: dict | None = None):
+    """An empty 60 × 40 m hall (with 2N / N+1 / N+1 redundancy when given)."""
+    from designer.model import Design, Hall
+
+    w, d = FILL_HALL_M
+    design = Design("Fill benchmark hall")
+    design.site.utility_capacity_kw = 60000.0
+    if redundancy:
+        design.site.extra["redundancy"] = dict(redundancy)
+    design.halls.append(Hall("A", "Hall A", ((0.0, 0.0), (w, 0.0), (w, d), (0.0, d)), it_capacity_kw=40000.0))
+    return design
+
+
+def bench_fill(repeat: int) -> list[dict]:
+    """Median seconds of ``plan_fill`` (layout, air handlers, the checking evaluation) for
+    the 60 × 40 m hall (N, then 2N / N+1 / N+1 with every single failure tried), and for
+    every hall of the 1M-chip campus emptied then filled."""
+    from designer.catalog import load_catalog
+    from designer.engine.fill import FillRequest, plan_fill
+
+    catalog = load_catalog()
+    rows = []
+    cases = [("60 x 40 m hall, N", lambda: fill_hall_design()),
+             ("60 x 40 m hall, 2N/N+1/N+1", lambda: fill_hall_design({"power": "2N", "cooling": "N+1",
+                                                                         "network": "N+1"}))]
+    path = campus_path("1m")
+    if path.exists():
+        def emptied():
+            design = read_design(path)
+            design.equipment.delete(list(design.equipment.ids))
+            return design
+        cases.append(("1M campus, every hall emptied then filled", emptied))
+    for label, make in cases:
+        designs = [make() for _ in range(repeat if "campus" not in label else max(3, repeat // 3))]
+        times, result = [], None
+        for design in designs:
+            t0 = time.perf_counter()
+            result = plan_fill(design, catalog, FillRequest())
+            times.append(time.perf_counter() - t0)
+        rows.append({"label": label, "halls": len(designs[0].halls), "ultraservers": result.ultraservers,
+                     "binding": result.binding, "problems": len(result.problems),
+                     "s": statistics.median(times)})
+    return rows
+
+
 # ---------------------------------------------------------------- whole processes
 def _env(tree: Path) -> dict[str, str]:
     # as installed: Python's bytecode cache on (pip compiles it at install time; a
@@ -182,6 +233,7 @@ def main() -> None:
     ap.add_argument("--baseline", type=Path, default=None,
                     help="another checkout whose report process runs beside this one's")
     ap.add_argument("--no-engine", action="store_true", help="only the report processes and their steps")
+    ap.add_argument("--fill-only", action="store_true", help="only the fill benchmark (issue 15)")
     args = ap.parse_args()
     wanted = [campus_path(s) for s in args.sizes] + [draft_path(s) for s in args.sizes if s in DRAFT_SIZES]
     if not all(p.exists() for p in wanted):
@@ -189,6 +241,14 @@ def main() -> None:
     baseline = args.baseline.resolve() if args.baseline else None
     before = machine_speed_s()
 
+    if args.fill_only or not args.no_engine:
+        print(f"{'fill':<44}{'halls':>6}{'UltraServers':>14}{'binding':>15}{'problems':>10}{'median s':>10}")
+        for r in bench_fill(args.repeat):
+            print(f"{r['label']:<44}{r['halls']:>6}{r['ultraservers']:>14,}{r['binding']:>15}{r['problems']:>10}"
+                  f"{r['s']:>10.2f}")
+        print()
+        if args.fill_only:
+            return
     if not args.no_engine:
         rows = [bench(s, args.repeat) for s in args.sizes]
         print(f"{'design':<8}{'chips':>11}{'items':>8}{'read ms':>9}{'full ms':>9}{'move ms':>9}{'full µs/rack':>14}")

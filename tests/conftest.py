@@ -37,10 +37,17 @@ def full_hall_path():
     return examples_dir() / "full-hall.dcplan"
 
 
-def small_design() -> Design:
-    """A 20 × 10 m hall without problems: one column, one keep-out, two UltraServers
-    back to back across a hot aisle, a network rack, a CDU, an air handler and
-    a busway over each row."""
+def small_design(fabric: bool = False) -> Design:
+    """A 20 × 10 m hall: one column, one keep-out, two UltraServers back to back across a
+    hot aisle, a network rack, a CDU, an air handler and a busway over each row.
+
+    Under the fabric rules (issue 14) the two UltraServers' 2 × 36 EFA links need more
+    than net1's 64 server ports (128 ports at oversubscription 1) and a tier above the
+    leaves: on its own the hall has a ``network-ports`` and a ``fabric-capacity`` error
+    (tests/ui/test_network_ui.py adds its own leaf and spine racks onto it). With
+    ``fabric`` it is without problems: net2 beside net1 under bw1 (both leaves on one
+    busway) and spine1 at the end of the second row under bw2 (E = 72 → tiers [3, 2]:
+    2 switches of its 16)."""
     design = Design("Small test hall")
     design.halls.append(Hall(
         "A", "Hall A", ((0, 0), (20, 0), (20, 10), (0, 10)),
@@ -58,6 +65,11 @@ def small_design() -> Design:
         Equipment("bw2", "busway-1200a", "A", 2.0, 6.0, 0.0, None, (5.0, 6.0)),
         Equipment("crah1", "crah", "A", 11.0, 8.5, 0.0),
     ])
+    if fabric:
+        design.equipment.insert([
+            Equipment("net2", "network-rack", "A", 4.8, 3.0, 0.0),
+            Equipment("spine1", "spine-rack", "A", 4.2, 6.0, 180.0),
+        ])
     return design
 
 

@@ -51,7 +51,16 @@ def test_report_json_has_every_key_of_the_product_spec(pilot_path):
     # the pilot: 8 UltraServers × 144 chips, 36 EFA links each
     assert doc["chips"] == 8 * 144
     assert doc["ultraservers"] == 8
-    assert sum(m["count"] for m in doc["cables"]["by_medium"].values()) == 8 * 36
+    # issue 14's fixed interface, and the two figures the Metrics dock reads beside it
+    assert set(doc["network"]) == {"endpoints", "oversubscription", "leaf_racks", "tiers", "switches_by_tier",
+                                   "switches", "fabric_links", "inter_hall_links", "transceivers", "optics_kw",
+                                   "bisection_tbps", "longest_fabric_link_m", "spine_racks", "spine_switches"}
+    # E = 8 × 36 = 288 on 64-port switches at o = 1: d = 32, 9 leaves, 9 × 32 = 288 uplinks
+    # ≤ 2 · 32² → 2 tiers, the top ceil(288 / 64) = 5
+    assert doc["network"]["endpoints"] == 8 * 36
+    assert doc["network"]["switches_by_tier"] == [9, 5] and doc["network"]["switches"] == 14
+    # by medium: the server links and the fabric's
+    assert sum(m["count"] for m in doc["cables"]["by_medium"].values()) == 8 * 36 + doc["network"]["fabric_links"]
 
 
 def test_one_ultraserver_reports_aws_published_totals(tmp_path):

@@ -17,7 +17,8 @@ from designer.engine import evaluate
 from designer.io import write_design
 from designer.io.atomic import backup_path
 from designer.model import Design
-from designer.model.layouts import lay_out_hall
+from designer.model.design import Equipment
+from designer.model.layouts import TILE_M, IdCounter, lay_out_hall, row_items, spine_racks_for
 from designer.paths import examples_dir
 
 GENERATOR = "generator-3000kw"
@@ -27,8 +28,9 @@ def pilot() -> Design:
     cat = load_catalog()
     d = Design("Hall A pilot — 8 Trn3 Gen2 UltraServers")
     d.site.utility_capacity_kw = 5000
+    # 8 UltraServers × 36 EFA links: 9 leaf switches, 5 above them → one spine rack
     lay_out_hall(d, cat, "A", "Hall A", row_pairs=1, spare_row_pairs=1, ultraservers_per_row=4,
-                 it_capacity_kw=4000)
+                 it_capacity_kw=4000, spine_racks=spine_racks_for(cat, 8 * 36))
     return d
 
 
@@ -38,9 +40,53 @@ def full_hall() -> Design:
     d.site.utility_capacity_kw = 16000
     d.site.extra["redundancy"] = {"power": "2N", "cooling": "N+1", "network": "N+1"}
     d.site.extra["coolant"] = "water"
+    # 64 UltraServers × 36 EFA links: 72 leaf switches, 72 + 36 above them → 7 spine racks, and a spare
     lay_out_hall(d, cat, "B", "Hall B", row_pairs=4, ultraservers_per_row=4, blocks=2,
-                 power="2N", cooling="N+1", network="N+1", loops=True, power_chain=True)
+                 power="2N", cooling="N+1", network="N+1", loops=True, power_chain=True,
+                 spine_racks=spine_racks_for(cat, 64 * 36, spare=True))
     size_generators(d, cat)
+    return d
+
+
+#: GB300 NVL72 racks per row of the hybrid hall: with their CDU and the network racks for
+#: 4 x 72 links the row is as long as a row of 4 Trn3 Gen2 UltraServers
+GB300_PER_ROW = 4
+
+
+def hybrid() -> Design:
+    """Trn3 Gen2 UltraServers and GB300 NVL72 racks in one hall (PRODUCT.md §8, mixed fleets)."""
+    cat = load_catalog()
+    d = Design("Hybrid hall — Trn3 Gen2 UltraServers beside GB300 NVL72 racks")
+    # the Trn3 rows (and the hall around them, with a spare row pair for the GB300 rows)
+    scratch = Design("scratch")
+    # one Clos above the leaves of both fleets: 8 x 36 Trn3 links + 8 x 72 GB300 links (800G each)
+    gb_links = 2 * GB300_PER_ROW * math.ceil(cat.types["gb300-nvl72-rack"].get("efa_gbps") / cat.types["gb300-nvl72-rack"].get("efa_link_gbps"))
+    hall = lay_out_hall(scratch, cat, "H", "Hybrid hall", row_pairs=1, spare_row_pairs=1, ultraservers_per_row=4,
+                        spine_racks=spine_racks_for(cat, 8 * 36 + gb_links))
+    items = [e for e in scratch.equipment if e.type != "crah"]
+    # the GB300 rows in the spare pair, laid out as lay_out_hall lays a row pair
+    gb = cat.types["gb300-nvl72-rack"]
+    crah = cat.types["crah"]
+    depth = gb.depth_m
+    wall_zone = crah.depth_m + cat.value("clearance.front_m") + TILE_M
+    pitch = 2 * depth + 4 * TILE_M
+    y_south = wall_zone + pitch + depth / 2
+    ids = IdCounter("gb-")
+    for y, rot in ((y_south, 180.0), (y_south + depth + 2 * TILE_M, 0.0)):
+        items += row_items(cat, "H", 4 * TILE_M, round(y, 6), rot, GB300_PER_ROW, ids, rack_type="gb300-nvl72-rack")
+    # air handlers along both long walls for the whole hall's air heat, plus one spare
+    width, height = hall.outline[2]
+    air = sum(cat.types[e.type].it_power_kw * (1 - cat.types[e.type].liquid_fraction) for e in items if e.end is None)
+    n_crah = math.ceil(air / crah.get("capacity_kw")) + 1
+    south = math.ceil(n_crah / 2)
+    for count, y, rot in ((south, crah.depth_m / 2, 180.0), (n_crah - south, height - crah.depth_m / 2, 0.0)):
+        for k in range(count):
+            items.append(Equipment(ids.next("crah"), "crah", "H", round(width * (k + 0.5) / count, 6), round(y, 6), rot))
+    it_kw = sum(cat.types[e.type].it_power_kw for e in items if e.end is None)
+    hall.it_capacity_kw = math.ceil(it_kw * 1.1 / 100) * 100
+    d.site.utility_capacity_kw = math.ceil(it_kw * 1.3 / 1000) * 1000
+    d.halls.append(hall)
+    d.equipment.insert(items)
     return d
 
 
@@ -55,16 +101,24 @@ def size_generators(design: Design, catalog) -> None:
     design.site.extra["generators"] = {"type": GENERATOR, "count": count}
 
 
-def main() -> None:
+SAMPLES = {"pilot-hall": pilot, "full-hall": full_hall, "hybrid-hall": hybrid}
+
+
+def main(names: list[str] | None = None) -> None:
     out = examples_dir()
     out.mkdir(parents=True, exist_ok=True)
-    for fname, design in (("pilot-hall.dcplan", pilot()), ("full-hall.dcplan", full_hall())):
+    for name in names or list(SAMPLES):
+        fname, design = f"{name}.dcplan", SAMPLES[name]()
         ev = evaluate(design, resilience=True)
         r = ev.report()
         res = r["resilience"]
         worst = res["worst"]
         errors = sum(v.severity == "error" for v in ev.violations)
         bws = [e for e in design.equipment if e.end is not None]
+        th = r["throughput"]
+        for type_id, row in th["by_type"].items():
+            print(f"    {type_id}: {row['systems']} systems, {row['chips']} chips, "
+                  f"{row['effective']['mxfp8_pflops']:,.1f} PFLOPS MXFP8 effective")
         shortest = min(math.dist((e.x, e.y), e.end) for e in bws)
         print(f"{fname}: {r['ultraservers']} UltraServers, {r['chips']} chips, "
               f"{r['power']['it_kw']:.0f} kW IT, {r['power']['facility_demand_kw']:.0f} kW facility, "
@@ -80,4 +134,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    main(sys.argv[1:])

@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import Iterator, Mapping
 
 #: Fields whose value is a count (must be a whole number ≥ 1 when overridden).
-INTEGER_FIELDS = frozenset({"racks_per_system", "chips", "ports"})
+INTEGER_FIELDS = frozenset({"racks_per_system", "chips", "ports", "switch_radix", "switches"})
 #: Fields that are a share between 0 and 1.
 FRACTION_FIELDS = frozenset({"liquid_fraction", "power_factor", "continuous_load_factor"})
 #: Fields that must be strictly positive (a zero would divide or make no sense).
@@ -50,7 +50,7 @@ RANGES: Mapping[str, tuple[float, float, str]] = MappingProxyType({
     "continuous_load_factor": (0.1, 1.0, ""),
     # compute (per UltraServer)
     "racks_per_system": (1, 64, ""), "chips": (1, 100_000, ""),
-    "mxfp8_tflops": (0.0, 1e8, "TFLOPS"), "bf16_tflops": (0.0, 1e8, "TFLOPS"), "fp32_tflops": (0.0, 1e8, "TFLOPS"),
+    "mxfp8_tflops": (0.0, 1e8, "TFLOPS"), "fp4_tflops": (0.0, 1e8, "TFLOPS"), "bf16_tflops": (0.0, 1e8, "TFLOPS"), "fp32_tflops": (0.0, 1e8, "TFLOPS"),
     "hbm_gib": (0.0, 1e8, "GiB"), "hbm_tbps": (0.0, 1e6, "TB/s"), "efa_gbps": (0.0, 1e8, "Gbps"),
     "efa_link_gbps": (1.0, 100_000.0, "Gbps"),
     # network
@@ -60,10 +60,13 @@ RANGES: Mapping[str, tuple[float, float, str]] = MappingProxyType({
     "delta_t_liquid_k": (1.0, 60.0, "K"), "delta_t_air_k": (1.0, 60.0, "K"),
     "pue_liquid": (1.0, 5.0, ""), "pue_air": (1.0, 5.0, ""), "heat_grid_m": (0.3, 100.0, "m"),
     # cables
-    "slack_factor": (1.0, 10.0, ""), "tray_drop_m": (0.0, 20.0, "m"), "max_cable_m": (0.1, 1_000.0, "m"),
+    "slack_factor": (1.0, 10.0, ""), "tray_drop_m": (0.0, 20.0, "m"), "direct_max_m": (0.0, 20.0, "m"),
+    "in_rack_m": (0.0, 5.0, "m"), "max_cable_m": (0.1, 1_000.0, "m"),
     "cost_per_link": (0.0, 1e9, ""), "cost_per_m": (0.0, 1e9, ""), "latency_ns_per_m": (0.0, 100.0, "ns/m"),
     "latency_fixed_ns": (0.0, 1e6, "ns"), "length_steps_m": (0.1, 100_000.0, "m"),
-    "transceivers_per_link": (0.0, 16.0, ""),
+    "transceivers_per_link": (0.0, 16.0, ""), "optics_w_per_link": (0.0, 1_000.0, "W"),
+    # switches of leaf and spine racks (issue 14)
+    "switch_radix": (2, 4_096, ""), "switch_kw": (0.0, 100.0, "kW"), "switches": (1, 1_000, ""),
     # service space and airflow
     "front_m": (0.0, 20.0, "m"), "rear_m": (0.0, 20.0, "m"), "check_distance_m": (0.0, 20.0, "m"),
 })
@@ -73,8 +76,11 @@ REQUIRED_FIGURES: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "compute": ("racks_per_system", "chips", "mxfp8_tflops", "bf16_tflops", "fp32_tflops",
                 "hbm_gib", "hbm_tbps", "efa_gbps", "efa_link_gbps", "it_power_kw",
                 "liquid_fraction", "width_m", "depth_m", "height_m", "weight_kg"),
-    "network": ("ports", "port_gbps", "it_power_kw", "liquid_fraction", "width_m",
+    # a switch rack's IT power follows from its switches (EquipmentType.it_power_kw)
+    "network": ("ports", "port_gbps", "switch_radix", "switch_kw", "liquid_fraction", "width_m",
                 "depth_m", "height_m", "weight_kg"),
+    "spine": ("switches", "switch_radix", "port_gbps", "switch_kw", "liquid_fraction", "width_m",
+              "depth_m", "height_m", "weight_kg"),
     "cdu": ("capacity_kw", "reach_m", "it_power_kw", "liquid_fraction", "width_m",
             "depth_m", "height_m", "weight_kg"),
     "air-handler": ("capacity_kw", "reach_m", "it_power_kw", "liquid_fraction", "width_m",
@@ -88,7 +94,12 @@ REQUIRED_FIGURES: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "cable": ("reach_m", "cost_per_link", "cost_per_m", "latency_ns_per_m",
               "latency_fixed_ns", "length_steps_m", "transceivers_per_link"),
 })
-FLOOR_KINDS = ("compute", "network", "cdu", "air-handler")
+FLOOR_KINDS = ("compute", "network", "spine", "cdu", "air-handler")
+#: Kinds a planner's own equipment types may have (user catalog folder, a design's "catalog").
+USER_KINDS = (*FLOOR_KINDS, "busway")
+#: Where a type comes from: the bundled catalog, the user catalog folder, or a design's own
+#: ``"catalog"`` section (the palette shows the last two under their own heading).
+ORIGINS = ("bundled", "user", "design")
 #: Kinds of the power chain (nodes of a design's ``power_chain`` and its generators).
 CHAIN_KINDS = ("transformer", "switchboard", "ups", "generator")
 
@@ -144,6 +155,15 @@ class EquipmentType:
     color: str
     system_name: str = ""
     figures: Mapping[str, Figure] = field(default_factory=dict)
+    #: "bundled", "user" (the user catalog folder) or "design" (the design's own section)
+    origin: str = "bundled"
+    #: the file (or design section) it was read from
+    defined_in: str = ""
+
+    @property
+    def is_own(self) -> bool:
+        """A planner's own type (user catalog folder or the design's own section)."""
+        return self.origin != "bundled"
 
     def get(self, name: str, default: float = 0.0) -> float:
         fig = self.figures.get(name)
@@ -163,7 +183,18 @@ class EquipmentType:
         return float(self.get("weight_kg"))
 
     @property
+    def switches(self) -> int:
+        """Switches in a leaf (ports / radix, rounded up) or spine rack; 0 for the rest."""
+        if self.kind == "spine":
+            return int(self.get("switches"))
+        if self.kind == "network":
+            return int(math.ceil(self.get("ports") / max(1.0, self.get("switch_radix", 1.0)) - 1e-9))
+        return 0
+
+    @property
     def it_power_kw(self) -> float:
+        if "switch_kw" in self.figures and "it_power_kw" not in self.figures:
+            return self.switches * float(self.get("switch_kw"))
         return float(self.get("it_power_kw"))
 
     @property
@@ -202,6 +233,9 @@ class Catalog:
     media: Mapping[str, EquipmentType]
     globals: Mapping[str, Figure]
     sources: Mapping[str, str]
+    #: what was refused while reading the user catalog folder (one message each; the
+    #: types of those messages are left out, everything else loads)
+    problems: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "types", MappingProxyType(dict(self.types)))
@@ -274,7 +308,11 @@ class Catalog:
             figs = dict(spec.figures)
             figs[name] = new
             table[owner] = replace(spec, figures=MappingProxyType(figs))
-        return Catalog(types=types, media=media, globals=globals_, sources=self.sources)
+        return Catalog(types=types, media=media, globals=globals_, sources=self.sources, problems=self.problems)
+
+    def own_types(self) -> list[EquipmentType]:
+        """The planner's own types (user folder, then the design's), in catalog order."""
+        return [t for t in self.types.values() if t.is_own]
 
 
 def check_value(name: str, raw: object, place: str, list_ok: bool = False) -> float | tuple[float, ...]:

@@ -29,6 +29,7 @@ SEVERITY = {
     "incomplete-system": "warning",
     "assumed-power": "warning",
     "redundancy": "error",
+    "fabric-capacity": "error",
 }
 
 STATUS_OK, STATUS_WARNING, STATUS_ERROR = 0, 1, 2
@@ -180,6 +181,8 @@ class Evaluation:
         self.chain: list | None = None
         #: the generators against the design-day load (a dict), when the site has them
         self.generators: dict | None = None
+        #: the scale-out fabric above the leaves (:class:`designer.engine.fabric.Fabric`)
+        self.fabric = None
         #: the busways (design rows) and whether each is on feed B; the ids of the rows
         self.busway_items: np.ndarray | None = None
         self.busway_on_b: np.ndarray | None = None

@@ -16,18 +16,21 @@ from typing import Iterable
 
 import numpy as np
 
-from designer.catalog import Catalog, load_catalog
+from designer.catalog import Catalog, load_catalog, with_design_types
 from designer.engine.evaluation import (HALL_FLAGS, HALL_SUMS, SEVERITY, STATUS_ERROR, STATUS_OK, STATUS_WARNING,
                                         SYSTEM_KEYS, Evaluation, HallTable, ItemTable, Links, Violation)
-from designer.engine.group import feed_b_rows, fmt_kw
+from designer.engine.group import feed_b_rows, fmt_kw, loop_rows
+from designer.engine.alike import hall_digest
+from designer.engine.fabric import build_fabric, fabric_report, oversubscription, spine_redundancy
 from designer.engine.options import DEFAULT_OPTIONS, EngineOptions
 from designer.engine.power_chain import busways_under, chain_of, chain_violations, generator_check, roll_up
-from designer.engine.resilience import Resilience, SingleFailure, declared_redundancy, hall_failures, order_failures
+from designer.engine.resilience import (Resilience, SingleFailure, declared_redundancy, hall_failures,
+                                        order_failures, prepare_hall)
 from designer.engine.rules import GroupResult, HallMemory, HallSums, ItemColumns, evaluate_group
 from designer.engine.rules.interconnect import LinkRuns
-from designer.engine.rules.throughput import effective_systems, stranded_items
+from designer.engine.rules.throughput import BY_TYPE_COUNTS, by_type_sums, effective_systems, stranded_items
 from designer.engine.settings import Settings
-from designer.engine.types import BUSWAY, COMPUTE, SYSTEM_FIGURES, TypeTable
+from designer.engine.types import BUSWAY, COMPUTE, NETWORK, OPTIONAL_SYSTEM_FIGURES, SYSTEM_FIGURES, TypeTable
 from designer.model.design import ITEM_CHANGES, Change, Design
 
 HOURS_PER_YEAR = 8760.0
@@ -75,7 +78,12 @@ class _Store:
         self.violations[hall_id] = res.violations[hall_id]
         h = self.hall_ids.index(hall_id)
         for name in self.sums.names():
-            getattr(self.sums, name)[h] = getattr(res.sums, name)[0]
+            old, new = getattr(self.sums, name), getattr(res.sums, name)
+            if old.shape[1:] != new.shape[1:]:  # (by_type: a type was added since) pad to the wider
+                width = max(old.shape[1], new.shape[1])
+                old, new = _pad_types(old, width), _pad_types(new, width)
+                setattr(self.sums, name, old)
+            old[h] = new[0]
         for other, (a, b) in list(self.slices.items()):
             if other == hall_id:
                 self.slices[other] = (lo, hi + delta)
@@ -108,6 +116,12 @@ class Evaluator:
         #: whether every evaluation also tries every single failure (report, check)
         self.with_resilience = resilience
         self.failures: dict[str, list[SingleFailure]] = {}  # per hall, kept until an edit touches it
+        self._fabric_memo = None   # (inputs, Fabric) of the last evaluation
+        self._fabric_static = None
+        #: single failures of a hall by its content (:func:`resilience.hall_failures`)
+        self.failure_memo: dict = {}
+        self._item_codes = None
+        self._under = None
         self.evaluation = self.refresh()
 
     @property
@@ -117,7 +131,7 @@ class Evaluator:
             return None
         t = self.design.equipment
         out = np.zeros(len(t), bool)
-        under = busways_under(self.design)   # a power-chain node fails the busways it feeds
+        under = self.busways_under()   # a power-chain node fails the busways it feeds
         ids = [b for i in self.failed_ids for b in (under.get(i) or [i])]
         out[[t.index[i] for i in ids if i in t.index]] = True
         return out
@@ -132,6 +146,20 @@ class Evaluator:
         return evaluate_group(self.design, self.types, self.settings, [hall], rows, self.serving_memory,
                               self.options, memory, failed_rows)
 
+    def busways_under(self) -> dict[str, list[str]]:
+        """Power-chain node → the busways it feeds (kept until the next edit)."""
+        if self._under is None:
+            self._under = busways_under(self.design)
+        return self._under
+
+    def item_codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per design row: its cooling loop number and whether it is a busway on feed B
+        (kept until the next edit)."""
+        if self._item_codes is None:
+            t = self.design.equipment
+            self._item_codes = (loop_rows(t), feed_b_rows(t))
+        return self._item_codes
+
     def hall_failures(self, hall_id: str) -> list[SingleFailure]:
         """Every single failure of one hall's components (kept until an edit touches the
         hall): for a caller that spreads the work over several event-loop turns."""
@@ -143,15 +171,26 @@ class Evaluator:
         """Every single failure of the design as it is now (halls an edit did not touch keep
         their last results), beyond what ``evaluation`` (default: the latest) strands."""
         todo = [h.id for h in self.design.halls if h.id not in self.failures]
-        if len(todo) > 1 and len(self.order) >= self.options.parallel_min_items and (os.cpu_count() or 1) >= 2:
+        # halls alike (a campus of replicated halls) are tried once: first one of each kind,
+        # then the rest read their results from the memo
+        trials = {hall_id: prepare_hall(self, hall_id) for hall_id in todo}
+        first_of: dict = {}
+        for hall_id, trial in trials.items():
+            first_of.setdefault(trial.key if trial is not None else None, hall_id)
+        alike = list(first_of.values())
+        firsts = set(alike)
+        rest = [h for h in todo if h not in firsts]
+        if len(alike) > 1 and len(self.order) >= self.options.parallel_min_items and (os.cpu_count() or 1) >= 2:
             # halls are independent: half of them in the engine's worker thread
-            half = todo[:len(todo) // 2]
-            first = _worker().submit(lambda: {h: hall_failures(self, h) for h in half})
-            self.failures.update({h: hall_failures(self, h) for h in todo[len(half):]})
+            half = alike[:len(alike) // 2]
+            first = _worker().submit(lambda: {h: hall_failures(self, h, trials[h]) for h in half})
+            self.failures.update({h: hall_failures(self, h, trials[h]) for h in alike[len(half):]})
             self.failures.update(first.result())
         else:
-            for hall_id in todo:
-                self.failures[hall_id] = hall_failures(self, hall_id)
+            for hall_id in alike:
+                self.failures[hall_id] = hall_failures(self, hall_id, trials[hall_id])
+        for hall_id in rest:
+            self.failures[hall_id] = hall_failures(self, hall_id, trials[hall_id])
         found = [f for hall in self.design.halls for f in self.failures[hall.id]]
         evaluation = evaluation if evaluation is not None else self.evaluation
         t = self.design.equipment
@@ -161,7 +200,9 @@ class Evaluator:
 
     # ------------------------------------------------------------------ setup
     def _configure(self) -> None:
-        self.catalog = self.base_catalog.with_overrides(self.design.assumptions)
+        # the design's own equipment types ("catalog" section), then its overrides
+        self.catalog = with_design_types(self.base_catalog, self.design.extra.get("catalog")) \
+            .with_overrides(self.design.assumptions)
         self.settings = Settings.from_catalog(self.catalog)
         self._types_len = -1
         self._ensure_types()
@@ -169,7 +210,7 @@ class Evaluator:
     def _ensure_types(self) -> None:
         names = self.design.equipment.types.names
         if len(names) != self._types_len:
-            self.types = TypeTable.build(names, self.catalog)
+            self.types = TypeTable.build(names, self.catalog, oversubscription(self.design))
             self._types_len = len(names)
 
     def _sorted_rows(self) -> tuple[np.ndarray, dict[str, tuple[int, int]]]:
@@ -205,6 +246,11 @@ class Evaluator:
         self.failures = {}
         self._failed_now = self.failed_rows
         self._busways = None
+        self._fabric_memo = None
+        self._fabric_static = None
+        self._item_codes = None
+        self._under = None
+        self.failure_memo = {}
         self.order, self.slices = self._sorted_rows()
         self._distinct = None
         self.store = _Store(self._evaluate_all(), self.slices, self.design.hall_ids())
@@ -219,9 +265,11 @@ class Evaluator:
             self._busways = (rows, list(t.ids), feed_b_rows(t)[rows])
         evaluation.set_busways(*self._busways)
         self._power_chain(evaluation, self._busways[0])
+        self._fabric(evaluation)
         if self.with_resilience:
             evaluation.resilience = res = self.resilience(evaluation)
-            evaluation.violations = evaluation.violations + res.violations(self.design)
+            evaluation.violations = evaluation.violations + res.violations(self.design) + spine_redundancy(
+                evaluation.fabric, self.design, declared_redundancy(self.design.site)["network"])
         return evaluation
 
     def _power_chain(self, evaluation: Evaluation, busway_rows: np.ndarray) -> None:
@@ -244,14 +292,124 @@ class Evaluator:
         evaluation.generators = summary
         evaluation.violations = evaluation.violations + found
 
+    def _fabric(self, evaluation: Evaluation) -> None:
+        """The scale-out fabric above the leaves (site level: leaf uplinks may go to a
+        spine rack in any hall): ``evaluation.fabric``, ``totals["network"]``, fabric
+        cables in ``totals["cables"]["by_medium"]``, ``fabric-capacity`` and
+        ``cable-reach``. Kept while its inputs are unchanged (a drag rarely changes them)."""
+        inputs = self._fabric_inputs()
+        key = tuple(a.tobytes() if isinstance(a, np.ndarray) else a for a in inputs)
+        if self._fabric_memo is None or self._fabric_memo[0] != key:
+            self._fabric_memo = (key, build_fabric(*inputs[:4], self.settings, *inputs[4:]))
+        fab = self._fabric_memo[1]
+        evaluation.fabric = fab
+        totals = evaluation.totals
+        totals["network"], violations = fabric_report(fab, self.design, self.settings, self.types,
+                                                      self._server_link_media(evaluation))
+        by_medium = totals["cables"]["by_medium"]
+        links = fab.links
+        ok = links.medium >= 0
+        counts = np.bincount(links.medium[ok], links.count[ok], minlength=len(self.settings.media))
+        metres = np.bincount(links.medium[ok], links.count[ok] * links.length_m[ok], minlength=len(self.settings.media))
+        for i, name in enumerate(self.settings.media):
+            if counts[i] > 0:
+                entry = by_medium[name]
+                by_medium[name] = {"count": entry["count"] + int(round(float(counts[i]))),
+                                   "metres": round(entry["metres"] + float(metres[i]), 3)}
+        if violations:
+            evaluation.violations = evaluation.violations + violations
+
+    def _server_link_media(self, evaluation: Evaluation) -> np.ndarray:
+        """Scale-out (server → leaf) links per medium."""
+        by_medium = evaluation.totals["cables"]["by_medium"]
+        return np.array([by_medium[name]["count"] for name in self.settings.media], float)
+
+    def _fabric_inputs(self) -> tuple:
+        """What the fabric depends on: (endpoints, o, radix, port Gbps, leaves…, spines…)."""
+        t = self.design.equipment
+        if self._fabric_static is None:   # (kept while edits only move items: the rows stay)
+            self._fabric_static = self._fabric_rows()
+        endpoints, radix, gbps, leaf_rows, spine_rows, lh, sh, ox, oy, tray, lpos, spos, switches = self._fabric_static
+        items = self.store.items
+        used = items.ports_used[lpos]
+        up = items.powered[spos] & items.cooled[spos]
+        if self._failed_now is not None:
+            up = up & ~self._failed_now[spine_rows]
+        lxy = np.column_stack([t.x[leaf_rows] + ox[lh], t.y[leaf_rows] + oy[lh]])
+        sxy = np.column_stack([t.x[spine_rows] + ox[sh], t.y[spine_rows] + oy[sh]])
+        return (endpoints, oversubscription(self.design), radix, gbps,
+                leaf_rows, lxy, lh, tray[lh], used, spine_rows, sxy, sh, tray[sh], switches, up)
+
+    def _fabric_rows(self) -> tuple:
+        """The parts of the fabric's inputs that moving items leaves alone."""
+        t = self.design.equipment
+        types = self.types
+        tc = t.type_code
+        kind = types.kind[tc]
+        hall_rank = self._hall_index_of_rows()
+        in_design = hall_rank < len(self.design.halls)
+        comp = np.flatnonzero((kind == COMPUTE) & in_design)
+        endpoints = int(round(float((types.links_per_system[tc[comp]] / types.racks_per_system[tc[comp]]).sum())))
+        net = (kind == NETWORK) & in_design
+        leaf_rows = np.flatnonzero(net & ~types.spine[tc])
+        spine_rows = np.flatnonzero(net & types.spine[tc])
+        # the leaves' type sets the switch radix (the most common placed; the catalog's network-rack else)
+        codes = tc[leaf_rows] if len(leaf_rows) else tc[spine_rows]
+        if len(codes):
+            code = int(np.bincount(codes).argmax())
+            radix, gbps = int(types.radix[code]), float(self.catalog.types[types.names[code]].get("port_gbps"))
+        else:
+            spec = self.catalog.types.get("network-rack")
+            radix, gbps = (int(spec.get("switch_radix")), float(spec.get("port_gbps"))) if spec else (64, 800.0)
+        offsets = self.design.hall_offsets()
+        halls = self.design.halls
+        ox = np.array([offsets[h.id][0] for h in halls] + [0.0])
+        oy = np.array([offsets[h.id][1] for h in halls] + [0.0])
+        tray = np.array([h.tray_drop_m if h.tray_drop_m is not None else self.settings.tray_drop_m for h in halls]
+                        + [self.settings.tray_drop_m])
+        position = np.full(len(t), -1, np.int64)
+        position[self.order] = np.arange(len(self.order))
+        return (endpoints, radix, gbps, leaf_rows, spine_rows, hall_rank[leaf_rows], hall_rank[spine_rows], ox, oy,
+                tray, position[leaf_rows], position[spine_rows], types.switches[tc[spine_rows]].astype(np.int64))
+
     def _evaluate_all(self) -> GroupResult:
-        """Every hall: one group, or (a large design, on a machine with several cores) two
+        """Every hall, each kind of hall once (:mod:`designer.engine.alike`): halls alike
+        take the results of the first of their kind, unless it broke a rule (messages name
+        their own items: such halls are evaluated each)."""
+        halls, order = self.design.halls, self.order
+        if len(halls) < 2 or not self.options.alike_halls:
+            return self._evaluate_halls(halls, order)
+        loops, feeds = self.item_codes()
+        failed = self._failed_now
+        keys = [hall_digest(self.design, h, order[slice(*self.slices[h.id])], loops, feeds, failed) for h in halls]
+        first_of: dict[bytes, int] = {}
+        for i, key in enumerate(keys):
+            first_of.setdefault(key, i)
+        if len(first_of) == len(halls):
+            return self._evaluate_halls(halls, order)
+        firsts = sorted(first_of.values())
+        res = self._evaluate_halls([halls[i] for i in firsts], self._rows_of_halls([halls[i] for i in firsts]))
+        clean = {keys[i] for i in firsts if not res.violations.get(halls[i].id)}
+        own = [i for i in range(len(halls)) if i not in set(firsts) and keys[i] not in clean]
+        parts = [(res, {halls[i].id: k for k, i in enumerate(firsts)})]
+        if own:
+            res_own = self._evaluate_halls([halls[i] for i in own], self._rows_of_halls([halls[i] for i in own]))
+            parts.append((res_own, {halls[i].id: k for k, i in enumerate(own)}))
+        source = {keys[i]: halls[i].id for i in firsts}
+        return _replicated(halls, [h.id if (h.id in parts[0][1] or (len(parts) > 1 and h.id in parts[1][1]))
+                                   else source[keys[i]] for i, h in enumerate(halls)], parts, self.slices)
+
+    def _rows_of_halls(self, halls) -> np.ndarray:
+        return np.concatenate([self.order[slice(*self.slices[h.id])] for h in halls])
+
+    def _evaluate_halls(self, halls, order) -> GroupResult:
+        """Halls in one group, or (a large design, on a machine with several cores) two
         groups of about equal size evaluated at once and joined. A hall's result does not
         depend on the other halls of its group, so the two give the same evaluation."""
-        halls, order = self.design.halls, self.order
         if len(order) < self.options.parallel_min_items or len(halls) < 2 or (os.cpu_count() or 1) < 2:
             return self._evaluate(halls, order)
-        ends = np.array([self.slices[h.id][1] for h in halls])
+        sizes = np.array([self.slices[h.id][1] - self.slices[h.id][0] for h in halls])
+        ends = np.cumsum(sizes)
         k = int(np.clip(np.searchsorted(ends, len(order) / 2), 1, len(halls) - 1))
         cut = int(ends[k - 1])
         first = _worker().submit(self._evaluate, halls[:k], order[:cut])
@@ -271,10 +429,15 @@ class Evaluator:
             return self.refresh()
         self._ensure_types()
         self._failed_now = self.failed_rows
+        self._item_codes = None
+        self._under = None
+        if len(self.failure_memo) > 256:
+            self.failure_memo.clear()
         order, slices = self._sorted_rows_after(change)
         if order is not self.order or change.kind != "moved":
             self._distinct = None  # rows changed: count the UltraServers again
             self._busways = None
+            self._fabric_static = None
         # the per-item table of the evaluation before: the new one patches the touched halls
         previous = self.evaluation if order is self.order else None
         touched = list(dict.fromkeys(change.halls))
@@ -323,7 +486,8 @@ class Evaluator:
                               (supplied_kw, facility_kw),
                               int(round(tot["unpowered_items"])), int(round(tot["uncooled_items"])),
                               tot["chips"], int(round(tot["ultraservers"])), int(round(tot["racks"])),
-                              int(round(tot["stranded_ultraservers"])), peak, eff, cables)
+                              int(round(tot["stranded_ultraservers"])), peak, eff, cables,
+                              sums.by_type.sum(axis=0))
         halls = HallTable(design.hall_ids(), sums.table.copy())
         return Evaluation(self.settings.media, totals, violations, self._item_table_factory(patch), halls,
                           patchable=True)
@@ -419,6 +583,9 @@ class Evaluator:
             peak[key] = float(share.sum()) / div
             eff[key] = float(share[eff_rack].sum()) / div
         chips = float((types.chips[tc[comp]] / rps).sum())
+        first = np.unique(sc, return_index=True)[1]  # each system's first rack (position in comp)
+        by_type = by_type_sums(np.zeros(len(comp), np.int64), tc[comp], rps, eff_rack, first,
+                               effective_sys[sc[first]], types, 1)[0]
         links = items.links
         ok = links.medium >= 0
         m = len(st.media)
@@ -432,7 +599,7 @@ class Evaluator:
                               int(((~powered) & (it > 0)).sum()),
                               int((~cooled).sum()), chips, int(present.sum()), int(len(comp)),
                               int((present & ~effective_sys).sum()), peak, eff,
-                              (counts, metres, longest, worst, float(links.count.sum())))
+                              (counts, metres, longest, worst, float(links.count.sum())), by_type)
         items = replace(items, status=status, system_effective=effective_sys)
         # the halls' powered load after the utility feed, and the site-level violations
         hall_of = self._hall_index_of_rows()
@@ -456,9 +623,10 @@ class Evaluator:
         return rank[t.hall_code]
 
     def _totals(self, it_kw, it_powered_kw, liquid_kw, air_kw, facility, unpowered, uncooled, chips,
-                ultraservers, racks, stranded, peak, eff, cables) -> dict:
+                ultraservers, racks, stranded, peak, eff, cables, by_type=None) -> dict:
         """The report's totals (PRODUCT.md §5 keys plus a few more). ``facility`` is (what
-        the site draws, what it would draw with every rack powered)."""
+        the site draws, what it would draw with every rack powered); ``by_type`` the
+        per-compute-type sums (types × ``throughput.BY_TYPE_WIDTH``)."""
         design = self.design
         st = self.settings
         site = design.site
@@ -513,6 +681,7 @@ class Evaluator:
                 "effective": {k: r6(v) for k, v in eff.items()},
                 "stranded_ultraservers": int(stranded),
                 "pflops_per_mw": r6(eff["mxfp8_pflops"] / facility_mw) if facility_mw > 0 else 0.0,
+                **self._throughput_by_type(by_type),
             },
             "cables": {
                 "by_medium": {name: {"count": int(round(float(counts[i]))), "metres": round(float(metres[i]), 3)}
@@ -522,6 +691,41 @@ class Evaluator:
                 "worst_latency_ns": r6(worst),
             },
         }
+
+
+    def _throughput_by_type(self, by_type) -> dict:
+        """``throughput.by_type``: per compute type placed, its systems, chips and peak and
+        effective figures (the totals are their sums). A figure a type does not publish
+        (e.g. Trn2's FP4) is left out of its dicts and named in its ``missing`` list, and
+        ``throughput.missing`` names, per figure, the placed types that add nothing to it."""
+        out: dict = {}
+        missing_by_key: dict[str, list[str]] = {}
+        if by_type is None:
+            return {"by_type": out, "missing": missing_by_key}
+        k, nf = len(BY_TYPE_COUNTS), len(SYSTEM_FIGURES)
+        types = self.types
+        for code, type_id in enumerate(types.names[:len(by_type)]):
+            row = by_type[code]
+            if row[0] <= 0:  # no rack of this type (or not a compute type)
+                continue
+            spec = self.catalog.types[type_id]
+            absent = [key for fig, key, _ in SYSTEM_FIGURES if fig in OPTIONAL_SYSTEM_FIGURES and fig not in spec.figures]
+            for key in absent:
+                missing_by_key.setdefault(key, []).append(type_id)
+            out[type_id] = {
+                "name": types.labels[code],
+                "origin": spec.origin,
+                "systems": int(round(row[1])),
+                "stranded_systems": int(round(row[2])),
+                "racks": int(round(row[0])),
+                "chips": int(round(row[3])),
+                "peak": {key: round(float(row[k + f]), 6) for f, (_, key, _) in enumerate(SYSTEM_FIGURES)
+                         if key not in absent},
+                "effective": {key: round(float(row[k + nf + f]), 6) for f, (_, key, _) in enumerate(SYSTEM_FIGURES)
+                              if key not in absent},
+                "missing": absent,
+            }
+        return {"by_type": out, "missing": missing_by_key}
 
 
 _WORKER = None
@@ -590,6 +794,67 @@ def _joined_links(links_h: dict[str, LinkRuns], hall_ids: list[str], slices: lis
                     np.concatenate([p.network for p in parts]) + offset,
                     np.concatenate([p.count for p in parts]), np.concatenate([p.length_m for p in parts]),
                     np.concatenate([p.medium for p in parts]))
+
+
+def _pad_types(by_type: np.ndarray, n_types: int) -> np.ndarray:
+    """Per-hall, per-type sums widened to ``n_types`` types (types are only ever added)."""
+    if by_type.shape[1] == n_types:
+        return by_type
+    out = np.zeros((by_type.shape[0], n_types, *by_type.shape[2:]))
+    out[:, :by_type.shape[1]] = by_type
+    return out
+
+
+def _replicated(halls, sources: list[str], parts: list[tuple[GroupResult, dict[str, int]]],
+                slices: dict[str, tuple[int, int]]) -> GroupResult:
+    """The result of every hall (design order) from groups evaluated for some of them:
+    hall i takes the results of hall ``sources[i]`` (itself, or the first hall alike),
+    found in one of ``parts`` (a group result and each of its halls' index in it), with
+    positions moved to the hall's own slice of the order."""
+    where: dict[str, tuple[int, int, int]] = {}   # hall → (part, index in its group, start in the group)
+    for p, (res, index) in enumerate(parts):
+        starts = {}
+        lo = 0
+        for hall_id, k in sorted(index.items(), key=lambda kv: kv[1]):
+            starts[hall_id] = lo
+            lo += slices[hall_id][1] - slices[hall_id][0]
+        for hall_id, k in index.items():
+            where[hall_id] = (p, k, starts[hall_id])
+    gather = [[] for _ in parts]       # per part: (source start, length, destination start)
+    for hall, src in zip(halls, sources):
+        p, k, lo = where[src]
+        dst_lo, dst_hi = slices[hall.id]
+        gather[p].append((lo, dst_hi - dst_lo, dst_lo, k, src, hall.id))
+    n = max((hi for _, hi in slices.values()), default=0)
+    first = parts[0][0]
+    columns = {}
+    for name in first.items.names():
+        proto = getattr(first.items, name)
+        out = np.zeros(proto.shape[:-1] + (n,), proto.dtype)
+        for p, (res, _) in enumerate(parts):
+            col = getattr(res.items, name)
+            for lo, size, dst, *_ in gather[p]:
+                block = col[..., lo:lo + size]
+                if name in ItemColumns.POSITIONS:
+                    block = np.where(block >= 0, block - lo + dst, -1)
+                out[..., dst:dst + size] = block
+        columns[name] = out
+    links, sums_rows, violations = [], [], {}
+    sums_src = []
+    for hall, src in zip(halls, sources):
+        p, k, lo = where[src]
+        res = parts[p][0]
+        size = slices[hall.id][1] - slices[hall.id][0]
+        dst = slices[hall.id][0]
+        mask = (res.links.rack >= lo) & (res.links.rack < lo + size)
+        links.append(LinkRuns(res.links.rack[mask] - lo + dst, res.links.network[mask] - lo + dst,
+                              res.links.count[mask], res.links.length_m[mask], res.links.medium[mask]))
+        sums_src.append((p, k))
+        violations[hall.id] = list(res.violations.get(hall.id, ())) if src == hall.id else []
+    joined = LinkRuns(*(np.concatenate([getattr(lr, f) for lr in links]) for f in LinkRuns._fields))
+    sums = HallSums(**{f.name: np.stack([getattr(parts[p][0].sums, f.name)[k] for p, k in sums_src])
+                       for f in fields(HallSums)})
+    return GroupResult(ItemColumns(**columns), joined, violations, sums)
 
 
 def _join(a: GroupResult, b: GroupResult, n_a: int) -> GroupResult:

@@ -24,6 +24,9 @@ class EngineOptions:
     fast_cells: int = 100_000
     #: After a hall's one-step attempt found a unit that binds, skip it for this many calls.
     fast_retry_every: int = 8
+    #: Evaluate (and try the single failures of) one hall of each kind and let the halls
+    #: alike take its results (engine/alike.py).
+    alike_halls: bool = True
 
 
 DEFAULT_OPTIONS = EngineOptions()

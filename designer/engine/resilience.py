@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from designer.engine.alike import first_seen, hall_digest
 from designer.engine.evaluation import Violation
 from designer.engine.power_chain import busways_under
 from designer.engine.rules import try_single_failures
@@ -98,15 +99,26 @@ def declared_redundancy(site) -> dict[str, str]:
     return {system: str(raw.get(system, "N")) for system in LEVELS}
 
 
-def hall_failures(evaluator, hall_id: str) -> list[SingleFailure]:
-    """Every single failure of one hall's components (:func:`rules.try_single_failures`),
-    and (as hall parts, ``type`` "") of each power-chain node feeding busways here."""
+@dataclass
+class _HallTrial:
+    """What one hall's single failures are computed from (:func:`hall_failures`)."""
+
+    rows: np.ndarray
+    candidates: list
+    n_items: int
+    nodes: list
+    pflops: np.ndarray
+    systems: np.ndarray
+    key: bytes
+
+
+def _prepare(evaluator, hall_id: str) -> _HallTrial | None:
     design, types = evaluator.design, evaluator.types
     t = design.equipment
     lo, hi = evaluator.slices[hall_id]
     rows = evaluator.order[lo:hi]
     if not len(rows):
-        return []
+        return None
     failed = evaluator.failed_rows
     kinds = types.kind[t.type_code[rows]]
     tried = np.isin(kinds, list(SYSTEM_OF_KIND))
@@ -114,27 +126,66 @@ def hall_failures(evaluator, hall_id: str) -> list[SingleFailure]:
         tried &= ~failed[rows]  # already failed (a what-if): not tried again
     candidates: list = list(np.flatnonzero(tried))
     n_items = len(candidates)
-    position = {t.ids[r]: p for p, r in enumerate(rows)}
     nodes = []
-    for node, busways in busways_under(design).items():
-        here = [position[b] for b in busways if b in position and (failed is None or not failed[rows[position[b]]])]
-        if here:
-            nodes.append(node)
-            candidates.append(np.array(here, np.int64))
+    under = evaluator.busways_under()
+    if under:
+        position = {t.ids[r]: p for p, r in enumerate(rows)}
+        for node, busways in under.items():
+            here = [position[b] for b in busways
+                    if b in position and (failed is None or not failed[rows[position[b]]])]
+            if here:
+                nodes.append(node)
+                candidates.append(np.array(here, np.int64))
     if not candidates:
-        return []
+        return None
     comp_rows = rows[kinds == COMPUTE]
     # per system code in this hall: MXFP8 PFLOPS (each rack its share of its UltraServer)
     tc = t.type_code[comp_rows]
     share = types.system["mxfp8_tflops"][tc] / types.racks_per_system[tc] / 1000.0
     pflops = np.bincount(t.system_code[comp_rows], share, minlength=len(t.systems.names))
-    before, after = try_single_failures(design, types, evaluator.settings, design.hall(hall_id), rows, candidates,
-                                        evaluator.serving_memory, evaluator.options, evaluator.memory.get(hall_id),
-                                        failed)
+    systems = first_seen(t.system_code[rows])
+    key = _hall_signature(evaluator, design.hall(hall_id), rows, candidates, failed)
+    return _HallTrial(rows, candidates, n_items, nodes, pflops, systems, key)
+
+
+def prepare_hall(evaluator, hall_id: str) -> _HallTrial | None:
+    """What a hall's single failures are computed from, with ``key``: a digest of what
+    they depend on (None: nothing to try)."""
+    return _prepare(evaluator, hall_id)
+
+
+def hall_failures(evaluator, hall_id: str, trial: "_HallTrial | None | bool" = False) -> list[SingleFailure]:
+    """Every single failure of one hall's components (:func:`rules.try_single_failures`),
+    and (as hall parts, ``type`` "") of each power-chain node feeding busways here. A hall
+    identical to one tried before (a campus of replicated halls: same shape, items, places,
+    feeds and loops, ids aside) takes that hall's results, read through its own rows and
+    UltraServers."""
+    if trial is False:   # (not prepared by the caller)
+        trial = _prepare(evaluator, hall_id)
+    if trial is None:
+        return []
+    design, types = evaluator.design, evaluator.types
+    t = design.equipment
+    rows, candidates, n_items, nodes, pflops, systems, key = (trial.rows, trial.candidates, trial.n_items,
+                                                             trial.nodes, trial.pflops, trial.systems, trial.key)
+    failed = evaluator.failed_rows
+    memo = evaluator.failure_memo if evaluator.options.alike_halls else {}
+    if key in memo:
+        before_rel, after_rel = memo[key]
+        before, after = systems[before_rel], [systems[a] for a in after_rel]
+    else:
+        before, after = try_single_failures(design, types, evaluator.settings, design.hall(hall_id), rows,
+                                            candidates, evaluator.serving_memory, evaluator.options,
+                                            evaluator.memory.get(hall_id), failed)
+        rel = np.full(len(t.systems.names) + 2, -1, np.int64)
+        rel[systems] = np.arange(len(systems))
+        memo[key] = (rel[before], [rel[a] for a in after])
     out = []
     stranded_before = np.zeros(len(t.systems.names) + 1, bool)
     stranded_before[before] = True
     def failure(item_id: str, type_id: str, system: str, stranded: np.ndarray) -> SingleFailure:
+        if len(stranded) <= len(before) and stranded_before[stranded].all():   # (most strand nothing new)
+            return SingleFailure(item_id, type_id, hall_id, system, 0, 0, (), ())
         new = np.sort(stranded[~stranded_before[stranded]])
         names = [t.systems[int(s)] for s in new]
         order = sorted(range(len(names)), key=names.__getitem__)
@@ -142,11 +193,22 @@ def hall_failures(evaluator, hall_id: str) -> list[SingleFailure]:
                              tuple(names[k] for k in order), tuple(float(pflops[new[k]]) for k in order))
 
     out = [failure(node, "", "power", stranded) for node, stranded in zip(nodes, after[n_items:])]
-    for p, stranded in zip(candidates[:n_items], after[:n_items]):
-        r = rows[p]
-        out.append(failure(t.ids[r], t.types[int(t.type_code[r])], SYSTEM_OF_KIND[int(types.kind[t.type_code[r]])],
-                           stranded))
+    item_rows = rows[np.asarray(candidates[:n_items], np.int64)]
+    codes = t.type_code[item_rows]
+    for r, code, kind, stranded in zip(item_rows.tolist(), codes.tolist(), types.kind[codes].tolist(),
+                                       after[:n_items]):
+        out.append(failure(t.ids[r], t.types[code], SYSTEM_OF_KIND[kind], stranded))
     return out
+
+
+def _hall_signature(evaluator, hall, rows: np.ndarray, candidates: list, failed: np.ndarray | None) -> bytes:
+    """What a hall's single failures depend on (:func:`alike.hall_digest`) and the
+    candidates tried (power-chain parts as groups of positions)."""
+    loops, feeds = evaluator.item_codes()
+    tried = tuple(np.atleast_1d(np.asarray(c, np.int64)) for c in candidates)
+    sizes = np.array([len(c) for c in tried], np.int64)
+    return hall_digest(evaluator.design, hall, rows, loops, feeds, failed,
+                       (sizes, np.concatenate(tried) if tried else sizes))
 
 
 def order_failures(failures: list[SingleFailure], design=None, site_stranded: set[str] = frozenset()
@@ -158,6 +220,8 @@ def order_failures(failures: list[SingleFailure], design=None, site_stranded: se
     taken out, a power-chain node's parts (one per hall it feeds) are joined into one
     failure of the site, and a node that feeds nothing is listed with nothing stranded."""
     def beyond_site(f: SingleFailure, item_id: str, type_id: str) -> SingleFailure:
+        if not f.stranded_systems and item_id == f.id and type_id == f.type:
+            return f
         kept = [(s, p) for s, p in zip(f.stranded_systems, f.system_pflops) if s not in site_stranded]
         return SingleFailure(item_id, type_id, f.hall, f.system, len(kept), sum(p for _, p in kept),
                              tuple(s for s, _ in kept), tuple(p for _, p in kept))

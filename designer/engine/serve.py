@@ -34,6 +34,19 @@ def _sort_key(item: np.ndarray, dist: np.ndarray, unit: np.ndarray, n_items: int
     return (item.astype(np.int64) << (bd + bu)) | (d_mm << bu) | unit.astype(np.int64)
 
 
+def _distance(adx, ady, ex, scale: float, direct: tuple[float, float] | None):
+    """Distance of an item to a unit: (Manhattan + the item's extra) × scale; with
+    ``direct`` = (most apart, run inside each rack), units side by side in the item's row
+    (centres within that, the same y) are reached port to port: (dx + 2 × run) × scale
+    when shorter (rules.interconnect.port_to_port_m). Rounded to 1 nm so that equal
+    distances on a grid tie exactly, whatever the float noise."""
+    d = (adx + ady + ex) * scale
+    if direct is not None:
+        most, run = direct
+        d = np.where((ady < 0.05) & (adx <= most + 1e-9), np.minimum(d, (adx + 2 * run) * scale), d)
+    return np.round(d, 9)
+
+
 class _Pairs:
     """Every (item, unit of the item's hall) pair of a group, as padded arrays of shape
     (items, most units in a hall): unit index, routed distance, Chebyshev distance and
@@ -42,13 +55,13 @@ class _Pairs:
     one-step path, the passes and the table, instead of a grid index per pass; in a
     large group, per chunk of items for the table passes only."""
 
-    def __init__(self, table: np.ndarray, ih, ix, iy, ux, uy, ex, reach, scale, cheb: bool = True):
+    def __init__(self, table: np.ndarray, ih, ix, iy, ux, uy, ex, reach, scale, cheb: bool = True, direct=None):
         cand = table[ih]
         self.unit = cu = np.maximum(cand, 0)
         adx = np.abs(ix[:, None] - ux[cu])
         ady = np.abs(iy[:, None] - uy[cu])
         # the same expressions as the passes' (so the same floats)
-        self.dist = np.round((adx + ady + ex[:, None]) * scale, 9)
+        self.dist = _distance(adx, ady, ex[:, None], scale, direct)
         self.cheb = np.maximum(adx, ady) if cheb else None  # (the table passes need none)
         self.ok = (cand >= 0) & (self.dist <= reach[cu])
 
@@ -69,13 +82,15 @@ class _PairState:
     scale: float
     table: np.ndarray
     pairs: _Pairs | None
+    direct: tuple | None = None
 
     @classmethod
     def reused(cls, prev: "_PairState | None", items, units, ih, ix, iy, ex, ux, uy, reach,
-               scale) -> "_PairState | None":
+               scale, direct=None) -> "_PairState | None":
         """``prev`` with the rows of items whose position (or extra length) changed built
         again (the same expressions, so the same floats); None when it does not apply."""
-        if (prev is None or prev.pairs is None or prev.scale != scale or not np.array_equal(prev.items, items)
+        if (prev is None or prev.pairs is None or prev.scale != scale or prev.direct != direct
+                or not np.array_equal(prev.items, items)
                 or not np.array_equal(prev.units, units) or not np.array_equal(prev.ux, ux)
                 or not np.array_equal(prev.uy, uy) or not np.array_equal(prev.reach, reach)):
             return None
@@ -85,12 +100,12 @@ class _PairState:
         pairs = prev.pairs
         if len(rows):
             pairs = copy.copy(prev.pairs)
-            sub = _Pairs(prev.table, ih[rows], ix[rows], iy[rows], ux, uy, ex[rows], reach, scale)
+            sub = _Pairs(prev.table, ih[rows], ix[rows], iy[rows], ux, uy, ex[rows], reach, scale, direct=direct)
             for name in ("dist", "cheb", "ok"):
                 arr = getattr(prev.pairs, name).copy()
                 arr[rows] = getattr(sub, name)
                 setattr(pairs, name, arr)
-        return cls(items, units, ix, iy, ex, ux, uy, reach, scale, prev.table, pairs)
+        return cls(items, units, ix, iy, ex, ux, uy, reach, scale, prev.table, pairs, direct)
 
 
 def _unit_table(uh: np.ndarray, n_h: int) -> np.ndarray:
@@ -216,7 +231,7 @@ def _serve_unconstrained(pairs: _Pairs, ih, uh, demand, capacity, dense, radius_
 def _serve_nearest(items: np.ndarray, units: np.ndarray, hall_of: np.ndarray, x: np.ndarray, y: np.ndarray,
                    extra: np.ndarray, reach: np.ndarray, demand: np.ndarray, capacity: np.ndarray,
                    partial: bool, radius_m: np.ndarray, scale: float = 1.0, serving: ServeCall | None = None,
-                   reuse: tuple | None = None):
+                   reuse: tuple | None = None, direct: tuple[float, float] | None = None):
     """Serve items from units of their own hall, nearest first, within reach and capacity.
 
     Distance = (Manhattan between centres + ``extra[item]``) × ``scale``. First passes:
@@ -257,12 +272,12 @@ def _serve_nearest(items: np.ndarray, units: np.ndarray, hall_of: np.ndarray, x:
     # exactly as when the whole site is evaluated.
     n_h = int(max(ih.max(), uh.max())) + 1
     dense = np.bincount(ih, minlength=n_h) * np.bincount(uh, minlength=n_h) <= serving.options.dense_pairs
-    state = _PairState.reused(reuse[0], items, units, ih, ix, iy, ex, ux, uy, reach, scale) if reuse else None
+    state = _PairState.reused(reuse[0], items, units, ih, ix, iy, ex, ux, uy, reach, scale, direct) if reuse else None
     if state is None:
         table = _unit_table(uh, n_h)
-        pairs = _Pairs(table, ih, ix, iy, ux, uy, ex, reach, scale) if len(items) * table.shape[1] <= serving.options.fast_cells \
-            else None
-        state = _PairState(items, units, ix, iy, ex, ux, uy, reach, scale, table, pairs)
+        pairs = _Pairs(table, ih, ix, iy, ux, uy, ex, reach, scale, direct=direct) \
+            if len(items) * table.shape[1] <= serving.options.fast_cells else None
+        state = _PairState(items, units, ix, iy, ex, ux, uy, reach, scale, table, pairs, direct)
     table, pairs = state.table, state.pairs
     if reuse and reuse[1] is not None:
         reuse[1][reuse[2]] = state
@@ -302,7 +317,7 @@ def _serve_nearest(items: np.ndarray, units: np.ndarray, hall_of: np.ndarray, x:
             adx = np.abs(ix[qi] - ux[qu])
             ady = np.abs(iy[qi] - uy[qu])
             dxy = np.maximum(adx, ady)
-            dist = np.round((adx + ady + ex[qi]) * scale, 9)
+            dist = _distance(adx, ady, ex[qi], scale, direct)
             # the grid only narrows the search; the candidates are exactly the units within
             # the hall's radius (Chebyshev), so the choice does not depend on where cells fall
             ok = (dist <= reach[qu]) & (dxy <= radius_m[ih[qi]] * widen)
@@ -326,7 +341,7 @@ def _serve_nearest(items: np.ndarray, units: np.ndarray, hall_of: np.ndarray, x:
             if pairs is not None:
                 cu, ok, dist = pairs.unit[t], pairs.ok[t], pairs.dist[t]
             else:  # a large group: the pairs of this chunk of items only
-                chunk = _Pairs(table, ih[t], ix[t], iy[t], ux, uy, ex[t], reach, scale, cheb=False)
+                chunk = _Pairs(table, ih[t], ix[t], iy[t], ux, uy, ex[t], reach, scale, cheb=False, direct=direct)
                 cu, ok, dist = chunk.unit, chunk.ok, chunk.dist
             dist = np.where(ok & (remaining[cu] > 1e-9), dist, np.inf)
             if k_limit is not None and dist.shape[1] > k_limit:

@@ -7,8 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from designer.catalog import Catalog
+from designer.model.clos import server_ports
 
-KIND_CODES = {"compute": 0, "network": 1, "cdu": 2, "air-handler": 3, "busway": 4}
+#: Spine racks are network equipment to the engine (power, cooling, failures); what sets
+#: them apart (no server-facing ports, switches above the leaves) is in the TypeTable.
+KIND_CODES = {"compute": 0, "network": 1, "cdu": 2, "air-handler": 3, "busway": 4, "spine": 1}
 COMPUTE, NETWORK, CDU, AIR, BUSWAY = range(5)
 #: System figures summed into throughput (catalog field, report key, divisor to report units).
 SYSTEM_FIGURES = (
@@ -18,7 +21,12 @@ SYSTEM_FIGURES = (
     ("hbm_gib", "hbm_gib", 1.0),
     ("hbm_tbps", "hbm_tbps", 1.0),
     ("efa_gbps", "efa_tbps", 1000.0),
+    # dense FP4 (optional in the catalog: a type without a figure adds 0; OPTIONAL_SYSTEM_FIGURES)
+    ("fp4_tflops", "fp4_pflops", 1000.0),
 )
+#: Throughput figures a compute type may lack (not published for it): it adds 0 to their
+#: totals and the report lists it under ``throughput.by_type.<type>.missing``.
+OPTIONAL_SYSTEM_FIGURES = frozenset({"fp4_tflops"})
 
 
 @dataclass
@@ -38,12 +46,17 @@ class TypeTable:
     links_per_system: np.ndarray
     capacity_kw: np.ndarray
     reach_m: np.ndarray
-    ports: np.ndarray
+    ports: np.ndarray           # server-facing ports of a leaf rack: floor(ports · o/(1+o))
+    switches: np.ndarray        # switches in a leaf or spine rack
+    radix: np.ndarray           # ports per switch
+    spine: np.ndarray           # a spine rack (switches above the leaves)
     busway_limit_kw: np.ndarray
     system: dict[str, np.ndarray]  # catalog field → per-system figure
 
     @classmethod
-    def build(cls, names: list[str], catalog: Catalog) -> "TypeTable":
+    def build(cls, names: list[str], catalog: Catalog, oversubscription: float = 1.0) -> "TypeTable":
+        """``oversubscription``: the design's ``fabric.oversubscription`` o (leaves give
+        o/(1+o) of their ports to servers, the rest to uplinks)."""
         specs = [catalog.types[n] for n in names]
         load_factor = catalog.value("power.continuous_load_factor")
 
@@ -63,14 +76,17 @@ class TypeTable:
             width=col(lambda s: s.get("width_m")),
             depth=col(lambda s: s.get("depth_m")),
             weight=col(lambda s: s.get("weight_kg")),
-            it_kw=col(lambda s: s.get("it_power_kw")),
+            it_kw=col(lambda s: s.it_power_kw),
             liquid_fraction=col(lambda s: s.get("liquid_fraction")),
             racks_per_system=col(lambda s: s.racks_per_system if s.is_compute else 1, np.int64),
             chips=col(lambda s: s.get("chips")),
             links_per_system=col(links),
             capacity_kw=col(lambda s: s.get("capacity_kw")),
             reach_m=col(lambda s: s.get("reach_m")),
-            ports=col(lambda s: s.get("ports")),
+            ports=col(lambda s: server_ports(s.get("ports"), oversubscription) if s.kind == "network" else 0.0),
+            switches=col(lambda s: s.switches),
+            radix=col(lambda s: s.get("switch_radix")),
+            spine=col(lambda s: s.kind == "spine", bool),
             # continuous-load rule: a busway carries at most 80 % of its rating (D29)
             busway_limit_kw=col(lambda s: s.busway_rating_kw * load_factor if s.kind == "busway" else 0.0),
             system={f: col(lambda s, f=f: s.get(f)) for f, _, _ in SYSTEM_FIGURES},

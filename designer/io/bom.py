@@ -28,7 +28,8 @@ def bom_rows(design: Design, evaluation: Evaluation | None = None, catalog: Cata
                          metres=None if e.metres is None else round(e.metres, 3),
                          kw=None if e.it_kw is None else round(e.it_kw, 3), note=e.note))
     optics = {o.medium: o for o in tables.optics(ev, cat)}
-    for medium, cables in itertools.groupby(tables.cable_bill(ev, cat), key=lambda c: c.medium):
+    bill = tables.cable_bill(ev, cat)
+    for medium, cables in itertools.groupby(bill, key=lambda c: c.medium):
         for c in cables:
             rows.append(dict(section="cables", item=c.medium, description=c.name, quantity=c.cables, unit="cable",
                              length_m=c.length_m, metres=round(c.metres, 3), note="orderable length"))
@@ -36,6 +37,17 @@ def bom_rows(design: Design, evaluation: Evaluation | None = None, catalog: Cata
             o = optics[medium]
             rows.append(dict(section="optics", item=f"{o.medium}-transceiver", description=f"{o.short} transceiver",
                              quantity=o.transceivers, unit="transceiver", note=f"{o.per_link} per link"))
+    for c in tables.fabric_cable_bill(ev, cat):
+        rows.append(dict(section="fabric cables", item=c.medium, description=c.name, quantity=c.cables, unit="cable",
+                         length_m=c.length_m, metres=round(c.metres, 3),
+                         note="orderable length; leaf → spine and between the upper tiers"))
+    for m, o in optics.items():   # media only the fabric uses (no server → leaf link of theirs)
+        if not any(c.medium == m for c in bill):
+            rows.append(dict(section="optics", item=f"{o.medium}-transceiver", description=f"{o.short} transceiver",
+                             quantity=o.transceivers, unit="transceiver", note=f"{o.per_link} per link"))
+    for sw in tables.switch_lines(design, cat, ev):
+        rows.append(dict(section="switches", item=sw.key, description=sw.description, quantity=sw.switches,
+                         unit="switch", kw=None if sw.kw is None else round(sw.kw, 3), note=sw.note))
     # totals that equal the JSON report
     for r in tables.routed_cables(ev, cat):
         rows.append(dict(section="total", item=f"links.{r.medium}", description=f"{r.short} links (routed length)",
@@ -45,6 +57,12 @@ def bom_rows(design: Design, evaluation: Evaluation | None = None, catalog: Cata
                              ("racks", totals["racks"], "rack"), ("links", totals["cables"]["links"], "link"),
                              ("optics", sum(o.transceivers for o in optics.values()), "transceiver")):
         rows.append(dict(section="total", item=key, quantity=value, unit=unit))
+    net = totals.get("network")
+    if net:
+        rows.append(dict(section="total", item="network.switches", quantity=net["switches"], unit="switch",
+                         note=" + ".join(f"{n:,}" for n in net["switches_by_tier"]) + " by tier, leaves first"))
+        rows.append(dict(section="total", item="network.transceivers", quantity=net["transceivers"],
+                         unit="transceiver", kw=net["optics_kw"], note="optics power in kW"))
     rows.append(dict(section="total", item="it_kw", kw=totals["power"]["it_kw"], unit="kW"))
     rows.append(dict(section="total", item="facility_kw", kw=totals["power"]["facility_kw"], unit="kW"))
     return rows

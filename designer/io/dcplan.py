@@ -14,7 +14,12 @@ engine reads them (the ``extra`` dicts, written back in their sorted place):
   ``parent`` null or absent: fed by the utility) → ``design.extra["power_chain"]``;
 * ``site.generators {"type", "count"}``, ``site.redundancy {"power", "cooling",
   "network"}`` and ``site.coolant`` → ``design.site.extra``;
-* a hall's ``"power_feed": "hall" | "busway"`` → ``hall.extra["power_feed"]``.
+* a hall's ``"power_feed": "hall" | "busway"`` → ``hall.extra["power_feed"]``;
+* ``"catalog"``: the design's own equipment types (the schema of a catalog file: ``{"sources":
+  {…}, "<type-id>": {"kind": …, "<figure>": {"value": …, "source" | "assumption": …}}}``),
+  validated by :func:`designer.catalog.with_design_types` → ``design.extra["catalog"]``;
+* ``"annotations"``: dimension lines ``{"kind": "dimension", "hall", "a", "b"}`` and notes
+  ``{"kind": "note", "hall", "at", "text"}`` in hall metres → ``design.extra["annotations"]``.
 
 A version-1 file is read the same way (version 2 only names the fields) and saved as 2.
 """
@@ -30,7 +35,7 @@ from typing import Any, Callable
 
 import shapely
 
-from designer.catalog import Catalog, CatalogError, load_catalog
+from designer.catalog import Catalog, CatalogError, load_catalog, with_design_types
 from designer.io.atomic import (  # noqa: F401 (the saving API, also reached from here)
     BACKUP_SUFFIX, EXTENSION, STALE_TEMPORARY_S, _keep_backup, atomic_write_bytes, backup_path,
     remove_stale_temporaries,
@@ -377,7 +382,8 @@ def _migrate(doc: dict) -> dict:
 
 
 _SITE_KEYS = ("utility_capacity_kw", "pue", "electricity_price_per_kwh", "grid_kg_co2_per_kwh", "currency")
-_HALL_KEYS = ("id", "name", "outline", "columns", "keepouts", "floor_rating_kg_m2", "it_capacity_kw", "tray_drop_m")
+_HALL_KEYS = ("id", "name", "outline", "columns", "keepouts", "floor_rating_kg_m2", "it_capacity_kw", "tray_drop_m",
+              "origin")
 _ITEM_KEYS = ("id", "type", "hall", "x", "y", "rotation", "system", "start", "end")
 _TOP_KEYS = ("format", "version", "name", "site", "assumptions", "halls", "equipment")
 
@@ -497,6 +503,8 @@ def _read_hall(raw: Any, place: str) -> Hall:
     for key in ("floor_rating_kg_m2", "it_capacity_kw", "tray_drop_m"):
         if key in obj:
             setattr(hall, key, _V.figure(obj[key], f"{place}.{key}", key))
+    if "origin" in obj:  # the hall's (0, 0) on the campus plan, site metres
+        hall.origin = _V.point(obj["origin"], f"{place}.origin")
     hall.extra = _V.extra(obj, _HALL_KEYS, place)
     if "power_feed" in hall.extra:
         _V.choice(hall.extra["power_feed"], f"{place}.power_feed", POWER_FEEDS)
@@ -511,6 +519,11 @@ def design_from_document(doc: Any, catalog: Catalog) -> Design:
         raise _V.fail("format", f'expected "{FORMAT_NAME}", got {_V.show(fmt)} (not a Designer file)')
     doc = _migrate(doc)
     design = Design(name=_V.text(doc.get("name", "Untitled design"), "name"))
+    if "catalog" in doc:  # the design's own equipment types: validated, kept in design.extra
+        try:
+            catalog = with_design_types(catalog, _V.obj(doc["catalog"], "catalog"))
+        except CatalogError as exc:
+            raise DesignFileError(str(exc)) from None
     if "site" in doc:
         design.site = _read_site(doc["site"], catalog)
     assumptions = _V.obj(doc.get("assumptions", {}), "assumptions")
@@ -541,8 +554,50 @@ def design_from_document(doc: Any, catalog: Catalog) -> Design:
         seen.add(rec.id)
         records.append(rec)
     design.equipment.insert(records)
+    if "annotations" in doc:  # dimension lines and notes: checked, kept in design.extra
+        _check_annotations(doc["annotations"], seen_halls)
     design.extra = _V.extra(doc, _TOP_KEYS, "")
+    if "fabric" in design.extra:
+        _check_fabric(design.extra["fabric"])
     return design
+
+
+def _check_fabric(raw: Any) -> None:
+    """``fabric {"oversubscription": o}``: the share o/(1+o) of leaf ports facing servers."""
+    obj = _V.obj(raw, "fabric")
+    if "oversubscription" in obj:
+        o = obj["oversubscription"]
+        if isinstance(o, bool) or not isinstance(o, (int, float)) or not 0.1 <= o <= 16:
+            raise _V.fail("fabric.oversubscription",
+                          f"expected a number from 0.1 to 16 (1 = non-blocking), got {_V.show(o)}")
+
+
+#: The fields of each kind of annotation (dimension lines and notes, hall metres).
+ANNOTATION_FIELDS = {"dimension": ("a", "b"), "note": ("at", "text")}
+
+
+def _check_annotations(raw: Any, halls: set[str]) -> None:
+    """Check ``annotations``: a list of ``{"kind": "dimension", "hall", "a", "b"}`` and
+    ``{"kind": "note", "hall", "at", "text"}`` (points in the hall's metres); kept in
+    ``design.extra["annotations"]`` as they are."""
+    for i, ann in enumerate(_V.lst(raw, "annotations")):
+        place = f"annotations[{i}]"
+        ann = _V.obj(ann, place)
+        kind = _V.choice(_V.req(ann, "kind", place), f"{place}.kind", tuple(ANNOTATION_FIELDS))
+        hall = _V.text(_V.req(ann, "hall", place), f"{place}.hall")
+        if hall not in halls:
+            raise _V.fail(f"{place}.hall", f"no hall {_V.show(hall)}")
+        for key in ANNOTATION_FIELDS[kind]:
+            value = _V.req(ann, key, place)
+            if key == "text":
+                _V.text(value, f"{place}.text")
+            else:
+                _V.point(value, f"{place}.{key}")
+        if kind == "dimension" and _V.point(ann["a"], f"{place}.a") == _V.point(ann["b"], f"{place}.b"):
+            raise _V.fail(place, "a dimension line needs two different ends (a and b are the same point)")
+        for key, value in ann.items():
+            if key not in ("kind", "hall", *ANNOTATION_FIELDS[kind]):
+                _V.free(value, f"{place}.{key}")
 
 
 def _plain_number(v: Any, bound: float) -> bool:
@@ -691,6 +746,8 @@ def dumps_design(design: Design) -> str:
         ]
         if hall.tray_drop_m is not None:
             pairs.append(("tray_drop_m", _num(hall.tray_drop_m)))
+        if hall.origin is not None:
+            pairs.append(("origin", _value([float(v) for v in hall.origin])))
         pairs.extend(_sorted_extra(hall.extra))
         hall_texts.append("    " + _obj_lines(pairs, "    "))
     item_lines = [_item_line(design.equipment, row) for row in range(len(design.equipment))]

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from designer.catalog import Catalog
+from designer.catalog.specs import RANGES
 from designer.engine import Evaluation
+from designer.engine.power_chain import chain_of
 from designer.model import Design, Hall
 
 
@@ -142,8 +144,10 @@ def equipment_lines(design: Design, catalog: Catalog) -> list[EquipmentLine]:
             lines.append(EquipmentLine(type_id, spec.name, n, "run", metres=metres,
                                        note=f"{spec.busway_rating_kw:,.0f} kW rating"))
             continue
-        note = f"{spec.racks_per_system} racks per {spec.system_name}" if spec.is_compute else ""
-        lines.append(EquipmentLine(type_id, spec.name, n, "rack" if spec.kind in ("compute", "network") else "unit",
+        rps = spec.racks_per_system
+        note = f"{rps} rack{'s' if rps != 1 else ''} per {spec.system_name}" if spec.is_compute else ""
+        lines.append(EquipmentLine(type_id, spec.name, n, "rack" if spec.kind in ("compute", "network", "spine")
+                                   else "unit",
                                    it_kw=n * spec.it_power_kw, note=note))
     return lines
 
@@ -173,13 +177,14 @@ def routed_cables(evaluation: Evaluation, catalog: Catalog) -> list[RoutedLine]:
 
 
 def optics(evaluation: Evaluation, catalog: Catalog) -> list[OpticsLine]:
-    """Transceivers by medium (evaluation order), for the media that need them and carry links."""
+    """Transceivers by medium (evaluation order), for the media that need them and carry links
+    (server → leaf and the fabric above the leaves)."""
     by_medium = evaluation.totals["cables"]["by_medium"]
     lines: list[OpticsLine] = []
     for m, medium_id in enumerate(evaluation.media):
         spec = catalog.media[medium_id]
         per_link = int(spec.get("transceivers_per_link"))
-        if per_link and (evaluation.items.links.medium == m).any():
+        if per_link and by_medium[medium_id]["count"] > 0:   # server → leaf and fabric links
             lines.append(OpticsLine(medium_id, spec.short, per_link, per_link * int(by_medium[medium_id]["count"])))
     return lines
 
@@ -236,3 +241,246 @@ def highest_loads(design: Design, catalog: Catalog, evaluation: Evaluation) -> l
         if items:
             out.append((label, max(items, key=lambda u: u.percent)))
     return out
+
+
+# ---------------------------------------------------------------- catalog figures the design relies on
+#: Readable names of catalog fields (the report's assumptions pages); others read as their key.
+FIELD_LABELS = {
+    "racks_per_system": "Racks per UltraServer", "chips": "Chips per UltraServer",
+    "mxfp8_tflops": "MXFP8 per UltraServer", "bf16_tflops": "BF16 per UltraServer",
+    "fp32_tflops": "FP32 per UltraServer", "hbm_gib": "HBM per UltraServer",
+    "hbm_tbps": "HBM bandwidth per UltraServer", "efa_gbps": "EFA bandwidth per UltraServer",
+    "efa_link_gbps": "Speed of one scale-out link", "it_power_kw": "IT power per rack or unit",
+    "liquid_fraction": "Share of heat to liquid", "width_m": "Width", "depth_m": "Depth", "height_m": "Height",
+    "weight_kg": "Weight", "ports": "Scale-out ports", "port_gbps": "Port speed", "capacity_kw": "Capacity",
+    "reach_m": "Reach", "amps": "Rated current", "voltage_v": "Voltage", "power_factor": "Power factor",
+    "efficiency": "Efficiency", "cost_per_link": "Relative cost per link", "cost_per_m": "Relative cost per metre",
+    "latency_ns_per_m": "Latency per metre", "latency_fixed_ns": "Fixed latency",
+    "length_steps_m": "Orderable lengths", "transceivers_per_link": "Transceivers per link",
+    "slack_factor": "Routed length slack factor", "tray_drop_m": "Tray drop at each end",
+    "max_cable_m": "Longest scale-up cable", "delta_t_liquid_k": "Coolant temperature rise",
+    "delta_t_air_k": "Air temperature rise", "pue_liquid": "Cooling overhead of liquid-cooled load (pPUE)",
+    "pue_air": "Cooling overhead of air-cooled load (pPUE)", "heat_grid_m": "Heat-map cell size",
+    "front_m": "Front service zone", "rear_m": "Rear service zone",
+    "continuous_load_factor": "Continuous-load factor", "check_distance_m": "Recirculation check distance",
+    "cp_kj_kg_k": "Specific heat", "density_kg_l": "Density", "fp4_tflops": "FP4 per UltraServer",
+    "optics_w_per_link": "Optics power per link", "direct_max_m": "Longest direct rack-to-rack cable",
+    "in_rack_m": "Cable inside a rack", "switch_kw": "Power per switch", "switch_radix": "Ports per switch",
+    "switches": "Switches",
+}
+#: Titles of the design-wide figure groups (``<group>.<field>`` keys of globals.toml).
+GLOBAL_GROUPS = {
+    "cable": "Cabling", "scaleup": "Scale-up (NeuronLink)", "cooling": "Cooling", "clearance": "Service clearances",
+    "power": "Power", "network": "Network", "airflow": "Airflow", "water": "Coolant: water",
+    "pg25": "Coolant: 25 % propylene glycol",
+}
+_COOLANT_GROUPS = ("water", "pg25")
+
+
+def format_number(value: float) -> str:
+    """A figure with thousands separators and no trailing zeros: 362448.0 → ``362,448``,
+    705.6 → ``705.6``, 0.998 → ``0.998``."""
+    v = float(value)
+    if v.is_integer() and abs(v) < 1e15:
+        return f"{int(v):,}"
+    digits = len(str(int(abs(v)))) if abs(v) >= 1 else 0
+    text = f"{v:,.{max(6 - digits, 1)}f}".rstrip("0").rstrip(".")
+    return text if text not in ("", "-0") else "0"
+
+
+def format_figure(value: float | tuple[float, ...], field: str) -> str:
+    """A catalog figure's value with its unit (units from the catalog's ranges)."""
+    unit = RANGES.get(field, (0, 0, ""))[2]
+    if isinstance(value, tuple):
+        text = ", ".join(format_number(v) for v in value)
+    else:
+        text = format_number(value)
+    return f"{text} {unit}" if unit else text
+
+
+@dataclass(frozen=True)
+class FigureLine:
+    """One catalog figure the design relies on, readable: its group (an equipment type's
+    name, a cable medium or a design-wide group), label, key, value with unit, the catalog
+    value when the design overrides it, its source ids and why (assumption) or where from."""
+
+    group: str
+    label: str
+    key: str
+    value: str
+    catalog_value: str | None
+    sources: tuple[str, ...]
+    basis: str
+    is_assumption: bool
+
+
+def used_figures(design: Design, catalog: Catalog, evaluation: Evaluation | None = None) -> list[FigureLine]:
+    """The catalog figures this design relies on, grouped: design-wide figures (only the
+    site's coolant), then each equipment type it places or names in its power chain and
+    generators, then each cable medium its links use (all media when not evaluated)."""
+    t = design.equipment
+    used_types = [name for code, name in enumerate(t.types.names) if len(t) and (t.type_code == code).any()]
+    used_types += [str(n.get("type")) for n in chain_of(design) if n.get("type")]
+    gen = design.site.extra.get("generators")
+    if gen and gen.get("type"):
+        used_types.append(str(gen["type"]))
+    order = ("compute", "network", "cdu", "air-handler", "busway", "transformer", "switchboard", "ups", "generator")
+    used_types = sorted((name for name in dict.fromkeys(used_types) if name in catalog.types),
+                        key=lambda n: order.index(catalog.types[n].kind) if catalog.types[n].kind in order else 99)
+    if evaluation is not None:  # the media of the scale-out links and of the fabric's links above them
+        by_medium = evaluation.totals["cables"]["by_medium"]
+        used_media = [m for m in evaluation.media if by_medium.get(m, {}).get("count")]
+        codes = np.unique(evaluation.items.links.medium) if len(evaluation.items.links.medium) else []
+        used_media += [evaluation.media[int(m)] for m in codes if m >= 0 and evaluation.media[int(m)] not in used_media]
+        used_media = [m for m in used_media if m in catalog.media]
+    else:
+        used_media = list(catalog.media)
+    coolant = str(design.site.extra.get("coolant", "water"))
+
+    def line(group: str, fig) -> FigureLine:
+        value = format_figure(fig.value, fig.field)
+        before = format_figure(fig.catalog_value, fig.field) if fig.overridden else None
+        basis = fig.assumption if fig.is_assumption else "; ".join(
+            [catalog.sources[s] for s in fig.sources if catalog.sources.get(s)] + ([fig.note] if fig.note else []))
+        return FigureLine(group, FIELD_LABELS.get(fig.field, fig.field.replace("_", " ").capitalize()), fig.key,
+                          value, before, tuple(fig.sources), basis or "", fig.is_assumption)
+
+    out: list[FigureLine] = []
+    for key, fig in catalog.globals.items():
+        group = key.split(".", 1)[0]
+        if group in _COOLANT_GROUPS and group != coolant:
+            continue
+        out.append(line(GLOBAL_GROUPS.get(group, group.capitalize()), fig))
+    for type_id in used_types:
+        spec = catalog.types[type_id]
+        out += [line(spec.name, fig) for fig in spec.figures.values()]
+    for medium_id in used_media:
+        spec = catalog.media[medium_id]
+        out += [line(f"Cable: {spec.name}", fig) for fig in spec.figures.values()]
+    return out
+
+
+# ---------------------------------------------------------------- throughput by compute type
+#: The columns of the by-type table: (title, report key of a system figure or None).
+BY_TYPE_COLUMNS = (("Type", None), ("Systems (stranded)", None), ("Chips", None),
+                   ("MXFP8 PFLOPS", "mxfp8_pflops"), ("BF16 PFLOPS", "bf16_pflops"), ("FP4 PFLOPS", "fp4_pflops"),
+                   ("HBM TB/s", "hbm_tbps"))
+#: Shown where a type publishes no figure for a precision (it adds nothing to that total).
+NOT_PUBLISHED = "n/a"
+
+
+def throughput_by_type_table(evaluation: Evaluation) -> tuple[list[str], list[list[str]]]:
+    """The report's ``throughput.by_type`` as a table: header, one row per compute type
+    placed and (with two types or more) an "All types" row equal to the totals. Figures
+    are "effective / peak" (one figure when nothing is stranded); "n/a" where the type
+    publishes no figure (e.g. Trn2's FP4)."""
+    th = evaluation.totals["throughput"]
+    by_type = th.get("by_type", {})
+
+    def pair(eff: float, peak: float) -> str:
+        return f"{peak:,.1f}" if abs(eff - peak) < 5e-7 else f"{eff:,.1f} / {peak:,.1f}"
+
+    rows = []
+    for type_id, t in by_type.items():
+        row = [t.get("name", type_id), f"{t['systems']:,} ({t['stranded_systems']:,})", f"{t['chips']:,}"]
+        row += [NOT_PUBLISHED if key not in t["peak"] else pair(t["effective"][key], t["peak"][key])
+                for _, key in BY_TYPE_COLUMNS[3:]]
+        rows.append(row)
+    if len(rows) > 1:
+        row = ["All types", f"{sum(t['systems'] for t in by_type.values()):,} ({th['stranded_ultraservers']:,})",
+               f"{sum(t['chips'] for t in by_type.values()):,}"]
+        row += [pair(th["effective"].get(key, 0.0), th["peak"].get(key, 0.0)) for _, key in BY_TYPE_COLUMNS[3:]]
+        rows.append(row)
+    return [title for title, _ in BY_TYPE_COLUMNS], rows
+
+
+# ---------------------------------------------------------------- the fabric above the leaves (issue 14)
+@dataclass(frozen=True)
+class SwitchLine:
+    """Switches: those in the placed leaf or spine racks of one type (``key``
+    ``leaf:<type>`` / ``spine:<type>``, with their power), or those one tier of the
+    fabric needs (``tier<n>``, leaves are tier 1)."""
+
+    key: str
+    description: str
+    switches: int
+    kw: float | None
+    note: str
+
+
+def switch_lines(design: Design, catalog: Catalog, evaluation: Evaluation) -> list[SwitchLine]:
+    """Switches placed (leaf racks, then spine racks, by type in the design's order) and
+    switches the fabric needs by tier (``totals["network"]["switches_by_tier"]``)."""
+    t = design.equipment
+    counts = np.bincount(t.type_code, minlength=len(t.types.names)) if len(t) else np.zeros(0, np.int64)
+    lines: list[SwitchLine] = []
+    for kind, role in (("network", "leaf"), ("spine", "spine")):
+        for code, type_id in enumerate(t.types.names):
+            spec = catalog.types.get(type_id)
+            racks = int(counts[code]) if code < len(counts) else 0
+            if spec is None or spec.kind != kind or not racks:
+                continue
+            per = int(spec.switches)
+            radix = int(spec.get("switch_radix")) if "switch_radix" in spec.figures else 0
+            kw = racks * per * float(spec.get("switch_kw")) if "switch_kw" in spec.figures else None
+            lines.append(SwitchLine(f"{role}:{type_id}", f"{role.capitalize()} switches in {spec.name}", racks * per,
+                                    kw, f"{racks:,} racks × {per} switches" + (f" of {radix} ports" if radix else "")))
+    net = evaluation.totals.get("network") or {}
+    tiers = list(net.get("switches_by_tier") or [])
+    for k, n in enumerate(tiers, start=1):
+        what = "leaves" if k == 1 else ("top tier" if k == len(tiers) else "a middle tier")
+        note = f"folded Clos of {len(tiers)} tiers, oversubscription {net.get('oversubscription', 1):g}"
+        lines.append(SwitchLine(f"tier{k}", f"Tier {k} switches the fabric needs ({what})", int(n), None, note))
+    return lines
+
+
+def fabric_cable_bill(evaluation: Evaluation, catalog: Catalog) -> list[CableLine]:
+    """The fabric's cables (leaf → spine and between the upper tiers) by medium and
+    orderable length, as :func:`cable_bill` does for the server → leaf links; runs beyond
+    every medium's reach are left out (they are ``cable-reach`` violations)."""
+    fab = getattr(evaluation, "fabric", None)
+    if fab is None or not len(fab.links.a):
+        return []
+    links = fab.links
+    bill: list[CableLine] = []
+    for m, medium_id in enumerate(evaluation.media):
+        sel = links.medium == m
+        if not sel.any():
+            continue
+        spec = catalog.media[medium_id]
+        steps = tuple(spec.get("length_steps_m"))
+        ordered = np.array([orderable_length(L, steps) for L in links.length_m[sel]])
+        count = links.count[sel]
+        for length in np.unique(ordered):
+            cables = int(round(float(count[ordered == length].sum())))
+            if cables:
+                bill.append(CableLine(medium_id, spec.name, spec.short, float(length), cables))
+    return bill
+
+
+def network_rows(evaluation: Evaluation) -> list[tuple[str, str]]:
+    """The fabric above the leaves as (label, value) rows (``totals["network"]``), for the
+    report's network page; empty when the report has no network section."""
+    net = evaluation.totals.get("network")
+    if not net:
+        return []
+    tiers = list(net["switches_by_tier"])
+    above = sum(tiers[1:])
+    spine = (f"{net['spine_racks']:,} placed, holding {net['spine_switches']:,} working switches "
+             f"of the {above:,} the tiers above the leaves need") if len(tiers) > 1 else \
+        f"{net['spine_racks']:,} placed; no tier above the leaves is needed"
+    return [
+        ("Server links (fabric endpoints)", f"{net['endpoints']:,}"),
+        ("Leaf oversubscription", f"{net['oversubscription']:g} : 1"),
+        ("Leaf racks", f"{net['leaf_racks']:,}"),
+        ("Tiers", f"{net['tiers']:,}"),
+        ("Switches by tier (leaves first)", " + ".join(f"{n:,}" for n in tiers) or "0"),
+        ("Switches", f"{net['switches']:,}"),
+        ("Spine racks", spine),
+        ("Fabric links (above the leaves)", f"{net['fabric_links']:,}"),
+        ("Links between halls", f"{net['inter_hall_links']:,}"),
+        ("Longest fabric link", f"{net['longest_fabric_link_m']:,.1f} m"),
+        ("Transceivers (all scale-out and fabric links)", f"{net['transceivers']:,}"),
+        ("Optics power", f"{net['optics_kw']:,.1f} kW"),
+        ("Bisection bandwidth", f"{net['bisection_tbps']:,.1f} Tb/s"),
+    ]

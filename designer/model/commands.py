@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Sequence
 
@@ -304,11 +305,21 @@ class RemoveHall(Command):
         t = design.equipment
         code = t.halls.codes.get(self.hall_id)
         ids = [] if code is None else [t.ids[r] for r in np.flatnonzero(t.hall_code == code)]
+        # the hall's dimension lines and notes go with it (kept in the inverse as they were)
+        notes = design.extra.get("annotations")
         with batch(design):
             restore = RemoveItems(tuple(ids)).apply(design) if ids else None
             design.halls.pop(index)
+            if notes is not None and any(a.get("hall") == self.hall_id for a in notes):
+                kept = [a for a in notes if a.get("hall") != self.hall_id]
+                if kept:
+                    design.extra["annotations"] = kept
+                else:
+                    design.extra.pop("annotations")
+            else:
+                notes = None
             design.notify(Change("halls", (), (self.hall_id,)))
-        return _RestoreHall(hall, index, restore, self.label)
+        return _RestoreHall(hall, index, restore, self.label, notes)
 
 
 @dataclass
@@ -317,10 +328,13 @@ class _RestoreHall(Command):
     index: int
     items: Command | None
     label: str = "Delete hall"
+    annotations: list | None = None  # the design's annotations before the hall went (None: untouched)
 
     def apply(self, design: Design) -> Command:
         with batch(design):
             AddHall(self.hall, self.index).apply(design)
+            if self.annotations is not None:
+                design.extra["annotations"] = self.annotations
             if self.items is not None:
                 self.items.apply(design)
         return RemoveHall(self.hall.id, self.label)
@@ -360,6 +374,46 @@ class SetAssumption(Command):
 
 
 @dataclass
+class SetDesignExtra(Command):
+    """Set (``None``: remove) one design-level section of ``design.extra`` that the engine
+    reads, e.g. ``fabric`` (``{"oversubscription": 2.0}``); the whole design is re-evaluated."""
+
+    key: str
+    value: Any
+    label: str = "Edit design setting"
+
+    def apply(self, design: Design) -> Command:
+        old = design.extra.get(self.key)
+        if self.value is None:
+            design.extra.pop(self.key, None)
+        else:
+            design.extra[self.key] = _copied(self.value)
+        design.notify(Change("site"))  # design-wide: every hall may change
+        return SetDesignExtra(self.key, None if old is None else _copied(old), self.label)
+
+
+def _copied(value: Any) -> Any:
+    """A copy of a JSON-like value (dicts and lists nested), so commands never share state."""
+    if isinstance(value, dict):
+        return {k: _copied(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copied(v) for v in value]
+    return value
+
+
+def set_oversubscription(design: Design, oversubscription: float) -> SetDesignExtra:
+    """Set the fabric's leaf oversubscription o (``fabric.oversubscription``; 1 = non-blocking),
+    keeping the section's other fields."""
+    o = float(oversubscription)
+    if not (math.isfinite(o) and 0.1 <= o <= 16):
+        raise ValueError("oversubscription must be a number from 0.1 to 16 (1 = non-blocking), "
+                         f"got {oversubscription!r}")
+    fabric = dict(design.extra.get("fabric") or {})
+    fabric["oversubscription"] = o
+    return SetDesignExtra("fabric", fabric, "Set oversubscription")
+
+
+@dataclass
 class Rename(Command):
     """Rename the design."""
 
@@ -386,6 +440,215 @@ class Composite(Command):
             for cmd in self.commands:
                 inverses.append(cmd.apply(design))
         return Composite(inverses[::-1], self.label)
+
+
+# ====================================================================== halls on the campus
+#: East-west gap between a new hall and the halls already on the campus (metres).
+NEW_HALL_GAP_M = 10.0
+#: Largest hall side a planner may type (metres): a kilometre is a campus, not a hall.
+MAX_HALL_SIDE_M = 1000.0
+
+
+def fresh_hall_id(design: Design) -> str:
+    """An id for a new hall: the next free letter when the halls are lettered (A, B …),
+    else the next number in the style of the last numbered id (``H07`` after ``H06``)."""
+    taken = set(design.hall_ids())
+    ids = design.hall_ids()
+    if all(len(h) == 1 and h.isalpha() and h.isupper() for h in ids):
+        for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
+            if c not in taken:
+                return c
+    numbered = [m for m in (re.fullmatch(r"(.*?)(\d+)", h) for h in ids) if m]
+    prefix, width = (numbered[-1].group(1), len(numbered[-1].group(2))) if numbered else ("H", 1)
+    n = max((int(m.group(2)) for m in numbered if m.group(1) == prefix), default=0) + 1
+    while f"{prefix}{n:0{width}d}" in taken:
+        n += 1
+    return f"{prefix}{n:0{width}d}"
+
+
+def _hall_name(hall_id: str) -> str:
+    m = re.fullmatch(r"[A-Za-z]*0*(\d+)", hall_id)
+    return f"Hall {m.group(1) if m else hall_id}"
+
+
+def _campus_place(design: Design, outline) -> tuple[float, float] | None:
+    """Where a new hall goes on the campus: None (laid side by side after the others)
+    while no hall has an origin, else east of everything, ``NEW_HALL_GAP_M`` clear."""
+    if all(h.origin is None for h in design.halls):
+        return None
+    offsets = design.hall_offsets(NEW_HALL_GAP_M)
+    east = max(offsets[h.id][0] + h.bounds()[2] for h in design.halls)
+    south = min(offsets[h.id][1] + h.bounds()[1] for h in design.halls)
+    x0 = min(p[0] for p in outline)
+    y0 = min(p[1] for p in outline)
+    return (round(east + NEW_HALL_GAP_M - x0, POSITION_DECIMALS), round(south - y0, POSITION_DECIMALS))
+
+
+def new_hall(design: Design, width_m: float, depth_m: float, name: str | None = None) -> AddHall:
+    """The command adding a rectangular hall ``width_m`` (east-west) by ``depth_m``
+    (north-south) metres, its south-west corner at its (0, 0), after the other halls.
+    Raises ``ValueError`` for a side that is not a positive length up to 1 km."""
+    for what, v in (("width", width_m), ("depth", depth_m)):
+        if not (isinstance(v, (int, float)) and math.isfinite(v)) or v <= 0:
+            raise ValueError(f"A hall's {what} must be a length above 0 m, got {v}")
+        if v > MAX_HALL_SIDE_M:
+            raise ValueError(f"A hall's {what} must be at most {MAX_HALL_SIDE_M:,.0f} m, got {v:,.1f} m")
+    w, d = round(float(width_m), POSITION_DECIMALS), round(float(depth_m), POSITION_DECIMALS)
+    outline = ((0.0, 0.0), (w, 0.0), (w, d), (0.0, d))
+    hall_id = fresh_hall_id(design)
+    name = (name or "").strip() or _hall_name(hall_id)
+    hall = Hall(hall_id, name, outline, origin=_campus_place(design, outline))
+    return AddHall(hall, None, f"Add {name}")
+
+
+def duplicate_hall(design: Design, hall_id: str) -> Composite:
+    """The command copying a hall with everything in it (items with fresh ids, an
+    UltraServer's racks sharing a fresh system id) and its dimension lines and notes, as
+    a new hall after the others. One undo step."""
+    src = design.hall(hall_id)
+    new_id = fresh_hall_id(design)
+    name = f"{src.name} (copy)"
+    hall = replace(src, id=new_id, name=name, outline=tuple(src.outline), columns=list(src.columns),
+                   keepouts=list(src.keepouts), extra=dict(src.extra),
+                   origin=_campus_place(design, src.outline))
+    t = design.equipment
+    code = t.halls.codes.get(hall_id)
+    rows = np.flatnonzero(t.hall_code == code) if code is not None else np.zeros(0, np.int64)
+    taken_ids, taken_systems = set(t.index), set(t.systems.codes)
+    old_prefix, new_prefix = f"{hall_id}-", f"{new_id}-"
+
+    def renamed(old: str, taken: set[str]) -> str:
+        if old.startswith(old_prefix) and new_prefix + old[len(old_prefix):] not in taken:
+            taken.add(new_prefix + old[len(old_prefix):])
+            return new_prefix + old[len(old_prefix):]
+        return _fresh(_stem(old), taken)
+
+    systems: dict[str, str] = {}
+    records = []
+    for r in rows:
+        e = t.record(int(r))
+        if e.system is not None and e.system not in systems:
+            systems[e.system] = renamed(e.system, taken_systems)
+        records.append(replace(e, id=renamed(e.id, taken_ids), hall=new_id,
+                               system=None if e.system is None else systems[e.system]))
+    commands: list[Command] = [AddHall(hall)]
+    if records:
+        commands.append(AddItems(records))
+    notes = annotations_of(design)
+    copies = [{**a, "hall": new_id} for a in notes if a.get("hall") == hall_id]
+    if copies:
+        commands.append(SetAnnotations(notes + copies))
+    return Composite(commands, f"Duplicate {src.name}")
+
+
+def move_hall(design: Design, hall_id: str, origin: tuple[float, float] | None,
+              label: str | None = None) -> SetHall:
+    """The command putting a hall's (0, 0) at ``origin`` on the campus (site metres;
+    None: back to side by side). Raises ``ValueError`` for a point beyond ±100 km."""
+    hall = design.hall(hall_id)
+    if origin is not None:
+        x, y = (float(v) for v in origin)
+        if not (math.isfinite(x) and math.isfinite(y)) or max(abs(x), abs(y)) > 100_000.0:
+            raise ValueError(f"A hall's origin must lie within 100 km of the site's (0, 0), got ({x:g}, {y:g})")
+        origin = (round(x, POSITION_DECIMALS) + 0.0, round(y, POSITION_DECIMALS) + 0.0)
+    return SetHall(hall_id, {"origin": origin}, label or f"Move {hall.name}")
+
+
+# ====================================================================== annotations
+#: What a design's ``annotations`` hold (``design.extra["annotations"]``, hall metres):
+#: ``{"kind": "dimension", "hall", "a": [x, y], "b": [x, y]}`` and
+#: ``{"kind": "note", "hall", "at": [x, y], "text"}``.
+ANNOTATION_KINDS = ("dimension", "note")
+
+
+class AnnotationError(ValueError):
+    """An annotation the design cannot hold; the message says why, in the planner's words."""
+
+
+def annotations_of(design: Design) -> list[dict]:
+    """Copies of the design's dimension lines and notes, in file order (empty when none)."""
+    return [dict(a) for a in design.extra.get("annotations") or []]
+
+
+@dataclass
+class SetAnnotations(Command):
+    """Replace the design's dimension lines and notes (``design.extra["annotations"]``;
+    ``None``: it has none). Nothing the engine reads changes: the change kind is
+    ``annotations`` (:data:`designer.model.design.VIEW_CHANGES`)."""
+
+    annotations: list[dict] | None
+    label: str = "Edit annotations"
+
+    def apply(self, design: Design) -> Command:
+        old = design.extra.get("annotations")
+        if self.annotations is None:
+            design.extra.pop("annotations", None)
+        else:
+            design.extra["annotations"] = [dict(a) for a in self.annotations]
+        halls = tuple(dict.fromkeys(a.get("hall") for a in [*(old or []), *(self.annotations or [])]))
+        design.notify(Change("annotations", (), halls))
+        return SetAnnotations(None if old is None else [dict(a) for a in old], self.label)
+
+
+def _plan_point(p, what: str) -> list[float]:
+    try:
+        x, y = (float(v) for v in p)
+    except (TypeError, ValueError):
+        raise AnnotationError(f"{what} must be a point (x, y), got {p!r}") from None
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise AnnotationError(f"{what} must be a finite point, got ({x}, {y})")
+    return [round(x, POSITION_DECIMALS) + 0.0, round(y, POSITION_DECIMALS) + 0.0]
+
+
+def dimension(design: Design, hall_id: str, a, b) -> dict:
+    """A dimension line between two points of a hall (plan metres); raises
+    :class:`AnnotationError` for an unknown hall or two ends on one point."""
+    if hall_id not in design.hall_ids():
+        raise AnnotationError(f"there is no hall {hall_id!r}")
+    a, b = _plan_point(a, "a dimension's start"), _plan_point(b, "a dimension's end")
+    if a == b:
+        raise AnnotationError("a dimension line needs two different ends")
+    return {"kind": "dimension", "hall": hall_id, "a": a, "b": b}
+
+
+def note(design: Design, hall_id: str, at, text: str) -> dict:
+    """A free-text note at a point of a hall; raises :class:`AnnotationError` for an
+    unknown hall or an empty text."""
+    if hall_id not in design.hall_ids():
+        raise AnnotationError(f"there is no hall {hall_id!r}")
+    text = (text or "").strip()
+    if not text:
+        raise AnnotationError("a note needs some text")
+    if len(text) > 10_000:
+        raise AnnotationError("a note holds at most 10,000 characters")
+    return {"kind": "note", "hall": hall_id, "at": _plan_point(at, "a note's place"), "text": text}
+
+
+def add_annotation(design: Design, annotation: dict) -> SetAnnotations:
+    """The command adding a dimension line or a note (built by :func:`dimension` / :func:`note`)."""
+    what = "dimension" if annotation.get("kind") == "dimension" else "note"
+    return SetAnnotations(annotations_of(design) + [dict(annotation)], f"Add {what}")
+
+
+def remove_annotations(design: Design, indices) -> SetAnnotations:
+    """The command removing the annotations at these positions of the list."""
+    notes = annotations_of(design)
+    drop = {int(i) for i in indices}
+    bad = sorted(i for i in drop if not 0 <= i < len(notes))
+    if bad:
+        raise AnnotationError(f"there is no annotation {bad[0]}")
+    kept = [a for i, a in enumerate(notes) if i not in drop]
+    n = len(drop)
+    return SetAnnotations(kept or None, f"Delete {n} annotation{'s' if n != 1 else ''}")
+
+
+def replace_annotation(design: Design, index: int, annotation: dict, label: str = "Edit note") -> SetAnnotations:
+    """The command replacing the annotation at a position (a note's new text, a moved end)."""
+    notes = annotations_of(design)
+    if not 0 <= index < len(notes):
+        raise AnnotationError(f"there is no annotation {index}")
+    notes[index] = dict(annotation)
+    return SetAnnotations(notes, label)
 
 
 # ====================================================================== power chain

@@ -46,6 +46,9 @@ class Hall:
     floor_rating_kg_m2: float = 2500.0
     it_capacity_kw: float = 20000.0
     tray_drop_m: float | None = None  # None: the design's cable.tray_drop_m assumption
+    #: Where the hall's own (0, 0) sits on the campus plan, in site metres; None: laid
+    #: side by side after the halls before it (:meth:`Design.hall_offsets`).
+    origin: tuple[float, float] | None = None
     extra: dict = field(default_factory=dict)
 
     def area(self) -> float:
@@ -216,6 +219,8 @@ ChangeListener = Callable[["Change"], None]
 ITEM_CHANGES = ("moved", "added", "removed", "updated")
 #: Change kinds that touch the whole design (a full evaluation).
 DESIGN_CHANGES = ("halls", "site", "assumptions", "reset")
+#: Change kinds of what is drawn on the plan but never evaluated (dimension lines, notes).
+VIEW_CHANGES = ("annotations",)
 
 
 @dataclass(frozen=True)
@@ -266,16 +271,20 @@ class Design:
         return [h.id for h in self.halls]
 
     def hall_offsets(self, gap_m: float = 10.0) -> dict[str, tuple[float, float]]:
-        """Where each hall sits when all are shown side by side (canvas, plan exports,
-        DXF): the first hall keeps its own coordinates, each next one is shifted east to
-        start ``gap_m`` after the previous one."""
+        """Where each hall's (0, 0) sits on the campus plan, in site metres (canvas, plan
+        exports, DXF, links between halls). A hall with an ``origin`` sits there; the
+        others are laid side by side: the first keeps its own coordinates, each next one
+        starts ``gap_m`` east of everything placed before it."""
         out: dict[str, tuple[float, float]] = {}
-        east = 0.0
-        for i, hall in enumerate(self.halls):
+        east = None
+        for hall in self.halls:
             x0, _, x1, _ = hall.bounds()
-            dx = 0.0 if i == 0 else east + gap_m - x0
-            out[hall.id] = (dx, 0.0)
-            east = dx + x1
+            if hall.origin is not None:
+                dx, dy = hall.origin
+            else:
+                dx, dy = (0.0 if east is None else east + gap_m - x0), 0.0
+            out[hall.id] = (float(dx), float(dy))
+            east = dx + x1 if east is None else max(east, dx + x1)
         return out
 
     def system_members(self, system: str) -> list[str]:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from designer.catalog import Catalog
+from designer.model.clos import clos_tiers, server_ports, spine_racks_needed
 from designer.model.design import Design, Equipment, Hall
 
 TILE_M = 0.6  # floor tile (TIA-942 two-tile aisles, D5)
@@ -63,6 +64,8 @@ class RowRedundancy:
     cooling: str = "N"
     network: str = "N"
     loops: bool = False
+    #: the design's ``fabric.oversubscription``: leaves give o/(1+o) of their ports to servers
+    oversubscription: float = 1.0
 
     def __post_init__(self) -> None:
         for name, allowed in (("power", ("N", "2N")), ("cooling", ("N", "N+1")), ("network", ("N", "N+1"))):
@@ -167,7 +170,7 @@ def _row(catalog: Catalog, hall: str, x0: float, y: float, rotation: float, n_ul
     rps = rack.racks_per_system
     links = n_ultraservers * math.ceil(rack.get("efa_gbps") / rack.get("efa_link_gbps"))
     net = catalog.types[network_type]
-    n_net = math.ceil(links / net.get("ports"))
+    n_net = math.ceil(links / server_ports(net.get("ports"), red.oversubscription))
     if red.network == "N+1" and links > 0:
         n_net += 1
     liquid = n_ultraservers * rps * rack.it_power_kw * rack.liquid_fraction
@@ -203,13 +206,44 @@ def _row(catalog: Catalog, hall: str, x0: float, y: float, rotation: float, n_ul
         extra = {"loop": loop} if loop is not None and type_id in (rack_type, cdu_type) else {}
         items.append(Equipment(item_id, type_id, hall, x, y, rotation, sid, None, extra))
     # busways: balanced contiguous runs, each within the continuous limit on its own
+    feeds = _busways_over(catalog, hall, items, y, ids, red, busway_type)
+    return items, feeds
+
+
+def _switch_row(catalog: Catalog, hall: str, x0: float, y: float, n: int, slots: int, ids: IdCounter,
+                red: RowRedundancy, spine_type: str = "spine-rack", busway_type: str = "busway-1200a"):
+    """A row of ``n`` spine racks spread over ``slots`` rack positions (front to the
+    south), under balanced busway runs (A and B with 2N power), and per busway its feed
+    and load."""
+    # spread along the row (a spine rack's 48 kW of air heat is shared among more air handlers)
+    step = max(1, slots // max(1, n))
+    items = [Equipment(ids.next("spine"), spine_type, hall, round(x0 + TILE_M * (k * step + 0.5), 6), y, 180.0)
+             for k in range(n)]
+    # the room's busways run its whole length (tap-offs for the racks still to come)
+    return items, _busways_over(catalog, hall, items, y, ids, red, busway_type,
+                                span=(x0, x0 + TILE_M * slots))
+
+
+def _busways_over(catalog: Catalog, hall: str, items: list[Equipment], y: float, ids: IdCounter,
+                  red: RowRedundancy, busway_type: str, span: tuple[float, float] | None = None
+                  ) -> dict[str, tuple[str, float]]:
+    """Balanced busway runs over a row of racks (appended to ``items``), each within the
+    continuous limit alone; A and B runs with 2N power. ``span``: the runs together cover
+    it end to end (meeting halfway between their racks), else each ends at its racks.
+    Returns each busway's feed and load."""
+    pitch = TILE_M
+    xs = [e.x for e in items]
     bw = catalog.types[busway_type]
     limit = bw.busway_rating_kw * catalog.value("power.continuous_load_factor")
     loads = tuple(catalog.types[item.type].it_power_kw for item in items)
     feeds = {}
-    for a, b in balanced_runs(loads, limit):
+    runs = balanced_runs(loads, limit)
+    for k, (a, b) in enumerate(runs):
         x_a = round(xs[a] - pitch / 2 + 0.05, 6)
         x_b = round(xs[b] + pitch / 2 - 0.05, 6)
+        if span is not None:
+            x_a = round((span[0] if k == 0 else (xs[runs[k - 1][1]] + xs[a]) / 2) + 0.05, 6)
+            x_b = round((span[1] if k == len(runs) - 1 else (xs[b] + xs[runs[k + 1][0]]) / 2) - 0.05, 6)
         kw = sum(loads[a:b + 1])
         if red.power == "2N":
             base = ids.next("bw")
@@ -222,7 +256,17 @@ def _row(catalog: Catalog, hall: str, x0: float, y: float, rotation: float, n_ul
             bw_id = ids.next("bw")
             items.append(Equipment(bw_id, busway_type, hall, x_a, y, 0.0, None, (x_b, y)))
             feeds[bw_id] = ("A", kw)
-    return items, feeds
+    return feeds
+
+
+def spine_racks_for(catalog: Catalog, endpoints: int, oversubscription: float = 1.0, spare: bool = False,
+                    network_type: str = "network-rack", spine_type: str = "spine-rack") -> int:
+    """Spine racks holding every switch above the leaves of a fabric of ``endpoints``
+    server links (:func:`designer.engine.fabric.clos_tiers`), plus one with ``spare``."""
+    radix = int(catalog.types[network_type].get("switch_radix"))
+    tiers = clos_tiers(endpoints, radix, oversubscription)
+    need = spine_racks_needed(tiers, int(catalog.types[spine_type].get("switches")))
+    return need + (1 if spare and need else 0)
 
 
 def row_length_m(catalog: Catalog, n_ultraservers: int, rack_type: str = "trn3-gen2-rack",
@@ -270,16 +314,19 @@ def lay_out_hall(design: Design, catalog: Catalog, hall_id: str, name: str, *, r
                  ultraservers_per_row: int, blocks: int = 1, rack_type: str = "trn3-gen2-rack",
                  id_prefix: str = "", it_capacity_kw: float | None = None,
                  floor_rating_kg_m2: float = 2500.0, spare_row_pairs: int = 0, power: str = "N",
-                 cooling: str = "N", network: str = "N", loops: bool = False, power_chain: bool = False) -> Hall:
+                 cooling: str = "N", network: str = "N", loops: bool = False, power_chain: bool = False,
+                 spine_racks: int = 0, oversubscription: float = 1.0) -> Hall:
     """Add a hall laid out as ``blocks`` side by side, each with ``row_pairs`` pairs of rows
     facing cold aisles; columns stand in the cross aisles; air handlers line the north
     and south walls (N+1). ``power``/``cooling``/``network``/``loops``: each row's
     redundancy (:class:`RowRedundancy`). ``power_chain``: add the hall's transformers,
     switchboards and UPS modules to ``design.extra["power_chain"]`` and name each busway's
-    source (:func:`power_chain_nodes`). Returns the new hall (its equipment is appended
-    to the design)."""
+    source (:func:`power_chain_nodes`). ``spine_racks``: a spine room of that many spine
+    racks in rows along the north of the hall, with their own busways (the fabric's
+    switches above the leaves; :func:`spine_racks_for`). Returns the new hall (its
+    equipment is appended to the design)."""
     ids = IdCounter(id_prefix)
-    red = RowRedundancy(power, cooling, network, loops)
+    red = RowRedundancy(power, cooling, network, loops, oversubscription)
     row_len = row_length_m(catalog, ultraservers_per_row, rack_type, red)
     rack = catalog.types[rack_type]
     depth = rack.depth_m
@@ -293,7 +340,10 @@ def lay_out_hall(design: Design, catalog: Catalog, hall_id: str, name: str, *, r
     pitch = 2 * depth + cold + hot
     width = 2 * end_margin + blocks * row_len + (blocks - 1) * cross
     width = math.ceil(width / TILE_M) * TILE_M
-    height = 2 * wall_zone + (row_pairs + spare_row_pairs) * pitch - hot
+    per_spine_row = max(1, int((width - 2 * end_margin) / TILE_M + 1e-9))   # rack positions along the room
+    spine_rows = math.ceil(spine_racks / per_spine_row) if spine_racks else 0
+    spine_room = spine_rows * (depth + cold + hot) if spine_rows else 0.0
+    height = 2 * wall_zone + (row_pairs + spare_row_pairs) * pitch - hot + spine_room
     height = math.ceil(height / TILE_M) * TILE_M
     hall = Hall(id=hall_id, name=name, outline=((0.0, 0.0), (round(width, 6), 0.0),
                                                 (round(width, 6), round(height, 6)), (0.0, round(height, 6))),
@@ -310,6 +360,15 @@ def lay_out_hall(design: Design, catalog: Catalog, hall_id: str, name: str, *, r
                                       rack_type, "busway-1200a", "network-rack", "cdu-in-row", red)
                 items += row
                 feeds.update(row_feeds)
+    # the spine room: rows of spine racks north of the last row pair, fronts to a cold aisle
+    left = spine_racks
+    for k in range(spine_rows):
+        y_spine = wall_zone + (row_pairs + spare_row_pairs) * pitch + k * (depth + cold + hot) + depth / 2 + cold
+        take = min(per_spine_row, left)
+        left -= take
+        row, row_feeds = _switch_row(catalog, hall_id, end_margin, round(y_spine, 6), take, per_spine_row, ids, red)
+        items += row
+        feeds.update(row_feeds)
     # structural columns: in the end margins and the cross aisles, on each cold-aisle line
     col_x = [end_margin / 2] + [end_margin + b * (row_len + cross) + row_len + cross / 2
                                 for b in range(blocks - 1)] + [width - end_margin / 2]
@@ -317,17 +376,26 @@ def lay_out_hall(design: Design, catalog: Catalog, hall_id: str, name: str, *, r
         for p in range(row_pairs + spare_row_pairs):
             cy = wall_zone + p * pitch + depth + cold / 2
             hall.columns.append(_square(cx, cy, TILE_M))
-    # air handlers along both long walls, enough for the air-side heat plus one spare. Each
-    # unit takes whole racks, so with cooling N+1 a unit is counted at its capacity less
-    # the largest rack's air heat (what packing whole racks may leave unused): then the
-    # others still take every rack when any one fails
+    # air handlers along both long walls, enough for the air-side heat of their half of the
+    # hall plus spares; each unit takes whole racks, so it is counted at its capacity less
+    # the largest rack's air heat (what packing whole racks may leave unused)
     air = [catalog.types[e.type].it_power_kw * (1 - catalog.types[e.type].liquid_fraction)
            for e in items if e.end is None]
-    air_kw = sum(air)
-    per_unit = crah.get("capacity_kw") - (max(air, default=0.0) if red.cooling == "N+1" else 0.0)
-    n_crah = math.ceil(air_kw / per_unit) + 1
-    south = math.ceil(n_crah / 2)
-    north = n_crah - south
+    # (whole racks per unit: a unit may be left short of its capacity by up to one rack's heat)
+    per_unit = crah.get("capacity_kw") - max(air, default=0.0)
+    # each wall's units take the air heat of its half of the hall (a spine room makes the
+    # north half the warmer), with one spare per wall under N+1 and one in all under N
+    floor = [e for e in items if e.end is None]
+    south_kw = sum(a for a, e in zip(air, floor) if e.y < height / 2)
+    north_kw = sum(air) - south_kw
+    south = math.ceil(south_kw / per_unit)
+    north = math.ceil(north_kw / per_unit)
+    if red.cooling == "N+1":
+        south, north = south + 1, north + 1
+    elif north > south:
+        north += 1
+    else:
+        south += 1
     for count, y, rot in ((south, crah.depth_m / 2, 180.0), (north, height - crah.depth_m / 2, 0.0)):
         for k in range(count):
             x = width * (k + 0.5) / count
@@ -351,6 +419,10 @@ def _square(cx: float, cy: float, size: float):
                  ((cx - h, cy - h), (cx + h, cy - h), (cx + h, cy + h), (cx - h, cy + h)))
 
 
+#: Road between the halls of a generated campus (metres).
+CAMPUS_ROAD_M = 20.0
+
+
 def campus(catalog: Catalog, chips: int, *, ultraservers_per_row: int = 8, row_pairs: int = 4,
            blocks: int = 2, rack_type: str = "trn3-gen2-rack", name: str | None = None) -> Design:
     """A campus of identical halls holding at least ``chips`` chips (benchmarks, demos)."""
@@ -359,17 +431,31 @@ def campus(catalog: Catalog, chips: int, *, ultraservers_per_row: int = 8, row_p
     systems = math.ceil(chips / per_system)
     per_hall = ultraservers_per_row * row_pairs * 2 * blocks
     design = Design(name or f"Campus {chips:,} chips")
+    # the fabric above the leaves is one Clos for the whole campus: every hall holds a
+    # spine room with its share of the spine racks
+    per_row_pair = ultraservers_per_row * 2 * blocks
+    laid = math.ceil(systems / per_row_pair) * per_row_pair
+    links = math.ceil(spec.get("efa_gbps") / spec.get("efa_link_gbps"))
+    spines_left = spine_racks_for(catalog, laid * links)
     remaining = systems
     h = 0
     while remaining > 0:
         h += 1
         take = min(per_hall, remaining)
-        pairs = max(1, math.ceil(take / (ultraservers_per_row * 2 * blocks)))
+        pairs = max(1, math.ceil(take / per_row_pair))
         hall_id = f"H{h:02d}"
+        share = min(spines_left, math.ceil(spines_left * pairs * per_row_pair / max(1, remaining)))
         lay_out_hall(design, catalog, hall_id, f"Hall {h}", row_pairs=pairs,
                      ultraservers_per_row=ultraservers_per_row, blocks=blocks, rack_type=rack_type,
-                     id_prefix=f"{hall_id}-")
-        remaining -= pairs * 2 * blocks * ultraservers_per_row
+                     id_prefix=f"{hall_id}-", spine_racks=share)
+        spines_left -= share
+        remaining -= pairs * per_row_pair
+    # the halls on a campus grid, about as many columns as rows, a 20 m road between them
+    cols = max(1, math.ceil(math.sqrt(len(design.halls))))
+    widest = max(h.bounds()[2] for h in design.halls)
+    deepest = max(h.bounds()[3] for h in design.halls)
+    for i, hall in enumerate(design.halls):
+        hall.origin = (round((i % cols) * (widest + CAMPUS_ROAD_M), 6), round((i // cols) * (deepest + CAMPUS_ROAD_M), 6))
     total_it = sum(hall.it_capacity_kw for hall in design.halls)
     design.site.utility_capacity_kw = math.ceil(total_it * 1.3 / 1000) * 1000
     return design

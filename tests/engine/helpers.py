@@ -6,9 +6,13 @@ degrees; at rotation 0 the front (intake) faces −y and the width runs along x.
 The *supported row* used by many tests is one Trn3 Gen2 UltraServer that the engine
 must find fully served: in hall ``A`` (20 m × 12 m), along y = 6 m, front to the south::
 
-    cdu1 (4.3)  us1-r1 (4.9)  us1-r2 (5.5)  net1 (6.1)      ← centres, rotation 0
-    ═════════════════ bw1 (4.05 → 6.35) ══════════════       ← busway over the row
+    cdu1 (4.3)  us1-r1 (4.9)  us1-r2 (5.5)  net1 (6.1)  spine1 (6.7)   ← centres, rotation 0
+    ═════════════════════ bw1 (4.05 → 6.95) ═══════════════════════     ← busway over the row
                      crah1 at (10, 0.45), rotation 180 (front to the north), on the south wall
+
+The spine rack is there because the UltraServer's 36 EFA links need two leaf switches
+(32 server ports each at oversubscription 1), so the fabric has a tier above the leaves
+(issue 14: tiers [2, 1], one switch; without a spine rack → ``fabric-capacity``).
 
 Every piece of it is a function argument so that a test can move one thing.
 """
@@ -28,6 +32,7 @@ from designer.model.layouts import ultraserver_racks
 
 RACK = "trn3-gen2-rack"
 NET = "network-rack"
+SPINE = "spine-rack"
 CDU = "cdu-in-row"
 CRAH = "crah"
 BUSWAY = "busway-1200a"
@@ -73,6 +78,10 @@ def net(item_id: str, x: float, y: float = ROW_Y, rot: float = 0.0, hall_id: str
     return Equipment(item_id, NET, hall_id, x, y, rot)
 
 
+def spine(item_id: str, x: float, y: float = ROW_Y, rot: float = 0.0, hall_id: str = "A") -> Equipment:
+    return Equipment(item_id, SPINE, hall_id, x, y, rot)
+
+
 def cdu(item_id: str, x: float, y: float = ROW_Y, rot: float = 0.0, hall_id: str = "A") -> Equipment:
     return Equipment(item_id, CDU, hall_id, x, y, rot)
 
@@ -107,9 +116,9 @@ def make_design(items: Iterable[Equipment], halls: Sequence[Hall] | None = None,
 
 
 def supported_items(*, system: str = "us1", y: float = ROW_Y, x_cdu: float = 4.3, x_rack: float = 4.9,
-                    x_net: float = 6.1, busway_span=(4.05, 6.35), crah_at=(10.0, 0.45),
+                    x_net: float = 6.1, x_spine: float = 6.7, busway_span=(4.05, 6.95), crah_at=(10.0, 0.45),
                     busway_type: str = BUSWAY, with_cdu: bool = True, with_net: bool = True,
-                    with_crah: bool = True, with_busway: bool = True) -> list[Equipment]:
+                    with_crah: bool = True, with_busway: bool = True, with_spine: bool = True) -> list[Equipment]:
     """The supported row of the module docstring (one Trn3 Gen2 UltraServer, fully served)."""
     items: list[Equipment] = []
     if with_cdu:
@@ -117,6 +126,8 @@ def supported_items(*, system: str = "us1", y: float = ROW_Y, x_cdu: float = 4.3
     items += ultraserver(system, x_rack, y)
     if with_net:
         items.append(net("net1", x_net, y))
+    if with_spine:
+        items.append(spine("spine1", x_spine, y))
     if with_busway:
         items.append(busway("bw1", (busway_span[0], y), (busway_span[1], y), busway_type))
     if with_crah:
@@ -172,6 +183,25 @@ def manhattan(a: Equipment, b: Equipment) -> float:
 def routed_m(manhattan_m: float, tray_drop_m: float, slack: float) -> float:
     """PRODUCT §3: (Manhattan + 2 × tray drop) × slack."""
     return (manhattan_m + 2 * tray_drop_m) * slack
+
+
+def port_to_port_m(dx_m: float, in_rack_m: float, slack: float) -> float:
+    """Racks side by side in one row (centres within ``cable.direct_max_m``) are cabled
+    port to port through their side cable managers: (dx + 2 × in-rack run) × slack."""
+    return (dx_m + 2 * in_rack_m) * slack
+
+
+def server_link_m(cat: Catalog, a: Equipment, b: Equipment, tray_drop_m: float | None = None) -> float:
+    """A scale-out link's length between two racks of one hall: port to port when they
+    stand side by side in one row within ``cable.direct_max_m`` (the shorter of the two
+    ways), else via the tray (:func:`routed_m`)."""
+    slack = cat.value("cable.slack_factor")
+    tray = cat.value("cable.tray_drop_m") if tray_drop_m is None else tray_drop_m
+    dx, dy = abs(a.x - b.x), abs(a.y - b.y)
+    via_tray = routed_m(dx + dy, tray, slack)
+    if dy < 0.05 and dx <= cat.value("cable.direct_max_m") + 1e-9:
+        return min(via_tray, port_to_port_m(dx, cat.value("cable.in_rack_m"), slack))
+    return via_tray
 
 
 def medium_cost(cat: Catalog, medium: str, length_m: float) -> float:

@@ -10,15 +10,18 @@ from .helpers import hall, make_design, only, rack, row, supported_design, suppo
 
 
 def test_first_fit_a_small_item_is_powered_after_a_big_one_did_not_fit():
-    """Capacity is served in file order, first fit: the network rack, listed after a rack
-    that no longer fits on the busway, still gets the capacity that is left."""
+    """Capacity is served in file order, first fit: the network and spine racks, listed
+    after a rack that no longer fits on the busway, still get the capacity that is left."""
     from .helpers import effective_catalog
 
     d = supported_design()
     cat = effective_catalog(d)
     rack_kw = cat.types["trn3-gen2-rack"].it_power_kw
     net_kw = cat.types["network-rack"].it_power_kw
-    limit = 1.5 * rack_kw + net_kw   # room for one rack and the network rack, not for two racks
+    spine_kw = cat.types["spine-rack"].it_power_kw
+    # room for one rack, the network rack and the spine rack (85 + 6 + 48 = 139 kW), not for
+    # two racks (170 kW): 1.25 × 85 + 6 + 48 = 160.25 kW
+    limit = 1.25 * rack_kw + net_kw + spine_kw
     load_factor = cat.value("power.continuous_load_factor")
     spec = cat.types["busway-1200a"]
     rating_kw = spec.busway_rating_kw
@@ -30,6 +33,7 @@ def test_first_fit_a_small_item_is_powered_after_a_big_one_did_not_fit():
     unpowered = {t.ids[r] for r in range(len(t)) if not ev.items.powered[r]}
     assert unpowered == {"us1-r2"}          # the second rack does not fit …
     assert ev.items.powered[row(d, "net1")]       # … but the network rack after it does
+    assert ev.items.powered[row(d, "spine1")]     # … and the spine rack
     v = only(ev, "unpowered")
     assert "us1-r2" in v.ids and "left" in v.message and "kW" in v.message
 

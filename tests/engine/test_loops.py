@@ -9,15 +9,18 @@ import pytest
 
 from designer.engine import evaluate
 
-from .helpers import catalog, cdu, supported_design, supported_items, make_design, hall, ultraserver, busway, net, crah, ROW_Y
+from .helpers import catalog, cdu, supported_design, supported_items, make_design, hall, ultraserver, busway, net, crah, spine, ROW_Y
 
 
 def two_rows_two_cdus(loops: bool):
     """Two UltraServers in one row (us1 west, us2 east) with a CDU at each end; with
     ``loops`` the west CDU and us2 are on loop L1, the east CDU and us1 on loop L2 (each
-    UltraServer piped to the far CDU)."""
+    UltraServer piped to the far CDU). The 2 × 36 EFA links need two leaf racks (64 server
+    ports each at oversubscription 1) and so a tier above them: net2 and spine1 stand east
+    of cduE."""
     items = [cdu("cduW", 1.5), *ultraserver("us1", 2.1), net("net1", 3.3), *ultraserver("us2", 3.9), cdu("cduE", 5.1),
-             busway("bw1", (1.25, ROW_Y), (5.35, ROW_Y)), crah("crah1", 3.0, 0.45)]
+             net("net2", 5.7), spine("spine1", 6.3),
+             busway("bw1", (1.25, ROW_Y), (6.55, ROW_Y)), crah("crah1", 3.0, 0.45)]
     if loops:
         loop = {"cduW": "L1", "us2-r1": "L1", "us2-r2": "L1", "cduE": "L2", "us1-r1": "L2", "us1-r2": "L2"}
         items = [replace(e, extra={"loop": loop[e.id]}) if e.id in loop else e for e in items]

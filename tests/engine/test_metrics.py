@@ -3,7 +3,7 @@
 Each expected number is worked out here from the inputs: catalog figures read through
 the catalog, distances from the coordinates the test placed. Nothing is pasted from the
 engine's output. See ``helpers.py`` for the *supported row* (one Trn3 Gen2 UltraServer
-with a CDU, a network rack, a busway and an air handler, all within reach).
+with a CDU, a network rack, a spine rack, a busway and an air handler, all within reach).
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ import pytest
 from designer.engine import evaluate
 
 from .helpers import (
-    BUSWAY, CDU, CRAH, NET, RACK, busway, busway_limit_kw, cdu, cheapest_medium, effective_catalog, hall,
-    latency_ns, links_per_system, make_design, manhattan, net, rack, routed_m, row, supported_design,
+    BUSWAY, CDU, CRAH, NET, RACK, SPINE, busway, busway_limit_kw, cdu, cheapest_medium, effective_catalog, hall,
+    latency_ns, links_per_system, make_design, manhattan, net, port_to_port_m, rack, routed_m, row, server_link_m,
+    supported_design,
     supported_items, ultraserver,
 )
 
@@ -24,7 +25,8 @@ HOURS = 8760.0
 #: report key (PRODUCT §5) → catalog field (per UltraServer) and the divisor to report units
 FIGURES = {"mxfp8_pflops": ("mxfp8_tflops", 1000.0), "bf16_pflops": ("bf16_tflops", 1000.0),
            "fp32_pflops": ("fp32_tflops", 1000.0), "hbm_gib": ("hbm_gib", 1.0),
-           "hbm_tbps": ("hbm_tbps", 1.0), "efa_tbps": ("efa_gbps", 1000.0)}
+           "hbm_tbps": ("hbm_tbps", 1.0), "efa_tbps": ("efa_gbps", 1000.0),
+           "fp4_pflops": ("fp4_tflops", 1000.0)}
 
 
 def approx(v):
@@ -101,7 +103,7 @@ def test_incomplete_system_counts_in_peak_but_not_in_effective():
 
 # ------------------------------------------------------------------ power and energy
 def _it_of_supported_row(cat) -> float:
-    return (2 * cat.types[RACK].it_power_kw + cat.types[NET].it_power_kw
+    return (2 * cat.types[RACK].it_power_kw + cat.types[NET].it_power_kw + cat.types[SPINE].it_power_kw
             + cat.types[CDU].it_power_kw + cat.types[CRAH].it_power_kw)
 
 
@@ -111,7 +113,9 @@ def test_it_and_facility_power_with_fixed_pue_and_annual_energy_cost_co2():
     cat = effective_catalog(d)
     p = evaluate(d).report()["power"]
     it = _it_of_supported_row(cat)
-    assert it == 2 * 85 + 12  # sanity: the catalog defaults this test was written against
+    # sanity: the catalog defaults this test was written against: 2 racks × 85 kW, a network
+    # rack of ceil(128 / 64) = 2 switches × 3 kW, a spine rack of 16 switches × 3 kW
+    assert it == 2 * 85 + 2 * 3.0 + 16 * 3.0
     facility = it * pue
     mwh = facility * HOURS / 1000
     assert p["it_kw"] == approx(it)
@@ -129,7 +133,7 @@ def test_facility_power_with_modelled_pue_weights_partial_pues_by_liquid_fractio
     pl, pa = cat.value("cooling.pue_liquid"), cat.value("cooling.pue_air")
     facility = 0.0
     it = 0.0
-    for type_id, count in ((RACK, 2), (NET, 1), (CDU, 1), (CRAH, 1)):
+    for type_id, count in ((RACK, 2), (NET, 1), (SPINE, 1), (CDU, 1), (CRAH, 1)):
         t = cat.types[type_id]
         lf = t.liquid_fraction
         facility += count * t.it_power_kw * (lf * pl + (1 - lf) * pa)
@@ -151,29 +155,32 @@ def test_pflops_per_mw_is_effective_mxfp8_per_facility_megawatt():
 
 
 def test_busway_load_and_limit():
-    """bw1 carries the racks and the network rack beneath it; limit = √3·V·I·PF/1000 × 0.8."""
+    """bw1 carries the racks, the network rack and the spine rack beneath it;
+    limit = √3·V·I·PF/1000 × 0.8."""
     d = supported_design()
     cat = effective_catalog(d)
     ev = evaluate(d)
     bw = row(d, "bw1")
-    fed = 2 * cat.types[RACK].it_power_kw + cat.types[NET].it_power_kw
+    fed = 2 * cat.types[RACK].it_power_kw + cat.types[NET].it_power_kw + cat.types[SPINE].it_power_kw
     assert ev.items.load_kw[bw] == pytest.approx(fed)
     b = cat.types[BUSWAY]
     assert ev.items.limit_kw[bw] == pytest.approx(math.sqrt(3) * 415 * 1200 * 0.95 / 1000 * 0.8)
     assert ev.items.limit_kw[bw] == pytest.approx(
         math.sqrt(3) * b.get("voltage_v") * b.get("amps") * b.get("power_factor") / 1000 * 0.8)
-    for item in ("us1-r1", "us1-r2", "net1"):
+    for item in ("us1-r1", "us1-r2", "net1", "spine1"):
         assert ev.items.served_by_busway[row(d, item)] == bw
 
 
 def test_two_busways_split_the_load_by_what_hangs_beneath_them():
     d = supported_design(busway_span=(4.05, 5.0), busway_type="busway-800a")
-    d.equipment.insert([busway("bw2", (5.3, 6.0), (6.35, 6.0))])
+    d.equipment.insert([busway("bw2", (5.3, 6.0), (6.95, 6.0))])
     cat = effective_catalog(d)
     ev = evaluate(d)
     rack_kw = cat.types[RACK].it_power_kw
     assert ev.items.load_kw[row(d, "bw1")] == pytest.approx(rack_kw)                  # us1-r1 (4.6–5.2)
-    assert ev.items.load_kw[row(d, "bw2")] == pytest.approx(rack_kw + cat.types[NET].it_power_kw)
+    # us1-r2, net1 and spine1 (5.2–7.0): 85 + 6 + 48 kW
+    assert ev.items.load_kw[row(d, "bw2")] == pytest.approx(
+        rack_kw + cat.types[NET].it_power_kw + cat.types[SPINE].it_power_kw)
     assert ev.items.limit_kw[row(d, "bw1")] == pytest.approx(busway_limit_kw(cat, "busway-800a"))
 
 
@@ -183,8 +190,11 @@ def test_cdu_and_air_handler_load_and_limit():
     ev = evaluate(d)
     rk = cat.types[RACK]
     nk = cat.types[NET]
+    sk = cat.types[SPINE]
     liquid = 2 * rk.it_power_kw * rk.liquid_fraction
-    air = 2 * rk.it_power_kw * (1 - rk.liquid_fraction) + nk.it_power_kw * (1 - nk.liquid_fraction)
+    air = (2 * rk.it_power_kw * (1 - rk.liquid_fraction) + nk.it_power_kw * (1 - nk.liquid_fraction)
+           + sk.it_power_kw * (1 - sk.liquid_fraction))
+    assert air == pytest.approx(2 * 85 * 0.15 + 6 + 48)     # 79.5 kW: switch racks are air cooled
     assert ev.items.load_kw[row(d, "cdu1")] == pytest.approx(liquid)
     assert ev.items.limit_kw[row(d, "cdu1")] == pytest.approx(cat.types[CDU].get("capacity_kw"))
     assert ev.items.load_kw[row(d, "crah1")] == pytest.approx(air)
@@ -209,9 +219,11 @@ def test_cdus_serve_nearest_first_within_capacity():
 def test_liquid_and_air_heat_coolant_flow_and_airflow():
     d = supported_design(assumptions={"cooling.delta_t_liquid_k": 8.0, "cooling.delta_t_air_k": 14.0})
     cat = effective_catalog(d)
-    rk, nk = cat.types[RACK], cat.types[NET]
-    liquid = 2 * rk.it_power_kw * rk.liquid_fraction + nk.it_power_kw * nk.liquid_fraction
-    air = 2 * rk.it_power_kw * (1 - rk.liquid_fraction) + nk.it_power_kw * (1 - nk.liquid_fraction)
+    rk, nk, sk = cat.types[RACK], cat.types[NET], cat.types[SPINE]
+    liquid = (2 * rk.it_power_kw * rk.liquid_fraction + nk.it_power_kw * nk.liquid_fraction
+              + sk.it_power_kw * sk.liquid_fraction)
+    air = (2 * rk.it_power_kw * (1 - rk.liquid_fraction) + nk.it_power_kw * (1 - nk.liquid_fraction)
+           + sk.it_power_kw * (1 - sk.liquid_fraction))
     c = evaluate(d).report()["cooling"]
     assert c["liquid_kw"] == approx(liquid)
     assert c["air_kw"] == approx(air)
@@ -225,7 +237,11 @@ def test_liquid_and_air_heat_coolant_flow_and_airflow():
 
 # ------------------------------------------------------------------ cables
 def test_scale_out_links_counts_metres_longest_and_latency():
-    """Each rack carries half of the 36 links to net1; lengths from the coordinates."""
+    """Each rack carries half of the 36 links to net1; lengths from the coordinates. The
+    racks stand beside net1 in its row (1.2 and 0.6 m, centres), so they are cabled port to
+    port: (1.2 + 2 × 0.25) × 1.1 = 1.87 m and (0.6 + 0.5) × 1.1 = 1.21 m, both passive DAC
+    (2 m). ``by_medium`` also counts the fabric: net1's 36 uplinks to spine1, side by side
+    0.6 m east, port to port too: (0.6 + 2 × 0.25) × 1.1 = 1.21 m: passive DAC."""
     d = supported_design()
     cat = effective_catalog(d)
     tray, slack = cat.value("cable.tray_drop_m"), cat.value("cable.slack_factor")
@@ -233,14 +249,24 @@ def test_scale_out_links_counts_metres_longest_and_latency():
     links = links_per_system(cat)
     assert links == 36
     per_rack = links // cat.types[RACK].racks_per_system
-    lengths = [routed_m(manhattan(by_id[r], by_id["net1"]), tray, slack) for r in ("us1-r1", "us1-r2")]
+    lengths = [server_link_m(cat, by_id[r], by_id["net1"]) for r in ("us1-r1", "us1-r2")]
+    assert lengths == [pytest.approx(1.87), pytest.approx(1.21)]
+    assert lengths == [pytest.approx(port_to_port_m(dx, cat.value("cable.in_rack_m"), slack)) for dx in (1.2, 0.6)]
     media = [cheapest_medium(cat, L) for L in lengths]
+    assert media == ["passive-dac", "passive-dac"]
+    # uplinks of a leaf at o = 1: its 36 used server ports × (64 − 32) / 32 = 36
+    uplinks = 36
+    uplink_m = port_to_port_m(manhattan(by_id["net1"], by_id["spine1"]), cat.value("cable.in_rack_m"), slack)
+    assert uplink_m == pytest.approx(1.21) and cheapest_medium(cat, uplink_m) == "passive-dac"
+    assert routed_m(0.6, tray, slack) == pytest.approx(3.96)   # (via the tray it would be AEC)
     ev = evaluate(d)
     c = ev.report()["cables"]
     expected: dict[str, dict] = {m: {"count": 0, "metres": 0.0} for m in cat.media}
     for L, m in zip(lengths, media):
         expected[m]["count"] += per_rack
         expected[m]["metres"] += per_rack * L
+    expected["passive-dac"]["count"] += uplinks
+    expected["passive-dac"]["metres"] += uplinks * uplink_m
     for m in cat.media:
         assert c["by_medium"][m]["count"] == expected[m]["count"], m
         assert c["by_medium"][m]["metres"] == pytest.approx(expected[m]["metres"], abs=0.006), m
@@ -263,7 +289,7 @@ def _single_rack_link(distance_m: float, tray_drop_m: float | None = None):
 
 
 @pytest.mark.parametrize("distance_m, tray_drop_m, expected", [
-    (0.6, 0.25, "passive-dac"),   # (0.6 + 0.5) × 1.1 = 1.21 m ≤ 3 m
+    (0.6, 0.25, "passive-dac"),   # side by side: (0.6 + 2 × 0.25) × 1.1 = 1.21 m ≤ 2 m (800G DAC reach)
     (2.4, None, "aec"),           # (2.4 + 3) × 1.1 = 5.94 m: too long for DAC, AEC ≤ 7 m
     (20.0, None, "aoc"),          # 25.3 m: AOC 3 + 0.06·L beats SR8 5 + 0.01·L below 40 m
     (38.0, None, "sr8"),          # 45.1 m: SR8 is cheaper than AOC above 40 m, reaches 50 m
@@ -299,11 +325,12 @@ def test_medium_choice_follows_cost_assumptions():
 
 
 def test_links_spill_to_the_next_network_rack_when_ports_run_out():
-    """net1 (nearest) has 20 ports: 20 links to it, the other 16 to net2 farther away."""
+    """net1 (nearest) has 20 server ports: 20 links to it, the other 16 to net2 farther away."""
     ports = 20
     items = [rack("us1-r1", 2.0, system="us1"), net("net1", 4.4), net("net2", 9.2)]
+    # 40 ports per rack, floor(40 · 1/(1 + 1)) = 20 of them facing servers (o = 1)
     d = make_design(items, [hall(w=20)], assumptions={"trn3-gen2-rack.racks_per_system": 1,
-                                                      "network-rack.ports": ports})
+                                                      "network-rack.ports": 2 * ports})
     cat = effective_catalog(d)
     tray, slack = cat.value("cable.tray_drop_m"), cat.value("cable.slack_factor")
     links = links_per_system(cat)
@@ -325,7 +352,7 @@ def test_rack_power_override_changes_it_kw_and_everything_downstream():
     over = supported_design(assumptions={"trn3-gen2-rack.it_power_kw": 90.0})
     cat = effective_catalog(base)
     rb, ro = evaluate(base).report(), evaluate(over).report()
-    assert ro["power"]["it_kw"] == approx(2 * 90.0 + cat.types[NET].it_power_kw)
+    assert ro["power"]["it_kw"] == approx(2 * 90.0 + cat.types[NET].it_power_kw + cat.types[SPINE].it_power_kw)
     assert ro["power"]["it_kw"] - rb["power"]["it_kw"] == approx(2 * (90.0 - cat.types[RACK].it_power_kw))
     assert ro["power"]["facility_kw"] == approx(ro["power"]["it_kw"] * over.site.pue)
     lf = cat.types[RACK].liquid_fraction
@@ -334,26 +361,41 @@ def test_rack_power_override_changes_it_kw_and_everything_downstream():
 
 def test_slack_and_tray_drop_overrides_change_cable_lengths():
     d = supported_design(assumptions={"cable.slack_factor": 1.3, "cable.tray_drop_m": 2.0})
+    cat = effective_catalog(d)
     by_id = {e.id: e for e in d.equipment}
-    longest = routed_m(manhattan(by_id["us1-r1"], by_id["net1"]), 2.0, 1.3)
-    assert evaluate(d).report()["cables"]["longest_m"] == approx(longest)
+    r = evaluate(d).report()
+    # the longest server link, us1-r1 → net1 1.2 m along the row, runs port to port (no
+    # tray drop): (1.2 + 2 × 0.25) × 1.3 = 2.21 m
+    longest = port_to_port_m(manhattan(by_id["us1-r1"], by_id["net1"]), cat.value("cable.in_rack_m"), 1.3)
+    assert longest == pytest.approx(2.21)
+    assert r["cables"]["longest_m"] == approx(longest)
+    # the fabric's net1 → spine1 uplinks, side by side, run port to port too, with the slack:
+    # (0.6 + 2 × 0.25) × 1.3 = 1.43 m (the tray drop does not apply)
+    uplink = port_to_port_m(manhattan(by_id["net1"], by_id["spine1"]), cat.value("cable.in_rack_m"), 1.3)
+    assert uplink == pytest.approx(1.43)
+    assert r["network"]["longest_fabric_link_m"] == approx(uplink)
 
 
 def test_hall_tray_drop_overrides_the_global_one():
-    d = supported_design(hall_kw={"tray_drop_m": 0.5})
-    cat = effective_catalog(d)
-    by_id = {e.id: e for e in d.equipment}
-    longest = routed_m(manhattan(by_id["us1-r1"], by_id["net1"]), 0.5, cat.value("cable.slack_factor"))
-    assert evaluate(d).report()["cables"]["longest_m"] == approx(longest)
+    # a link via the tray: a rack 2.4 m from its network rack (beyond cable.direct_max_m),
+    # (2.4 + 2 × 0.5) × 1.1 = 3.74 m with the hall's 0.5 m tray drop
+    d, cat, length = _single_rack_link(2.4, tray_drop_m=0.5)
+    assert length == pytest.approx((2.4 + 2 * 0.5) * cat.value("cable.slack_factor"))
+    assert evaluate(d).report()["cables"]["longest_m"] == approx(length)
+    # the fabric's uplinks in the supported row run side by side, port to port: the hall's
+    # tray drop does not apply, (0.6 + 2 × 0.25) × 1.1 = 1.21 m either way
+    for tray_drop in (0.5, 3.0):
+        d = supported_design(hall_kw={"tray_drop_m": tray_drop})
+        assert evaluate(d).report()["network"]["longest_fabric_link_m"] == approx(1.21)
 
 
 def test_liquid_fraction_override_moves_heat_from_liquid_to_air():
     d = supported_design(assumptions={"trn3-gen2-rack.liquid_fraction": 0.5})
     cat = effective_catalog(d)
-    rk, nk = cat.types[RACK], cat.types[NET]
+    rk, nk, sk = cat.types[RACK], cat.types[NET], cat.types[SPINE]
     c = evaluate(d).report()["cooling"]
     assert c["liquid_kw"] == approx(2 * rk.it_power_kw * 0.5)
-    assert c["air_kw"] == approx(2 * rk.it_power_kw * 0.5 + nk.it_power_kw)
+    assert c["air_kw"] == approx(2 * rk.it_power_kw * 0.5 + nk.it_power_kw + sk.it_power_kw)   # 85 + 6 + 48
 
 
 def test_racks_per_system_override_makes_each_rack_a_whole_ultraserver():

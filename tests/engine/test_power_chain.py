@@ -27,7 +27,9 @@ def chained(ups_kw: float | None = None, **site_extra):
 
 def busway_load_kw() -> float:
     c = catalog()
-    return 2 * c.types["trn3-gen2-rack"].it_power_kw + c.types["network-rack"].it_power_kw   # 182 kW
+    # 2 × 85 + 6 (network rack: 2 switches × 3 kW) + 48 (spine rack: 16 switches × 3 kW) = 224 kW
+    return (2 * c.types["trn3-gen2-rack"].it_power_kw + c.types["network-rack"].it_power_kw
+            + c.types["spine-rack"].it_power_kw)
 
 
 def test_load_rolls_up_with_each_node_drawing_its_load_over_its_efficiency():
@@ -47,7 +49,8 @@ def test_load_rolls_up_with_each_node_drawing_its_load_over_its_efficiency():
 def test_a_node_over_its_capacity_is_a_power_capacity_error():
     ev = evaluate(chained(ups_kw=150.0))
     v = [v for v in ev.violations_of("power-capacity") if v.ids == ("ups1",)]
-    assert v and "182 kW" in v[0].message and "150 kW" in v[0].message
+    assert busway_load_kw() == pytest.approx(224.0)
+    assert v and "224 kW" in v[0].message and "150 kW" in v[0].message
 
 
 def test_the_modelled_pue_counts_the_chains_losses():

@@ -13,7 +13,7 @@ from designer.engine.rules import evaluate_group
 from designer.engine.rules.throughput import stranded_items
 from designer.engine.types import COMPUTE
 
-from .helpers import ROW_Y, busway, crah, make_design, net, rack, supported_design
+from .helpers import ROW_Y, busway, crah, make_design, net, rack, spine, supported_design
 from .test_feeds import dual_fed_row, fed
 from .test_properties import base_design, moves_strategy, perturbed
 
@@ -37,13 +37,16 @@ def test_losing_the_only_busway_strands_its_ultraserver_and_nothing_else_does():
 
 
 def served_dual_row(n_racks: int, rack_kw: float = 85.0, redundancy: str = "2N"):
-    """A CDU, ``n_racks`` single-rack UltraServers with a network rack in the middle, under
-    an A and a B busway (1200 A each); an air handler across the aisle. Cooling and ports
-    to spare, so only power can strand anything."""
+    """A CDU, ``n_racks`` single-rack UltraServers with a network rack in the middle and a
+    spine rack at the end, under an A and a B busway (1200 A each); an air handler across
+    the aisle. Cooling and ports to spare, so only power can strand anything: the network
+    rack's 1,024 ports give 512 to servers (o = 1), more than 8 × 36 links; it holds
+    ceil(1,024 / 64) = 16 switches × 3 kW = 48 kW. The spine rack (16 switches, 48 kW) holds
+    the tier above the leaves (6 racks: 216 links → tiers [7, 4])."""
     from designer.model import Equipment
 
     half = n_racks // 2
-    kinds = ["cdu"] + ["rack"] * half + ["net"] + ["rack"] * (n_racks - half)
+    kinds = ["cdu"] + ["rack"] * half + ["net"] + ["rack"] * (n_racks - half) + ["spine"]
     items, k_rack = [], 0
     for k, kind in enumerate(kinds):
         x = 1.5 + 0.6 * k
@@ -52,6 +55,8 @@ def served_dual_row(n_racks: int, rack_kw: float = 85.0, redundancy: str = "2N")
             items.append(rack(f"us{k_rack}-r1", x, system=f"us{k_rack}"))
         elif kind == "net":
             items.append(net("net1", x))
+        elif kind == "spine":
+            items.append(spine("spine1", x))
         else:
             items.append(Equipment("cdu1", "cdu-in-row", "A", x, ROW_Y, 0.0))
     x0, x1 = 1.2, 1.2 + 0.6 * len(kinds)
@@ -65,7 +70,7 @@ def served_dual_row(n_racks: int, rack_kw: float = 85.0, redundancy: str = "2N")
 
 
 def test_a_2n_row_survives_either_busway_and_declared_2n_is_met():
-    d = served_dual_row(6)   # 6 × 85 + 12 + the CDU: within one busway's 655.5 kW
+    d = served_dual_row(6)   # 6 × 85 + 48 + 48 + the CDU (0 kW) = 606 kW: within one busway's 655.5 kW
     ev = evaluate(d, resilience=True)
     assert not ev.violations, [v.message for v in ev.violations]
     got = failures(ev)
@@ -75,7 +80,7 @@ def test_a_2n_row_survives_either_busway_and_declared_2n_is_met():
 
 
 def test_a_2n_row_whose_survivor_cannot_carry_it_breaks_declared_2n():
-    # 8 × 85 + 12 + the CDU's draw: half on each side normally, but over one 1200 A busway's
+    # 8 × 85 + 48 + 48 + the CDU's draw (776 kW): half on each side normally, but over one 1200 A busway's
     # 655.5 kW continuous limit when it must carry all of it: losing either side strands
     # the last rack served in file order (us8)
     d = served_dual_row(8)

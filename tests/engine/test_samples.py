@@ -16,7 +16,7 @@ from designer.engine import evaluate
 from designer.io import read_design
 from designer.paths import examples_dir
 
-SAMPLES = ("pilot-hall.dcplan", "full-hall.dcplan")
+SAMPLES = ("pilot-hall.dcplan", "full-hall.dcplan", "hybrid-hall.dcplan")
 ROW_KINDS = ("compute", "network", "cdu")   # what stands in rows (air handlers line the walls)
 
 

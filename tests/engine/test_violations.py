@@ -2,7 +2,7 @@
 a message with the number and its unit) and a near-identical one that does not.
 
 Most designs start from the *supported row* of ``helpers.py`` (one Trn3 Gen2
-UltraServer with its CDU, network rack, busway and air handler; no violations) and
+UltraServer with its CDU, network rack, spine rack, busway and air handler; no violations) and
 change one thing. Where the passing twin is fully clean the test says so
 (``assert ev.violations == []``), which also guards against side effects.
 """
@@ -16,7 +16,7 @@ from designer.engine.evaluation import STATUS_ERROR, STATUS_WARNING
 
 from .helpers import (
     RACK, ROW_Y, busway, busway_limit_kw, catalog, crah, describe, effective_catalog, hall, kind_counts, links_per_system,
-    make_design, net, only, rack, rect_outline, routed_m, row, square, supported_design, supported_items,
+    make_design, net, only, rack, rect_outline, routed_m, row, spine, square, supported_design, supported_items,
     ultraserver,
 )
 
@@ -28,6 +28,8 @@ SPEC_KINDS = {
     "network-ports": "error", "incomplete-system": "warning",
     # PRODUCT.md §8
     "assumed-power": "warning", "redundancy": "error",
+    # PRODUCT.md §8, Fabric (issue 14): spine racks hold fewer switches than the tiers need
+    "fabric-capacity": "error",
 }
 
 
@@ -53,8 +55,8 @@ def test_the_supported_row_is_clean_and_effective():
 
 # ------------------------------------------------------------------ outside-hall
 def _east_row(x_rack: float):
-    """The supported row against the east wall (x = 20): net1, cdu1, us1-r1, us1-r2."""
-    return supported_design(x_net=17.3, x_cdu=17.9, x_rack=x_rack, busway_span=(17.05, 19.95))
+    """The supported row against the east wall (x = 20): spine1, net1, cdu1, us1-r1, us1-r2."""
+    return supported_design(x_spine=16.7, x_net=17.3, x_cdu=17.9, x_rack=x_rack, busway_span=(16.45, 19.95))
 
 
 def test_outside_hall():
@@ -75,9 +77,13 @@ def test_inside_hall_when_moved_back_0_3_m():
 
 
 # ------------------------------------------------------------------ obstruction
+#: The spine rack at the west end of the row (3.4–4.0, beside cdu1), leaving net1's east side free.
+WEST_SPINE = {"x_spine": 3.7, "busway_span": (3.45, 6.35)}
+
+
 def test_obstruction_by_a_column():
     # net1 spans x 5.8–6.4; the column 6.3–6.9 overlaps it by 0.1 m
-    d = supported_design(hall_kw={"columns": [rect_outline(6.3, 5.7, 6.9, 6.3)]})
+    d = supported_design(hall_kw={"columns": [rect_outline(6.3, 5.7, 6.9, 6.3)]}, **WEST_SPINE)
     ev = evaluate(d)
     v = only(ev, "obstruction")
     assert v.severity == "error"
@@ -87,7 +93,7 @@ def test_obstruction_by_a_column():
 
 
 def test_no_obstruction_with_the_column_0_3_m_away():
-    clean(evaluate(supported_design(hall_kw={"columns": [rect_outline(6.6, 5.7, 7.2, 6.3)]})))
+    clean(evaluate(supported_design(hall_kw={"columns": [rect_outline(6.6, 5.7, 7.2, 6.3)]}, **WEST_SPINE)))
 
 
 def test_obstruction_by_a_keepout_strands_the_ultraserver():
@@ -106,7 +112,7 @@ def test_keepout_in_a_cross_aisle_obstructs_nothing():
 
 # ------------------------------------------------------------------ overlap
 def _with_second_network_rack(x: float):
-    d = make_design(supported_items(busway_span=(4.05, 6.95)) + [net("net2", x)])
+    d = make_design(supported_items(x_spine=3.7, busway_span=(3.45, 6.95)) + [net("net2", x)])
     return d
 
 
@@ -171,10 +177,10 @@ def test_clearance_front_zone_runs_into_the_wall():
     d = supported_design(y=1.5)            # fronts face −y; the zones reach y = −0.3
     ev = evaluate(d)
     vs = ev.violations_of("clearance")
-    assert sorted(v.ids for v in vs) == sorted([("cdu1",), ("us1-r1",), ("us1-r2",), ("net1",)])
+    assert sorted(v.ids for v in vs) == sorted([("cdu1",), ("us1-r1",), ("us1-r2",), ("net1",), ("spine1",)])
     for v in vs:
         assert "wall" in v.message and "1.20 m" in v.message
-    assert kind_counts(ev) == {"clearance": 4}
+    assert kind_counts(ev) == {"clearance": 5}
 
 
 def test_clearance_front_zone_fits_0_3_m_further_from_the_wall():
@@ -185,7 +191,7 @@ def test_clearance_zone_change_with_the_assumption():
     """clearance.front_m = 1.5 makes the 1.8 m-from-the-wall row fail again."""
     d = supported_design(y=1.8, assumptions={"clearance.front_m": 1.5})
     ev = evaluate(d)
-    assert len(ev.violations_of("clearance")) == 4
+    assert len(ev.violations_of("clearance")) == 5     # cdu1, us1-r1, us1-r2, net1, spine1
     assert all("1.50 m" in v.message for v in ev.violations)
 
 
@@ -219,10 +225,12 @@ def test_airflow_fine_0_3_m_further_back():
 
 def test_racks_facing_each_other_across_a_cold_aisle_are_fine():
     # a second row turned 180° across a 1.2 m cold aisle (two tiles, D5): fronts face each
-    # other; each front zone (1.2 m) reaches the other row but meets no equipment
+    # other; each front zone (1.2 m) reaches the other row but meets no equipment. The two
+    # UltraServers have 2 × 36 = 72 EFA links and a leaf rack 64 server ports (128 · 1/2),
+    # so the second row has its own leaf rack net2 across from net1.
     y = 6.0 - 0.6 - 1.2 - 0.6
     items = supported_items() + ultraserver("us2", 5.5, y, 180.0)    # racks at x 5.5 and 4.9
-    items.append(busway("bw2", (4.65, y), (5.75, y)))
+    items += [net("net2", 6.1, y, 180.0), busway("bw2", (4.65, y), (6.35, y))]
     d = make_design(items)
     ev = evaluate(d)
     clean(ev)
@@ -236,7 +244,7 @@ def test_floor_load():
     t = cat.types[RACK]
     load = t.weight_kg / (t.width_m * t.depth_m)          # 1,360 kg / 0.72 m² ≈ 1,889 kg/m²
     assert load > 1800
-    for other in ("network-rack", "cdu-in-row", "crah"):
+    for other in ("network-rack", "spine-rack", "cdu-in-row", "crah"):   # spine: 900 kg / 0.72 m² = 1,250
         o = cat.types[other]
         assert o.weight_kg / (o.width_m * o.depth_m) < 1800
     ev = evaluate(d)
@@ -262,7 +270,9 @@ def test_power_capacity_busway():
     d = supported_design(busway_type="busway-800a", assumptions={"trn3-gen2-rack.it_power_kw": 250.0})
     cat = effective_catalog(d)
     limit = busway_limit_kw(cat, "busway-800a")
-    demand = 2 * 250.0 + cat.types["network-rack"].it_power_kw
+    # 2 × 250 + 6 (network rack: 2 switches × 3 kW) + 48 (spine rack: 16 × 3 kW) = 554 kW
+    demand = 2 * 250.0 + cat.types["network-rack"].it_power_kw + cat.types["spine-rack"].it_power_kw
+    assert demand == pytest.approx(554.0)
     assert demand > limit
     ev = evaluate(d)
     v = only(ev, "power-capacity")
@@ -303,8 +313,9 @@ def test_busway_load_is_what_the_racks_beneath_ask_for_everywhere():
 
 
 def test_power_capacity_busway_within_limit():
-    d = supported_design(busway_type="busway-800a", assumptions={"trn3-gen2-rack.it_power_kw": 210.0})
-    assert 2 * 210 + 12 < busway_limit_kw(effective_catalog(d), "busway-800a")
+    # 2 × 190 + 6 (network rack) + 48 (spine rack) = 434 kW under the 437 kW limit
+    d = supported_design(busway_type="busway-800a", assumptions={"trn3-gen2-rack.it_power_kw": 190.0})
+    assert 2 * 190 + 6 + 48 < busway_limit_kw(effective_catalog(d), "busway-800a")
     clean(evaluate(d))
 
 
@@ -312,7 +323,10 @@ def test_power_capacity_busway_within_limit():
 def test_power_capacity_hall():
     d = supported_design(hall_kw={"it_capacity_kw": 150.0})
     cat = effective_catalog(d)
-    demand = 2 * cat.types[RACK].it_power_kw + cat.types["network-rack"].it_power_kw
+    # 2 × 85 + 6 (network rack) + 48 (spine rack) = 224 kW
+    demand = 2 * cat.types[RACK].it_power_kw + cat.types["network-rack"].it_power_kw \
+        + cat.types["spine-rack"].it_power_kw
+    assert demand == pytest.approx(224.0)
     ev = evaluate(d)
     v = only(ev, "power-capacity")
     assert v.severity == "error"
@@ -327,33 +341,36 @@ def test_power_capacity_hall():
 
 
 def test_power_capacity_hall_within_capacity():
-    clean(evaluate(supported_design(hall_kw={"it_capacity_kw": 200.0})))
+    clean(evaluate(supported_design(hall_kw={"it_capacity_kw": 230.0})))    # ≥ 224 kW
 
 
 # ------------------------------------------------------------------ power-capacity: site
 def test_power_capacity_site():
     d = supported_design(utility_capacity_kw=200.0, pue=1.15)
     cat = effective_catalog(d)
-    facility = (2 * cat.types[RACK].it_power_kw + cat.types["network-rack"].it_power_kw) * 1.15
-    assert facility > 200
+    # (2 × 85 + 6 + 48) × 1.15 = 257.6 kW
+    facility = (2 * cat.types[RACK].it_power_kw + cat.types["network-rack"].it_power_kw
+                + cat.types["spine-rack"].it_power_kw) * 1.15
+    assert facility == pytest.approx(257.6)
     ev = evaluate(d)
     v = only(ev, "power-capacity")
     assert v.severity == "error"
     assert v.ids == ("site",)
     assert kw(facility) in v.message and kw(200) in v.message
-    # served in file order: the racks fit (2 × 85 × 1.15 = 195.5 kW), the network rack does not
-    assert {u.ids for u in ev.violations_of("unpowered")} == {("net1",)}
+    # served in file order: the racks fit (2 × 85 × 1.15 = 195.5 kW), the network rack
+    # ((170 + 6) × 1.15 = 202.4 kW) does not, nor the spine rack after it
+    assert {u.ids for u in ev.violations_of("unpowered")} == {("net1",), ("spine1",)}
     assert not ev.items.powered[row(d, "net1")]
 
 
 def test_power_capacity_site_within_the_feed():
-    clean(evaluate(supported_design(utility_capacity_kw=210.0, pue=1.15)))
+    clean(evaluate(supported_design(utility_capacity_kw=260.0, pue=1.15)))   # ≥ 257.6 kW
 
 
 # ------------------------------------------------------------------ unpowered
 def test_unpowered_rack_under_no_busway():
     # the busway starts at x = 5.25: us1-r1 (4.6–5.2) hangs under nothing
-    d = supported_design(busway_span=(5.25, 6.35))
+    d = supported_design(busway_span=(5.25, 6.95))
     cat = effective_catalog(d)
     ev = evaluate(d)
     v = only(ev, "unpowered")
@@ -366,7 +383,7 @@ def test_unpowered_rack_under_no_busway():
 
 
 def test_powered_when_the_busway_starts_0_3_m_earlier():
-    clean(evaluate(supported_design(busway_span=(4.95, 6.35))))
+    clean(evaluate(supported_design(busway_span=(4.95, 6.95))))
 
 
 def test_a_hall_without_busways_leaves_its_racks_unpowered():
@@ -374,7 +391,7 @@ def test_a_hall_without_busways_leaves_its_racks_unpowered():
     UltraServer stranded (it used to count as powered and pass ``check``)."""
     d = supported_design(with_busway=False)
     ev = evaluate(d)
-    assert {v.ids for v in ev.violations_of("unpowered")} == {("us1-r1",), ("us1-r2",), ("net1",)}
+    assert {v.ids for v in ev.violations_of("unpowered")} == {("us1-r1",), ("us1-r2",), ("net1",), ("spine1",)}
     assert all("under no busway of Hall A" in v.message for v in ev.violations_of("unpowered"))
     assert ev.totals["power"]["it_powered_kw"] == 0.0
     assert ev.totals["throughput"]["stranded_ultraservers"] == 1
@@ -424,10 +441,11 @@ def test_cooling_capacity_air_without_air_handler():
     rk = cat.types[RACK]
     ev = evaluate(d)
     vs = ev.violations_of("cooling-capacity")
-    assert sorted(v.ids for v in vs) == sorted([("us1-r1",), ("us1-r2",), ("net1",)])
+    assert sorted(v.ids for v in vs) == sorted([("us1-r1",), ("us1-r2",), ("net1",), ("spine1",)])
     msg = {v.ids[0]: v.message for v in vs}
     assert kw(rk.it_power_kw * (1 - rk.liquid_fraction)) in msg["us1-r1"]
-    assert kw(cat.types["network-rack"].it_power_kw) in msg["net1"]
+    assert kw(cat.types["network-rack"].it_power_kw) in msg["net1"]     # 2 switches × 3 kW, all air
+    assert kw(16 * 3.0) in msg["spine1"]                                # 16 switches × 3 kW, all air
     assert all("air" in m and "no air handler" in m for m in msg.values())
 
 
@@ -496,11 +514,12 @@ def test_scaleup_reach_ultraserver_split_across_halls():
 
 # ------------------------------------------------------------------ cable-reach
 def _far_network(distance_m: float, assumptions: dict | None = None, hall_w: float | None = None):
-    """The supported row without net1; net1 stands ``distance_m`` east of us1-r2 with its
-    own busway and air handler, in a hall long enough."""
+    """The supported row without net1 and spine1; net1 stands ``distance_m`` east of us1-r2
+    with spine1 beside it, their own busway and air handler, in a hall long enough."""
     xn = 5.5 + distance_m
-    items = supported_items(with_net=False, busway_span=(4.05, 5.75))
-    items += [net("net1", xn), busway("bw2", (xn - 0.25, 6.0), (xn + 0.25, 6.0)), crah("crah2", xn, 0.45)]
+    items = supported_items(with_net=False, with_spine=False, busway_span=(4.05, 5.75))
+    items += [net("net1", xn), spine("spine1", xn + 0.6), busway("bw2", (xn - 0.25, 6.0), (xn + 0.85, 6.0)),
+              crah("crah2", xn, 0.45)]
     return make_design(items, [hall(w=hall_w or xn + 5)], assumptions=assumptions)
 
 
@@ -521,9 +540,11 @@ def test_cable_reach_beyond_every_medium_in_a_long_hall():
         assert f"{reach:,.0f} m" in v.message
         assert f"{per_rack} link(s)" in v.message
     assert ev.report()["throughput"]["stranded_ultraservers"] == 1
-    # links no medium reaches are not counted as cables
+    # server links no medium reaches are not counted as cables: by medium, only the fabric's
+    # leaf → spine uplinks (net1 to spine1 beside it) are
     assert ev.report()["cables"]["links"] == 2 * per_rack
-    assert sum(m["count"] for m in ev.report()["cables"]["by_medium"].values()) == 0
+    assert sum(m["count"] for m in ev.report()["cables"]["by_medium"].values()) \
+        == ev.report()["network"]["fabric_links"]
 
 
 def test_cable_reach_fine_50_m_closer():
@@ -554,7 +575,8 @@ def test_cable_reach_with_overridden_media_reach():
 
 # ------------------------------------------------------------------ network-ports
 def test_network_ports():
-    d = supported_design(assumptions={"network-rack.ports": 20})
+    # 40 ports in all, of which floor(40 · 1/(1 + 1)) = 20 face servers (o = 1)
+    d = supported_design(assumptions={"network-rack.ports": 40})
     cat = effective_catalog(d)
     missing = links_per_system(cat) - 20
     ev = evaluate(d)
@@ -568,7 +590,8 @@ def test_network_ports():
 
 
 def test_network_ports_enough():
-    clean(evaluate(supported_design(assumptions={"network-rack.ports": 36})))
+    # 72 ports, floor(72 · 1/2) = 36 facing servers: the UltraServer's 36 links
+    clean(evaluate(supported_design(assumptions={"network-rack.ports": 72})))
 
 
 def test_network_ports_without_any_network_rack():

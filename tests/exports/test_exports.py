@@ -51,11 +51,19 @@ def test_csv_totals_equal_the_json_report(pilot, tmp_path):
         assert int(total[f"links.{medium}"]["quantity"]) == m["count"]
         assert float(total[f"links.{medium}"]["metres"] or 0) == pytest.approx(m["metres"], abs=1e-3)
     # cables by orderable length: the same number of cables, each at least as long as routed
+    # (by_medium counts the server links and the fabric's, issue 14)
     cables = [r for r in rows if r["section"] == "cables"]
+    fabric = [r for r in rows if r["section"] == "fabric cables"]
     assert sum(int(r["quantity"]) for r in cables) == report["cables"]["links"]
-    assert sum(float(r["metres"]) for r in cables) >= sum(m["metres"] for m in report["cables"]["by_medium"].values())
+    assert sum(int(r["quantity"]) for r in fabric) == report["network"]["fabric_links"]
+    assert sum(float(r["metres"]) for r in cables + fabric) \
+        >= sum(m["metres"] for m in report["cables"]["by_medium"].values())
     equipment = {r["item"]: int(r["quantity"]) for r in rows if r["section"] == "equipment"}
-    assert equipment["trn3-gen2-rack"] == 16 and equipment["network-rack"] == 4
+    # 8 UltraServers in 2 rows; each row's 4 × 36 = 144 links need ceil(144 / 64) = 3 leaf
+    # racks (128 ports, 64 facing servers at o = 1); 288 links → tiers [9, 5]: 5 switches
+    # above the leaves, one spine rack of 16
+    assert equipment["trn3-gen2-rack"] == 16 and equipment["network-rack"] == 6
+    assert equipment["spine-rack"] == 1
 
 
 def test_orderable_length_rounds_up_to_the_vendor_step():

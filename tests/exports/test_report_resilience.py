@@ -27,14 +27,17 @@ def test_the_report_has_a_resilience_page_with_the_verdict_and_the_worst_failure
     from designer.ui.export.plan import ERROR
     from designer.ui.export.report import export_pdf_report
 
-    design = declared(make_small_design(), {"power": "N+1"})
+    # the small hall with its second leaf (net2, beside net1 under bw1) and a spine rack
+    # (under bw2): losing bw1 darkens both leaves (2 UltraServers), bw2 unpowers us2 and
+    # the spine rack; 7 components, of which all but the spine rack strand compute
+    design = declared(make_small_design(fabric=True), {"power": "N+1"})
     catalog = load_catalog()
     out = tmp_path / "report.pdf"
     export_pdf_report(design, catalog, evaluate(design, catalog), out)
     [page] = [t for t in page_texts(out) if t.startswith("Resilience")]
     assert "Losing bw1 strands 2 UltraServers (725 PFLOPS)" in page
     assert "Declared redundancy: power N+1 (not met) · cooling N · network N" in page
-    assert "Every single failure tried: 5 components" in page and "5 strand compute" in page
+    assert "Every single failure tried: 7 components" in page and "6 strand compute" in page
     assert "Single failures that strand compute" in page
     assert "bw1 Overhead busway 1200 A Hall A power 2 725 us1, us2" in page
     assert "bw2 Overhead busway 1200 A Hall A power 1 362 us2" in page
@@ -49,7 +52,7 @@ def test_only_the_worst_failures_are_listed(qapp, tmp_path, monkeypatch, make_sm
     from designer.ui.export import report
 
     monkeypatch.setattr(report, "WORST_FAILURES_SHOWN", 3)
-    design = make_small_design()
+    design = make_small_design(fabric=True)
     catalog = load_catalog()
     out = tmp_path / "report.pdf"
     # the resilience passed in (the app's, already tried) is the one shown
@@ -58,6 +61,6 @@ def test_only_the_worst_failures_are_listed(qapp, tmp_path, monkeypatch, make_sm
     resilience = Evaluator(design, catalog).resilience()
     report.export_pdf_report(design, catalog, evaluate(design, catalog), out, resilience=resilience)
     [page] = [t for t in page_texts(out) if t.startswith("Resilience")]
-    assert "Worst single failures (the 3 of 5 that strand the most)" in page
+    assert "Worst single failures (the 3 of 6 that strand the most)" in page
     assert "bw2 Overhead" not in page  # the least harmful is left out
     assert "Declared redundancy: power N · cooling N · network N" in page

@@ -16,6 +16,7 @@ from __future__ import annotations
 import pytest
 
 from designer.io import read_design
+from designer.model.clos import server_ports
 from designer.model.layouts import (TILE_M, IdCounter, RowRedundancy, balanced_runs, power_chain_nodes, row_items,
                                     row_length_m, ultraserver_racks)
 
@@ -34,7 +35,10 @@ def test_catalog_figures_the_hand_calculations_rely_on(catalog):
     rack, net, cdu, bw = (catalog.types[t] for t in (RACK, NET, CDU, BUSWAY))
     assert (rack.width_m, rack.racks_per_system, rack.it_power_kw, rack.liquid_fraction) == (0.6, 2, 85.0, 0.85)
     assert rack.get("efa_gbps") / rack.get("efa_link_gbps") == 36
-    assert (net.get("ports"), net.it_power_kw, cdu.get("capacity_kw")) == (128, 12.0, 1000.0)
+    # a leaf rack: 128 ports, half facing servers at oversubscription 1 (64); its power from its
+    # switches: ceil(128 / 64-port radix) = 2 switches × 3.0 kW = 6.0 kW
+    assert (net.get("ports"), net.it_power_kw, cdu.get("capacity_kw")) == (128, 6.0, 1000.0)
+    assert server_ports(net.get("ports"), 1.0) == 64
     assert bw.busway_rating_kw * catalog.value("power.continuous_load_factor") == pytest.approx(655.547, abs=1e-3)
     assert TILE_M == 0.6
     ups, swb, tx = (catalog.types[t] for t in ("ups-1250kw", "switchboard-4000a", "transformer-2500kva"))
@@ -67,10 +71,11 @@ def test_ultraserver_racks_per_system_follows_an_assumption_override(catalog):
 
 # ====================================================================== row_items
 def test_a_row_of_four_ultraservers_is_the_pilot_hall_south_row(catalog, pilot_path):
-    """4 UltraServers: 4 × 36 = 144 links → 2 network racks; 4 × 2 × 85 × 0.85 = 578 kW of
-    liquid → 1 CDU (at the west end). 11 positions of 0.6 m from x0 = 2.4: centres 2.7 … 8.7.
-    Row load 8 × 85 + 2 × 12 = 704 kW > 655.5 → ceil(704 / 655.5) = 2 runs; cumulative load
-    west to east 0, 85 … 340, 352 (net1), 364, …: the even split is 352 + 352 kW, after net1
+    """4 UltraServers: 4 × 36 = 144 links over 64 server ports per leaf rack → 3 network
+    racks; 4 × 2 × 85 × 0.85 = 578 kW of liquid → 1 CDU (at the west end). 12 positions of
+    0.6 m from x0 = 2.4: centres 2.7 … 9.3. Row load 8 × 85 + 3 × 6 = 698 kW > 655.5 →
+    ceil(698 / 655.5) = 2 runs; cumulative load west to east 0, 85 … 340, 346 (net1), 352,
+    358, …: after net1 346 | 352 and after net2 352 | 346 tie, the earlier boundary wins
     (position 6): no stub over the last rack."""
     items = row_items(catalog, "A", 2.4, 3.3, 180.0, 4, IdCounter())
     got = [(e.id, e.type, e.x, e.y, e.rotation, e.system) for e in floor(items)]
@@ -79,35 +84,37 @@ def test_a_row_of_four_ultraservers_is_the_pilot_hall_south_row(catalog, pilot_p
         ("us1-r1", RACK, 3.3, 3.3, 180.0, "us1"), ("us1-r2", RACK, 3.9, 3.3, 180.0, "us1"),
         ("us2-r1", RACK, 4.5, 3.3, 180.0, "us2"), ("us2-r2", RACK, 5.1, 3.3, 180.0, "us2"),
         ("net1", NET, 5.7, 3.3, 180.0, None), ("net2", NET, 6.3, 3.3, 180.0, None),
-        ("us3-r1", RACK, 6.9, 3.3, 180.0, "us3"), ("us3-r2", RACK, 7.5, 3.3, 180.0, "us3"),
-        ("us4-r1", RACK, 8.1, 3.3, 180.0, "us4"), ("us4-r2", RACK, 8.7, 3.3, 180.0, "us4"),
+        ("net3", NET, 6.9, 3.3, 180.0, None),
+        ("us3-r1", RACK, 7.5, 3.3, 180.0, "us3"), ("us3-r2", RACK, 8.1, 3.3, 180.0, "us3"),
+        ("us4-r1", RACK, 8.7, 3.3, 180.0, "us4"), ("us4-r2", RACK, 9.3, 3.3, 180.0, "us4"),
     ]
     # busways run 5 cm inside the row's first and last positions
     assert [(b.id, b.x, b.y, b.end, b.rotation) for b in busways(items)] == [
-        ("bw1", 2.45, 3.3, (5.95, 3.3), 0.0), ("bw2", 6.05, 3.3, (8.95, 3.3), 0.0)]
+        ("bw1", 2.45, 3.3, (5.95, 3.3), 0.0), ("bw2", 6.05, 3.3, (9.55, 3.3), 0.0)]
     # … which is exactly what the bundled pilot hall holds
     pilot = read_design(pilot_path)
     assert [pilot.equipment.get(e.id) for e in items] == items
 
 
 def test_a_row_of_eight_ultraservers_has_cdus_at_both_ends_and_three_busways(catalog):
-    """8 UltraServers: 288 links → 3 network racks; 1,156 kW liquid → 2 CDUs (one per end).
-    21 positions = 12.6 m. Row load 16 × 85 + 36 = 1,396 kW → ceil(1,396 / 655.5) = 3 runs
-    (even: 465.3 kW each). Most even split: CDU + 5 racks = 425 | 3 racks + 3 nets + 2 racks
-    = 461 | 6 racks + CDU = 510 kW (sum of squares 653,246; its mirror 510 | 461 | 425 ties,
-    the earlier boundaries win; the next best, 425 | 546 | 425, is 659,366)."""
+    """8 UltraServers: 288 links / 64 server ports → 5 network racks; 1,156 kW liquid → 2
+    CDUs (one per end). 23 positions = 13.8 m. Row load 16 × 85 + 5 × 6 = 1,390 kW →
+    ceil(1,390 / 655.5) = 3 runs (even: 463.3 kW each). Most even split: CDU + 5 racks = 425 |
+    3 racks + 5 nets + 2 racks = 455 | 6 racks + CDU = 510 kW (sum of squares 647,750; its
+    mirror 510 | 455 | 425 ties, the earlier boundaries win; the next best, 425 | 540 | 425,
+    is 652,850)."""
     items = row_items(catalog, "A", 0.0, 10.0, 0.0, 8, IdCounter())
     fl = floor(items)
-    assert len(fl) == 21 and row_length_m(catalog, 8) == pytest.approx(12.6)
-    assert [e.type for e in fl] == [CDU] + [RACK] * 8 + [NET] * 3 + [RACK] * 8 + [CDU]
-    assert [e.x for e in fl] == [round(0.3 + 0.6 * k, 6) for k in range(21)]
+    assert len(fl) == 23 and row_length_m(catalog, 8) == pytest.approx(13.8)
+    assert [e.type for e in fl] == [CDU] + [RACK] * 8 + [NET] * 5 + [RACK] * 8 + [CDU]
+    assert [e.x for e in fl] == [round(0.3 + 0.6 * k, 6) for k in range(23)]
     assert {e.y for e in fl} == {10.0} and {e.rotation for e in fl} == {0.0}
-    assert [e.id for e in fl if e.type != RACK] == ["cdu1", "net1", "net2", "net3", "cdu2"]
+    assert [e.id for e in fl if e.type != RACK] == ["cdu1", "net1", "net2", "net3", "net4", "net5", "cdu2"]
     systems = [e.system for e in fl if e.type == RACK]
     assert systems == ["us1", "us1", "us2", "us2", "us3", "us3", "us4", "us4",
                        "us5", "us5", "us6", "us6", "us7", "us7", "us8", "us8"]
     assert [(b.id, b.x, b.end) for b in busways(items)] == [
-        ("bw1", 0.05, (3.55, 10.0)), ("bw2", 3.65, (8.35, 10.0)), ("bw3", 8.45, (12.55, 10.0))]
+        ("bw1", 0.05, (3.55, 10.0)), ("bw2", 3.65, (9.55, 10.0)), ("bw3", 9.65, (13.75, 10.0))]
 
 
 def test_every_rack_of_a_row_is_under_a_busway_and_no_busway_is_overloaded(catalog):
@@ -133,8 +140,8 @@ def test_a_row_of_one_ultraserver(catalog):
 
 
 def test_air_cooled_trn2_row_has_no_cdu(catalog):
-    """4 Trn2 UltraServers: 4 × 16 = 64 links → 1 network rack; no liquid → no CDU;
-    8 racks × 24 + 12 = 204 kW → one busway over 9 positions."""
+    """4 Trn2 UltraServers: 4 × 16 = 64 links → 1 network rack (64 server ports); no liquid
+    → no CDU; 8 racks × 24 + 6 = 198 kW → one busway over 9 positions."""
     items = row_items(catalog, "A", 0.6, 1.0, 0.0, 4, IdCounter(), rack_type="trn2-rack")
     fl = floor(items)
     assert [e.type for e in fl] == ["trn2-rack"] * 4 + [NET] + ["trn2-rack"] * 4
@@ -146,9 +153,10 @@ def test_ids_keep_counting_across_rows(catalog):
     ids = IdCounter()
     first = row_items(catalog, "A", 0.0, 3.3, 180.0, 2, ids)
     second = row_items(catalog, "A", 0.0, 5.7, 0.0, 2, ids)
-    assert [e.id for e in second] == ["cdu2", "us3-r1", "us3-r2", "net2", "us4-r1", "us4-r2", "bw2"]
+    # 2 UltraServers: 72 links / 64 server ports → 2 network racks per row
+    assert [e.id for e in second] == ["cdu2", "us3-r1", "us3-r2", "net3", "net4", "us4-r1", "us4-r2", "bw2"]
     assert not {e.id for e in first} & {e.id for e in second}
-    assert row_length_m(catalog, 2) == pytest.approx(6 * 0.6)
+    assert row_length_m(catalog, 2) == pytest.approx(7 * 0.6)
 
 
 # ====================================================================== redundancy
@@ -156,24 +164,23 @@ N2 = RowRedundancy(power="2N", cooling="N+1", network="N+1", loops=True)
 
 
 def test_a_2n_row_of_four_ultraservers_with_spares_and_its_own_loop(catalog):
-    """4 UltraServers, N+1 network: 144 links → 2 network racks + 1 spare = 3; N+1 cooling:
-    578 kW liquid → 1 CDU + 1 spare = 2 (one per end); 13 positions from x0 = 2.4.
-    Row load 8 × 85 + 3 × 12 = 716 kW → 2 runs per feed; candidate splits: after the 4th
-    rack 340 | 376, after net1 352 | 364, after net2 364 | 352 → the tie goes to the earlier
-    boundary: positions 1–6 (352 kW) and 7–13 (364 kW), each under 655.5 kW, so one feed
-    carries its racks alone. A runs 0.2 m south of the centre line (y 3.1), B north (3.5)."""
+    """4 UltraServers, N+1 network: 144 links / 64 server ports → 3 network racks + 1 spare
+    = 4; N+1 cooling: 578 kW liquid → 1 CDU + 1 spare = 2 (one per end); 14 positions from
+    x0 = 2.4. Row load 8 × 85 + 4 × 6 = 704 kW → 2 runs per feed; after net2 the split is
+    even, 352 | 352: positions 1–7 and 8–14, each under 655.5 kW, so one feed carries its
+    racks alone. A runs 0.2 m south of the centre line (y 3.1), B north (3.5)."""
     items = row_items(catalog, "A", 2.4, 3.3, 180.0, 4, IdCounter(), redundancy=N2)
     fl = floor(items)
-    assert [e.type for e in fl] == [CDU] + [RACK] * 4 + [NET] * 3 + [RACK] * 4 + [CDU]
-    assert [e.x for e in fl] == [round(2.7 + 0.6 * k, 6) for k in range(13)]
-    assert row_length_m(catalog, 4, redundancy=N2) == pytest.approx(13 * 0.6)
+    assert [e.type for e in fl] == [CDU] + [RACK] * 4 + [NET] * 4 + [RACK] * 4 + [CDU]
+    assert [e.x for e in fl] == [round(2.7 + 0.6 * k, 6) for k in range(14)]
+    assert row_length_m(catalog, 4, redundancy=N2) == pytest.approx(14 * 0.6)
     # the row's CDUs and racks on the row's own loop; network racks (air cooled) on none
     assert {e.id: e.extra.get("loop") for e in fl if e.type != RACK} == {
-        "cdu1": "loop1", "net1": None, "net2": None, "net3": None, "cdu2": "loop1"}
+        "cdu1": "loop1", "net1": None, "net2": None, "net3": None, "net4": None, "cdu2": "loop1"}
     assert {e.extra["loop"] for e in fl if e.type == RACK} == {"loop1"}
     assert [(b.id, b.x, b.y, b.end, b.extra) for b in busways(items)] == [
-        ("bw1A", 2.45, 3.1, (5.95, 3.1), {"feed": "A"}), ("bw1B", 2.45, 3.5, (5.95, 3.5), {"feed": "B"}),
-        ("bw2A", 6.05, 3.1, (10.15, 3.1), {"feed": "A"}), ("bw2B", 6.05, 3.5, (10.15, 3.5), {"feed": "B"})]
+        ("bw1A", 2.45, 3.1, (6.55, 3.1), {"feed": "A"}), ("bw1B", 2.45, 3.5, (6.55, 3.5), {"feed": "B"}),
+        ("bw2A", 6.65, 3.1, (10.75, 3.1), {"feed": "A"}), ("bw2B", 6.65, 3.5, (10.75, 3.5), {"feed": "B"})]
 
 
 def test_in_a_2n_row_every_rack_is_under_one_a_and_one_b_run_each_able_to_carry_it_alone(catalog):

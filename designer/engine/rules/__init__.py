@@ -74,6 +74,7 @@ class HallSums:
     media_metres: np.ndarray
     longest_m: np.ndarray         # (halls,)
     worst_latency_ns: np.ndarray
+    by_type: np.ndarray           # (halls, types, throughput.BY_TYPE_WIDTH): per compute type
 
     def names(self) -> list[str]:
         return [f.name for f in fields(self)]
@@ -213,6 +214,12 @@ def try_single_failures(design: Design, types: TypeTable, settings: Settings, ha
     air_ok = (base.cooling.air_kw <= 0) | (base.cooling.served_by_air >= 0)
     out: list[np.ndarray | None] = [None] * len(candidates)
     kinds = np.array([g.kind[np.atleast_1d(c)[0]] for c in candidates], np.int64)
+    # a spine rack serves no server in the hall (its switches sit above the leaves): its
+    # failure strands nothing here (the fabric re-homes the leaves' uplinks site-wide)
+    spine = np.array([bool(types.spine[g.type_code[np.atleast_1d(c)[0]]]) for c in candidates], bool)
+    for w in np.flatnonzero(spine):
+        out[w] = before
+    kinds[spine] = -1
     # copies of the hall in chunks of at most COPY_ROWS items (memory stays bounded in a
     # hall with thousands of components)
     step = max(1, COPY_ROWS // max(n, 1))

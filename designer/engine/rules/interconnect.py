@@ -76,6 +76,15 @@ def routed_length_m(manhattan_m, tray_drop_m, slack: float):
     return (manhattan_m + 2 * tray_drop_m) * slack
 
 
+def port_to_port_m(dx, dy, tray_drop_m, st):
+    """A scale-out cable's length port to port: racks side by side in one row (centres
+    within ``cable.direct_max_m``) are cabled directly through their side cable managers,
+    (dx + 2 × in-rack run) × slack; others via the overhead tray (:func:`routed_length_m`)."""
+    tray = routed_length_m(dx + dy, tray_drop_m, st.slack)
+    direct = (dx + 2 * st.in_rack_m) * st.slack
+    return np.where((dy < 0.05) & (dx <= st.direct_max_m + 1e-9), np.minimum(direct, tray), tray)
+
+
 def check_scaleup(g: HallGroup, sg: SystemGroups, flags: dict[str, np.ndarray]) -> None:
     """Every pair of racks of one UltraServer in a hall within the scale-up reach (the
     widest Manhattan spread of the group, from the diagonal coordinates' ranges)."""
@@ -121,7 +130,8 @@ def check_scaleout(g: HallGroup, sg: SystemGroups, flags: dict[str, np.ndarray],
     served, grants = _serve_nearest(comp, nets, hk, g.x, g.y, 2 * tray[hk], np.full(len(nets), np.inf),
                                     links_needed, ports, partial=True, radius_m=g.search_radius(nets),
                                     scale=st.slack, serving=serving.call("network"),
-                                    reuse=(memory.get("network"), new_memory, "network"))
+                                    reuse=(memory.get("network"), new_memory, "network"),
+                                    direct=(st.direct_max_m, st.in_rack_m))
     residual = links_needed - served
     gi, gn, gc = grants
     ports_used[nets] = np.bincount(gn, gc, minlength=len(nets))
@@ -129,7 +139,8 @@ def check_scaleout(g: HallGroup, sg: SystemGroups, flags: dict[str, np.ndarray],
     if len(gi):
         r, q = comp[gi], nets[gn]
         # routed length to the millimetre (as a cable is measured)
-        length = np.round(routed_length_m(np.abs(g.x[r] - g.x[q]) + np.abs(g.y[r] - g.y[q]), tray[hk[r]], st.slack), 3)
+        dx, dy = np.abs(g.x[r] - g.x[q]), np.abs(g.y[r] - g.y[q])
+        length = np.round(port_to_port_m(dx, dy, tray[hk[r]], st), 3)
         medium = cheapest_medium(st, length)
         links = LinkRuns(r, q, gc, length, medium)
         link_down[r[~up[q]]] = True
@@ -144,7 +155,7 @@ def check_scaleout(g: HallGroup, sg: SystemGroups, flags: dict[str, np.ndarray],
         for kk in np.unique(key):
             members = short[key == kk]
             h = hk[comp[members[0]]]
-            in_hall = nets[hk[nets] == h]
+            in_hall = nets[(hk[nets] == h) & ~g.types.spine[tc[nets]]]   # leaf racks (a spine faces no server)
             total_ports = float(g.types.ports[tc[in_hall]].sum())
             name = g.halls[h].name
             where = (f"its {len(in_hall)} network rack(s) in {name} have {total_ports:,.0f} ports, all taken"

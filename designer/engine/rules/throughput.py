@@ -41,10 +41,44 @@ def check_systems(g: HallGroup, sg: SystemGroups, flags: dict[str, np.ndarray]) 
         name = g.systems[int(g.system[members[0]])]
         label = g.types.labels[g.type_code[members[0]]]
         if sg.sizes[grp] > rps[grp]:
+            n = int(rps[grp])
             g.add("incomplete-system", members, f"UltraServer {name} has {sg.sizes[grp]} racks; a "
-                  f"{label} is {rps[grp]} racks (give the extra racks their own system)")
+                  f"{label} is {n} rack{'s' if n != 1 else ''} (give the extra racks their own system)")
             continue
         g.add("incomplete-system", members, f"UltraServer {name} has {sg.sizes[grp]} of the {rps[grp]} racks a {label} needs")
+
+
+#: Columns of the per-hall, per-type sums (``by_type``, shape halls × types × columns):
+#: racks, systems, stranded systems, chips, then peak and effective of each system figure.
+BY_TYPE_COUNTS = ("racks", "systems", "stranded_systems", "chips")
+BY_TYPE_WIDTH = len(BY_TYPE_COUNTS) + 2 * len(SYSTEM_FIGURES)
+
+
+def by_type_sums(hall: np.ndarray, type_code: np.ndarray, rps: np.ndarray, eff_rack: np.ndarray,
+                 first: np.ndarray, first_eff: np.ndarray, types, n_halls: int) -> np.ndarray:
+    """Per hall and compute type: racks, systems, stranded systems, chips and the peak and
+    effective system figures (report units). ``hall``/``type_code``/``share_rps``/``eff_rack``
+    are per compute rack (``rps``: its type's racks per system); ``first`` indexes each
+    system's first rack, ``first_eff`` whether that system is effective. Summing over
+    types gives the per-hall totals (the same shares, so totals equal the sum of types)."""
+    T = len(types.names)
+    out = np.zeros((n_halls, T, BY_TYPE_WIDTH))
+    if not len(hall):
+        return out
+    cell = hall.astype(np.int64) * T + type_code
+    n = n_halls * T
+    k = len(BY_TYPE_COUNTS)
+    nf = len(SYSTEM_FIGURES)
+    flat = out.reshape(n, BY_TYPE_WIDTH)
+    flat[:, 0] = np.bincount(cell, minlength=n)
+    flat[:, 1] = np.bincount(cell[first], minlength=n)
+    flat[:, 2] = np.bincount(cell[first], ~first_eff, minlength=n)
+    flat[:, 3] = np.bincount(cell, types.chips[type_code] / rps, minlength=n)
+    for f, (fig, _, div) in enumerate(SYSTEM_FIGURES):
+        share = types.system[fig][type_code] / rps
+        flat[:, k + f] = np.bincount(cell, share, minlength=n) / div
+        flat[:, k + nf + f] = np.bincount(cell, share * eff_rack, minlength=n) / div
+    return out
 
 
 def hall_sums(g: HallGroup, sg: SystemGroups, flags, powered, cooled, link_down, liquid, air, links: LinkRuns,
@@ -60,6 +94,7 @@ def hall_sums(g: HallGroup, sg: SystemGroups, flags, powered, cooled, link_down,
     stranded = np.zeros(H)
     chips = np.zeros(H)
     comp = sg.comp
+    by_type = np.zeros((H, len(g.types.names), BY_TYPE_WIDTH))
     if len(comp):
         bad = stranded_items(flags, powered, cooled, link_down)
         # Racks of one system in one hall form a group; a system split across halls is
@@ -77,6 +112,9 @@ def hall_sums(g: HallGroup, sg: SystemGroups, flags, powered, cooled, link_down,
         first_hall = hk[sg.first_racks()]
         n_sys = np.bincount(first_hall, minlength=H).astype(float)
         stranded = np.bincount(first_hall, ~eff_group, minlength=H)
+        # the first rack of each (hall, system) group, as a position in ``comp``
+        first_pos = sg.order[sg.starts]
+        by_type = by_type_sums(hc, tc[comp], rps, eff_rack, first_pos, eff_group, g.types, H)
     racks = np.bincount(hk[comp], minlength=H).astype(float)
     ok = links.medium >= 0
     run_hall = hk[links.rack]
@@ -108,4 +146,4 @@ def hall_sums(g: HallGroup, sg: SystemGroups, flags, powered, cooled, link_down,
     ]
     table = np.column_stack(columns).astype(float).reshape(H, len(HALL_SUMS))
     return {"table": table, "media_count": media_count, "media_metres": media_metres, "longest_m": longest,
-            "worst_latency_ns": worst}
+            "worst_latency_ns": worst, "by_type": by_type}

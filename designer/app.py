@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT = 0, 1, 2
-VERBS = ("report", "check", "export")
+VERBS = ("report", "check", "export", "fill")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -35,6 +35,13 @@ def _build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("report", help="evaluate a design and print its totals")
     r.add_argument("file")
     r.add_argument("--json", action="store_true", help="print the full report as JSON")
+    w = r.add_argument_group("workload", "time to train and a decode bound (the report's 'workload' section)")
+    w.add_argument("--train-params", metavar="N", help="model parameters, e.g. 70e9 or 70B")
+    w.add_argument("--train-tokens", metavar="D", help="training tokens, e.g. 15e12 or 15T")
+    w.add_argument("--mfu", metavar="M", type=float, default=None,
+                   help="model FLOPs utilisation, 0-1 (default 0.4: Llama 3 reports 38-43 %%)")
+    w.add_argument("--precision", default=None, choices=("fp4", "mxfp8", "bf16", "fp32"),
+                   help="precision of the training FLOPs and of the weights (default bf16)")
     c = sub.add_parser("check", help="exit 1 when the design has error-severity violations")
     c.add_argument("file")
     e = sub.add_parser("export", help=f"export a design ({', '.join(FORMAT_NAMES)})")
@@ -45,6 +52,20 @@ def _build_parser() -> argparse.ArgumentParser:
     e.add_argument("--format", required=True, choices=FORMAT_NAMES,
                    help="; ".join(f"{f.name}: {f.holds}" for f in FORMATS))
     e.add_argument("-o", "--output", required=True)
+    f = sub.add_parser("fill", help="fill halls with complete pods of UltraServers, to the most they hold or "
+                                    "to a target; prints {ultraservers, chips, binding, seconds}")
+    f.add_argument("file")
+    f.add_argument("-o", "--output", required=True, help="the filled design (the input is never touched)")
+    f.add_argument("--hall", action="append", default=[], metavar="ID", help="a hall to fill (repeatable; "
+                   "default: every hall)")
+    goal = f.add_mutually_exclusive_group(required=True)
+    goal.add_argument("--max", action="store_true", help="as many UltraServers as the halls hold")
+    goal.add_argument("--ultraservers", type=int, metavar="N", help="exactly N UltraServers in all")
+    goal.add_argument("--it-kw", type=float, metavar="X", help="the most UltraServers within X kW of IT load")
+    f.add_argument("--type", default="trn3-gen2-rack", help="compute rack type of the UltraServers "
+                   "(default trn3-gen2-rack)")
+    f.add_argument("--orientation", choices=("auto", "x", "y"), default="auto",
+                   help="rows east-west (x), north-south (y), or whichever holds more (auto)")
     return p
 
 
@@ -75,12 +96,16 @@ def _readable_report(evaluation, catalog) -> str:
         "Throughput            peak                effective",
         f"  MXFP8      {pk['mxfp8_pflops'] * 1000:>14,.0f} TFLOPS {ef['mxfp8_pflops'] * 1000:>14,.0f} TFLOPS",
         f"  BF16       {pk['bf16_pflops'] * 1000:>14,.0f} TFLOPS {ef['bf16_pflops'] * 1000:>14,.0f} TFLOPS",
+        f"  FP4        {pk.get('fp4_pflops', 0.0) * 1000:>14,.0f} TFLOPS {ef.get('fp4_pflops', 0.0) * 1000:>14,.0f} TFLOPS"
+        + (f"  (not counted, no FP4 figure: {', '.join(t['missing']['fp4_pflops'])})"
+           if t.get("missing", {}).get("fp4_pflops") else ""),
         f"  FP32       {pk['fp32_pflops'] * 1000:>14,.0f} TFLOPS {ef['fp32_pflops'] * 1000:>14,.0f} TFLOPS",
         f"  HBM        {pk['hbm_gib']:>14,.0f} GiB    {ef['hbm_gib']:>14,.0f} GiB",
         f"  HBM bw     {pk['hbm_tbps']:>14,.1f} TB/s   {ef['hbm_tbps']:>14,.1f} TB/s",
         f"  EFA        {pk['efa_tbps']:>14,.1f} Tbps   {ef['efa_tbps']:>14,.1f} Tbps",
         f"  stranded UltraServers: {t['stranded_ultraservers']:,}   "
         f"effective PFLOPS per facility MW: {t['pflops_per_mw']:,.1f}",
+        *_by_type_lines(t),
         "",
         "Power",
         f"  IT load {p['it_kw']:,.0f} kW, facility {p['facility_kw']:,.0f} kW at PUE {p['pue']:.3f} ({p['pue_mode']})",
@@ -150,7 +175,7 @@ def _evaluate(design, catalog, failed=(), resilience: bool = True):
 
 
 def _run_verb(args: argparse.Namespace) -> int:
-    from designer.catalog import load_catalog
+    from designer.catalog import load_catalog, with_design_types
 
     with _without_cyclic_gc():
         design = _load(args.file)
@@ -160,23 +185,83 @@ def _run_verb(args: argparse.Namespace) -> int:
             sys.stderr.write(f"designer: --fail {unknown[0]}: no item or power-chain node with that id in "
                              f"{args.file}\n")
             return EXIT_BAD_INPUT
-        catalog = load_catalog()
+        catalog = with_design_types(load_catalog(), design.extra.get("catalog"))
+        for problem in catalog.problems:  # the user catalog folder: refused types, named
+            sys.stderr.write(f"designer: warning: {problem}\n")
+        work = _workload(args) if args.verb == "report" else None
         evaluation = _evaluate(design, catalog, args.fail,
                                resilience=args.verb != "export" or args.format in RESILIENCE_FORMATS)
         if args.verb != "export":
-            return _report_or_check(args, design, catalog, evaluation)
+            return _report_or_check(args, design, catalog, evaluation, work)
     return _export(design, catalog, evaluation, args.format, Path(args.output))
 
 
-def _report_or_check(args: argparse.Namespace, design, catalog, evaluation) -> int:
+def _by_type_lines(throughput: dict) -> list[str]:
+    """Per compute type (with two or more): systems, chips, effective MXFP8 and FP4 PFLOPS."""
+    by_type = throughput.get("by_type", {})
+    if len(by_type) < 2:
+        return []
+    lines = ["  by type                          systems      chips   MXFP8 PFLOPS     FP4 PFLOPS (effective)"]
+    for t in by_type.values():
+        fp4 = t["effective"].get("fp4_pflops")
+        lines.append(f"    {t['name'][:30]:<30} {t['systems']:>8,} {t['chips']:>10,} {t['effective']['mxfp8_pflops']:>14,.1f} "
+                     f"{'n/a' if fp4 is None else f'{fp4:,.1f}':>14}")
+    return lines
+
+
+def _workload(args: argparse.Namespace):
+    """The ``--train-*`` options as a :class:`Workload` (None without them); a bad value
+    exits 2 with one line."""
+    from designer.engine.workload import DEFAULT_MFU, DEFAULT_PRECISION, Workload, WorkloadError, parse_count
+
+    given = args.train_params is not None, args.train_tokens is not None
+    if not any(given):
+        if args.mfu is not None or args.precision is not None:
+            sys.stderr.write("designer: --mfu and --precision need --train-params and --train-tokens\n")
+            raise SystemExit(EXIT_BAD_INPUT)
+        return None
+    if not all(given):
+        sys.stderr.write("designer: give both --train-params and --train-tokens\n")
+        raise SystemExit(EXIT_BAD_INPUT)
+    try:
+        return Workload(parse_count(args.train_params, "--train-params"), parse_count(args.train_tokens, "--train-tokens"),
+                        DEFAULT_MFU if args.mfu is None else args.mfu, args.precision or DEFAULT_PRECISION)
+    except WorkloadError as exc:
+        sys.stderr.write(f"designer: {exc}\n")
+        raise SystemExit(EXIT_BAD_INPUT) from None
+
+
+def _workload_lines(w: dict) -> list[str]:
+    """The readable report's workload section."""
+    days = "no effective compute at this precision" if w["train_days"] is None else f"{w['train_days']:,.1f} days"
+    d = w["decode"]
+    per_mw = "" if d["tokens_per_s_per_mw"] is None else f", {d['tokens_per_s_per_mw']:,.0f} per facility MW"
+    lines = ["", "Workload",
+             f"  {w['params']:.4g} parameters x {w['tokens']:.4g} tokens = {w['train_flops']:.4g} FLOPs (6·N·D)",
+             f"  at {w['precision']} {w['effective_pflops']:,.1f} effective PFLOPS and MFU {w['mfu']:.2f}: {days}",
+             f"  decode bound {d['tokens_per_s']:,.0f} tokens/s{per_mw} "
+             f"({d['weights_gib']:,.0f} GiB of weights over {d['hbm_tbps']:,.1f} TB/s)"]
+    if w["not_counted"]:
+        lines.append(f"  not counted (no {w['precision']} figure): {', '.join(w['not_counted'])}")
+    return lines
+
+
+def _report_or_check(args: argparse.Namespace, design, catalog, evaluation, work=None) -> int:
     report = evaluation.report()
+    if work is not None:
+        from designer.engine.workload import workload_figures
+
+        report["workload"] = workload_figures(report, work)
     if args.verb == "report":
         if args.json:
             from designer.io.exports import report_json
 
             _write_stdout_bytes(report_json(report))  # json.dumps(report, indent=2, ensure_ascii=False) + "\n"
         else:
-            sys.stdout.write(_readable_report(evaluation, catalog.with_overrides(design.assumptions)) + "\n")
+            text = _readable_report(evaluation, catalog.with_overrides(design.assumptions))
+            if "workload" in report:
+                text += "\n" + "\n".join(_workload_lines(report["workload"]))
+            sys.stdout.write(text + "\n")
         return EXIT_OK
     errors = [v for v in report["violations"] if v["severity"] == "error"]
     for v in report["violations"]:
@@ -206,6 +291,40 @@ def _export(design, catalog, evaluation, fmt: str, out: Path) -> int:
     return EXIT_OK
 
 
+def _fill(args: argparse.Namespace) -> int:
+    """``designer fill``: add complete pods to the halls and write the result to ``-o``;
+    one JSON line ``{ultraservers, chips, binding, seconds}`` on standard output."""
+    import json
+
+    from designer.catalog import load_catalog, with_design_types
+    from designer.engine.fill import FillError, FillRequest, apply_fill, plan_fill
+    from designer.io import write_design
+
+    source, out = Path(args.file), Path(args.output)
+    if out.exists() and source.exists() and out.resolve() == source.resolve():
+        sys.stderr.write(f"designer: -o {args.output}: the input file is never overwritten; name another file\n")
+        return EXIT_BAD_INPUT
+    design = _load(args.file)
+    catalog = with_design_types(load_catalog(), design.extra.get("catalog"))
+    request = FillRequest(halls=tuple(args.hall), ultraservers=args.ultraservers, it_kw=args.it_kw,
+                          rack_type=args.type, orientation=args.orientation)
+    try:
+        result = plan_fill(design, catalog, request)
+    except FillError as exc:
+        sys.stderr.write(f"designer: {exc}\n")
+        return EXIT_BAD_INPUT
+    apply_fill(design, result)
+    try:
+        write_design(design, out)
+    except OSError as exc:
+        sys.stderr.write(f"designer: cannot write {out}: {exc.strerror or exc}\n")
+        return EXIT_BAD_INPUT
+    sys.stdout.write(json.dumps(result.summary(catalog, args.type)) + "\n")
+    for problem in result.problems:  # (the check found what the layout did not foresee)
+        sys.stderr.write(f"designer: error: {problem}\n")
+    return EXIT_VIOLATIONS if result.problems else EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``designer`` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -216,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] in VERBS:
         args = _build_parser().parse_args(argv)
         try:
-            return _run_verb(args)
+            return _fill(args) if args.verb == "fill" else _run_verb(args)
         except SystemExit as exc:
             return int(exc.code or 0)
         except BrokenPipeError:

@@ -39,8 +39,13 @@ def run_app(path: str | None = None, *, recover: str = "ask", autosave_seconds: 
     try:
         window.open_file(path if path is not None else pilot_sample())
     except DesignFileError as exc:
-        message = str(exc)
-        QTimer.singleShot(0, lambda: QMessageBox.warning(window, "Cannot open design", message))
+        from designer.ui.main_window import backup_of
+
+        message, error = str(exc), exc
+        if path is not None and backup_of(path) is not None:  # say so, and offer to open the backup
+            QTimer.singleShot(0, lambda: window.open_failed(path, error))
+        else:
+            QTimer.singleShot(0, lambda: QMessageBox.warning(window, "Cannot open design", message))
     window.show()
     QTimer.singleShot(0, lambda: autosave.offer_recovery(window, recover))
     if script is not None:

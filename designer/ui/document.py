@@ -21,13 +21,13 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QUndoCommand, QUndoStack
 
-from designer.catalog import Catalog, load_catalog
+from designer.catalog import Catalog, CatalogError, load_catalog, with_design_types
 from designer.engine import Evaluation, Evaluator
 from designer.engine.evaluation import Violation
 from designer.engine.resilience import Resilience
 from designer.io import read_design, write_design
 from designer.model import Change, Design, Hall
-from designer.model.design import DESIGN_CHANGES, ITEM_CHANGES
+from designer.model.design import DESIGN_CHANGES, ITEM_CHANGES, VIEW_CHANGES
 from designer.model.commands import Command, merge_changes
 
 log = logging.getLogger(__name__)
@@ -103,7 +103,8 @@ class Document(QObject):
 
     def __init__(self, catalog: Catalog | None = None, parent: QObject | None = None):
         super().__init__(parent)
-        self.catalog = catalog if catalog is not None else load_catalog()
+        #: the bundled catalog with the user catalog folder's types (``catalog`` adds the design's own)
+        self.base_catalog = catalog if catalog is not None else load_catalog()
         self.design: Design = new_design()
         self.path: Path | None = None
         self.evaluator: Evaluator | None = None
@@ -148,7 +149,7 @@ class Document(QObject):
 
     def open(self, path: str | os.PathLike) -> None:
         """Read a design file; raises ``DesignFileError`` with a one-line message."""
-        self.set_design(read_design(path, self.catalog), path)
+        self.set_design(read_design(path, self.base_catalog), path)
 
     def new(self) -> None:
         self.set_design(new_design())
@@ -163,6 +164,14 @@ class Document(QObject):
         self.path = target
         self.undo_stack.setClean()
         self.path_changed.emit()
+
+    @property
+    def catalog(self) -> Catalog:
+        """The base catalog with this design's own equipment types (its ``"catalog"`` section)."""
+        try:
+            return with_design_types(self.base_catalog, self.design.extra.get("catalog"))
+        except CatalogError:  # (a design is read validated; an invalid section is the engine's to report)
+            return self.base_catalog
 
     @property
     def effective_catalog(self) -> Catalog:
@@ -217,6 +226,9 @@ class Document(QObject):
 
     # ------------------------------------------------------------------ evaluation
     def _on_model_changed(self, change: Change) -> None:
+        if change.kind in VIEW_CHANGES:  # drawn only (dimension lines, notes): nothing to evaluate
+            self.changed.emit(change)
+            return
         self._resilience_timer.stop()  # tried again once this edit is evaluated
         if self.failed_ids:
             self.normal_stranded = None

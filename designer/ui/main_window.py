@@ -11,13 +11,13 @@ import logging
 import os
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
 
 from designer.catalog import Catalog
 from designer.engine import Evaluation
-from designer.io import DesignFileError
+from designer.io import DesignFileError, read_design
 from designer.model import Design
 from designer.ui import settings
 from designer.ui.docks.totals import TotalsPanel
@@ -31,6 +31,40 @@ log = logging.getLogger(__name__)
 
 APP_NAME = settings.APP_NAME
 FILE_FILTER = "Designer files (*.dcplan)"
+#: On a small screen the docks beside the plan may be made this narrow (px), so the plan keeps half the window.
+SIDE_DOCK_MIN_PX = 220
+#: How long a message about the last action stays in the status bar (ms).
+STATUS_MS = 8000
+
+
+def _short_folder(folder: Path) -> str:
+    """A folder as the planner knows it: ``~/plans/site-a`` under the home folder."""
+    try:
+        return "~" + os.sep + str(folder.relative_to(Path.home())) if folder != Path.home() else "~"
+    except ValueError:
+        return str(folder)
+
+
+def backup_of(path) -> Path | None:
+    """The backup saving keeps beside a design (``name.dcplan.bak``), if there is one."""
+    backup = Path(str(path) + ".bak")
+    return backup if backup.is_file() else None
+
+
+def cannot_open_text(path, error) -> str:
+    """Why a design could not be opened, pointing at the backup beside it when there is one."""
+    text = f"{Path(path).name} could not be opened:\n{error}"
+    backup = backup_of(path)
+    if backup is not None:
+        text += (f"\n\nThe previous version is kept beside it as {backup.name} (saved {_file_time(backup)}). "
+                 "Open Backup opens it as an unsaved copy; neither file is changed.")
+    return text
+
+
+def _file_time(path: Path) -> str:
+    import datetime as _dt
+
+    return _dt.datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
 
 __all__ = ["MainWindow", "new_design", "APP_NAME"]
 
@@ -67,7 +101,7 @@ class MainWindow(QMainWindow):
         self.palette = PaletteWidget(self.catalog)
         self.palette_dock = self.add_dock("Equipment", "palette_dock", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.editor = PlanEditor(self.plan_view, self.document, self.palette, self)
-        self.editor.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.editor.message.connect(lambda text: self.statusBar().showMessage(text, STATUS_MS))
         self._build_menus()
         self.document.design_replaced.connect(self._on_design_replaced)
         self._totals_throttle = Throttle(TEXT_INTERVAL_MS, self._show_totals, self)
@@ -80,6 +114,7 @@ class MainWindow(QMainWindow):
         self.resize(1400, 900)
         self._build_analysis_docks()  # ---- docks (metrics, problems, inspector)
         self._build_resilience()  # ---- the Resilience dock and the what-if actions
+        self._build_workload()  # ---- the Workload dock (time to train, decode bound)
         self.document.set_design(design if design is not None else new_design(), path)
         self._restore_layout()
         from designer.ui import autosave  # unsaved changes survive a crash or a kill
@@ -150,8 +185,8 @@ class MainWindow(QMainWindow):
         from designer.ui.export import actions as export_actions  # File ▸ Export / Import (plan, report, BOM, DXF)
 
         self.import_dxf_action = export_actions.install(self)
-        self._action("&About Designer", self._about, None, self.help_menu)
         self.editor.install(self.edit_menu, self.tools_menu)  # ---- editing
+        self._build_help_and_preferences()
         self.panels_menu.addAction(self.palette_dock.toggleViewAction())
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.editor.toolbar)
         # ---- overlays and colour modes
@@ -170,8 +205,18 @@ class MainWindow(QMainWindow):
         self.document.evaluation_changed.connect(self.scene.set_evaluation)
         self.hall_list = HallListPanel(self.document, self.plan_view)
         self.hall_list_dock = self.add_dock("Halls", "halls_dock", self.hall_list, Qt.DockWidgetArea.LeftDockWidgetArea)
+        # a hall activated in the list: its page in the Inspector (issue 17); its edits' results
+        self.hall_list.hall_activated.connect(lambda hall_id: (self.document.select([]),
+                                                               self.show_hall_properties(hall_id)))
+        self.hall_list.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.tabifyDockWidget(self.palette_dock, self.hall_list_dock)
         self.palette_dock.raise_()
+        from designer.ui import find  # Edit ▸ Find (Ctrl+F), Select All of Type / Row / in Hall
+
+        self.selection_actions = find.install(self)
+        from designer.ui import fill_dialog  # Tools ▸ Fill Hall… (issue 15)
+
+        self.fill_hall_action = fill_dialog.install(self)
 
     def _restore_view_options(self) -> None:
         """The colour mode and the overlays shown when the app was last used."""
@@ -203,7 +248,8 @@ class MainWindow(QMainWindow):
         self.document.set_design(design, path)
 
     def _on_design_replaced(self) -> None:
-        self.scene.set_design(self.document.design, self.catalog)
+        self.statusBar().clearMessage()  # a message about the last design ("Saved …") is stale now
+        self.scene.set_design(self.document.design, self.document.catalog)  # (with the design's own types)
         self._update_title()
         self.setWindowModified(False)
         self.plan_view.fit()
@@ -243,6 +289,8 @@ class MainWindow(QMainWindow):
         """Read a ``.dcplan`` and show it; raises :class:`DesignFileError` (one-line message)."""
         self.document.open(path)
         self._remember_recent(Path(path))
+        self.statusBar().showMessage(f"Opened {Path(path).name} from {_short_folder(Path(path).resolve().parent)}",
+                                     STATUS_MS)
 
     def open_path_interactive(self, path: str | os.PathLike) -> bool:
         """Open after the unsaved-changes prompt; a bad file is reported, nothing is lost."""
@@ -251,8 +299,36 @@ class MainWindow(QMainWindow):
         try:
             self.open_file(path)
         except DesignFileError as exc:
-            QMessageBox.warning(self, "Cannot open design", str(exc))
+            return self._on_cannot_open(Path(path), exc)
+        return True
+
+    def open_failed(self, path: str | os.PathLike, error: DesignFileError) -> bool:
+        """Say why a design cannot be opened (and offer its backup); True when the backup
+        was opened instead."""
+        return self._on_cannot_open(Path(path), error)
+
+    def _on_cannot_open(self, path: Path, error: DesignFileError) -> bool:
+        """Say why a design cannot be opened; when a backup lies beside it, offer to open
+        that instead (as an unsaved copy, so that saving never overwrites either file)."""
+        backup = backup_of(path)
+        box = QMessageBox(QMessageBox.Icon.Warning, "Cannot open design", cannot_open_text(path, error),
+                          QMessageBox.StandardButton.Close, self)
+        box.setObjectName("cannot_open_box")
+        open_backup = None
+        if backup is not None:
+            open_backup = box.addButton("Open Backup", QMessageBox.ButtonRole.AcceptRole)
+            box.setDefaultButton(open_backup)
+        box.exec()
+        if open_backup is None or box.clickedButton() is not open_backup:
             return False
+        try:
+            design = read_design(backup, self.catalog)
+        except DesignFileError as exc:
+            QMessageBox.warning(self, "Cannot open the backup either", f"{backup.name}: {exc}")
+            return False
+        self.document.set_design(design, None)
+        self.statusBar().showMessage(f"Opened the backup {backup.name} as an unsaved copy: "
+                                     f"use File ▸ Save As to keep it", STATUS_MS)
         return True
 
     def _on_open_triggered(self) -> None:
@@ -284,7 +360,7 @@ class MainWindow(QMainWindow):
                                  "Your changes are still open; try another folder.")
             return False
         self._remember_recent(path)
-        self.statusBar().showMessage(f"Saved {path}", 4000)
+        self.statusBar().showMessage(f"Saved {path}", STATUS_MS)
         return True
 
     # ------------------------------------------------------------------ recent files
@@ -295,15 +371,33 @@ class MainWindow(QMainWindow):
         settings.add_recent_file(path)
 
     def _fill_recent_menu(self) -> None:
+        """Each recent design once, with its folder (two of the same name told apart);
+        a file that has gone is shown disabled; Clear List at the end."""
         self.recent_menu.clear()
         files = self.recent_files()
-        for f in files:
-            action = self.recent_menu.addAction(Path(f).name)
+        for n, f in enumerate(files, start=1):
+            path = Path(f)
+            folder = _short_folder(path.parent)
+            text = f"{path.name}  —  {folder}".replace("&", "&&")
+            action = self.recent_menu.addAction(f"&{n} {text}" if n < 10 else text)
             action.setToolTip(f)
             action.setStatusTip(f)
+            action.setData(f)
+            exists = path.is_file()
+            action.setEnabled(exists)
+            if not exists:
+                action.setText(action.text() + "  (not found)")
             action.triggered.connect(lambda _=False, f=f: self.open_path_interactive(f))
         if not files:
             self.recent_menu.addAction("(none)").setEnabled(False)
+        self.recent_menu.addSeparator()
+        clear = self.recent_menu.addAction("&Clear List", self._clear_recent)
+        clear.setObjectName("clear_recent_action")
+        clear.setEnabled(bool(files))
+
+    def _clear_recent(self) -> None:
+        settings.clear_recent_files()
+        self.statusBar().showMessage("Recent files list cleared", STATUS_MS)
 
     # ------------------------------------------------------------------ drop to open
     def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt API)
@@ -347,12 +441,101 @@ class MainWindow(QMainWindow):
             self.cursor_label.setText("")
             return
         hall, x, y = where
-        self.cursor_label.setText(f"{hall}   x {x:,.2f} m   y {y:,.2f} m")
+        units = self.units
+        self.cursor_label.setText(f"{hall}   x {units.length(x)}   y {units.length(y)}")
+
+    def set_units(self, units) -> None:
+        """Show lengths in these units (metric or imperial): status bar, Inspector, Metrics."""
+        self.units = units
+        self.inspector.refresh()
+        self.metrics.set_units(units)
+        self._on_cursor_moved(None)
+
+    # ------------------------------------------------------------------ help, preferences
+    def _build_help_and_preferences(self) -> None:
+        """Edit ▸ Preferences (the application menu on macOS); Help ▸ User Guide, Keyboard
+        Shortcuts, About."""
+        from designer.ui.docks.fields import current_units
+
+        self.units = current_units()
+        self.edit_menu.addSeparator()
+        platform_key = QKeySequence.keyBindings(QKeySequence.StandardKey.Preferences)
+        self.preferences_action = self._action("Pr&eferences…", self.show_preferences,
+                                               platform_key[0] if platform_key else "Ctrl+,", self.edit_menu)
+        self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.user_guide_action = self._action("&User Guide", self.show_user_guide,
+                                              QKeySequence.StandardKey.HelpContents, self.help_menu)
+        self.shortcuts_action = self._action("&Keyboard Shortcuts", self.show_keyboard_shortcuts,
+                                             "Ctrl+/", self.help_menu)
+        self.help_menu.addSeparator()
+        self.about_action = self._action("&About Designer", self._about, None, self.help_menu)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.document.undo_stack.indexChanged.connect(self._on_undo_index_changed)
+        self._undo_index = self.document.undo_stack.index()
+        self._help_windows: dict[str, QWidget] = {}
+
+    def show_preferences(self):
+        """Edit ▸ Preferences: units, grid, snapping, autosave (applied at once)."""
+        from designer.ui.preferences import PreferencesDialog
+
+        dialog = PreferencesDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.open()
+        return dialog
+
+    def _show_help_window(self, name: str, make):
+        window = self._help_windows.get(name)
+        if window is None:
+            window = self._help_windows[name] = make()
+        if window.isVisible():  # open already (behind the main window): bring it forward
+            window.raise_()
+            window.activateWindow()
+        else:
+            window.show()
+        return window
+
+    def show_user_guide(self):
+        """Help ▸ User Guide: the bundled guide, offline."""
+        from designer.ui import help as help_
+
+        return self._show_help_window("guide", lambda: help_.user_guide(self))
+
+    def show_keyboard_shortcuts(self):
+        """Help ▸ Keyboard Shortcuts, from the actions as they are now."""
+        from designer.ui import help as help_
+
+        window = self._show_help_window("shortcuts", lambda: help_.keyboard_shortcuts(self))
+        window.browser.setHtml(help_.shortcuts_html(self))
+        return window
 
     def _about(self) -> None:
-        QMessageBox.about(self, "About Designer",
-                          "Designer plans AI datacenter halls built from AWS Trainium3 UltraServers.\n"
-                          "Every catalog figure carries its source or is marked as an assumption.")
+        from designer.ui.help import show_about
+
+        show_about(self)
+
+    def _on_undo_index_changed(self, index: int) -> None:
+        """The status bar says what the last step did: "Undid …" / "Redid …", or the edit
+        itself (a tool's own message, emitted after the push, replaces it)."""
+        stack = self.document.undo_stack
+        before, self._undo_index = self._undo_index, index
+        if stack.count() == 0 or index == before:
+            return  # a new design (the stack cleared)
+        if index < before:
+            steps = before - index
+            text = stack.text(index)
+            self.statusBar().showMessage(f"Undid {text}" if steps == 1 else f"Undid {steps} steps", STATUS_MS)
+            return
+        command = stack.command(index - 1)
+        if command is not None and getattr(command, "announced", False):
+            steps = index - before
+            self.statusBar().showMessage(f"Redid {stack.text(index - 1)}" if steps == 1
+                                         else f"Redid {steps} steps", STATUS_MS)
+        else:
+            self.statusBar().showMessage(stack.text(index - 1), STATUS_MS)
+        for i in range(before, index):  # seen now: their next appearance is a redo
+            c = stack.command(i)
+            if c is not None:
+                c.announced = True
 
     # ------------------------------------------------------------------ layout
     def _restore_layout(self) -> None:
@@ -378,6 +561,111 @@ class MainWindow(QMainWindow):
             self._shown = True
             if settings.window_state() is None:
                 self.resizeDocks([self.totals_dock], [self.totals.sizeHint().width()], Qt.Orientation.Horizontal)
+            self._fit_toolbars()
+            QTimer.singleShot(0, self._keep_plan_at_least_half)  # after the first-run dock sizes
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        if self._shown:
+            self._fit_toolbars()
+            self._keep_plan_at_least_half()
+            # once the window's layout has taken the new size: a dock may take room back
+            QTimer.singleShot(0, self._keep_plan_at_least_half)
+
+    # ------------------------------------------------------------------ small screens
+    def _fit_toolbars(self) -> None:
+        """The View tool bar goes onto a second line when the tool bars do not fit side by
+        side (at 1280 px the overlays hid behind the overflow arrow)."""
+        tools, view = self.editor.toolbar, self.view_toolbar
+        if self.toolBarArea(tools) != self.toolBarArea(view) or self.toolBarArea(view) not in (
+                Qt.ToolBarArea.TopToolBarArea, Qt.ToolBarArea.BottomToolBarArea):
+            return  # the user moved them: their choice
+        needed = tools.sizeHint().width() + view.sizeHint().width() + 16
+        broken = self.toolBarBreak(view)
+        if needed > self.width() and not broken:
+            self.insertToolBarBreak(view)
+        elif needed <= self.width() and broken:
+            self.removeToolBarBreak(view)
+
+    def _keep_plan_at_least_half(self) -> None:
+        """When the window is made smaller, the docks give way until the plan has at least
+        half the window's width and height (a dock the user widens later stays so)."""
+        if self.isMinimized():
+            return
+        left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
+        # the palette's side gives way first; the Inspector's side only as far as its own fields allow
+        for turn, sides in enumerate(((left,), (left, right), (left, right))):
+            self.layout().activate()
+            plan = self.plan_view.size()
+            short_w, short_h = self.width() // 2 - plan.width(), self.height() // 2 - plan.height()
+            if short_w <= 0 and short_h <= 0:
+                self._let_metrics_grow(-short_h)
+                return
+            docks = [d for d in self.findChildren(QDockWidget)  # shown, and its tab in front
+                     if d.isVisible() and not d.isFloating() and not d.visibleRegion().isEmpty()]
+            if short_w > 0:
+                self._let_side_docks_narrow(sides)
+                self._shrink_docks([d for d in docks if self.dockWidgetArea(d) in sides], short_w,
+                                   Qt.Orientation.Horizontal)
+            if short_h > 0 and turn == 0:
+                self._shrink_docks([d for d in docks if self.dockWidgetArea(d) not in (left, right)], short_h,
+                                   Qt.Orientation.Vertical)
+
+    def _let_metrics_grow(self, spare_px: int) -> None:
+        """The Metrics dock scrolls when it is lower than its contents: when the window
+        grows, it takes back up to what its contents need (the plan keeping half)."""
+        contents = self.metrics.findChild(QWidget, "metrics_contents")
+        dock = self.metrics_dock
+        if (contents is None or spare_px <= 0 or not dock.isVisible() or dock.isFloating()
+                or dock.visibleRegion().isEmpty()):
+            return
+        missing = contents.minimumSizeHint().height() - contents.parentWidget().height()  # the scroll's viewport
+        if missing > 0:
+            self.resizeDocks([dock], [self._dock_extent(dock, Qt.Orientation.Vertical) + min(missing, spare_px)],
+                             Qt.Orientation.Vertical)
+
+    def _dock_extent(self, dock: QDockWidget, orientation: Qt.Orientation) -> int:
+        """The room a dock (and its tab bar, when tabbed) takes, as resizeDocks counts it."""
+        if orientation == Qt.Orientation.Horizontal:
+            return dock.width()
+        area = self.dockWidgetArea(dock)
+        if area == Qt.DockWidgetArea.BottomDockWidgetArea:  # the tab bar sits below the dock
+            return self.statusBar().geometry().top() - dock.geometry().top()
+        return dock.height()
+
+    def _let_side_docks_narrow(self, sides) -> None:
+        """A tab behind another holds its side as wide as its own minimum: let the tabs of
+        the palette's side narrow to :data:`SIDE_DOCK_MIN_PX`, those of the Inspector's side
+        to the Inspector's own minimum (its fields stay whole); their contents scroll."""
+        inspector_min = self.inspector.minimumSizeHint().width()
+        for d in self.findChildren(QDockWidget):
+            w, area = d.widget(), self.dockWidgetArea(d)
+            if w is None or area not in sides or w.minimumWidth() != 0:
+                continue
+            least = SIDE_DOCK_MIN_PX if area == Qt.DockWidgetArea.LeftDockWidgetArea else inspector_min
+            if w.minimumSizeHint().width() > least:
+                w.setMinimumWidth(least)
+
+    def _shrink_docks(self, docks: list[QDockWidget], by_px: int, orientation: Qt.Orientation) -> None:
+        """Take ``by_px`` from the docks in proportion to their sizes (one dock per side:
+        a tabbed group or a column moves together)."""
+        horizontal = orientation == Qt.Orientation.Horizontal
+        sides: dict = {}
+        for d in docks:
+            sides.setdefault(self.dockWidgetArea(d), []).append(d)
+        docks, sizes, slack = [], [], []
+        for group in sides.values():  # a side is as narrow as its widest minimum allows
+            size = self._dock_extent(group[0], orientation)
+            least = max((d.minimumSizeHint().width() if horizontal else d.minimumSizeHint().height())
+                        for d in group)
+            docks.append(group[0])
+            sizes.append(size)
+            slack.append(max(0, size - least))
+        total = sum(slack)
+        if total <= 0:
+            return
+        take = min(by_px, total)
+        self.resizeDocks(docks, [round(s - take * k / total) for s, k in zip(sizes, slack)], orientation)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
         if not self.maybe_save():
@@ -429,9 +717,25 @@ class MainWindow(QMainWindow):
         if settings.window_state() is None:
             QTimer.singleShot(0, self._size_analysis_docks)
 
+    def _build_workload(self) -> None:
+        """The Workload dock, tabbed with the bottom docks (issue 16)."""
+        from designer.ui.docks.workload import WorkloadPanel
+
+        self.workload = WorkloadPanel(self.document)
+        self.workload_dock = self.add_dock("Workload", "workload_dock", self.workload,
+                                           Qt.DockWidgetArea.BottomDockWidgetArea)
+        last = getattr(self, "resilience_dock", None) or self.problems_dock
+        self.tabifyDockWidget(last, self.workload_dock)
+        self.metrics_dock.raise_()
+
     def _size_analysis_docks(self) -> None:
-        """First run: a bottom strip tall enough for the charts, the inspector taller than the totals."""
-        self.resizeDocks([self.metrics_dock], [290], Qt.Orientation.Vertical)
+        """First run: a bottom strip tall enough for the Metrics' contents (charts at
+        their smallest: the plan keeps half the window, see _keep_plan_at_least_half),
+        the inspector taller than the totals."""
+        contents = self.metrics.findChild(QWidget, "metrics_contents")
+        # the contents at their smallest, the charts 60 px taller, the title and the tab bar
+        wanted = contents.minimumSizeHint().height() + 60 + 50 if contents is not None else 0
+        self.resizeDocks([self.metrics_dock], [max(290, wanted)], Qt.Orientation.Vertical)
         self.resizeDocks([self.inspector_dock, self.totals_dock], [560, 300], Qt.Orientation.Vertical)
 
     def _on_problem_counts_changed(self, errors: int, warnings: int) -> None:

@@ -280,9 +280,14 @@ def _remove_from_scene(item: QGraphicsItem, scene) -> None:
 class HallTitleItem(QGraphicsItem):
     """The hall's name and size above its north-west corner, at a constant pixel size.
 
-    Shortened (or left out) when the hall is drawn too narrow for it, so that the
-    titles of halls side by side never run into each other.
+    Shortened (or left out) when there is no room for it: it stops short of every other
+    hall and every other title its band meets, wherever the halls sit on the campus
+    (:meth:`PlanScene.title_room_m`), so titles never run into each other or into a
+    hall. The band above the hall is also the handle that drags the hall on the campus.
     """
+
+    #: Pixels kept clear between a title and what it stops short of.
+    PAD_PX = 8.0
 
     def __init__(self, text: str, parent: HallItem, width_m: float) -> None:
         super().__init__(parent)
@@ -299,14 +304,46 @@ class HallTitleItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt API)
         return self._rect
 
+    def band_px(self) -> float:
+        """Height of the title's band above the hall, pixels."""
+        return -self._rect.top()
+
+    def room_m(self, pixels_per_metre: float) -> float:
+        """Metres the title may run east at a zoom."""
+        scene = self.scene()
+        room = self.width_m
+        if scene is not None and hasattr(scene, "title_room_m"):
+            room = min(room, scene.title_room_m(self.parentItem(), pixels_per_metre))
+        return room
+
     def shown_text(self, pixels_per_metre: float | None) -> str:
         """The title as drawn at a zoom (None: in full)."""
         if pixels_per_metre is None:
             return self.text
-        room = self.width_m * pixels_per_metre
+        room = self.room_m(pixels_per_metre) * pixels_per_metre
         if room < 30:
             return ""
         return QFontMetricsF(self.font).elidedText(self.text, Qt.TextElideMode.ElideRight, room)
+
+    def text_scene_rect(self, pixels_per_metre: float) -> QRectF:
+        """Scene rect of the text as drawn at a zoom (empty when it is left out)."""
+        text = self.shown_text(pixels_per_metre)
+        if not text:
+            return QRectF()
+        width = QFontMetricsF(self.font).horizontalAdvance(text) + 4
+        anchor = self.scenePos()
+        s = 1.0 / pixels_per_metre
+        return QRectF(anchor.x(), anchor.y() + self._rect.top() * s, width * s, self._rect.height() * s)
+
+    def handle_scene_rect(self, pixels_per_metre: float) -> QRectF:
+        """Scene rect of the band a press on which drags the hall: above the hall, its
+        width (or the title's, if longer), the title's height."""
+        hall = self.parentItem()
+        outline = hall.mapRectToScene(hall.outline_rect())
+        text = self.text_scene_rect(pixels_per_metre)
+        s = 1.0 / pixels_per_metre
+        width = max(outline.width(), text.width())
+        return QRectF(outline.left(), outline.top() - self.band_px() * s, width, self.band_px() * s)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         # Ignoring transformations, the painter has no zoom: ask the view showing us.

@@ -1,9 +1,9 @@
 """The plan scene: every hall of a design drawn to scale, one
 :class:`~designer.ui.canvas.hall_item.HallItem` each, kept in step with the model.
 
-One scene unit is one metre; y is flipped (scene y = −plan y) so north is up. Hall *i*
-is shifted east so that it starts 10 m after the previous hall ends (halls may share
-coordinates in the file). The floor and its 0.6 m tile grid are painted in
+One scene unit is one metre; y is flipped (scene y = −plan y) so north is up. Each
+hall sits at its place on the campus (:meth:`Design.hall_offsets`: its ``origin``, or
+10 m east of the halls before it). The floor and its 0.6 m tile grid are painted in
 ``drawBackground``. The scene also draws the selection outline
 (:class:`SelectionItem`, one item however many racks are selected) and holds the view
 options: colour mode, overlays, evaluation (:class:`~designer.ui.canvas.overlays.options.ViewOptions`).
@@ -23,6 +23,7 @@ from designer.catalog import Catalog
 from designer.engine.types import BUSWAY
 from designer.model import Change, Design
 from designer.model.layouts import TILE_M
+from designer.ui.canvas.annotations import AnnotationsItem
 from designer.ui.canvas.failed import FailedItem
 from designer.ui.canvas.hall_item import HallItem, HallTitleItem
 from designer.ui.canvas.overlays.options import ViewOptions
@@ -98,6 +99,9 @@ class PlanScene(QGraphicsScene):
         #: ids taken as failed (the document's what-if), drawn by ``failed_item`` while any
         self.failed: list[str] = []
         self.failed_item = FailedItem()
+        #: the design's dimension lines and notes (issue 17), over the halls; in the scene
+        #: only while the design has some
+        self.annotations_item = AnnotationsItem()
 
     # ------------------------------------------------------------------ model
     def set_design(self, design: Design, catalog: Catalog) -> None:
@@ -130,19 +134,20 @@ class PlanScene(QGraphicsScene):
         for item in self.hall_items:
             self.removeItem(item)
         self.hall_items = []
+        self.forget_title_rooms()
         if self.design is None:
             return
         styles = TypeStyle.build(self.design, self._effective_catalog())
-        east = 0.0
-        for i, hall in enumerate(self.design.halls):
+        offsets = self.design.hall_offsets(HALL_GAP_M)
+        for hall in self.design.halls:
             item = HallItem(self.design, hall, styles)
             min_x, min_y, max_x, max_y = hall.bounds()
-            dx = 0.0 if i == 0 else east + HALL_GAP_M - min_x
-            item.setPos(dx, 0.0)
-            east = dx + max_x
+            dx, dy = offsets[hall.id]
+            item.setPos(dx, -dy)   # the scene's y runs down, the site's up
             title = HallTitleItem(f"{hall.name}  ·  {max_x - min_x:g} × {max_y - min_y:g} m", item,
                                   max_x - min_x + 0.8 * HALL_GAP_M)
             title.setPos(min_x, -max_y)
+            item.title = title
             self.addItem(item)
             self.hall_items.append(item)
             if self._status is not None:
@@ -150,7 +155,20 @@ class PlanScene(QGraphicsScene):
         self._update_scene_rect()
         self._refresh_selection()
         self._refresh_failed()
+        self.refresh_annotations(offsets)
         self.update()
+
+    def refresh_annotations(self, offsets: dict | None = None) -> None:
+        """Redraw the design's dimension lines and notes."""
+        item = self.annotations_item
+        if self.design is None:
+            item.set_design(None, {})
+        else:
+            item.set_design(self.design, offsets or self.design.hall_offsets(HALL_GAP_M))
+        if not item.shapes and item.scene() is self:
+            self.removeItem(item)
+        elif item.shapes and item.scene() is None:
+            self.addItem(item)
 
     def refresh_equipment(self, hall_ids: tuple[str, ...] = ()) -> None:
         """Redraw the equipment of the given halls (all when empty)."""
@@ -175,6 +193,8 @@ class PlanScene(QGraphicsScene):
             self.refresh_equipment(change.halls)
         elif change.kind in ("halls", "assumptions", "reset"):
             self.rebuild()
+        elif change.kind == "annotations":
+            self.refresh_annotations()
 
     # ------------------------------------------------------------------ selection
     def set_selection(self, ids: Iterable[str]) -> None:
@@ -253,6 +273,44 @@ class PlanScene(QGraphicsScene):
         rect = self.content_rect()
         m = max(rect.width(), rect.height()) * 10.0 + 500.0
         self.setSceneRect(rect.adjusted(-m, -m, m, m))
+
+    def title_room_m(self, hall: HallItem, pixels_per_metre: float) -> float:
+        """Metres a hall's title may run east of the hall's north-west corner at a zoom:
+        up to the nearest other hall, or other title, that its band meets (a title that
+        starts where another one does gives way to the earlier hall's). 0: no room."""
+        cache = getattr(self, "_title_rooms", None)
+        if cache is None or cache[0] != pixels_per_metre:
+            cache = self._title_rooms = (pixels_per_metre, {})
+        room = cache[1].get(id(hall))
+        if room is None:
+            room = cache[1][id(hall)] = self._title_room(hall, pixels_per_metre)
+        return room
+
+    def forget_title_rooms(self) -> None:
+        """The halls moved (a rebuild, a hall dragged): the titles' rooms are measured again."""
+        self._title_rooms = None
+
+    def _title_room(self, hall: HallItem, pixels_per_metre: float) -> float:
+        s = 1.0 / max(pixels_per_metre, 1e-9)
+        band = getattr(hall, "title", None)
+        band_m = (band.band_px() if band is not None else 28.0) * s
+        pad = HallTitleItem.PAD_PX * s
+        r = hall.mapRectToScene(hall.outline_rect())
+        left, top, bottom = r.left(), r.top() - band_m, r.top()
+        room = math.inf
+        mine = next((k for k, h in enumerate(self.hall_items) if h is hall), len(self.hall_items))
+        for k, other in enumerate(self.hall_items):
+            if other is hall:
+                continue
+            o = other.mapRectToScene(other.outline_rect())
+            for is_band, (o_top, o_bottom) in ((False, (o.top(), o.bottom())), (True, (o.top() - band_m, o.top()))):
+                if o_bottom <= top + 1e-9 or o_top >= bottom - 1e-9 or o.right() <= left + 1e-9:
+                    continue  # above, below or west of the band
+                if o.left() > left + 1e-9:
+                    room = min(room, o.left() - left - pad)
+                elif not is_band or (abs(o.left() - left) <= 1e-9 and k < mine):
+                    return 0.0  # a hall over the band, or a title starting here that comes first
+        return max(room, 0.0)
 
     def hall_at(self, scene_point: QPointF) -> HallItem | None:
         """The hall whose outline (widened by half the gap) holds a scene point."""

@@ -92,6 +92,7 @@ class PlanView(QGraphicsView):
         self.viewport().setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._auto_fit = True  # keep fitting on resize until the user zooms or pans
+        self._keeping_scale = False  # a legend margin is changing: no refit
         self._pan_last: QPointF | None = None
         self._space_held = False
         self._input: PlanInput | None = None
@@ -173,8 +174,30 @@ class PlanView(QGraphicsView):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
         super().resizeEvent(event)
-        if self._auto_fit:
+        if self._auto_fit and not self._keeping_scale:
             self.fit()
+
+    def set_bottom_margin(self, height_px: int) -> None:
+        """Reserve ``height_px`` along the bottom of the view (the legend's strip) keeping
+        the zoom and the plan point at the centre of the view: turning an overlay or a
+        colour mode on or off never rescales the plan (a fitted plan moves up by half the
+        strip, into the room fitting leaves for the hall titles)."""
+        margins = self.viewportMargins()
+        if margins.bottom() == height_px:
+            return
+        centre = self.mapToScene(self.viewport().rect().center())
+        transform = self.transform()
+        self._keeping_scale = True
+        try:
+            self.setViewportMargins(margins.left(), margins.top(), margins.right(), height_px)
+        finally:
+            self._keeping_scale = False
+        if self.transform() != transform:
+            self.setTransform(transform)
+        moved = QPointF(self.mapFromScene(centre)) - QPointF(self.viewport().rect().center())
+        h, v = self.horizontalScrollBar(), self.verticalScrollBar()
+        h.setValue(h.value() + round(moved.x()))
+        v.setValue(v.value() + round(moved.y()))
 
     # ------------------------------------------------------------------ pan
     def _starts_pan(self, event) -> bool:
@@ -268,6 +291,16 @@ class PlanView(QGraphicsView):
         h, v = self.horizontalScrollBar(), self.verticalScrollBar()
         h.setValue(h.value() - round(dx_px))
         v.setValue(v.value() - round(dy_px))
+
+    def event(self, event) -> bool:  # noqa: D102 (Qt API)
+        # a key the input is using (a length typed while drawing: digits, Backspace, Enter)
+        # comes here as a key press, not as the shortcut of a menu action
+        if event.type() == QEvent.Type.ShortcutOverride and self._input is not None:
+            wants = getattr(self._input, "wants_key", None)
+            if wants is not None and wants(event):
+                event.accept()
+                return True
+        return super().event(event)
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt API)
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():

@@ -1,14 +1,16 @@
 """The Assumptions dock: every catalog assumption with its value, the catalog default
-and its provenance; edits become the design's overrides (``SetAssumption``), saved
-with the file and undoable. Values the catalog refuses are reported, not applied.
+and its provenance, grouped by equipment under readable names (the raw key and the
+sources in the tooltip); edits become the design's overrides (``SetAssumption``),
+saved with the file and undoable. Values the catalog refuses are reported, not applied.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QRect, QSize, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableView, QWidget,
+    QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QStyle,
+    QStyledItemDelegate, QStyleOptionViewItem, QTreeView, QWidget,
 )
 
 from designer.catalog.specs import CatalogError, Figure
@@ -16,7 +18,6 @@ from designer.model import Change
 from designer.model.commands import SetAssumption
 from designer.ui.docks.context import effective_catalog, one_or_many
 from designer.ui.docks.fields import MessageBar, html_text, info_label
-from designer.ui.docks.table_model import RowsModel
 from designer.ui.document import Document
 from designer.ui.widgets import column_layout, drawn_icon
 
@@ -28,6 +29,8 @@ _UNITS_BY_FIELD = {
     "power_factor": "", "continuous_load_factor": "share", "slack_factor": "×", "pue_liquid": "",
     "pue_air": "", "cost_per_link": "rel.", "cost_per_m": "rel./m", "amps": "A",
     "transceivers_per_link": "per link", "length_steps_m": "m",
+    "cp_kj_kg_k": "kJ/(kg·K)", "density_kg_l": "kg/L", "optics_w_per_link": "W per link", "switch_radix": "ports",
+    "switches": "switches",
 }
 _UNITS_BY_SUFFIX = (("_ns_per_m", "ns/m"), ("_kw", "kW"), ("_kg", "kg"), ("_m", "m"), ("_k", "K"),
                     ("_gbps", "Gb/s"), ("_tflops", "TFLOPS"), ("_gib", "GiB"), ("_tbps", "TB/s"),
@@ -81,21 +84,84 @@ def _dot_icon(color: QColor, size: int = 10) -> QIcon:
     return drawn_icon(size, paint)
 
 
-class AssumptionsModel(RowsModel):
+#: Readable names of catalog fields (the raw key is in the tooltip).
+FIELD_NAMES = {
+    "racks_per_system": "Racks per UltraServer", "chips": "Chips", "it_power_kw": "IT power",
+    "liquid_fraction": "Share of heat to liquid", "width_m": "Width", "depth_m": "Depth", "height_m": "Height",
+    "weight_kg": "Weight", "hbm_gib": "HBM", "hbm_tbps": "HBM bandwidth", "efa_gbps": "EFA bandwidth",
+    "efa_link_gbps": "EFA link speed", "ports": "Ports", "port_gbps": "Port speed",
+    "switch_radix": "Switch radix (ports per switch)", "switch_kw": "Power per switch", "switches": "Switches",
+    "capacity_kw": "Capacity", "reach_m": "Reach", "amps": "Rated current", "voltage_v": "Voltage",
+    "power_factor": "Power factor", "efficiency": "Efficiency", "continuous_load_factor": "Continuous-load factor",
+    "slack_factor": "Cable slack factor", "tray_drop_m": "Tray drop at each end",
+    "max_cable_m": "Longest scale-up cable", "direct_max_m": "Longest direct cable", "in_rack_m": "Cable inside a rack",
+    "delta_t_liquid_k": "Coolant ΔT (supply to return)", "delta_t_air_k": "Air ΔT (supply to return)",
+    "pue_liquid": "PUE of liquid-cooled load", "pue_air": "PUE of air-cooled load",
+    "heat_grid_m": "Heat-map cell size", "front_m": "Front service clearance", "rear_m": "Rear service clearance",
+    "check_distance_m": "Airflow check distance", "latency_ns_per_m": "Latency per metre",
+    "latency_fixed_ns": "Fixed latency", "cost_per_link": "Relative cost per link",
+    "cost_per_m": "Relative cost per metre", "length_steps_m": "Orderable lengths",
+    "transceivers_per_link": "Transceivers per link", "optics_w_per_link": "Optics power per link",
+    "cp_kj_kg_k": "Specific heat", "density_kg_l": "Density",
+}
+#: Figures a compute type gives per UltraServer (a rack carries its share).
+_PER_SYSTEM = frozenset({"chips", "hbm_gib", "hbm_tbps", "efa_gbps"})
+#: Design-wide figures, grouped by the first part of their key.
+GLOBAL_GROUPS = {
+    "cable": "Cabling (design-wide)", "scaleup": "Scale-up links (NeuronLink)", "cooling": "Cooling (design-wide)",
+    "clearance": "Service clearances", "power": "Power distribution", "network": "Network latency",
+    "airflow": "Airflow check", "water": "Coolant: water", "pg25": "Coolant: PG25 (25 % propylene glycol)",
+}
+_UNIT_SUFFIXES = ("_tflops", "_ns_per_m", "_kw", "_kg", "_m", "_k", "_gbps", "_tbps", "_gib", "_ns", "_v", "_w")
+
+
+def field_name(field: str, kind: str = "") -> str:
+    """A catalog field in words: ``racks_per_system`` → "Racks per UltraServer",
+    ``mxfp8_tflops`` → "MXFP8 compute per UltraServer" (for a compute type)."""
+    name = FIELD_NAMES.get(field)
+    if name is None:
+        if field.endswith("_tflops"):
+            name = f"{field[:-len('_tflops')].upper()} compute"
+        else:
+            stem = next((field[:-len(s)] for s in _UNIT_SUFFIXES if field.endswith(s)), field)
+            name = stem.replace("_", " ").strip().capitalize() or field
+    if kind == "compute" and (field in _PER_SYSTEM or field.endswith("_tflops")):
+        name += " per UltraServer"
+    return name
+
+
+class _Group:
+    """The figures of one piece of equipment (or one design-wide topic)."""
+
+    def __init__(self, owner: str, title: str) -> None:
+        self.owner = owner
+        self.title = title
+        self.rows: list[int] = []   # indices into AssumptionsModel.figures
+
+
+class AssumptionsModel(QAbstractItemModel):
     """Catalog assumptions (and, on request, the published figures) with the design's
-    overrides. Editing a value pushes ``SetAssumption``; invalid values are refused."""
+    overrides, grouped by equipment: a group row per type (or design-wide topic), a row
+    per figure under it with a readable name. Editing a value pushes ``SetAssumption``;
+    invalid values are refused."""
 
     COLUMNS = ("Assumption", "Value", "Catalog", "Source / reason")
     KEY, VALUE, DEFAULT, SOURCE = range(4)
     refused = Signal(str)
     KEY_ROLE = Qt.ItemDataRole.UserRole + 1
+    #: Text a filter matches besides what is shown (raw key, equipment, reason).
+    SEARCH_ROLE = Qt.ItemDataRole.UserRole + 2
+    _GROUP_ID = 0
 
     def __init__(self, document: Document, parent=None) -> None:
         super().__init__(parent)
         self.document = document
         self.include_published = False
         self.figures: list[Figure] = []
+        self.groups: list[_Group] = []
+        self._where: list[tuple[int, int]] = []   # figure index → (group, row in group)
         self._owner_names: dict[str, str] = {}
+        self._owner_kinds: dict[str, str] = {}
         self._override_icon = _dot_icon(OVERRIDE_COLOR)
         self._bold = QFont()
         self._bold.setBold(True)
@@ -110,49 +176,140 @@ class AssumptionsModel(RowsModel):
                    if f.is_assumption or self.include_published or f.key in overrides]
         self._owner_names = {**{k: s.name for k, s in catalog.types.items()},
                              **{k: s.name for k, s in catalog.media.items()}}
+        self._owner_kinds = {k: s.kind for k, s in catalog.types.items()}
         if [f.key for f in figures] == [f.key for f in self.figures]:
             self.figures = figures
-            if figures:
-                self.dataChanged.emit(self.index(0, 0), self.index(len(figures) - 1, len(self.COLUMNS) - 1))
+            for g, group in enumerate(self.groups):
+                if group.rows:
+                    self.dataChanged.emit(self.index(0, 0, self._group_index(g)),
+                                          self.index(len(group.rows) - 1, len(self.COLUMNS) - 1,
+                                                     self._group_index(g)))
         else:
             self.beginResetModel()
             self.figures = figures
+            self._group_figures()
             self.endResetModel()
+
+    def _group_figures(self) -> None:
+        groups: dict[str, _Group] = {}
+        self._where = []
+        for i, fig in enumerate(self.figures):
+            owner = self.owner_of(fig)
+            group = groups.get(owner)
+            if group is None:
+                group = groups[owner] = _Group(owner, self.owner_name(fig))
+            self._where.append((list(groups).index(owner), len(group.rows)))
+            group.rows.append(i)
+        self.groups = list(groups.values())
 
     def set_include_published(self, include: bool) -> None:
         self.include_published = include
         self.reload()
 
     def row_of(self, key: str) -> int:
+        """The figure's position in :attr:`figures` (-1 when not listed)."""
         for i, f in enumerate(self.figures):
             if f.key == key:
                 return i
         return -1
 
+    def index_of(self, key: str, column: int = 0) -> QModelIndex:
+        """The model index of a figure's cell (invalid when not listed)."""
+        i = self.row_of(key)
+        if i < 0:
+            return QModelIndex()
+        g, r = self._where[i]
+        return self.index(r, column, self._group_index(g))
+
+    @staticmethod
+    def owner_of(fig: Figure) -> str:
+        return fig.key.rpartition(".")[0]
+
     def owner_name(self, fig: Figure) -> str:
-        owner = fig.key.rpartition(".")[0]
-        return self._owner_names.get(owner, f"design-wide ({owner})")
+        owner = self.owner_of(fig)
+        name = self._owner_names.get(owner)
+        if name is not None:
+            return name
+        return GLOBAL_GROUPS.get(owner, f"{owner.replace('_', ' ').capitalize()} (design-wide)")
+
+    def figure_name(self, fig: Figure) -> str:
+        """The figure in words ("Racks per UltraServer")."""
+        return field_name(fig.field, self._owner_kinds.get(self.owner_of(fig), ""))
+
+    def figure_at(self, index: QModelIndex) -> Figure | None:
+        """The figure of a row (None for a group row)."""
+        if not index.isValid() or index.internalId() == self._GROUP_ID:
+            return None
+        group = self.groups[index.internalId() - 1]
+        return self.figures[group.rows[index.row()]]
 
     # ------------------------------------------------------------------ Qt model
-    def entries(self) -> list:
-        """The figures listed, in model order."""
-        return self.figures
+    def _group_index(self, g: int, column: int = 0) -> QModelIndex:
+        return self.createIndex(g, column, self._GROUP_ID)
+
+    def index(self, row: int, column: int, parent: QModelIndex = QModelIndex()) -> QModelIndex:
+        if column < 0 or column >= len(self.COLUMNS) or row < 0:
+            return QModelIndex()
+        if not parent.isValid():
+            return self._group_index(row, column) if row < len(self.groups) else QModelIndex()
+        if parent.internalId() != self._GROUP_ID:
+            return QModelIndex()
+        g = parent.row()
+        if row >= len(self.groups[g].rows):
+            return QModelIndex()
+        return self.createIndex(row, column, g + 1)
+
+    def parent(self, index: QModelIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]
+        if not index.isValid() or index.internalId() == self._GROUP_ID:
+            return QModelIndex()
+        return self._group_index(index.internalId() - 1)
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 (Qt API)
+        if not parent.isValid():
+            return len(self.groups)
+        if parent.internalId() == self._GROUP_ID and parent.column() == 0:
+            return len(self.groups[parent.row()].rows)
+        return 0
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 (Qt API)
+        return len(self.COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802 (Qt API)
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        return None
 
     def flags(self, index: QModelIndex):
-        base = super().flags(index)
-        if index.column() == self.VALUE:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.column() == self.VALUE and self.figure_at(index) is not None:
             return base | Qt.ItemFlag.ItemIsEditable
         return base
+
+    def _group_data(self, group: _Group, col: int, role):
+        if role == Qt.ItemDataRole.DisplayRole and col == self.KEY:
+            n = sum(1 for i in group.rows if self.figures[i].overridden)
+            return group.title + (f"  ({n} overridden)" if n else "")
+        if role == Qt.ItemDataRole.FontRole:
+            return self._bold
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{html_text(group.title)} (<code>{html_text(group.owner)}</code>): {len(group.rows)} figures"
+        if role == self.SEARCH_ROLE:
+            return f"{group.title} {group.owner}"
+        return None
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        fig = self.figures[index.row()]
         col = index.column()
+        fig = self.figure_at(index)
+        if fig is None:
+            return self._group_data(self.groups[index.row()], col, role)
         unit = unit_of(fig.field)
         if role == Qt.ItemDataRole.DisplayRole:
             if col == self.KEY:
-                return fig.key
+                return self.figure_name(fig)
             if col == self.VALUE:
                 return f"{format_value(fig.value)} {unit}".strip()
             if col == self.DEFAULT:
@@ -171,12 +328,15 @@ class AssumptionsModel(RowsModel):
             if col in (self.DEFAULT, self.SOURCE):
                 return QColor("#666666")
         elif role == Qt.ItemDataRole.ToolTipRole:
-            lines = [f"<b>{fig.key}</b> — {html_text(self.owner_name(fig))}",
+            lines = [f"<b>{html_text(self.figure_name(fig))}</b> — {html_text(self.owner_name(fig))}",
+                     f"Key: <code>{fig.key}</code>",
                      f"Value: {format_value(fig.value)} {unit}",
                      f"Catalog: {format_value(fig.catalog_value)} {unit}"
                      + (" (overridden in this design)" if fig.overridden else "")]
             if fig.is_assumption:
                 lines.append(f"Assumption: {html_text(fig.assumption or '')}")
+            else:
+                lines.append("Published figure")
             for sid in fig.sources:
                 lines.append(f"{sid}: {html_text(self.document.catalog.sources.get(sid, ''))}")
             if fig.note:
@@ -184,12 +344,24 @@ class AssumptionsModel(RowsModel):
             return "<br>".join(lines)
         elif role == self.KEY_ROLE:
             return fig.key
+        elif role == self.SEARCH_ROLE:
+            return f"{fig.key} {self.figure_name(fig)} {self.owner_name(fig)} {fig.assumption or ''}"
         return None
 
     def setData(self, index: QModelIndex, value, role=Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802 (Qt API)
         if not index.isValid() or index.column() != self.VALUE or role != Qt.ItemDataRole.EditRole:
             return False
-        return self.set_value(self.figures[index.row()].key, value)
+        fig = self.figure_at(index)
+        return fig is not None and self.set_value(fig.key, value)
+
+    def label_of(self, key: str) -> str:
+        """An assumption in words for the undo history and the status bar:
+        "Trn3 Gen2 UltraServer rack: IT power"."""
+        try:
+            fig = effective_catalog(self.document).figure(key)
+        except (KeyError, CatalogError):
+            return key
+        return f"{self.owner_name(fig)}: {self.figure_name(fig)}"
 
     def set_value(self, key: str, value) -> bool:
         """Override ``key`` with ``value`` (text or number) as one undo step; False and
@@ -210,10 +382,11 @@ class AssumptionsModel(RowsModel):
             current = list(current)
         if new == (list(checked.catalog_value) if isinstance(checked.catalog_value, tuple) else checked.catalog_value):
             if key in design.assumptions:
-                self.document.push(SetAssumption(key, None, f"Reset {key}"))
+                self.document.push(SetAssumption(key, None, f"Reset {self.label_of(key)}"))
             return True
         if current != new:
-            self.document.push(SetAssumption(key, new, f"Set {key} = {format_value(new)}"))
+            unit = unit_of(checked.field)
+            self.document.push(SetAssumption(key, new, f"Set {self.label_of(key)} to {format_value(new)} {unit}".strip()))
         return True
 
     def reset(self, keys: list[str]) -> None:
@@ -221,8 +394,47 @@ class AssumptionsModel(RowsModel):
         keys = [k for k in keys if k in self.document.design.assumptions]
         if not keys:
             return
-        label = f"Reset {keys[0]}" if len(keys) == 1 else f"Reset {len(keys)} assumptions"
+        label = f"Reset {self.label_of(keys[0])}" if len(keys) == 1 else f"Reset {len(keys)} assumptions"
         self.document.push(one_or_many([SetAssumption(k, None, label) for k in keys], label))
+
+
+class WrappingDelegate(QStyledItemDelegate):
+    """Rows as tall as their text wrapped to the column's width (a tree view asks its
+    delegate for a size without the width, so text would be cut instead)."""
+
+    def __init__(self, view: QTreeView) -> None:
+        super().__init__(view)
+        self.view = view
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802 (Qt API)
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        header = self.view.header()
+        width = header.sectionSize(index.column())
+        if index.column() == 0:
+            if self.view.isFirstColumnSpanned(index.row(), index.parent()):
+                width = header.length()
+            depth, parent = 0, index.parent()
+            while parent.isValid():
+                depth, parent = depth + 1, parent.parent()
+            width -= self.view.indentation() * (depth + 1)
+        opt.features |= QStyleOptionViewItem.ViewItemFeature.WrapText
+        opt.rect = QRect(0, 0, max(width, 20), 10_000)
+        style = self.view.style()
+        return style.sizeFromContents(QStyle.ContentsType.CT_ItemViewItem, opt, QSize(), self.view)
+
+
+class AssumptionsFilter(QSortFilterProxyModel):
+    """Keeps the figures whose name, key, equipment or reason contains the filter text
+    (a group whose equipment matches keeps all its figures)."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setRecursiveFilteringEnabled(True)
+        self.setAutoAcceptChildRows(True)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterRole(AssumptionsModel.SEARCH_ROLE)
+        self.setFilterKeyColumn(AssumptionsModel.KEY)
 
 
 class AssumptionsPanel(QWidget):
@@ -232,43 +444,53 @@ class AssumptionsPanel(QWidget):
         super().__init__(parent)
         self.document = document
         self.model = AssumptionsModel(document, self)
-        self.proxy = QSortFilterProxyModel(self)
+        self.proxy = AssumptionsFilter(self)
         self.proxy.setSourceModel(self.model)
-        self.proxy.setFilterKeyColumn(-1)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
 
         self.message = MessageBar()
         self.filter_edit = QLineEdit()
         self.filter_edit.setObjectName("assumptions_filter")
-        self.filter_edit.setPlaceholderText("Filter (e.g. it_power, trn3, reach)…")
+        self.filter_edit.setPlaceholderText("Filter (e.g. power, Trn3, reach)…")
         self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
+        self.filter_edit.textChanged.connect(self._on_filter_changed)
         self.published_check = QCheckBox("Published figures too")
         self.published_check.setObjectName("assumptions_published")
         self.published_check.setToolTip("Also list figures with a published source; they can be overridden as well")
         self.published_check.toggled.connect(self.model.set_include_published)
 
-        self.view = QTableView()
+        self.view = QTreeView()
         self.view.setObjectName("assumptions_table")
         self.view.setModel(self.proxy)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                                   | QAbstractItemView.EditTrigger.EditKeyPressed
                                   | QAbstractItemView.EditTrigger.AnyKeyPressed)
         self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
-        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # keep both the type and the field of a key
-        self.view.verticalHeader().hide()
-        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 6)
-        self.view.setSortingEnabled(True)
-        self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
-        header = self.view.horizontalHeader()
+        self.view.setUniformRowHeights(False)
+        self.view.setWordWrap(True)  # names and values whole, never cut mid-word
+        self.view.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.view.setIndentation(14)
+        self.view.setItemDelegate(WrappingDelegate(self.view))
+        self.view.setColumnHidden(AssumptionsModel.SOURCE, True)  # the source: tooltip and details below
+        header = self.view.header()
         header.setHighlightSections(False)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
         fm = self.view.fontMetrics()
-        header.resizeSection(AssumptionsModel.KEY, fm.horizontalAdvance("trn3-gen2-rack.it_power_kw") + 30)
-        header.resizeSection(AssumptionsModel.VALUE, fm.horizontalAdvance("1360 kg  ") + 16)
-        header.resizeSection(AssumptionsModel.DEFAULT, fm.horizontalAdvance("1360 kg  ") + 16)
+        header.setSectionResizeMode(AssumptionsModel.KEY, QHeaderView.ResizeMode.Stretch)
+        for column in (AssumptionsModel.VALUE, AssumptionsModel.DEFAULT):  # a list of lengths wraps
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, fm.horizontalAdvance("1,360 kg/m²") + 24)
+        header.setMinimumSectionSize(40)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # rows take the height their wrapped text needs at the columns' new widths
+        self._relayout_timer = QTimer(self)
+        self._relayout_timer.setSingleShot(True)
+        self._relayout_timer.setInterval(0)
+        self._relayout_timer.timeout.connect(self.view.doItemsLayout)
+        header.sectionResized.connect(lambda *_: self._relayout_timer.start())
+        self.model.modelReset.connect(self._on_model_reset)
+        self._on_model_reset()
 
         self.details = info_label()
         self.details.setObjectName("assumptions_details")
@@ -319,19 +541,29 @@ class AssumptionsPanel(QWidget):
 
     def value_text(self, key: str) -> str:
         """The Value cell of an assumption, as shown."""
-        row = self.model.row_of(key)
-        return self.model.index(row, AssumptionsModel.VALUE).data() if row >= 0 else ""
+        index = self.model.index_of(key, AssumptionsModel.VALUE)
+        return index.data() if index.isValid() else ""
 
     def select_key(self, key: str) -> None:
         """Make an assumption's row current (and visible)."""
-        row = self.model.row_of(key)
-        if row < 0:
+        source = self.model.index_of(key, AssumptionsModel.VALUE)
+        if not source.isValid():
             return
-        index = self.proxy.mapFromSource(self.model.index(row, AssumptionsModel.VALUE))
+        index = self.proxy.mapFromSource(source)
         self.view.setCurrentIndex(index)
         self.view.scrollTo(index)
 
     # ------------------------------------------------------------------ slots
+    def _on_filter_changed(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text)
+        self._on_model_reset()
+
+    def _on_model_reset(self) -> None:
+        """Every group open, its title across the whole row."""
+        for row in range(self.proxy.rowCount()):
+            self.view.setFirstColumnSpanned(row, QModelIndex(), True)
+        self.view.expandAll()
+
     def _on_model_changed(self, change: Change) -> None:
         if change.kind in ("assumptions", "reset"):
             # deferred: the change may arrive from inside the table's own editor commit
@@ -344,7 +576,8 @@ class AssumptionsPanel(QWidget):
 
     def _selected_keys(self) -> list[str]:
         rows = self.view.selectionModel().selectedRows()
-        return [self.proxy.mapToSource(i).data(AssumptionsModel.KEY_ROLE) for i in rows]
+        keys = [self.proxy.mapToSource(i).data(AssumptionsModel.KEY_ROLE) for i in rows]
+        return [k for k in keys if k]
 
     def _update_buttons(self, *_args) -> None:
         overrides = self.document.design.assumptions
@@ -359,13 +592,17 @@ class AssumptionsPanel(QWidget):
             self.details.setText("<span style='color:#666'>Double-click a value to override it for this design."
                                  "</span>")
             return
-        source = self.proxy.mapToSource(current)
-        fig = self.model.figures[source.row()]
+        fig = self.model.figure_at(self.proxy.mapToSource(current))
+        if fig is None:
+            self.details.setText("<span style='color:#666'>Double-click a value to override it for this design."
+                                 "</span>")
+            return
         unit = unit_of(fig.field)
         why = html_text(fig.assumption) if fig.is_assumption else "published figure"
         cited = "; ".join(f"{sid}: {html_text(self.document.catalog.sources.get(sid, ''))}" for sid in fig.sources)
         self.details.setText(
-            f"<b>{fig.key}</b> · {html_text(self.model.owner_name(fig))}<br>"
+            f"<b>{html_text(self.model.figure_name(fig))}</b> · {html_text(self.model.owner_name(fig))}"
+            f" <span style='color:#666'>({fig.key})</span><br>"
             f"{format_value(fig.value)} {unit} (catalog {format_value(fig.catalog_value)} {unit}) — {why}"
             + (f"<br><span style='color:#666'>{cited}</span>" if cited else ""))
 

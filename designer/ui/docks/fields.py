@@ -228,6 +228,14 @@ def kw_text(value: float) -> str:
     return f"{value:,.1f} kW" if value < 10_000 else f"{value / 1000:,.2f} MW"
 
 
+def kw_pair_text(value: float, of: float) -> tuple[str, str]:
+    """Two powers compared in one unit, the one :func:`kw_text` picks for the larger:
+    ``("0.70 MW", "20.00 MW")``, never ``704.0 kW of 20.00 MW``."""
+    if max(abs(value), abs(of)) < 10_000:
+        return f"{value:,.1f} kW", f"{of:,.1f} kW"
+    return f"{value / 1000:,.2f} MW", f"{of / 1000:,.2f} MW"
+
+
 def set_combo(combo: QComboBox, entries: list[tuple[str, Any]], current: Any, placeholder: str | None) -> None:
     """Fill a combo (text, data) and select ``current``; ``placeholder`` is shown (as an
     entry with no data) when there is no single current value."""

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QCheckBox, QGroupBox, QHBoxLayout, QLineEdit, QVBo
 
 from designer.engine import Evaluation
 from designer.engine.resilience import LEVELS, declared_redundancy
-from designer.model.commands import Rename, SetHall, SetSite
+from designer.model.commands import Rename, SetHall, SetSite, move_hall
 from designer.ui.docks.context import InspectorContext
-from designer.ui.docks.fields import NoWheelComboBox, Units, form_layout, info_label, kw_text, set_combo, set_text
+from designer.ui.docks.fields import NoWheelComboBox, Units, form_layout, info_label, kw_pair_text, set_combo, set_text
 
 
 class DesignBox(QGroupBox):
@@ -73,6 +73,26 @@ class HallBox(QGroupBox):
         row.addWidget(self.tray_spin, 1)
         row.addWidget(self.tray_default_check)
         form.addRow("Tray drop", tray)
+        # where the hall's (0, 0) sits on the campus plan (site metres); Automatic: side by side
+        origin = QWidget()
+        row = QHBoxLayout(origin)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.origin_x_spin = context.measure_spin("inspector_origin_x", "Campus x", -100_000.0, 100_000.0, 2, 1.0,
+                                                  units.length_suffix, lambda v: self._set_origin(x=v))
+        self.origin_y_spin = context.measure_spin("inspector_origin_y", "Campus y", -100_000.0, 100_000.0, 2, 1.0,
+                                                  units.length_suffix, lambda v: self._set_origin(y=v))
+        self.origin_x_spin.setToolTip("East of the site's (0, 0): where the hall's own (0, 0) sits on the campus")
+        self.origin_y_spin.setToolTip("North of the site's (0, 0): where the hall's own (0, 0) sits on the campus")
+        self.origin_auto_check = QCheckBox("Side by side (automatic)")
+        self.origin_auto_check.setObjectName("inspector_origin_auto")
+        self.origin_auto_check.setToolTip("Lay the hall side by side after the halls before it; uncheck to "
+                                          "type its place (or drag its title on the plan)")
+        self.origin_auto_check.toggled.connect(self._on_origin_auto_toggled)
+        row.addWidget(self.origin_x_spin, 1)
+        row.addWidget(self.origin_y_spin, 1)
+        self.origin_row = origin
+        form.addRow("Campus place", self.origin_auto_check)
+        form.addRow("Campus x, y", origin)
         self.hall_info = info_label()
         self.hall_info.setObjectName("inspector_hall_info")
         form.addRow("", self.hall_info)
@@ -81,6 +101,8 @@ class HallBox(QGroupBox):
         """Show lengths and floor ratings in these units."""
         self.tray_spin.set_units(units.length_factor, units.length_suffix)
         self.floor_spin.set_units(units.floor_factor, units.floor_suffix)
+        self.origin_x_spin.set_units(units.length_factor, units.length_suffix)
+        self.origin_y_spin.set_units(units.length_factor, units.length_suffix)
 
     def current_hall(self):
         """The hall shown (the first, or the one picked)."""
@@ -116,12 +138,24 @@ class HallBox(QGroupBox):
         self.tray_spin.setEnabled(not default)
         self.tray_spin.set_model_value(self.context.catalog().value("cable.tray_drop_m") if default
                                        else hall.tray_drop_m)
+        campus = len(halls) > 1 or hall.origin is not None
+        self.form.setRowVisible(self.origin_row, campus)
+        self.form.setRowVisible(self.origin_auto_check, campus)
+        ox, oy = design.hall_offsets()[hall.id]
+        automatic = hall.origin is None
+        blocker = self.origin_auto_check.blockSignals(True)
+        self.origin_auto_check.setChecked(automatic)
+        self.origin_auto_check.blockSignals(blocker)
+        for spin, v in ((self.origin_x_spin, ox), (self.origin_y_spin, oy)):
+            spin.set_model_value(v)
+            spin.setEnabled(not automatic)
         x0, y0, x1, y1 = hall.bounds()
         info = [f"{units.length(x1 - x0, 1)} × {units.length(y1 - y0, 1)}, {units.area(hall.area())}"]
         load = self._it_kw(self.context.evaluation(), hall.id)
         if load is not None:
             pct = f" ({load / hall.it_capacity_kw * 100:.0f} %)" if hall.it_capacity_kw > 0 else ""
-            info.append(f"IT load {kw_text(load)} of {kw_text(hall.it_capacity_kw)}{pct}")
+            load_text, capacity_text = kw_pair_text(load, hall.it_capacity_kw)
+            info.append(f"IT load {load_text} of {capacity_text}{pct}")
         self.hall_info.setText("\n".join(info))
 
     @staticmethod
@@ -145,6 +179,26 @@ class HallBox(QGroupBox):
         changed = {k: v for k, v in fields.items() if getattr(hall, k) != v}
         if changed:
             self.context.push(SetHall(hall.id, changed, f"Edit {hall.name}"))
+
+    def _set_origin(self, x: float | None = None, y: float | None = None) -> None:
+        hall = self.current_hall()
+        if hall is None or hall.origin is None:
+            return
+        ox, oy = hall.origin
+        origin = (round(ox if x is None else x, 3), round(oy if y is None else y, 3))
+        if origin != tuple(hall.origin):
+            self.context.push(move_hall(self.context.design, hall.id, origin))
+
+    def _on_origin_auto_toggled(self, automatic: bool) -> None:
+        hall = self.current_hall()
+        if hall is None:
+            return
+        if automatic:
+            if hall.origin is not None:
+                self.context.push(move_hall(self.context.design, hall.id, None, f"Lay {hall.name} side by side"))
+        elif hall.origin is None:  # from where it is drawn now: nothing jumps
+            here = self.context.design.hall_offsets()[hall.id]
+            self.context.push(move_hall(self.context.design, hall.id, here, f"Place {hall.name}"))
 
     def _on_tray_default_toggled(self, default: bool) -> None:
         if self.current_hall() is None:
@@ -231,7 +285,8 @@ class SiteBox(QGroupBox):
             combo.blockSignals(blocker)
         if ev is not None:
             p = ev.totals["power"]
-            self.site_info.setText(f"Facility {kw_text(p['facility_kw'])} of {kw_text(p['utility_capacity_kw'])} feed\n"
+            facility, feed = kw_pair_text(p["facility_kw"], p["utility_capacity_kw"])
+            self.site_info.setText(f"Facility {facility} of {feed} feed\n"
                                    f"{p['annual_mwh']:,.0f} MWh/yr · {p['currency']} {p['annual_cost']:,.0f}/yr · "
                                    f"{p['annual_co2_t']:,.0f} t CO₂/yr")
         else:

@@ -1,10 +1,13 @@
-"""The Halls dock: campus navigation.
+"""The Halls dock: campus navigation and the halls themselves.
 
 Campus totals on top (halls, UltraServers, chips, IT load, problems), then one row
 per hall with its key totals: UltraServers, IT MW and its violations. Double-click
-(or Enter) on a hall zooms the plan to it. Totals follow the evaluations, at most four
-times a second during a drag and once after it (not at all while the dock is hidden);
-rows are updated in place, never rebuilt unless the halls change.
+(or Enter) on a hall zooms the plan to it and shows it in the Inspector. Buttons (and
+the rows' context menu) add a rectangular hall of a typed width and depth, duplicate,
+rename (F2, or edit the name in place) and delete a hall; each is one undo step.
+Totals follow the evaluations, at most four times a second during a drag and once
+after it (not at all while the dock is hidden); rows are updated in place, never
+rebuilt unless the halls change.
 """
 
 from __future__ import annotations
@@ -12,10 +15,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtWidgets import QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
+    QLineEdit, QMenu, QToolButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+)
 
 from designer.engine import Evaluation
 from designer.model import Design
+from designer.model.commands import MAX_HALL_SIDE_M, RemoveHall, SetHall, duplicate_hall, new_hall
 from designer.ui.docks.status import STATUS_COLORS, problems_text, status_of
 from designer.ui.widgets import RefreshedWhenShown, Throttle
 
@@ -70,6 +78,8 @@ class HallListPanel(RefreshedWhenShown, QWidget):
 
     #: a hall was activated (double-click or Enter): its id
     hall_activated = Signal(str)
+    #: what an edit did, for the status bar
+    message = Signal(str)
 
     COLUMNS = ("Hall", "UltraServers", "IT MW", "Problems")
 
@@ -101,14 +111,38 @@ class HallListPanel(RefreshedWhenShown, QWidget):
         for c in range(len(self.COLUMNS) - 1):
             header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.setToolTip("Double-click a hall to zoom the plan to it")
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)  # F2 renames
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._on_tree_menu)
+        self.add_action = self._hall_action("Add Hall…", self.add_hall_interactive, "add_hall",
+                                            "Add a rectangular hall: type its width and depth")
+        self.duplicate_action = self._hall_action("Duplicate", self.duplicate_current, "duplicate_hall",
+                                                  "Copy the hall with everything in it, east of the campus")
+        self.rename_action = self._hall_action("Rename", self.rename_current, "rename_hall",
+                                               "Rename the hall (F2)")
+        self.delete_action = self._hall_action("Delete", self.delete_current, "delete_hall",
+                                               "Delete the hall and everything in it (Undo brings it back)")
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(0, 0, 0, 0)
+        buttons.setSpacing(2)
+        for action in (self.add_action, self.duplicate_action, self.rename_action, self.delete_action):
+            button = QToolButton()
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.campus_label)
+        layout.addLayout(buttons)
         layout.addWidget(self.tree, 1)
         self._rows: dict[str, _HallRow] = {}
+        self._filling = False
         self._stale = False
         self._throttle = Throttle(int(REFRESH_INTERVAL_S * 1000), self._refresh_if_shown, self)
         self.tree.itemActivated.connect(self._on_hall_item_activated)
+        self.tree.itemChanged.connect(self._on_item_changed)
+        self.tree.currentItemChanged.connect(lambda *_: self._enable_actions())
         document.evaluation_changed.connect(self._on_evaluation_changed)
         document.design_replaced.connect(self._on_design_replaced)
         self.refresh()
@@ -127,12 +161,19 @@ class HallListPanel(RefreshedWhenShown, QWidget):
         totals = hall_totals(design, evaluation)
         sorting = self.tree.isSortingEnabled()
         self.tree.setSortingEnabled(False)  # do not re-sort per cell while updating
-        if [h.hall_id for h in totals] != list(self._rows):
-            self._rebuild_rows(totals)
-        for index, h in enumerate(totals):
-            self._fill_row(self._rows[h.hall_id], index, h)
+        self._filling = True  # (setText is not the user renaming a hall)
+        try:
+            if [h.hall_id for h in totals] != list(self._rows):
+                self._rebuild_rows(totals)
+            for index, h in enumerate(totals):
+                self._fill_row(self._rows[h.hall_id], index, h)
+        finally:
+            self._filling = False
         self.tree.setSortingEnabled(sorting)
+        if self.tree.currentItem() is None and self.tree.topLevelItemCount():
+            self.tree.setCurrentItem(self.tree.topLevelItem(0))  # the hall buttons act on a row
         self._fill_campus(totals, evaluation)
+        self._enable_actions()
 
     def _rebuild_rows(self, totals: list[HallTotals]) -> None:
         # (called with sorting off: see refresh)
@@ -140,6 +181,7 @@ class HallListPanel(RefreshedWhenShown, QWidget):
         self._rows = {}
         for h in totals:
             row = _HallRow()
+            row.setFlags(row.flags() | Qt.ItemFlag.ItemIsEditable)
             row.setData(0, Qt.ItemDataRole.UserRole, h.hall_id)
             for c in (1, 2):
                 row.setTextAlignment(c, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -216,3 +258,193 @@ class HallListPanel(RefreshedWhenShown, QWidget):
         view.centerOn(rect.center() - QPointF(0.0, title / 2 / s))
         view.pan_by(0, 0)  # a view the user chose: a window resize must not re-fit it
         return True
+
+    # ------------------------------------------------------------------ editing halls
+    def _hall_action(self, text: str, slot, name: str, tip: str) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        if name == "rename_hall":
+            action.setShortcut(QKeySequence(Qt.Key.Key_F2))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.addAction(action)
+        return action
+
+    def current_hall_id(self) -> str | None:
+        """The hall of the current row (None when no row is current)."""
+        item = self.tree.currentItem()
+        return item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
+
+    def select_hall_row(self, hall_id: str) -> None:
+        """Make a hall's row the current one."""
+        row = self._rows.get(hall_id)
+        if row is not None:
+            self.tree.setCurrentItem(row)
+
+    def _enable_actions(self) -> None:
+        current = self.current_hall_id() is not None
+        for action in (self.duplicate_action, self.rename_action):
+            action.setEnabled(current)
+        self.delete_action.setEnabled(current and len(self.document.design.halls) > 1)
+
+    def add_hall(self, width_m: float, depth_m: float, name: str = "") -> str | None:
+        """Add a rectangular hall (one undo step), list it and show it on the plan; its id
+        (None when the size is refused: the message says why)."""
+        try:
+            cmd = new_hall(self.document.design, width_m, depth_m, name)
+        except ValueError as exc:
+            self.message.emit(str(exc))
+            return None
+        self.document.push(cmd)
+        hall = cmd.hall
+        self._after_hall_edit(hall.id)
+        self.message.emit(f"Added {hall.name}: {width_m:g} × {depth_m:g} m")
+        return hall.id
+
+    def add_hall_interactive(self) -> None:
+        """Ask for the new hall's name, width and depth, then add it."""
+        dialog = HallSizeDialog(self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.add_hall(*dialog.values())
+
+    def duplicate_hall(self, hall_id: str) -> str | None:
+        """Copy a hall with everything in it (one undo step); the copy's id."""
+        design = self.document.design
+        before = set(design.hall_ids())
+        self.document.push(duplicate_hall(design, hall_id))
+        new_id = next(h for h in design.hall_ids() if h not in before)
+        self._after_hall_edit(new_id)
+        self.message.emit(f"Duplicated {design.hall(hall_id).name} as {design.hall(new_id).name}")
+        return new_id
+
+    def duplicate_current(self) -> None:
+        hall_id = self.current_hall_id()
+        if hall_id is not None:
+            self.duplicate_hall(hall_id)
+
+    def delete_hall(self, hall_id: str) -> bool:
+        """Delete a hall and everything in it (one undo step); not the last hall."""
+        design = self.document.design
+        if len(design.halls) <= 1:
+            self.message.emit("A design needs at least one hall; the last one was kept.")
+            return False
+        hall = design.hall(hall_id)
+        t = design.equipment
+        code = t.halls.codes.get(hall_id)
+        n = int((t.hall_code == code).sum()) if code is not None else 0
+        self.document.push(RemoveHall(hall_id, f"Delete {hall.name}"))
+        self.refresh()
+        self.message.emit(f"Deleted {hall.name} and its {n:,} item{'s' if n != 1 else ''} (Undo brings them back)")
+        return True
+
+    def delete_current(self) -> None:
+        hall_id = self.current_hall_id()
+        if hall_id is not None:
+            self.delete_hall(hall_id)
+
+    def rename_hall(self, hall_id: str, name: str) -> bool:
+        """Rename a hall (one undo step); an empty name is refused."""
+        hall = self.document.design.hall(hall_id)
+        name = name.strip()
+        if not name:
+            self.message.emit("A hall needs a name; the old name was kept.")
+            self.refresh()
+            return False
+        if name != hall.name:
+            old = hall.name
+            self.document.push(SetHall(hall_id, {"name": name}, "Rename hall"))
+            self.message.emit(f"Renamed {old} to {name}")
+        return True
+
+    def rename_current(self) -> None:
+        """Edit the current hall's name in place."""
+        item = self.tree.currentItem()
+        if item is not None:
+            self.tree.editItem(item, 0)
+
+    def _on_item_changed(self, item: QTreeWidgetItem, column: int) -> None:
+        if self._filling or column != 0:
+            return
+        hall_id = item.data(0, Qt.ItemDataRole.UserRole)
+        if hall_id in self.document.design.hall_ids():
+            self.rename_hall(hall_id, item.text(0))
+            self.refresh()
+
+    def _after_hall_edit(self, hall_id: str) -> None:
+        """List a hall just added and show it."""
+        self.refresh()
+        self.select_hall_row(hall_id)
+        self.zoom_to_hall(hall_id)
+
+    def _on_tree_menu(self, pos) -> None:
+        menu = self.menu_at(pos)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        menu.popup(self.tree.viewport().mapToGlobal(pos))
+
+    def menu_at(self, pos) -> QMenu:
+        """The context menu of a point of the list (not shown: the caller pops it up)."""
+        item = self.tree.itemAt(pos)
+        if item is not None:
+            self.tree.setCurrentItem(item)
+        menu = QMenu(self)
+        menu.setObjectName("hall_list_menu")
+        if item is not None:
+            hall_id = item.data(0, Qt.ItemDataRole.UserRole)
+            menu.addAction("Zoom to Hall", lambda: self.zoom_to_hall(hall_id)).setObjectName("zoom_hall")
+            menu.addAction("Hall Properties", lambda: self.hall_activated.emit(hall_id)) \
+                .setObjectName("hall_properties")
+            menu.addSeparator()
+            menu.addAction(self.rename_action)
+            menu.addAction(self.duplicate_action)
+            menu.addAction(self.delete_action)
+            menu.addSeparator()
+        menu.addAction(self.add_action)
+        return menu
+
+
+class HallSizeDialog(QDialog):
+    """Name, width and depth of a new rectangular hall (metres, or feet with imperial units)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from designer.ui.docks.fields import current_units
+
+        self.setWindowTitle("Add Hall")
+        self.setObjectName("hall_size_dialog")
+        self.units = current_units()
+        f, suffix = self.units.length_factor, self.units.length_suffix
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText("Hall C (leave empty for the next letter)")
+        self.width_spin = self._spin(48.0 * f, MAX_HALL_SIDE_M * f, suffix, "width")
+        self.depth_spin = self._spin(30.0 * f, MAX_HALL_SIDE_M * f, suffix, "depth")
+        form = QFormLayout()
+        form.addRow("Name", self.name_edit)
+        form.addRow("Width (east–west)", self.width_spin)
+        form.addRow("Depth (north–south)", self.depth_spin)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        column = QVBoxLayout(self)
+        column.addLayout(form)
+        column.addWidget(buttons)
+        self.width_spin.setFocus()
+        self.width_spin.selectAll()
+
+    @staticmethod
+    def _spin(value: float, hi: float, suffix: str, name: str) -> QDoubleSpinBox:
+        spin = QDoubleSpinBox()
+        spin.setObjectName(f"hall_{name}")
+        spin.setDecimals(2)
+        spin.setRange(0.6, hi)  # at least one floor tile
+        spin.setSingleStep(0.6)
+        spin.setSuffix(suffix)
+        spin.setValue(value)
+        return spin
+
+    def values(self) -> tuple[float, float, str]:
+        """(width m, depth m, name) as typed (lengths converted to metres)."""
+        f = self.units.length_factor
+        return (round(self.width_spin.value() / f, 3), round(self.depth_spin.value() / f, 3),
+                self.name_edit.text().strip())

@@ -10,8 +10,10 @@ from PySide6.QtWidgets import QGroupBox
 
 from designer.engine import Evaluation
 from designer.engine.evaluation import STATUS_ERROR, STATUS_OK, STATUS_WARNING
+from designer.engine.fabric import oversubscription
+from designer.model.clos import server_ports
 from designer.ui.docks.context import InspectorContext
-from designer.ui.docks.fields import form_layout, html_text, info_label, kw_text
+from designer.ui.docks.fields import form_layout, html_text, info_label, kw_pair_text, kw_text
 from designer.ui.docks.status import STATUS_COLORS, STATUS_WORDS, problems_text, severity_color
 from designer.ui.widgets import set_style_sheet
 
@@ -39,6 +41,51 @@ def feeds_text(design, busway_a: int, busway_b: int) -> str:
     return f"{feed_of(design, only)}: {only} (no second feed)"
 
 
+#: Spine racks a leaf's uplinks go to, named before "… and N more".
+MAX_SPINES_SHOWN = 4
+
+
+def fabric_text(design, catalog, fab, row: int, kind: str) -> str:
+    """What the fabric says about one leaf (``kind`` "network") or spine rack: a leaf's
+    uplinks with the spine racks they go to (and their halls when elsewhere), a spine
+    rack's switches and how many of their down ports leaf uplinks take."""
+    t = design.equipment
+    links = fab.links
+    leaf = links.tier == 1
+    if kind == "spine":
+        spec = catalog.types.get(t.types[int(t.type_code[row])])
+        switches = int(spec.switches) if spec is not None else 0
+        # a tier-2 switch gives all its ports to the leaves in a 2-tier fabric, else half
+        down = switches * (fab.radix if len(fab.tiers) == 2 else fab.radix // 2)
+        mine = leaf & (links.b == row)
+        used = float(links.count[mine].sum())
+        leaves = len(np.unique(links.a[mine]))
+        text = f"{switches:,} switch{'es' if switches != 1 else ''}"
+        if len(fab.tiers) < 2:
+            return text + "; the fabric needs no tier above the leaves"
+        text += f"; {used:,.0f} of {down:,} down ports in use"
+        return text + (f" (uplinks of {leaves:,} leaf rack{'s' if leaves != 1 else ''})" if leaves else "")
+    mine = np.flatnonzero(leaf & (links.a == row))
+    if len(fab.tiers) < 2:
+        return "No uplinks: one leaf switch serves every server link"
+    if not len(mine):
+        return "No uplinks cabled (no spine rack with free ports)"
+    to = links.b[mine]
+    counts = np.bincount(np.searchsorted(np.unique(to), to), links.count[mine])
+    spines = np.unique(to)
+    order = np.argsort(-counts, kind="stable")
+    here = t.hall_code[row]
+    names = []
+    for k in order[:MAX_SPINES_SHOWN]:
+        s = int(spines[k])
+        where = "" if t.hall_code[s] == here else f" in {t.halls[int(t.hall_code[s])]}"
+        names.append(f"{t.ids[s]}{where} ({counts[k]:,.0f})")
+    more = len(spines) - MAX_SPINES_SHOWN
+    longest = float(links.length_m[mine].max())
+    return (f"{float(links.count[mine].sum()):,.0f} uplinks to {', '.join(names)}"
+            + (f" … and {more:,} more" if more > 0 else "") + f"; longest {longest:,.1f} m")
+
+
 class EvaluationBox(QGroupBox):
     """The engine's findings for the selection; rows that do not apply are hidden."""
 
@@ -54,6 +101,9 @@ class EvaluationBox(QGroupBox):
         self.load_label = self._label("inspector_load")
         self.failover_label = self._label("inspector_failover")
         self.ports_label = self._label("inspector_ports")
+        self.fabric_label = self._label("inspector_fabric")
+        self.fabric_label.setToolTip("The fabric above the leaves: a leaf rack's uplinks and the spine racks "
+                                     "they go to; a spine rack's switches and the leaf uplinks it terminates")
         self.system_state_label = self._label("")
         self.problems_label = self._label("inspector_problems")
         self.problems_label.setTextFormat(Qt.TextFormat.RichText)
@@ -61,7 +111,8 @@ class EvaluationBox(QGroupBox):
                               ("Power", self.power_label), ("Liquid cooling", self.liquid_label),
                               ("Air cooling", self.air_label), ("Load", self.load_label),
                               ("Failover", self.failover_label),
-                              ("Ports", self.ports_label), ("Compute", self.system_state_label),
+                              ("Ports", self.ports_label), ("Fabric", self.fabric_label),
+                              ("Compute", self.system_state_label),
                               ("Problems", self.problems_label)):
             form.addRow(label, widget)
 
@@ -85,12 +136,14 @@ class EvaluationBox(QGroupBox):
         self._show_power_and_cooling(ev, rows, single, kind)
         self._show_load(ev, rows, single, kind)
         self._show_ports(ev, rows, single, kind)
+        self._show_fabric(ev, rows, single, kind)
         self._show_system(ev, rows, kind)
         self._show_problems(ids)
 
     def _show_not_evaluated(self) -> None:
         for label in (self.status_label, self.it_label, self.power_label, self.liquid_label, self.air_label,
-                      self.load_label, self.failover_label, self.ports_label, self.system_state_label,
+                      self.load_label, self.failover_label, self.ports_label, self.fabric_label,
+                      self.system_state_label,
                       self.problems_label):
             self.form.setRowVisible(label, label is self.status_label)
         self.status_label.setText("Not evaluated" if self.context.document.evaluation is None else "Evaluating…")
@@ -117,7 +170,7 @@ class EvaluationBox(QGroupBox):
     def _show_power_and_cooling(self, ev: Evaluation, rows: np.ndarray, single: bool, kind: str | None) -> None:
         form, ids = self.form, self.context.design.equipment.ids
         it = ev.items.it_kw[rows]
-        form.setRowVisible(self.it_label, kind in ("compute", "network") or bool((it > 0).any()))
+        form.setRowVisible(self.it_label, kind in ("compute", "network", "spine") or bool((it > 0).any()))
         self.it_label.setText(kw_text(float(it.sum())) + ("" if single else " in total"))
 
         consumers = rows[it > 0]
@@ -141,19 +194,22 @@ class EvaluationBox(QGroupBox):
             return
         n = len(consumers)
         unpowered = int((~ev.items.powered[consumers]).sum())
-        uncooled = int((~ev.items.cooled[consumers]).sum())
         served = np.concatenate([items.served_by_busway[consumers], items.served_by_busway_b[consumers]])
         buses = [ids[b] for b in np.unique(served) if b >= 0]
         self.power_label.setText(
             (f"{n - unpowered:,} of {n:,} powered" if unpowered else f"All {n:,} powered")
             + (f" by {', '.join(buses[:4])}{' …' if len(buses) > 4 else ''}" if buses else ""))
-        uncooled_text = f"; {uncooled:,} of {n:,} not cooled" if uncooled else ""
         for label, served, heat, what in ((self.liquid_label, ev.items.served_by_cdu, ev.items.liquid_kw, "CDU"),
                                           (self.air_label, ev.items.served_by_air, ev.items.air_kw, "air handler")):
             units = [ids[u] for u in np.unique(served[consumers]) if u >= 0]
             to = (f" to {what}{'s' if len(units) > 1 else ''} {', '.join(units[:3])}"
                   f"{' …' if len(units) > 3 else ''}") if units else ""
-            label.setText(f"{kw_text(float(heat[consumers].sum()))}{to}{uncooled_text}")
+            # what this kind of cooling leaves unserved (a CDU's line never blames the air handler)
+            needing = heat[consumers] > 0
+            unserved = int((needing & (served[consumers] < 0)).sum())
+            article = "an" if what[0] in "aeiou" else "a"
+            missing = f"; {unserved:,} of {int(needing.sum()):,} without {article} {what}" if unserved else ""
+            label.setText(f"{kw_text(float(heat[consumers].sum()))}{to}{missing}")
 
     def _show_load(self, ev: Evaluation, rows: np.ndarray, single: bool, kind: str | None) -> None:
         """A busway's or a cooling unit's load against its limit: red when it is asked for
@@ -167,7 +223,8 @@ class EvaluationBox(QGroupBox):
         load, limit = float(ev.items.load_kw[r]), float(ev.items.limit_kw[r])
         pct = f" ({load / limit * 100:.0f} %)" if limit > 0 else ""
         what = "limit" if kind == "busway" else "capacity"
-        self.load_label.setText(f"{kw_text(load)} of its {kw_text(limit)} {what}{pct}")
+        load_text, limit_text = kw_pair_text(load, limit)
+        self.load_label.setText(f"{load_text} of its {limit_text} {what}{pct}")
         self.load_label.setToolTip("A busway carries at most 80 % of its rating continuously"
                                    if kind == "busway" else "Heat served against the unit's capacity")
         set_style_sheet(self.load_label, f"color: {OVER_LIMIT_COLOR};" if limit and load > limit + 1e-9 else "")
@@ -188,7 +245,8 @@ class EvaluationBox(QGroupBox):
             return
         pct = f" ({failover / limit * 100:.0f} %)" if limit > 0 else ""
         over = limit > 0 and failover > limit + 1e-9
-        label.setText(f"{kw_text(failover)} of its {kw_text(limit)} limit{pct} if the other feed fails"
+        failover_text, limit_text = kw_pair_text(failover, limit)
+        label.setText(f"{failover_text} of its {limit_text} limit{pct} if the other feed fails"
                       + (" — over the limit" if over else ""))
         declared = self.context.design.site.extra.get("redundancy") or {}
         colour = (OVER_LIMIT_COLOR if declared.get("power", "N") != "N" else FAILOVER_WARNING_COLOR) if over else ""
@@ -204,7 +262,20 @@ class EvaluationBox(QGroupBox):
             r = int(rows[0])
             spec = self.context.catalog().types.get(t.types[int(t.type_code[r])])
             total = int(spec.get("ports")) if spec is not None else 0
-            self.ports_label.setText(f"{int(ev.items.ports_used[r]):,} of {total:,} used")
+            # a leaf shares its ports between servers and uplinks by the oversubscription (issue 14)
+            servers = server_ports(total, oversubscription(self.context.design))
+            self.ports_label.setText(f"{int(ev.items.ports_used[r]):,} of {servers:,} server ports used"
+                                     + (f"; {total - servers:,} for uplinks" if total > servers else ""))
+
+    def _show_fabric(self, ev: Evaluation, rows: np.ndarray, single: bool, kind: str | None) -> None:
+        """A leaf rack's uplinks and where they go; a spine rack's switches and the leaf
+        uplinks it terminates (from the fabric's links, ``evaluation.fabric``)."""
+        fab = getattr(ev, "fabric", None)
+        show = single and kind in ("network", "spine") and fab is not None
+        self.form.setRowVisible(self.fabric_label, show)
+        if show:
+            self.fabric_label.setText(fabric_text(self.context.design, self.context.catalog(), fab, int(rows[0]),
+                                                  kind))
 
     def _show_system(self, ev: Evaluation, rows: np.ndarray, kind: str | None) -> None:
         show = kind == "compute"

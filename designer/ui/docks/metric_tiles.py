@@ -5,9 +5,32 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtWidgets import QFrame, QLabel, QLayout, QSizePolicy, QVBoxLayout, QWidget, QWidgetItem
 
+from designer.ui.docks.fields import METRIC, Units
 from designer.ui.docks.report_text import DASH, cable_count_and_metres, figure, text_of
 
-#: (field name, caption, formatter(report) → text). Field names are stable for tests.
+#: Litres per US gallon; cubic feet per minute in one m³/h (1 ft = 0.3048 m exactly).
+L_PER_US_GAL = 3.785411784
+CFM_PER_M3H = 1.0 / (0.3048 ** 3 * 60.0)
+
+
+def _coolant(r: dict, units: Units) -> str:
+    lpm = figure(r, "cooling", "coolant_lpm")
+    return f"{lpm / L_PER_US_GAL:,.0f} gal/min" if units.imperial else f"{lpm:,.0f} L/min"
+
+
+def _airflow(r: dict, units: Units) -> str:
+    m3h = figure(r, "cooling", "airflow_m3h")
+    return f"{m3h * CFM_PER_M3H:,.0f} CFM" if units.imperial else f"{m3h:,.0f} m³/h"
+
+
+#: Tiles whose text follows the units preference: field name → formatter(report, units).
+UNIT_TILES = {
+    "coolant_lpm": _coolant,
+    "airflow_m3h": _airflow,
+    "cable_m": lambda r, u: u.length(cable_count_and_metres(r)[1], 0),
+}
+
+#: (field name, caption, formatter(report) → text, in metric units). Field names are stable for tests.
 TILES: tuple[tuple[str, str, object], ...] = (
     ("chips", "Chips", lambda r: f"{int(r['chips']):,}"),
     ("ultraservers", "UltraServers", lambda r: f"{int(r['ultraservers']):,}"),
@@ -126,9 +149,14 @@ class MetricTiles(QWidget):
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
 
-    def show_report(self, report: dict) -> None:
-        """Fill every tile from an engine report (a dash where a figure is missing)."""
+    def show_report(self, report: dict, units: Units | None = None) -> None:
+        """Fill every tile from an engine report (a dash where a figure is missing), lengths,
+        flows and airflow in ``units`` (metric when None)."""
+        units = units if units is not None else METRIC
         for name, _, fmt in TILES:
+            by_units = UNIT_TILES.get(name)
+            if by_units is not None:
+                fmt = (lambda r, f=by_units: f(r, units))
             self.tiles[name].value.setText(text_of(fmt, report))
 
     def clear(self) -> None:

@@ -10,17 +10,20 @@ and catch up when it is shown.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QDockWidget, QFrame, QHBoxLayout, QLabel, QScrollArea, QWidget
 
 from designer.engine import Evaluation
 from designer.engine.evaluation import STATUS_ERROR
 from designer.engine.types import AIR, BUSWAY, CDU, KIND_CODES
+from designer.ui.docks.by_type import ByTypeTable
 from designer.ui.docks.charts import (
     AIR_OK_COLOR, NO_MEDIUM_COLOR, OK_COLOR, CableHistogram, ThroughputChart, UtilisationChart,
 )
+from designer.ui.docks.fields import Units, current_units
 from designer.ui.docks.metric_tiles import MetricTiles
+from designer.ui.docks.network import NetworkSection
 from designer.ui.docks.report_text import figure
 from designer.ui.docks.status import STATUS_COLORS
 from designer.ui.document import Document
@@ -45,6 +48,18 @@ def percent_of_limit(load_kw: np.ndarray, limit_kw: np.ndarray) -> np.ndarray:
                         np.where(load_kw > 0, 999.0, 0.0))
 
 
+class _Contents(QWidget):
+    """The Metrics' contents in their scroll area: as low as their wrapped tiles allow,
+    not as tall as the charts would like (a scroll area grows a widget whose height
+    depends on its width to its preferred height, and would always scroll)."""
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt API)
+        layout = self.layout()
+        if layout is not None and hasattr(layout, "minimumHeightForWidth"):
+            return layout.minimumHeightForWidth(width)
+        return super().heightForWidth(width)
+
+
 class MetricsDock(QWidget):
     """Totals and charts of the document's latest evaluation."""
 
@@ -54,6 +69,7 @@ class MetricsDock(QWidget):
         self._dirty = False
         self._dock_visible = True  # False while another tab of our dock's tab group is in front
 
+        self.units = current_units()
         self.tiles = MetricTiles()
         self.note = QLabel()
         self.note.setObjectName("metrics_note")
@@ -61,10 +77,13 @@ class MetricsDock(QWidget):
         self.note.hide()
 
         self.busway_chart = UtilisationChart("Busway load", "80 % limit",
-                                             {"busway": OK_COLOR}, "No busways")
+                                             {"busway": OK_COLOR}, "No busways", unit_name="busways")
         self.cooling_chart = UtilisationChart("Cooling load", "capacity",
-                                              {"cdu": OK_COLOR, "air": AIR_OK_COLOR}, "No CDUs or air handlers")
+                                              {"cdu": OK_COLOR, "air": AIR_OK_COLOR}, "No CDUs or air handlers",
+                                              unit_name="cooling units")
         self.cable_chart = CableHistogram()
+        if self.units.imperial:
+            self.cable_chart.set_length_units(self.units.length_factor, self.units.length_suffix.strip())
         self.throughput_chart = ThroughputChart()
         self.busway_chart.setToolTip("Load of each busway (what the racks beneath it ask for) as a share of its "
                                      "continuous limit (80 % of its rating). Red: over the limit. "
@@ -79,10 +98,13 @@ class MetricsDock(QWidget):
         charts.setSpacing(4)
         for chart in (self.busway_chart, self.cooling_chart, self.cable_chart, self.throughput_chart):
             charts.addWidget(chart, 1)
-        self.busway_chart.unit_clicked.connect(self._on_unit_clicked)
-        self.cooling_chart.unit_clicked.connect(self._on_unit_clicked)
+        for chart in (self.busway_chart, self.cooling_chart):
+            chart.unit_clicked.connect(self._on_unit_clicked)
+            chart.units_clicked.connect(self.document.select)  # a bin of the distribution (many units)
 
-        column_layout(self, self.tiles, self.note, (charts, 1))
+        self.by_type = ByTypeTable()  # throughput by compute type (issue 16)
+        self.network = NetworkSection(document)  # the fabric above the leaves (issue 14)
+        column_layout(self._scrolled(), self.tiles, self.by_type, self.network, self.note, (charts, 1))
 
         # charts redraw at most 4 times a second, their text 10 times (a drag re-evaluates
         # on every mouse move); the last evaluation of a burst is always shown
@@ -94,7 +116,31 @@ class MetricsDock(QWidget):
         if document.evaluation is not None:
             self._on_evaluation_changed(document.evaluation)
 
+    def _scrolled(self) -> QWidget:
+        """The widget the dock's contents go in: inside a scroll area, so that on a small
+        screen (1280 × 800) the dock can be lower than its contents and the plan keeps
+        half the window; the contents fill the dock whenever it is tall enough."""
+        inner = _Contents()
+        inner.setObjectName("metrics_contents")
+        scroll = QScrollArea()
+        scroll.setObjectName("metrics_scroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(inner)
+        column_layout(self, scroll, margin=0)
+        return inner
+
     # ------------------------------------------------------------------ API
+    def set_units(self, units: Units) -> None:
+        """Show lengths, coolant flow and airflow in these units (metric or imperial)."""
+        if units != self.units:
+            self.units = units
+            self.cable_chart.set_length_units(units.length_factor, units.length_suffix.strip())
+            if self.document.evaluation is not None:
+                self.tiles.show_report(self.document.evaluation.totals, units)
+                self.network.show_report(self.document.evaluation.totals, units)
+
     def text(self, name: str) -> str:
         """The text of a header tile (``chips``, ``effective_pflops``, ``it_mw``, …)."""
         return self.tiles.text(name)
@@ -110,6 +156,7 @@ class MetricsDock(QWidget):
     def _on_evaluation_changed(self, evaluation: Evaluation | None) -> None:
         if evaluation is None:
             self.tiles.clear()
+            self.network.clear()
             return
         self._tiles_throttle.request()
 
@@ -119,7 +166,9 @@ class MetricsDock(QWidget):
             return  # failed since
         self.note.hide()
         report = evaluation.totals
-        self.tiles.show_report(report)
+        self.tiles.show_report(report, self.units)
+        self.by_type.show_throughput(report.get("throughput"))
+        self.network.show_report(report, self.units)
         try:
             self.throughput_chart.add_point(figure(report, "power", "facility_kw") / 1000.0,
                                             figure(report, "throughput", "effective", "mxfp8_pflops"), redraw=False)

@@ -1,7 +1,8 @@
 """The equipment palette: catalog types to drag onto the floor plan.
 
 Entries are grouped as a planner thinks of them: Compute (one entry per UltraServer,
-placed as all its racks), Network, Cooling and Power. Dragging an entry starts a
+placed as all its racks), Network, Cooling and Power; the planner's own types (user
+catalog folder, the design's own "catalog" section) under "Your equipment". Dragging an entry starts a
 ``QDrag`` carrying the type id in our MIME type (orange-canvas-core's widget toolbox
 does the same with its own); double-clicking it (or Enter) places one in the middle
 of the view. Labels follow the design's assumption overrides (racks per UltraServer).
@@ -33,8 +34,12 @@ EQUIPMENT_EXTRA_MIME = "application/x-designer-equipment-extra"
 #: (A is the default: no field).
 BUSWAY_FEEDS = (("A", {}), ("B", {"feed": "B"}))
 #: Palette groups: (title, catalog kinds), in the order shown.
-GROUPS = (("Compute", ("compute",)), ("Network", ("network",)),
+GROUPS = (("Compute", ("compute",)), ("Network", ("network", "spine")),
           ("Cooling", ("cdu", "air-handler")), ("Power", ("busway",)))
+#: The heading of a planner's own types (user catalog folder, the design's own section),
+#: listed after the bundled groups whatever their kind.
+OWN_GROUP = "Your equipment"
+OWN_KINDS = tuple(k for _, kinds in GROUPS for k in kinds)
 TYPE_ROLE = Qt.ItemDataRole.UserRole
 EXTRA_ROLE = Qt.ItemDataRole.UserRole + 1
 SWATCH_PX = 18
@@ -92,6 +97,8 @@ def entry_tooltip(spec: EquipmentType) -> str:
         lines.append("Placed as a 6 m run along x; drag its ends to resize")
         lines.append("A rack under busways of both feeds (A and B) draws half from each; "
                      "if one feed fails the other carries all of it")
+    elif spec.kind in ("network", "spine"):
+        lines.extend(switch_lines(spec))
     else:
         if spec.get("capacity_kw"):
             lines.append(f"{spec.get('capacity_kw'):,.0f} kW cooling capacity")
@@ -101,6 +108,35 @@ def entry_tooltip(spec: EquipmentType) -> str:
             lines.append(f"{spec.it_power_kw:,.1f} kW")
     lines.append("<i>Drag onto the floor, or double-click to place in the middle of the view.</i>")
     return "<br>".join(lines)
+
+
+def switch_lines(spec: EquipmentType) -> list[str]:
+    """A leaf or spine rack's switches, ports and power, for its tooltip."""
+    lines = []
+    radix = spec.get("switch_radix") if "switch_radix" in spec.figures else 0
+    n = spec.switches
+    if n:
+        each = f" of {radix:g} ports" if radix else ""
+        lines.append(f"{n:,} switch{'es' if n != 1 else ''}{each}"
+                     + (f", {spec.get('switch_kw'):g} kW each" if "switch_kw" in spec.figures else ""))
+    if spec.kind == "network" and spec.get("ports"):
+        lines.append(f"{spec.get('ports'):g} ports: leaf switches, shared between servers and uplinks "
+                     "by the oversubscription")
+    elif spec.kind == "spine":
+        lines.append("Holds the fabric's switches above the leaves; leaf uplinks are cabled to the "
+                     "nearest spine rack with free ports")
+    if spec.it_power_kw:
+        lines.append(f"{spec.it_power_kw:,.1f} kW")
+    return lines
+
+
+def _origin_note(spec: EquipmentType) -> str:
+    """Where a planner's own type was read from (empty for a bundled type)."""
+    if spec.origin == "user":
+        return f"<br><i>Your type, from {spec.defined_in}</i>"
+    if spec.origin == "design":
+        return "<br><i>Your type, defined in this design (saved with it)</i>"
+    return ""
 
 
 def swatch(spec: EquipmentType, device_pixel_ratio: float = 1.0) -> QIcon:
@@ -207,8 +243,12 @@ class PaletteWidget(QWidget):
         current, current_extra = self.current_type(), self.current_extra()
         self.tree.clear()
         dpr = self.devicePixelRatioF()
-        for title, kinds in GROUPS:
-            specs = [t for t in catalog.types.values() if t.kind in kinds]
+        own = [t for t in catalog.types.values() if t.is_own and t.kind in OWN_KINDS]
+        for title, kinds in (*GROUPS, (OWN_GROUP, OWN_KINDS)):
+            if title == OWN_GROUP:
+                specs = own
+            else:
+                specs = [t for t in catalog.types.values() if t.kind in kinds and not t.is_own]
             if not specs:
                 continue
             group = QTreeWidgetItem(self.tree, [title])
@@ -224,14 +264,37 @@ class PaletteWidget(QWidget):
                     entry.setData(0, TYPE_ROLE, spec.id)
                     entry.setData(0, EXTRA_ROLE, dict(extra))
                     entry.setIcon(0, swatch(spec, dpr))
-                    entry.setToolTip(0, entry_tooltip(spec))
+                    entry.setToolTip(0, entry_tooltip(spec) + _origin_note(spec))
                     entry.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
                                    | Qt.ItemFlag.ItemIsDragEnabled)
             group.setExpanded(True)
+        #: what the user catalog folder holds that was refused (one message each)
+        self.refused = list(catalog.problems)
+        self._show_refused(catalog.problems)
         self._on_filter_changed(self.filter_edit.text())
         if current is not None:
             self.select_type(current, current_extra)
         self.tree.updateGeometry()
+
+    def _show_refused(self, problems: tuple[str, ...]) -> None:
+        """Types of the user catalog folder that break the catalog's rules: one line under
+        "Your equipment" saying so, each message (file and field) in its tooltip."""
+        if not problems:
+            return
+        groups = [self.tree.topLevelItem(g) for g in range(self.tree.topLevelItemCount())]
+        group = next((g for g in groups if g.text(0) == OWN_GROUP), None)
+        if group is None:
+            group = QTreeWidgetItem(self.tree, [OWN_GROUP])
+            group.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            font = group.font(0)
+            font.setBold(True)
+            group.setFont(0, font)
+            group.setExpanded(True)
+        n = len(problems)
+        note = QTreeWidgetItem(group, [f"⚠ {n} type{'s' if n != 1 else ''} refused (hover for why)"])
+        note.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        note.setForeground(0, QColor("#c0392b"))
+        note.setToolTip(0, "<br>".join(problems))
 
     def entries(self) -> dict[str, list[tuple[str, str]]]:
         """``{group: [(type id, label), …]}`` as listed."""

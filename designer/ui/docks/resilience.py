@@ -27,7 +27,7 @@ from designer.ui.document import Document
 from designer.ui.widgets import TEXT_INTERVAL_MS, Throttle, column_layout, set_style_sheet
 
 #: Catalog kinds a what-if can fail (the components every single failure tries).
-FAILABLE_KINDS = ("busway", "cdu", "air-handler", "network")
+FAILABLE_KINDS = ("busway", "cdu", "air-handler", "network", "spine")
 #: Role carrying the :class:`SingleFailure` of a row.
 FAILURE_ROLE = Qt.ItemDataRole.UserRole + 1
 #: Failed ids named in the banner before "+N more".

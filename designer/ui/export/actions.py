@@ -14,6 +14,7 @@ from designer.io.dxf import DxfError, HallGeometry, import_dxf
 from designer.io.exports import FORMATS, ExportError, ExportFormat, export_format
 from designer.model import Hall
 from designer.model.commands import AddHall, SetHall
+from designer.ui import settings
 from designer.ui.export import export_file
 from designer.ui.export.report import ExportCancelled
 
@@ -62,13 +63,20 @@ def export_to(window, fmt: str, path: str | Path) -> None:
         progress.done()
 
 
-def _on_export_triggered(window, spec: ExportFormat) -> None:
+def export_start_path(window, spec: ExportFormat) -> str:
+    """Where the Export dialog opens: the folder of the last export (else the design's
+    folder, else home), with a file name made from the design's."""
     doc = window.document
     stem = doc.path.stem if doc.path else doc.design.name
-    start = str((doc.path.parent if doc.path else Path.home()) / f"{stem}{spec.stem_suffix}.{spec.suffix}")
-    path, _ = QFileDialog.getSaveFileName(window, "Export", start, spec.file_filter)
+    folder = settings.export_folder() or (doc.path.parent if doc.path else Path.home())
+    return str(folder / f"{stem}{spec.stem_suffix}.{spec.suffix}")
+
+
+def _on_export_triggered(window, spec: ExportFormat) -> None:
+    path, _ = QFileDialog.getSaveFileName(window, "Export", export_start_path(window, spec), spec.file_filter)
     if not path:
         return
+    settings.set_export_folder(Path(path).parent)
     if not path.lower().endswith(f".{spec.suffix}"):
         path += f".{spec.suffix}"
     try:
@@ -136,9 +144,11 @@ def apply_hall_geometry(window, geom: HallGeometry, hall_id: str | None) -> str:
 def _on_import_dxf_triggered(window) -> None:
     import ezdxf
 
-    path, _ = QFileDialog.getOpenFileName(window, "Import hall from DXF", "", "DXF drawing (*.dxf)")
+    start = settings.export_folder() or (window.document.path.parent if window.document.path else Path.home())
+    path, _ = QFileDialog.getOpenFileName(window, "Import hall from DXF", str(start), "DXF drawing (*.dxf)")
     if not path:
         return
+    settings.set_export_folder(Path(path).parent)
     try:
         layers = sorted(layer.dxf.name for layer in ezdxf.recover.readfile(path)[0].layers)
     except Exception as exc:  # ezdxf raises many kinds of errors on hostile files

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Iterator
 
 import numpy as np
-from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSize, QSizeF, Qt
+from PySide6.QtCore import QIODevice, QMarginsF, QPointF, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QImage, QPageLayout, QPageSize, QPainter,
                            QPdfWriter, QPen, QPolygonF)
 from PySide6.QtSvg import QSvgGenerator
@@ -34,6 +34,12 @@ MUTED = QColor("#5b6573")
 RULE = QColor("#c9ced6")
 ERROR = QColor("#c0392b")
 WARNING = QColor("#d68910")
+#: Rack ids are drawn when a 0.6 m rack is at least this wide on paper (mm): the A3 PNG,
+#: SVG and PDF plans and the report's A4 plan page of one hall all get them.
+LABEL_MIN_RACK_MM = 2.0
+#: Height of a rack id and of a hall's title, in plan metres.
+RACK_LABEL_M = 0.1
+HALL_TITLE_M = 0.8
 
 
 def _nice_length(max_m: float) -> float:
@@ -45,6 +51,40 @@ def _nice_length(max_m: float) -> float:
         if f * k <= max_m:
             return f * k
     return k
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 error``, ``2 errors``, ``0 errors`` (thousands separated)."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
+def scene_text(painter: QPainter, at: QPointF, height: float, text: str, angle_deg: float = 0.0,
+               align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft, halo: QColor | None = None) -> None:
+    """Text ``height`` plan units tall at ``at`` (plan coordinates), drawn in device units
+    with a real font size: an SVG gets ``font-size="14.2"`` rather than ``font-size="1"``
+    scaled up, which other renderers space letter by letter."""
+    t = painter.worldTransform()
+    k = math.hypot(t.m11(), t.m12())
+    dpi = painter.device().logicalDpiY() or 72
+    size_pt = height * k * 72.0 / dpi
+    if size_pt <= 0.05:
+        return
+    font = QFont("DejaVu Sans")
+    font.setPointSizeF(size_pt)
+    painter.save()
+    painter.resetTransform()
+    painter.translate(t.map(at))
+    painter.rotate(angle_deg)
+    painter.setFont(font)
+    fm = QFontMetricsF(font, painter.device())
+    w = fm.horizontalAdvance(text)
+    x, y = (-w / 2, (fm.ascent() - fm.descent()) / 2) if align & Qt.AlignmentFlag.AlignHCenter else (0.0, 0.0)
+    if halo is not None:  # a light box keeps the text readable over busway lines
+        pad = fm.height() * 0.12
+        painter.fillRect(QRectF(x - pad, y - fm.ascent() - pad, w + 2 * pad, fm.ascent() + fm.descent() + 2 * pad),
+                         halo)
+    painter.drawText(QPointF(x, y), text)
+    painter.restore()
 
 
 def totals_lines(ev: Evaluation | None) -> list[str]:
@@ -59,7 +99,7 @@ def totals_lines(ev: Evaluation | None) -> list[str]:
         f"Peak {th['peak']['mxfp8_pflops']:,.1f} PFLOPS MXFP8 · effective {th['effective']['mxfp8_pflops']:,.1f}",
         f"IT {p['it_kw'] / 1000:,.2f} MW · facility {p['facility_kw'] / 1000:,.2f} MW · PUE {p['pue']:.2f}",
         f"Liquid {c['liquid_kw']:,.0f} kW ({c['coolant_lpm']:,.0f} L/min) · air {c['air_kw']:,.0f} kW",
-        f"{counts['error']} error(s), {counts['warning']} warning(s)",
+        f"{plural(counts['error'], 'error')}, {plural(counts['warning'], 'warning')}",
     ]
 
 
@@ -82,34 +122,46 @@ class PlanSheet:
         self.evaluation = evaluation
 
     def draw(self, painter: QPainter, page: QRectF, dots_per_mm: float) -> dict:
-        """Draw the sheet; returns where things went (plan rect, device units per metre)."""
+        """Draw the sheet; returns where things went (plan rect, device units per metre).
+        The north arrow and the scale bar sit in the legend column, clear of the plan."""
         mm = dots_per_mm
         margin = 8 * mm
         area = page.adjusted(margin, margin, -margin, -margin)
         title_h = 32 * mm
         legend_w = 58 * mm
         plan_box = QRectF(area.left(), area.top(), area.width() - legend_w - 4 * mm, area.height() - title_h - 4 * mm)
-        source = self._plan_extent().adjusted(-1.5, -1.5, 1.5, 1.5)
-        scale = min(plan_box.width() / source.width(), plan_box.height() / source.height())
-        target = QRectF(0, 0, source.width() * scale, source.height() * scale)
-        target.moveCenter(plan_box.center())
         painter.fillRect(page, Qt.GlobalColor.white)
-        painter.save()
-        painter.setClipRect(plan_box)
-        painter.translate(target.topLeft())
-        painter.scale(scale, scale)
-        painter.translate(-source.topLeft())
-        self._draw_plan(painter, scale)
-        self._draw_overlays(painter)
-        painter.restore()
+        target, scale = self.draw_plan(painter, plan_box, mm)
         painter.setPen(QPen(RULE, 0.3 * mm))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(plan_box)
-        self._north_arrow(painter, QPointF(plan_box.right() - 10 * mm, plan_box.top() + 12 * mm), mm)
-        self._scale_bar(painter, QPointF(plan_box.left() + 6 * mm, plan_box.bottom() - 6 * mm), scale, mm)
-        self._legend(painter, QRectF(plan_box.right() + 4 * mm, area.top(), legend_w, plan_box.height()), mm)
+        column = QRectF(plan_box.right() + 4 * mm, area.top(), legend_w, plan_box.height())
+        self._legend(painter, column, mm)
+        self._north_arrow(painter, QPointF(column.left() + 6 * mm, column.bottom() - 24 * mm), mm)
+        bar = self._scale_bar(painter, QPointF(column.left(), column.bottom() - 2 * mm), scale, mm,
+                              max_w=column.width() - 8 * mm)
         self._title_block(painter, QRectF(area.left(), area.bottom() - title_h, area.width(), title_h), mm)
-        return {"plan": target, "device_units_per_m": scale}
+        return {"plan": target, "plan_box": plan_box, "device_units_per_m": scale, "scale_bar": bar}
+
+    def draw_plan(self, painter: QPainter, box: QRectF, dots_per_mm: float, overlays: bool = True,
+                  labels: bool = True) -> tuple[QRectF, float]:
+        """The plan alone, to scale, centred in ``box`` (device units); returns where it
+        went and the device units per metre. The report's cover draws its thumbnail so
+        (without overlays and rack ids)."""
+        source = self._plan_extent().adjusted(-1.5, -1.5, 1.5, 1.5)
+        scale = min(box.width() / source.width(), box.height() / source.height())
+        target = QRectF(0, 0, source.width() * scale, source.height() * scale)
+        target.moveCenter(box.center())
+        painter.save()
+        painter.setClipRect(box)
+        painter.translate(target.topLeft())
+        painter.scale(scale, scale)
+        painter.translate(-source.topLeft())
+        self._draw_plan(painter, scale, dots_per_mm, labels)
+        if overlays:
+            self._draw_overlays(painter)
+        painter.restore()
+        return target, scale
 
     # ------------------------------------------------------------------ the plan
     def _hall_pos(self) -> dict[str, tuple[float, float]]:
@@ -128,9 +180,10 @@ class PlanSheet:
             rect = rect.united(QRectF(x0 + dx, -y1 + dy, x1 - x0, y1 - y0))
         return rect if rect.isValid() else QRectF(0, -30, 48, 30)
 
-    def _draw_plan(self, painter: QPainter, units_per_m: float) -> None:
+    def _draw_plan(self, painter: QPainter, units_per_m: float, dots_per_mm: float, ids: bool = True) -> None:
         """Halls, columns, keep-outs, busways and every item as its own polygon (so vector
-        exports hold one element per rack), in scene coordinates (metres, y down)."""
+        exports hold one element per rack), in scene coordinates (metres, y down); rack
+        ids when a rack is at least :data:`LABEL_MIN_RACK_MM` wide on paper."""
         from designer.engine import boxes as bx
 
         t = self.design.equipment
@@ -154,15 +207,8 @@ class PlanSheet:
             for k in hall.keepouts:
                 painter.drawPolygon(poly(k))
             x0, _, _, y1 = hall.bounds()
-            font = QFont("DejaVu Sans")
-            font.setPixelSize(1)
-            painter.save()
-            painter.translate(x0 + dx, -y1 + dy - 0.4)
-            painter.scale(0.8, 0.8)
-            painter.setFont(font)
             painter.setPen(INK)
-            painter.drawText(QPointF(0, 0), hall.name)
-            painter.restore()
+            scene_text(painter, QPointF(x0 + dx, -y1 + dy - 0.4), HALL_TITLE_M, hall.name)
         if not len(t):
             return
         hall_dx = np.array([pos.get(h, (0.0, 0.0))[0] for h in t.halls.names])
@@ -177,9 +223,7 @@ class PlanSheet:
         corners = bx.rect_corners(t.x[floor], t.y[floor], w, d, c, s)
         colours = [QColor(sp.color) for sp in specs]
         pens = {0: QPen(INK, 0.02), 1: QPen(WARNING, 0.08), 2: QPen(ERROR, 0.08)}
-        labels = units_per_m * 0.6 >= 40  # a rack at least 40 device units wide: room for its id
-        font = QFont("DejaVu Sans")
-        font.setPixelSize(1)
+        labels = ids and 0.6 * units_per_m / dots_per_mm >= LABEL_MIN_RACK_MM
         # the front (intake) side: a light strip 15 % of the depth deep, inside the footprint
         inset = corners[:, [0, 1, 1, 0], :].copy()
         inset[:, 2, :] += (corners[:, 2, :] - corners[:, 1, :]) * 0.15
@@ -198,17 +242,16 @@ class PlanSheet:
             sx, sy = ox[r], oy[r]
             painter.drawLine(QPointF(t.x[r] + sx, -t.y[r] + sy), QPointF(t.x2[r] + sx, -t.y2[r] + sy))
         if labels:  # ids last, in the rear half of each footprint, clear of the busway line
-            painter.setFont(font)
             painter.setPen(INK)
-            rear_x = t.x[floor] - s * d / 4   # the depth axis v = (−s, c) points to the rear
-            rear_y = t.y[floor] + c * d / 4
+            back = np.maximum(d / 2 - 0.25, d / 4)  # near the rear edge: A/B busways run nearer the middle
+            rear_x = t.x[floor] - s * back   # the depth axis v = (−s, c) points to the rear
+            rear_y = t.y[floor] + c * back
+            halo = QColor(255, 255, 255, 190)
             for k, r in enumerate(floor):
-                painter.save()
-                painter.translate(rear_x[k] + ox[r], -rear_y[k] + oy[r])
-                painter.rotate(-90 if abs(s[k]) < 0.5 else 0)
-                painter.scale(0.09, 0.09)
-                painter.drawText(QRectF(-6, -1, 12, 2), Qt.AlignmentFlag.AlignCenter, t.ids[r])
-                painter.restore()
+                along_depth = d[k] >= w[k]  # the id runs along the footprint's longer side
+                upright = (abs(s[k]) < 0.5) == along_depth
+                scene_text(painter, QPointF(rear_x[k] + ox[r], -rear_y[k] + oy[r]), RACK_LABEL_M, t.ids[r],
+                           -90 if upright else 0, Qt.AlignmentFlag.AlignHCenter, halo)
 
     def _draw_overlays(self, painter: QPainter) -> None:
         """Whatever overlay items the canvas shows (heat map, cable routes, …)."""
@@ -246,8 +289,11 @@ class PlanSheet:
                          Qt.AlignmentFlag.AlignCenter, "N")
         painter.restore()
 
-    def _scale_bar(self, painter: QPainter, at: QPointF, units_per_m: float, mm: float) -> None:
-        length_m = _nice_length(60 * mm / units_per_m)
+    def _scale_bar(self, painter: QPainter, at: QPointF, units_per_m: float, mm: float,
+                   max_w: float | None = None) -> QRectF:
+        """A four-part scale bar whose bottom-left corner is ``at``, at most ``max_w`` long;
+        returns the rectangle it and its labels take."""
+        length_m = _nice_length((max_w or 60 * mm) / units_per_m)
         w = length_m * units_per_m
         painter.save()
         painter.setPen(QPen(INK, 0.25 * mm))
@@ -257,9 +303,12 @@ class PlanSheet:
         self._font(painter, 2.8 * mm)
         painter.drawText(QPointF(at.x(), at.y() - 2.6 * mm), "0")
         label = f"{length_m:g} m"
-        painter.drawText(QPointF(at.x() + w - QFontMetricsF(painter.font()).horizontalAdvance(label) / 2,
-                                 at.y() - 2.6 * mm), label)
+        fm = QFontMetricsF(painter.font(), painter.device())
+        half = fm.horizontalAdvance(label) / 2
+        painter.drawText(QPointF(at.x() + w - half, at.y() - 2.6 * mm), label)
         painter.restore()
+        top = at.y() - 2.6 * mm - fm.ascent()
+        return QRectF(at.x(), top, w + half, at.y() - top)
 
     def _legend(self, painter: QPainter, box: QRectF, mm: float) -> None:
         t = self.design.equipment
@@ -276,8 +325,13 @@ class PlanSheet:
             painter.setPen(QPen(INK, 0.2 * mm))
             painter.setBrush(QColor(spec.color))
             painter.drawRect(QRectF(box.left(), y - 3 * mm, 5 * mm, 3.4 * mm))
-            painter.drawText(QPointF(box.left() + 7 * mm, y), spec.system_name or spec.name)
-            y += 5 * mm
+            # a long name wraps inside the column rather than running off the sheet
+            fm = QFontMetricsF(painter.font(), painter.device())
+            text_box = QRectF(box.left() + 7 * mm, y - fm.ascent(), box.width() - 7 * mm, 10 * fm.height())
+            used = fm.boundingRect(text_box, int(Qt.TextFlag.TextWordWrap), spec.system_name or spec.name)
+            painter.drawText(text_box, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
+                             | Qt.TextFlag.TextWordWrap, spec.system_name or spec.name)
+            y += 5 * mm + max(used.height() - fm.height(), 0.0)
         y += 2 * mm
         for label, colour, style in (("Column", QColor("#4a4f57"), None), ("Keep-out zone", QColor("#c0392b"), "hatch"),
                                      ("Error", ERROR, "outline"), ("Warning", WARNING, "outline")):
@@ -309,8 +363,15 @@ class PlanSheet:
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(box)
         left = QRectF(box.left() + 3 * mm, box.top() + 2 * mm, box.width() * 0.45, box.height() - 4 * mm)
-        self._font(painter, 5 * mm, True)
-        painter.drawText(left, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, self.design.name)
+        size = 5.0
+        while True:  # the whole name on one line: smaller type before eliding
+            font = self._font(painter, size * mm, True)
+            fm = QFontMetricsF(font, painter.device())
+            if fm.horizontalAdvance(self.design.name) <= left.width() or size <= 3.2:
+                break
+            size -= 0.2
+        painter.drawText(left, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
+                         fm.elidedText(self.design.name, Qt.TextElideMode.ElideRight, left.width()))
         self._font(painter, 2.8 * mm)
         painter.setPen(MUTED)
         halls = ", ".join(h.name for h in self.design.halls)
@@ -354,10 +415,11 @@ def scene_for(design: Design, catalog: Catalog, evaluation: Evaluation | None, s
         scene.detach()
 
 
-def pdf_writer(path: Path, title: str, page: QPageSize.PageSizeId, orientation: QPageLayout.Orientation,
-               resolution: int) -> QPdfWriter:
-    """A PDF writer with our metadata and its first page (no margins: the sheet draws its own)."""
-    writer = QPdfWriter(str(path))
+def pdf_writer(path: Path | QIODevice, title: str, page: QPageSize.PageSizeId,
+               orientation: QPageLayout.Orientation, resolution: int) -> QPdfWriter:
+    """A PDF writer (to a file, or a device such as a buffer) with our metadata and its
+    first page (no margins: the sheet draws its own)."""
+    writer = QPdfWriter(path if isinstance(path, QIODevice) else str(path))
     writer.setTitle(title)
     writer.setCreator("Designer")
     writer.setResolution(resolution)

@@ -12,6 +12,12 @@ from designer.ui.tools.clipboard import ClipboardEdits
 from designer.ui.tools.keyboard import KeyboardEdits
 from designer.ui.tools.row import DEFAULT_ROW_ULTRASERVERS
 
+#: Single-key shortcuts of the tools (Help ▸ Keyboard Shortcuts lists them). R and
+#: Shift+R turn the selection, so the row tool is W. A tool this table does not name
+#: may carry its own ``shortcut`` attribute. Text fields take their keys first: typing
+#: "b" in a field never switches to the busway tool.
+TOOL_SHORTCUTS = {"select": "V", "row": "W", "outline": "O", "column": "C", "keepout": "K", "busway": "B"}
+
 
 class EditActions(QObject):
     """The actions and tool bar of one editor, wired to it and to its clipboard and keyboard edits."""
@@ -51,7 +57,12 @@ class EditActions(QObject):
             action = QAction(tool.label, self)
             action.setCheckable(True)
             action.setData(name)
-            action.setToolTip(tool.tooltip)
+            key = TOOL_SHORTCUTS.get(name) or getattr(tool, "shortcut", None)
+            if key:
+                action.setShortcut(QKeySequence(key))
+                action.setToolTip(f"{tool.tooltip} ({key})")
+            else:
+                action.setToolTip(tool.tooltip)
             action.setStatusTip(tool.hint)
             self.tool_group.addAction(action)
             self.tool_actions[name] = action

@@ -7,11 +7,11 @@ import math
 import numpy as np
 import shapely
 from PySide6.QtCore import QLineF, QPointF, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QKeyEvent
 
 from designer.engine.placement import PlacementCheck
 from designer.model import Equipment
-from designer.model.commands import SetHall
+from designer.model.commands import SetHall, new_hall
 from designer.model.layouts import TILE_M
 from designer.ui.canvas.hall_item import HallItem
 from designer.ui.canvas.painting import with_alpha
@@ -27,36 +27,58 @@ KEEPOUT_SKETCH_COLOR = QColor(200, 55, 55)
 
 
 class OutlineTool(PlanTool):
-    """Reshape a hall: drag a corner; double-click an edge to add a corner there,
-    double-click a corner to remove it. One ``SetHall`` per gesture."""
+    """Reshape a hall: drag a corner (Shift: both of its walls square to the axes);
+    double-click an edge to add a corner there, double-click a corner to remove it.
+
+    Or draw an outline corner by corner: click on the floor (or beside the halls) to
+    start, click each next corner; Shift keeps each wall horizontal or vertical; type a
+    length and press Enter to put the next corner that far along the wall being drawn.
+    Click the first corner, double-click, or press Enter with no length typed to close
+    it: drawn inside a hall it becomes that hall's outline, beside the halls a new hall.
+    One command per gesture."""
 
     name = "outline"
     label = "Outline"
-    tooltip = "Edit the hall outline: drag a corner, double-click an edge to add one, a corner to remove it"
-    hint = "Drag a corner of the hall; double-click a wall to add a corner, a corner to remove it."
+    tooltip = ("Edit the hall outline: drag a corner, double-click an edge to add one, a corner to remove it; "
+               "click the floor to draw a new outline")
+    hint = ("Drag a corner (Shift: square); double-click a wall to add a corner, a corner to remove it. "
+            "Click the floor to draw an outline: Shift keeps right angles, type a length + Enter for the next "
+            "wall, click the first corner to close.")
     cursor = Qt.CursorShape.ArrowCursor
 
     def __init__(self, editor: Editing) -> None:
         super().__init__(editor)
         self._drag: tuple[HallItem, int] | None = None
         self._outline: list[tuple[float, float]] | None = None
+        #: an outline being drawn: its corners in site metres, the hall it redraws (None: a new
+        #: hall), the cursor's place (site metres) and the length being typed
+        self.points: list[tuple[float, float]] = []
+        self._target: HallItem | None = None
+        self._cursor: tuple[float, float] | None = None
+        self.typed = ""
 
     def refresh(self) -> None:
-        if self._drag is None:
+        if self._drag is None and not self.points:
             self._draw()
 
     def _draw(self, moving: HallItem | None = None) -> None:
         ed = self.editor
-        handles, layers = [], []
+        handles, layers, lines = [], [], []
         for hall in ed.scene.hall_items:
             points = self._outline if moving is hall else hall.hall.outline
             handles += [hall.from_plan(float(x), float(y)) for x, y in points]
             if moving is hall:
                 layers.append((polygon_scene_path(hall, points), sketch_pen(OK_COLOR, 2.0, Qt.PenStyle.DashLine),
                                QBrush(with_alpha(OK_COLOR, 25))))
+        if self.points:
+            drawn = [QPointF(x, -y) for x, y in self.points]
+            if self._cursor is not None:
+                drawn.append(QPointF(self._cursor[0], -self._cursor[1]))
+            lines.append(([QLineF(a, b) for a, b in zip(drawn, drawn[1:])], sketch_pen(OK_COLOR, 2.0)))
+            handles += [QPointF(x, -y) for x, y in self.points]
         sketch = ed.sketch_item()
         sketch.setPos(0.0, 0.0)
-        sketch.set_content(layers, handles=handles)
+        sketch.set_content(layers, lines=lines, handles=handles)
 
     def corner_at(self, ev: ToolEvent) -> tuple[HallItem, int] | None:
         """The hall corner within a few pixels of the cursor."""
@@ -90,19 +112,173 @@ class OutlineTool(PlanTool):
                 return hall, k, round(px, 6), round(py, 6)
         return None
 
+    # ------------------------------------------------------------------ drawing a new outline
+    def _site(self, ev: ToolEvent) -> tuple[float, float]:
+        """The cursor in site metres, on the grid of the hall being redrawn (snapping on)."""
+        x, y = ev.scene_pos.x(), -ev.scene_pos.y()
+        ox, oy = (self._target.pos().x(), -self._target.pos().y()) if self._target is not None else (0.0, 0.0)
+        sx, sy = self.editor.snapper.point(x - ox, y - oy)
+        return round(sx + ox, 6), round(sy + oy, 6)
+
+    def _next_point(self, ev: ToolEvent) -> tuple[float, float]:
+        """Where the next corner goes: the cursor, kept square to the last corner with Shift."""
+        x, y = self._site(ev)
+        if self.points and ev.has(Qt.KeyboardModifier.ShiftModifier):
+            lx, ly = self.points[-1]
+            x, y = (x, ly) if abs(x - lx) >= abs(y - ly) else (lx, y)
+        return x, y
+
+    def _near_first(self, ev: ToolEvent) -> bool:
+        if len(self.points) < 3:
+            return False
+        fx, fy = self.points[0]
+        p = self.editor.view.mapFromScene(QPointF(fx, -fy))
+        return math.hypot(p.x() - ev.view_pos.x(), p.y() - ev.view_pos.y()) <= PICK_PX * 1.5
+
+    def _say(self) -> None:
+        ed = self.editor
+        n = len(self.points)
+        if self.typed:
+            ed.message.emit(f"Next wall: {self.typed} m — Enter puts the corner there (Esc clears)")
+        elif n and self._cursor is not None:
+            lx, ly = self.points[-1]
+            length = math.hypot(self._cursor[0] - lx, self._cursor[1] - ly)
+            ed.message.emit(f"Wall {n}: {length:,.2f} m — click the next corner, type a length + Enter, "
+                            "or click the first corner to close")
+
+    def add_corner(self, x: float, y: float) -> None:
+        """Add a corner (site metres) to the outline being drawn."""
+        p = (round(x, 6), round(y, 6))
+        if not self.points or p != self.points[-1]:
+            self.points.append(p)
+        self._draw()
+
+    def place_typed(self) -> bool:
+        """Put the next corner the typed length along the wall being drawn (towards the
+        cursor; along the last wall's axis when the cursor gives no direction)."""
+        try:
+            length = float(self.typed.replace(",", "."))
+        except ValueError:
+            self.editor.message.emit(f"“{self.typed}” is not a length")
+            self.typed = ""
+            return False
+        self.typed = ""
+        if not self.points or not (length > 0 and math.isfinite(length)):
+            self.editor.message.emit("Type a length above 0 m")
+            return False
+        lx, ly = self.points[-1]
+        cx, cy = self._cursor if self._cursor is not None else (lx + 1.0, ly)
+        dx, dy = cx - lx, cy - ly
+        d = math.hypot(dx, dy)
+        if d < 1e-9:
+            dx, dy, d = 1.0, 0.0, 1.0
+        self.add_corner(lx + dx / d * length, ly + dy / d * length)
+        self._cursor = self.points[-1]
+        self._draw()
+        self._say()
+        return True
+
+    def close_outline(self) -> bool:
+        """Close the outline being drawn: the redrawn hall's new outline, or a new hall."""
+        ed = self.editor
+        points, target = list(self.points), self._target
+        self.points, self._target, self._cursor, self.typed = [], None, None, ""
+        self._draw()
+        if len(points) < 3:
+            ed.message.emit("An outline needs at least three corners")
+            return False
+        if target is not None:
+            ox, oy = target.pos().x(), -target.pos().y()
+            outline = tuple((round(x - ox, 6) + 0.0, round(y - oy, 6) + 0.0) for x, y in points)
+            if not _valid_outline(outline):
+                ed.message.emit("The outline crosses itself; it was not applied")
+                return False
+            ed.document.push(SetHall(target.hall.id, {"outline": outline}, f"Redraw {target.hall.name}"))
+            ed.message.emit(f"New outline of {target.hall.name}: {shapely.Polygon(outline).area:,.1f} m²")
+            return True
+        x0, y0 = min(p[0] for p in points), min(p[1] for p in points)
+        outline = tuple((round(x - x0, 6) + 0.0, round(y - y0, 6) + 0.0) for x, y in points)
+        if not _valid_outline(outline):
+            ed.message.emit("The outline crosses itself; no hall was added")
+            return False
+        cmd = new_hall(ed.design, 1.0, 1.0)  # its id and name; the outline drawn
+        cmd.hall.outline = outline
+        cmd.hall.origin = (round(x0, 6) + 0.0, round(y0, 6) + 0.0)
+        ed.document.push(cmd)
+        ed.message.emit(f"Added {cmd.hall.name}: {shapely.Polygon(outline).area:,.1f} m²")
+        return True
+
+    def wants_key(self, event: QKeyEvent) -> bool:
+        """While drawing, digits, the decimal point, Backspace and Enter are the typed length's
+        (Backspace never deletes the selection then)."""
+        if not self.points or event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            return False
+        text = event.text()
+        return bool(text and (text.isdigit() or text in ".,")) or event.key() in (
+            Qt.Key.Key_Backspace, Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+    def key_press(self, event: QKeyEvent) -> bool:
+        """Typed lengths while drawing: digits, a decimal point, Backspace, Enter."""
+        if not self.points:
+            return False
+        key, text = event.key(), event.text()
+        if text and (text.isdigit() or text in ".,"):
+            self.typed += text
+            self._say()
+            return True
+        if key == Qt.Key.Key_Backspace and self.typed:
+            self.typed = self.typed[:-1]
+            self._say()
+            return True
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if self.typed:
+                self.place_typed()
+            else:
+                self.close_outline()
+            return True
+        if key == Qt.Key.Key_Escape and self.typed:
+            self.typed = ""
+            self._say()
+            return True
+        return False
+
+    # ------------------------------------------------------------------ mouse
     def mouse_press(self, ev: ToolEvent) -> None:
+        if self.points:
+            if self._near_first(ev):
+                self.close_outline()
+            else:
+                self.add_corner(*self._next_point(ev))
+                self._say()
+            return
         hit = self.corner_at(ev)
         if hit is not None:
             self._drag = hit
             self._outline = [tuple(p) for p in hit[0].hall.outline]
+            return
+        if self.edge_at(ev) is not None:
+            return  # on a wall: a double-click adds a corner there
+        self._target = ev.hall  # inside a hall: its outline is redrawn; beside them: a new hall
+        self._cursor = None
+        self.add_corner(*self._site(ev))
+        self.editor.message.emit("Outline: click the next corner (Shift: right angles; type a length + Enter)")
 
     def mouse_move(self, ev: ToolEvent) -> None:
+        if self.points:
+            self._cursor = self._next_point(ev)
+            self._draw()
+            self._say()
+            return
         if self._drag is None:
             over = self.corner_at(ev) is not None
             self.editor.view.viewport().setCursor(Qt.CursorShape.SizeAllCursor if over else self.cursor)
             return
         hall, k = self._drag
         x, y = self.editor.snapper.point(*ev.plan(hall))
+        if ev.has(Qt.KeyboardModifier.ShiftModifier) and len(self._outline) >= 3:
+            (px, py), (nx, ny) = self._outline[k - 1], self._outline[(k + 1) % len(self._outline)]
+            options = [(px, ny), (nx, py)]  # both walls square to the axes
+            x, y = min(options, key=lambda o: math.hypot(o[0] - x, o[1] - y))
         self._outline[k] = (round(x, 6), round(y, 6))
         self._draw(moving=hall)
         self.editor.message.emit(f"Corner {k + 1} of {hall.hall.name}: x {x:.2f} m, y {y:.2f} m")
@@ -119,6 +295,9 @@ class OutlineTool(PlanTool):
 
     def mouse_double_click(self, ev: ToolEvent) -> None:
         ed = self.editor
+        if self.points:  # the double-click's first click added this corner: close after it
+            self.close_outline()
+            return
         corner = self.corner_at(ev)
         if corner is not None:
             hall, k = corner
@@ -138,8 +317,9 @@ class OutlineTool(PlanTool):
             ed.document.push(SetHall(hall.hall.id, {"outline": tuple(outline)}, "Add hall corner"))
 
     def cancel(self) -> bool:
-        busy = self._drag is not None
+        busy = self._drag is not None or bool(self.points)
         self._drag = self._outline = None
+        self.points, self._target, self._cursor, self.typed = [], None, None, ""
         self._draw()
         return busy
 

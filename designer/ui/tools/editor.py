@@ -38,6 +38,7 @@ from designer.ui.tools.drawing import BuswayTool, ColumnTool, KeepoutTool, Outli
 from designer.ui.tools.drop import PaletteDrop
 from designer.ui.tools.floor import FloorCache
 from designer.ui.tools.keyboard import KeyboardEdits
+from designer.ui.tools.measure import MeasureTool, NoteTool
 from designer.ui.tools.row import RowTool
 from designer.ui.tools.select import SelectTool, announce_selection
 from designer.ui.tools.snapping import Snapper
@@ -56,7 +57,7 @@ class PlanEditor(QObject):
     #: Hall Properties was chosen in a context menu: show that hall's page (its id).
     hall_properties_requested = Signal(str)
 
-    TOOL_CLASSES = (SelectTool, RowTool, OutlineTool, ColumnTool, KeepoutTool, BuswayTool)
+    TOOL_CLASSES = (SelectTool, RowTool, OutlineTool, ColumnTool, KeepoutTool, BuswayTool, MeasureTool, NoteTool)
 
     def __init__(self, view: PlanView, document: Document, palette: PaletteWidget | None = None,
                  parent: QObject | None = None) -> None:
@@ -68,7 +69,7 @@ class PlanEditor(QObject):
         self.cache = FloorCache(document)
         #: The overlay gestures draw on (in the scene only while it shows something).
         self.sketch = SketchItem()
-        self.snapper = Snapper(enabled=settings.snap_enabled())
+        self.snapper = Snapper(enabled=settings.snap_enabled(), grid_m=settings.grid_m())
         catalog = self.catalog
         computes = [t.id for t in catalog.types.values() if t.is_compute]
         busways = [t.id for t in catalog.types.values() if t.kind == "busway"]
@@ -143,7 +144,8 @@ class PlanEditor(QObject):
 
     # ------------------------------------------------------------------ tools
     def set_tool(self, name: str) -> None:
-        """Make a tool active (``select``, ``row``, ``outline``, ``column``, ``keepout``, ``busway``)."""
+        """Make a tool active (``select``, ``row``, ``outline``, ``column``, ``keepout``, ``busway``,
+        ``measure``, ``note``)."""
         tool = self.tools[name]
         if tool is not self.tool:
             self.tool.deactivate()
@@ -253,6 +255,11 @@ class EditorInput:
 
     def key_press(self, event: QKeyEvent) -> bool:
         return self.editor.keyboard.key_press(event)
+
+    def wants_key(self, event: QKeyEvent) -> bool:
+        """Whether the active tool takes a key itself before any shortcut (typed lengths)."""
+        wants = getattr(self.editor.tool, "wants_key", None)
+        return bool(wants is not None and wants(event))
 
     def drag_enter(self, event) -> bool:
         return self.editor.drops.drag_enter(event)

@@ -15,7 +15,7 @@ from designer.model.layouts import TILE_M
 from designer.ui.tools.base import Editing
 from designer.ui.tools.floor import Shapes
 
-#: Arrow-key nudge, and with Shift (metres).
+#: Arrow-key nudge with snapping off (with it on: the snap grid), and with Shift (metres).
 NUDGE_M, NUDGE_FINE_M = TILE_M, 0.1
 #: Arrow presses further apart than this start a new undo step (seconds).
 NUDGE_BURST_S = 1.0
@@ -48,11 +48,15 @@ class KeyboardEdits:
         """Esc, and the arrows (nudge; Shift: fine); True when the key was used."""
         key = event.key()
         ed = self.editor
+        tool_keys = getattr(ed.tool, "key_press", None)  # a tool's own keys first (typed lengths)
+        if tool_keys is not None and tool_keys(event):
+            return True
         if key == Qt.Key.Key_Escape:
             ed.escape()
             return True
         if key in ARROWS and ed.document.selection:
-            step = NUDGE_FINE_M if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else NUDGE_M
+            fine = event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+            step = NUDGE_FINE_M if fine else (ed.snapper.grid_m if ed.snapper.enabled else NUDGE_M)
             sx, sy = ARROWS[key]
             self.nudge(sx * step, sy * step)
             return True
@@ -107,3 +111,6 @@ class KeyboardEdits:
                 cmd.x2 = np.where(busway, _round(cmd.x2 + dx), np.nan)
                 cmd.y2 = np.where(busway, _round(cmd.y2 + dy), np.nan)
         ed.document.push(cmd)
+        n = len(ids)
+        turn = "left" if angle_deg > 0 else "right"
+        ed.message.emit(f"Rotated {n:,} item{'s' if n != 1 else ''} {abs(angle_deg):g}° {turn}")

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from designer.engine.types import BUSWAY
 from designer.model import Design
-from designer.model.commands import SetPlacements, move_items, move_to_hall
+from designer.model.commands import SetPlacements, move_hall, move_items, move_to_hall
 from designer.ui.canvas.hall_item import HallItem
 from designer.ui.canvas.painting import with_alpha
 from designer.ui.canvas.view import ToolEvent
@@ -69,7 +69,10 @@ class SelectTool(PlanTool):
     through what lies there (a busway over a row). Dragging moves the selection as
     one ghost and pushes one ``Move`` on release; Alt-drag moves one rack out of its
     UltraServer's group. Dragging on empty floor draws a rubber band: left to right
-    selects what is wholly inside, right to left what it touches.
+    selects what is wholly inside, right to left what it touches. Dragging a hall's
+    title (the band above its north wall) moves the hall on the campus: one undoable
+    change of its origin on release, on the grid. A double-click on a
+    hall's floor shows the hall in the Inspector; on an item, its properties.
     """
 
     name = "select"
@@ -91,10 +94,19 @@ class SelectTool(PlanTool):
         self._moving: list[str] = []
         self._neighbours: np.ndarray | None = None
         self._end: tuple[str, int] | None = None  # busway id, 0 start / 1 end
+        #: a hall being moved on the campus: where its (0, 0) was and is now (site metres)
+        self._hall_from: tuple[float, float] | None = None
+        self._hall_to: tuple[float, float] | None = None
+        self._hall_press: QPointF | None = None
 
     # ------------------------------------------------------------------ press
     def mouse_press(self, ev: ToolEvent) -> None:
         ed = self.editor
+        if self._state == "hall-follow":  # Move Hall: this click puts it down
+            self._drag_hall(ev)
+            self._commit_hall()
+            self._state = "hall-follow-done"
+            return
         self._press = ev
         self._state = "idle"
         hall = ev.hall
@@ -102,6 +114,11 @@ class SelectTool(PlanTool):
             return
         hits = self.hits_at(hall, ev) if hall is not None else np.zeros(0, np.int64)
         if not len(hits):
+            title = self.title_at(ev)
+            if title is not None:
+                self.start_hall_move(title, ev.scene_pos)
+                self._state = "hall"
+                return
             self._last_click = None
             self._state = "band"
             if not (ev.has(Qt.KeyboardModifier.ControlModifier) or ev.has(Qt.KeyboardModifier.ShiftModifier)):
@@ -149,6 +166,9 @@ class SelectTool(PlanTool):
 
     # ------------------------------------------------------------------ move
     def mouse_move(self, ev: ToolEvent) -> None:
+        if self._state in ("hall", "hall-follow"):
+            self._drag_hall(ev)
+            return
         if self._state == "idle":
             self._hover(ev)
             return
@@ -169,7 +189,66 @@ class SelectTool(PlanTool):
 
     def _hover(self, ev: ToolEvent) -> None:
         over = ev.hall is not None and len(self.hits_at(ev.hall, ev)) > 0
-        self.editor.view.viewport().setCursor(Qt.CursorShape.SizeAllCursor if over else self.cursor)
+        if over:
+            cursor = Qt.CursorShape.SizeAllCursor
+        else:
+            cursor = Qt.CursorShape.OpenHandCursor if self.title_at(ev) is not None else self.cursor
+        self.editor.view.viewport().setCursor(cursor)
+
+    # ------------------------------------------------------------------ halls on the campus
+    def title_at(self, ev: ToolEvent) -> HallItem | None:
+        """The hall whose title band (above its north wall) is under the cursor."""
+        ppm = max(ev.ppm, 1e-9)
+        for hall in self.editor.scene.hall_items:
+            title = getattr(hall, "title", None)
+            if title is not None and title.handle_scene_rect(ppm).contains(ev.scene_pos):
+                return hall
+        return None
+
+    def start_hall_move(self, hall: HallItem, scene_pos: QPointF, follow: bool = False) -> None:
+        """Start moving a hall on the campus from a scene point: with the button held
+        (a drag of its title), or following the cursor until the next click (``follow``:
+        Move Hall in its context menu). Esc puts it back."""
+        ed = self.editor
+        self._hall = hall
+        self._hall_press = QPointF(scene_pos)
+        self._hall_from = self._hall_to = (hall.pos().x(), -hall.pos().y())
+        if follow:
+            self._state = "hall-follow"
+            ed.view.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            ed.message.emit(f"Move {hall.hall.name}: move the mouse and click where it goes (Esc cancels)")
+
+    def _drag_hall(self, ev: ToolEvent) -> None:
+        ed = self.editor
+        hall = self._hall
+        d = ev.scene_pos - self._hall_press
+        x0, y0 = self._hall_from
+        if self._state == "hall" and math.hypot(d.x(), d.y()) * ev.ppm < QApplication.startDragDistance():
+            return  # not a drag yet: a click on the title moves nothing
+        # its (0, 0) on the site's grid (snapping on)
+        x, y = round(ed.snapper.value(x0 + d.x()), 3) + 0.0, round(ed.snapper.value(y0 - d.y()), 3) + 0.0
+        self._hall_to = (x, y)
+        hall.setPos(x, -y)
+        ed.scene.forget_title_rooms()
+        for other in ed.scene.hall_items:  # the other titles may get more room, or less
+            title = getattr(other, "title", None)
+            if title is not None:
+                title.update()
+        moved = hall.mapRectToScene(hall.outline_rect())
+        hits = [o.hall.name for o in ed.scene.hall_items
+                if o is not hall and o.mapRectToScene(o.outline_rect()).intersects(moved)]
+        warn = f"  — overlaps {', '.join(hits)}" if hits else ""
+        ed.message.emit(f"Move {hall.hall.name} to x {x:,.2f} m, y {y:,.2f} m on the campus{warn}")
+
+    def _commit_hall(self) -> None:
+        ed = self.editor
+        hall, to, start = self._hall, self._hall_to, self._hall_from
+        self._hall_from = self._hall_to = self._hall_press = None
+        self._state = "idle"
+        if hall is None or to is None or to == start:
+            return
+        ed.document.push(move_hall(ed.design, hall.hall.id, to))
+        ed.message.emit(f"Moved {hall.hall.name} to x {to[0]:,.2f} m, y {to[1]:,.2f} m on the campus")
 
     def _begin_move(self) -> None:
         ed = self.editor
@@ -247,8 +326,13 @@ class SelectTool(PlanTool):
     # ------------------------------------------------------------------ release
     def mouse_release(self, ev: ToolEvent) -> None:
         ed = self.editor
+        if self._state == "hall-follow-done":
+            self._state = "idle"
+            return  # the press that put the hall down was the end of the move
         state, self._state = self._state, "idle"
-        if state == "moving":
+        if state == "hall":
+            self._commit_hall()
+        elif state == "moving":
             g = self._ghost
             self._ghost = None
             ed.clear_sketch()
@@ -318,7 +402,28 @@ class SelectTool(PlanTool):
             return
         ed.document.push(cmd)
 
+    def mouse_double_click(self, ev: ToolEvent) -> None:
+        """On a hall's floor: the hall in the Inspector; on an item: its properties."""
+        ed = self.editor
+        hall = ev.hall if ev.hall is not None else self.title_at(ev)
+        if hall is None:
+            return
+        self._state = "idle"
+        hits = self.hits_at(hall, ev) if ev.hall is not None else np.zeros(0, np.int64)
+        if len(hits):
+            ed.properties_requested.emit()
+            return
+        ed.document.select([])
+        ed.hall_properties_requested.emit(hall.hall.id)
+
     def cancel(self) -> bool:
+        if self._state in ("hall", "hall-follow") and self._hall is not None and self._hall_from is not None:
+            x, y = self._hall_from
+            self._hall.setPos(x, -y)  # back where it was
+            self.editor.scene.forget_title_rooms()
+            self._hall_from = self._hall_to = self._hall_press = None
+            self._state = "idle"
+            return True
         busy = self._state in ("moving", "band", "end")
         self._state = "idle"
         self._ghost = None

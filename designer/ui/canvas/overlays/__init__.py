@@ -11,6 +11,8 @@ in one hall of a 55-hall campus recomputes one hall's overlays, not all of them.
 OVERLAYS: dict[str, tuple[str, str]] = {
     "clearances": ("Clearances", "Service clearances: front and rear zones of every rack; blocked zones in red"),
     "cables": ("Cables", "Scale-out cable routes from each rack to its network rack, coloured by medium"),
+    "network": ("Network", "Leaf → spine links of the fabric coloured by medium; zoomed out, the links between "
+                "the spine rooms of different halls"),
     "assignment": ("Feeds", "Which CDU, air handler and busway serves each rack; unserved racks marked"),
     "heat": ("Heat map", "Heat density (kW per m² of floor) on the cooling grid"),
     "aisles": ("Aisles", "Width of the cold and hot aisles between facing rows"),

@@ -62,6 +62,11 @@ class HallOverlay(QGraphicsItem):
         if self.needs_evaluation:
             self._invalidate_soon()
 
+    def site_evaluation_changed(self, evaluation) -> None:
+        """A new evaluation of the whole design (after the halls got theirs): an overlay
+        that draws site-level results (the fabric) checks here whether its hall's part
+        changed. Nothing by default."""
+
     def _invalidate_soon(self) -> None:
         if self._throttle is None:
             self._throttle = Throttle(TEXT_INTERVAL_MS, self.invalidate, None)

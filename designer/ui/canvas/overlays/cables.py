@@ -52,6 +52,11 @@ class CableOverlay(HallOverlay):
 
     kind = "cables"
     z = 4.0
+    #: line width in pixels (zoomed in, zoomed out) and the casing under each line
+    line_px = (2.0, 1.0)
+    casing = QColor(255, 255, 255)
+    #: draw the casing zoomed out too (else only once racks show their outlines)
+    casing_always = False
 
     def compute(self):
         hall = self.hall_item
@@ -61,9 +66,13 @@ class CableOverlay(HallOverlay):
         idx = links_in_hall(ev, hall.design, hall.hall.id)
         if not len(idx):
             return None
-        t = hall.design.equipment
         links = ev.items.links
-        r, n, medium = links.rack[idx], links.network[idx], np.asarray(links.medium)[idx]
+        return self.routes(links.rack[idx], links.network[idx], np.asarray(links.medium)[idx])
+
+    def routes(self, r: np.ndarray, n: np.ndarray, medium: np.ndarray) -> dict:
+        """The arrays :meth:`draw` paints for routes from racks ``r`` to racks ``n``
+        (design rows of this hall) on cable media ``medium`` (-1: none reaches)."""
+        t = self.hall_item.design.equipment
         xr, yr = self._tray_point(r)
         xn, yn = self._tray_point(n)
         c, s = bx.axes(t.rotation[r])
@@ -155,8 +164,9 @@ class CableOverlay(HallOverlay):
         # media side by side in lanes a few pixels apart where their routes share a tray,
         # each on a light casing so that it reads over racks of any colour
         lanes = data["media"]
-        width = 2.0 if detailed else 1.0
-        casing = cosmetic_pen(QColor(255, 255, 255), width + 2.0)  # opaque: translucent lines draw slowly
+        width = self.line_px[0] if detailed else self.line_px[1]
+        casing = cosmetic_pen(self.casing, width + 2.0)  # opaque: translucent lines draw slowly
+        cased = detailed or self.casing_always
         for m in sorted(by_medium, key=lambda m: (m < 0, -m)):  # long reach first, short on top
             lane = lanes.index(m) - (len(lanes) - 1) / 2.0 if detailed else 0.0
             shift = lane * LANE_PX / ppm
@@ -166,7 +176,7 @@ class CableOverlay(HallOverlay):
                 pen = cosmetic_pen(media[m][1], width)
             else:
                 pen = cosmetic_pen(UNREACHABLE_CABLE, width + 0.5, Qt.PenStyle.DashLine)
-            for p in ((casing, pen) if detailed else (pen,)):
+            for p in ((casing, pen) if cased else (pen,)):
                 painter.setPen(p)
                 for path in by_medium[m]:
                     painter.drawPath(path)

@@ -15,6 +15,7 @@ from designer.ui.canvas.overlays.cables import UNREACHABLE_CABLE
 from designer.ui.canvas.overlays.clearances import CLEARANCE_BLOCKED, CLEARANCE_FRONT, CLEARANCE_REAR
 from designer.ui.canvas.overlays.feeds import AIR_LINE_LIGHT, BUSWAY_GLOW, CDU_LINE, FEED_A, FEED_B
 from designer.ui.canvas.overlays.heat import HEAT_LUT, heat_scale_w_m2
+from designer.ui.canvas.overlays.network import media_of_fabric, unreachable_runs
 from designer.ui.canvas.overlays.options import ViewOptions
 from designer.ui.canvas.painting import with_alpha
 from designer.ui.canvas.styles import (
@@ -63,7 +64,13 @@ def legend_sections(options: ViewOptions) -> list[tuple[str, list[LegendEntry]]]
         ev = options.evaluation_for(options.scene.design)
         if ev is not None and any(v.kind == "cable-reach" for v in ev.violations):
             entries.append(LegendEntry("line", UNREACHABLE_CABLE, "beyond reach", style=Qt.PenStyle.DashLine))
-        out.append(("Cable routes", entries or [LegendEntry("line", QColor("#999999"), "no scale-out links")]))
+        title = "Cable routes"
+        if "network" in shown:  # one section: the media (server and fabric links) share their colours
+            title = "Cable routes; fabric: dark edge"
+            entries += [e for e in network_legend(options) if e.label.startswith("between halls")]
+        out.append((title, entries or [LegendEntry("line", QColor("#999999"), "no scale-out links")]))
+    if "network" in shown and "cables" not in shown:
+        out.append(("Network fabric: leaf → spine", network_legend(options)))
     if "clearances" in shown and styles is not None:
         out.append(("Service clearances", [
             LegendEntry("box", with_alpha(CLEARANCE_FRONT, 70), f"front {styles.front_m:g} m", CLEARANCE_FRONT),
@@ -83,6 +90,23 @@ def legend_sections(options: ViewOptions) -> list[tuple[str, list[LegendEntry]]]
                                LegendEntry("box", with_alpha(HOT_AISLE, 60), "hot (backs)", HOT_AISLE),
                                LegendEntry("box", with_alpha(NARROW_AISLE, 90), "too narrow", NARROW_AISLE)]))
     return out
+
+
+def network_legend(options: ViewOptions) -> list[LegendEntry]:
+    """The network overlay's entries: leaf → spine links by medium, the lines between
+    spine rooms (zoomed out), links beyond reach."""
+    styles = options.styles()
+    ev = options.evaluation_for(options.scene.design)
+    media = list(styles.media.values()) if styles is not None else []
+    used = [m for m in media_of_fabric(ev) if m < len(media)]
+    entries = [LegendEntry("line", media[m][1], media[m][0]) for m in used]
+    fab = getattr(ev, "fabric", None)
+    if fab is not None and bool(fab.links.inter_hall.any()):
+        # thin lines in the same medium colours, spine room to spine room (zoomed out)
+        entries.append(LegendEntry("line", QColor("#6b6f76"), "between halls (thin)", width=1.0))
+    if unreachable_runs(ev):
+        entries.append(LegendEntry("line", UNREACHABLE_CABLE, "beyond reach", style=Qt.PenStyle.DashLine))
+    return entries or [LegendEntry("line", QColor("#999999"), "no fabric links (one leaf, or no spine rack)")]
 
 
 @dataclass
@@ -148,7 +172,7 @@ class PlanLegend(QWidget):
         height = self._layout(width) if self.sections else 0
         if height != self._height:
             self._height = height
-            self.view.setViewportMargins(0, 0, 0, height)
+            self.view.set_bottom_margin(height)  # keeps the zoom (the plan is not refitted)
         if height:
             frame = self.view.frameWidth()
             self.setGeometry(frame, self.view.height() - frame - height, width - 2 * frame, height)

@@ -14,6 +14,7 @@ from designer.ui.canvas.overlays.cables import CableOverlay
 from designer.ui.canvas.overlays.clearances import ClearanceOverlay
 from designer.ui.canvas.overlays.feeds import AssignmentOverlay
 from designer.ui.canvas.overlays.heat import HeatOverlay
+from designer.ui.canvas.overlays.network import CampusNetworkItem, NetworkOverlay
 from designer.ui.canvas.status import ChangedHalls
 from designer.ui.canvas.styles import COLOUR_MODES, TypeStyle
 
@@ -24,7 +25,10 @@ OVERLAY_CLASSES: dict[str, type[HallOverlay]] = {
     "assignment": AssignmentOverlay,
     "heat": HeatOverlay,
     "aisles": AisleOverlay,
+    "network": NetworkOverlay,
 }
+#: Overlays that also draw across halls: their one scene-level item (made when first shown).
+CAMPUS_CLASSES = {"network": CampusNetworkItem}
 
 
 class ViewOptions(QObject):
@@ -42,6 +46,8 @@ class ViewOptions(QObject):
         self.evaluation = None
         self._evaluated_design = None
         self.changed_halls = ChangedHalls()
+        #: overlay kind → its scene-level item (:data:`CAMPUS_CLASSES`), once shown
+        self.campus_items: dict = {}
 
     # ------------------------------------------------------------------ state
     def evaluation_for(self, design):
@@ -54,6 +60,12 @@ class ViewOptions(QObject):
         self._evaluated_design = self.scene.design
         for item in self.scene.hall_items:
             item.set_evaluation(evaluation)
+        for item in self.scene.hall_items:
+            for overlay in item.overlays.values():
+                overlay.site_evaluation_changed(evaluation)
+        for kind, campus in self.campus_items.items():
+            if kind in self.shown:
+                campus.set_evaluation(evaluation)
         self.changed.emit()
 
     def set_colour_mode(self, mode: str) -> None:
@@ -83,6 +95,7 @@ class ViewOptions(QObject):
                 overlay = item.overlays.get(kind)
                 if overlay is not None:
                     overlay.setVisible(False)
+        self._show_campus_item(kind, shown)
         self.changed.emit()
 
     def attach(self, item: HallItem) -> None:
@@ -101,6 +114,20 @@ class ViewOptions(QObject):
             if item.scene() is not None:
                 item.scene().addItem(overlay)
         return overlay
+
+    def _show_campus_item(self, kind: str, shown: bool) -> None:
+        """Show (made on first use, fed the evaluation) or hide an overlay's scene-level item."""
+        cls = CAMPUS_CLASSES.get(kind)
+        if cls is None:
+            return
+        item = self.campus_items.get(kind)
+        if item is None and shown:
+            item = self.campus_items[kind] = cls(self)
+            self.scene.addItem(item)
+        if item is not None:
+            if shown:
+                item.set_evaluation(self.evaluation_for(self.scene.design))
+            item.setVisible(shown)
 
     def overlay_items(self, kind: str) -> list[HallOverlay]:
         """The overlay items of one kind, one per hall (those created so far)."""

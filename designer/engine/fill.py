@@ -948,6 +948,16 @@ def _plan_halls(design: Design, catalog: Catalog, kit: _Kit, halls: list[Hall], 
     # empty halls alike (outline, columns, keep-outs, ratings) take the same layout when
     # no site-wide budget (utility, target) bound it: planned once, laid out again
     alike: dict[tuple, tuple] = {}
+
+    def finish(i, hall, lay, n, binding, items, it, space, links, spines):
+        """A hall's fill recorded (with the chain above its busways); the site's scale-out
+        links and spine racks so far."""
+        items, chain = _chain_above(design, kit, hall.id, items, lay.busway_kw, taken)
+        fills.append(HallFill(hall.id, n, binding, "y" if lay.swap else "x", items, it,
+                              sum(1 for r in lay.runs if r.k or r.spine), hall.area(), space, chain))
+        if progress is not None:
+            progress(i + 1, len(halls), hall.id)
+        return links + n * kit.links, spines + sum(r.spine for r in lay.runs)
     for i, hall in enumerate(halls):
         if cancelled is not None and cancelled():
             return fills, True
@@ -968,15 +978,8 @@ def _plan_halls(design: Design, catalog: Catalog, kit: _Kit, halls: list[Hall], 
                     items = _materialise(kit, lay, hall.id, ids, loops)
                     items += [Equipment(ids.next("crah"), AIR_TYPE, hall.id, x, y, rot) for x, y, rot in air_at]
                     taken = ids.taken
-                    spine_n = sum(r.spine for r in lay.runs)
                     site_left -= used_kw
-                    links += n * kit.links
-                    spines += spine_n
-                    items, chain = _chain_above(design, kit, hall.id, items, lay.busway_kw, taken)
-                    fills.append(HallFill(hall.id, n, binding, "y" if lay.swap else "x", items, it,
-                                          sum(1 for r in lay.runs if r.k or r.spine), hall.area(), space, chain))
-                    if progress is not None:
-                        progress(i + 1, len(halls), hall.id)
+                    links, spines = finish(i, hall, lay, n, binding, items, it, space, links, spines)
                     continue
         space = 0
         candidates = _candidates(design, kit, hall, orientation, existing)
@@ -1047,13 +1050,7 @@ def _plan_halls(design: Design, catalog: Catalog, kit: _Kit, halls: list[Hall], 
         site_left -= used_kw
         if key is not None and binding not in ("utility", "target"):
             alike[key] = (lay, n, binding, it, space, [(e.x, e.y, e.rotation) for e in air_items], used_kw)
-        links += n * kit.links
-        spines += spine_n
-        items, chain = _chain_above(design, kit, hall.id, items, lay.busway_kw, taken)
-        fills.append(HallFill(hall.id, n, binding, "y" if lay.swap else "x", items, it,
-                              sum(1 for r in lay.runs if r.k or r.spine), hall.area(), space, chain))
-        if progress is not None:
-            progress(i + 1, len(halls), hall.id)
+        links, spines = finish(i, hall, lay, n, binding, items, it, space, links, spines)
     return fills, False
 
 

@@ -155,18 +155,28 @@ def equipment_lines(design: Design, catalog: Catalog) -> list[EquipmentLine]:
 def cable_bill(evaluation: Evaluation, catalog: Catalog) -> list[CableLine]:
     """Scale-out cables by medium (evaluation order) and orderable length (shortest first)."""
     links = evaluation.items.links
+    return _bill(evaluation.media, catalog, links.medium, links.length_m, links.count)
+
+
+def _bill(media: list[str], catalog: Catalog, medium: np.ndarray, length_m: np.ndarray,
+          count: np.ndarray) -> list[CableLine]:
+    """Cables by medium (in ``media`` order) and orderable length, shortest first: each run
+    rounded up to the shortest vendor length that covers it (:func:`orderable_length`,
+    vectorised); runs no medium reaches (-1) are left out, and lengths that round to no
+    whole cable."""
     bill: list[CableLine] = []
-    for m, medium_id in enumerate(evaluation.media):
-        sel = links.medium == m
+    for m, medium_id in enumerate(media):
+        sel = medium == m
         if not sel.any():
             continue
         spec = catalog.media[medium_id]
-        steps = tuple(spec.get("length_steps_m"))
-        ordered = np.array([orderable_length(L, steps) for L in links.length_m[sel]])
-        count = links.count[sel]
-        for length in np.unique(ordered):
-            cables = int(round(float(count[ordered == length].sum())))
-            bill.append(CableLine(medium_id, spec.name, spec.short, float(length), cables))
+        steps = np.asarray(spec.get("length_steps_m"), float)
+        pick = np.minimum(np.searchsorted(steps, length_m[sel] - 1e-9, side="left"), len(steps) - 1)
+        per = np.bincount(pick, count[sel], minlength=len(steps))
+        for k in np.flatnonzero(per > 0):
+            cables = int(round(float(per[k])))
+            if cables:
+                bill.append(CableLine(medium_id, spec.name, spec.short, float(steps[k]), cables))
     return bill
 
 
@@ -441,21 +451,7 @@ def fabric_cable_bill(evaluation: Evaluation, catalog: Catalog) -> list[CableLin
     fab = getattr(evaluation, "fabric", None)
     if fab is None or not len(fab.links.a):
         return []
-    links = fab.links
-    bill: list[CableLine] = []
-    for m, medium_id in enumerate(evaluation.media):
-        sel = links.medium == m
-        if not sel.any():
-            continue
-        spec = catalog.media[medium_id]
-        steps = tuple(spec.get("length_steps_m"))
-        ordered = np.array([orderable_length(L, steps) for L in links.length_m[sel]])
-        count = links.count[sel]
-        for length in np.unique(ordered):
-            cables = int(round(float(count[ordered == length].sum())))
-            if cables:
-                bill.append(CableLine(medium_id, spec.name, spec.short, float(length), cables))
-    return bill
+    return _bill(evaluation.media, catalog, fab.links.medium, fab.links.length_m, fab.links.count)
 
 
 def network_rows(evaluation: Evaluation) -> list[tuple[str, str]]:

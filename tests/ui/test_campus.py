@@ -109,6 +109,17 @@ def test_a_million_chip_campus_is_a_few_items_per_hall_and_edits_redraw_one_hall
     assert len(scene.hall_items) == halls
     assert len(scene.items()) <= halls * (2 + len(OVERLAYS)) + 2
     qtbot.wait(1)  # let the scene take in the new items and the view settle its margins
+    # The legend strip of every overlay and the status colours (about 150 px at this
+    # width) takes its room off the bottom of the view but keeps the zoom (on purpose:
+    # test_rough_edges.py). The campus, on its grid of hall origins (8 halls a row, about
+    # 424 × 310 m), is fitted by its height, so the strip pushes its south row of halls
+    # out of the view. Alone, this test passed only because the new window was still
+    # resizing its docks after the strip appeared (each resize refits); after other
+    # tests the saved dock layout is restored at once and the view kept the cut-off
+    # zoom. A planner fits again (View ▸ Fit to Window, Ctrl+0), and so does the test:
+    view.fit()
+    visible = view.mapToScene(view.viewport().rect()).boundingRect()
+    assert [i.hall.id for i in scene.hall_items if not visible.contains(i.mapRectToScene(i.outline_rect()))] == []
     view.viewport().repaint()  # the whole campus, fitted: every overlay computes once
     overlays = [o for i in scene.hall_items for o in i.overlays.values()]
     assert len(overlays) == halls * len(OVERLAYS)

@@ -130,8 +130,8 @@ def test_a_racks_context_menu_selects_it_and_offers_its_actions(dual, qtbot):
     doc.select([])
     menu = dual.editor.context_menu_for(scene_point(dual, 3.0, 3.3))
     assert doc.selection == ["us1-r1"]  # right-click on an unselected rack selects it first
-    assert texts(menu) == ["Rotate 90°", "Delete", "Select UltraServer", "Properties", "Fail Selected",
-                           "Restore All"]
+    assert texts(menu) == ["Rotate 90°", "Delete", "Select UltraServer", "Select All of Type", "Select Row",
+                           "Select All in Hall", "Properties", "Fail Selected", "Restore All"]
     # Fail is the window's what-if action: racks cannot fail, busways can
     assert action(menu, "Fail Selected") is dual.fail_action and not dual.fail_action.isEnabled()
     action(menu, "Rotate 90°").trigger()
@@ -154,7 +154,8 @@ def test_fail_from_a_busways_context_menu_fails_it(dual, qtbot):
 
 def test_the_floors_context_menu_selects_the_hall_and_shows_its_properties(dual, qtbot):
     menu = dual.editor.context_menu_for(scene_point(dual, 15.0, 5.0))
-    assert texts(menu) == ["Select All in Hall", "Hall Properties"]
+    assert texts(menu) == ["Select All in Hall", "Hall Properties", "Move Hall", "Duplicate Hall", "Delete Hall",
+                           "Add Note Here…"]
     action(menu, "Select All in Hall").trigger()
     assert sorted(dual.document.selection) == sorted(dual.design.equipment.ids)
     action(menu, "Hall Properties").trigger()

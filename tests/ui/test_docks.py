@@ -23,13 +23,13 @@ def _kind_rows(window, kind: str) -> np.ndarray:
 
 
 @pytest.fixture
-def small_window(qtbot, design, catalog, monkeypatch):
-    """A main window on the small test hall (no problems), shown.
+def small_window(qtbot, make_small_design, catalog, monkeypatch):
+    """A main window on the small test hall with its leaves and spine (no problems), shown.
 
     pytest-qt closes the window before fixtures tear down, so closing must not ask to
     save (a refused dialog inside ``closeEvent`` leaves Qt in a bad state, even when the
     test failed half-way); the stack is marked clean before the window is deleted."""
-    window = MainWindow(design, catalog=catalog)
+    window = MainWindow(make_small_design(fabric=True), catalog=catalog)
     monkeypatch.setattr(window, "maybe_save", lambda: True)
     qtbot.addWidget(window)
     window.resize(1300, 850)
@@ -77,20 +77,26 @@ def test_metrics_header_shows_the_report(window):
     assert metrics.text("airflow_m3h") == f"{report['cooling']['airflow_m3h']:,.0f} m³/h"
     links = sum(m["count"] for m in report["cables"]["by_medium"].values())
     metres = sum(m["metres"] for m in report["cables"]["by_medium"].values())
-    assert metrics.text("cables") == f"{links:,}" == "288"
+    # 8 UltraServers × 36 EFA links = 288 server → leaf links; the fabric above the leaves
+    # (k = 64, o = 1: d = 32 server ports per switch, S1 = ceil(288 / 32) = 9 leaves) takes
+    # U = 9 × 32 = 288 uplinks to the spine: 288 + 288 = 576 cables
+    assert report["cables"]["links"] == 288 and report["network"]["fabric_links"] == 288
+    assert metrics.text("cables") == f"{links:,}" == "576"
     assert metrics.text("cable_m") == f"{metres:,.0f} m"
 
 
 def test_busway_chart_has_one_bar_per_busway_at_its_share_of_the_limit(window):
     ev = window.evaluation
     rows = _kind_rows(window, "busway")
-    assert len(rows) == 4
+    assert len(rows) == 5  # two per row of racks, one over the spine rack
     expected = ev.items.load_kw[rows] / ev.items.limit_kw[rows] * 100.0
     chart = window.metrics.busway_chart
     ids = [window.design.equipment.ids[r] for r in rows]
     assert chart.bar_heights() == pytest.approx(dict(zip(ids, expected)))
+    # bw5 carries spine1 alone: 48 kW of its √3 × 415 V × 1200 A × 0.95 × 0.8 = 655.5 kW
+    assert chart.bar_heights()["bw5"] == pytest.approx(48.0 / 655.5466 * 100.0)  # 7.3 %
     x, heights = chart.drawn_bars()
-    assert x.tolist() == [0.0, 1.0, 2.0, 3.0]
+    assert x.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]
     assert heights == pytest.approx(expected)
 
 
@@ -105,16 +111,20 @@ def test_cooling_chart_shows_cdus_and_air_handlers_against_capacity(window):
 def test_cable_histogram_counts_every_link_once_by_medium(window):
     report = window.evaluation.report()
     chart = window.metrics.cable_chart
-    assert chart.counts.sum() == report["cables"]["links"] == 288
+    # 288 server → leaf links and 288 leaf → spine links (9 leaves × 32 uplinks)
+    fabric = window.evaluation.fabric.links
+    assert report["cables"]["links"] == 288 and fabric.count.sum() == report["network"]["fabric_links"] == 288
+    assert chart.counts.sum() == 288 + 288
     media = window.evaluation.media
     for i, name in enumerate(media):
         assert chart.counts[:, i].sum() == report["cables"]["by_medium"][name]["count"]
     drawn = sum(float(np.sum(item.opts["height"])) for item in chart._items)
-    assert drawn == 288
-    # every link falls in the bin that holds its length
-    links = window.evaluation.items.links
+    assert drawn == 576
+    # every link falls in the bin that holds its length: the longest is a fabric link to spine1
+    longest = max(window.evaluation.items.links.length_m.max(), fabric.length_m.max())
+    assert longest == pytest.approx(report["network"]["longest_fabric_link_m"])
     width = chart.edges_m[1] - chart.edges_m[0]
-    longest_bin = int(links.length_m.max() // width)
+    longest_bin = int(longest // width)
     assert chart.counts[longest_bin].sum() > 0
     assert chart.counts[longest_bin + 1:].sum() == 0
 
@@ -324,7 +334,9 @@ def test_an_overloaded_busway_is_drawn_above_the_100_percent_line(overloaded_win
     show_metrics(window, qtbot)
     demand, limit = overload(catalog)
     percent = demand / limit * 100.0
-    assert percent > 105.0
+    # 8 racks × 85 kW + a network rack's two switches (2 × 3.0 kW) = 686 kW against
+    # √3 × 415 V × 1200 A × 0.95 × 0.8 = 655.5 kW: 104.6 %
+    assert (demand, round(limit, 1)) == (686.0, 655.5) and percent == pytest.approx(104.65, abs=0.01)
     chart = window.metrics.busway_chart
     qtbot.waitUntil(lambda: chart.ids == ["bw1"])
     assert chart.bar_heights()["bw1"] == pytest.approx(percent)

@@ -258,11 +258,11 @@ def test_every_catalog_assumption_is_listed_with_its_provenance(window, catalog)
     panel = window.assumptions
     keys = [f.key for f in panel.model.figures]
     assert keys == [f.key for f in catalog.assumptions()]
-    row = panel.model.row_of("trn3-gen2-rack.it_power_kw")
     model = panel.model
-    assert model.index(row, AssumptionsModel.VALUE).data() == "85 kW"
-    assert model.index(row, AssumptionsModel.DEFAULT).data() == "85 kW"
-    assert model.index(row, AssumptionsModel.SOURCE).data().startswith("assumption (basis S6)")
+    key = "trn3-gen2-rack.it_power_kw"
+    assert model.index_of(key, AssumptionsModel.VALUE).data() == "85 kW"
+    assert model.index_of(key, AssumptionsModel.DEFAULT).data() == "85 kW"
+    assert model.index_of(key, AssumptionsModel.SOURCE).data().startswith("assumption (basis S6)")
     panel.published_check.setChecked(True)
     assert len(panel.model.figures) == len(list(catalog.figures()))
 
@@ -275,7 +275,9 @@ def test_an_assumption_edit_changes_the_it_load_and_is_undoable(window, qtbot):
     steps = window.document.undo_stack.count()
     # through the table's own editor: double-click the value, type, Enter
     panel.filter_edit.setText("trn3-gen2-rack.it_power")
-    index = panel.proxy.index(0, AssumptionsModel.VALUE)
+    group = panel.proxy.index(0, 0)  # the Trn3 Gen2 rack, with its one matching figure under it
+    assert panel.proxy.rowCount() == 1 and panel.proxy.rowCount(group) == 1
+    index = panel.proxy.index(0, AssumptionsModel.VALUE, group)
     panel.view.setCurrentIndex(index)
     panel.view.edit(index)
     editor = panel.view.viewport().findChild(QLineEdit)
@@ -288,7 +290,7 @@ def test_an_assumption_edit_changes_the_it_load_and_is_undoable(window, qtbot):
     qtbot.waitUntil(lambda: _it_kw(window) == pytest.approx(before + racks * 5.0))
     assert _it_kw(window) == pytest.approx(evaluate(window.design, window.catalog).totals["power"]["it_kw"])
     qtbot.waitUntil(lambda: panel.value_text("trn3-gen2-rack.it_power_kw") == "90 kW")
-    assert panel.model.index(panel.model.row_of("trn3-gen2-rack.it_power_kw"), 0).data(
+    assert panel.model.index_of("trn3-gen2-rack.it_power_kw", 0).data(
         Qt.ItemDataRole.DecorationRole) is not None  # the overridden mark
     window.document.undo_stack.undo()
     assert window.design.assumptions == {}

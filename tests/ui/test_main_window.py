@@ -35,7 +35,8 @@ def test_totals_show_the_engine_report(main_window, catalog):
     assert totals.text("violations") == "0 errors, 0 warnings"
 
 
-def test_an_edit_updates_totals_and_marks_the_culprits(qtbot, catalog, design):
+def test_an_edit_updates_totals_and_marks_the_culprits(qtbot, catalog, make_small_design):
+    design = make_small_design(fabric=True)  # with its leaves and spine: no problem before the edit
     window = MainWindow(design, catalog=catalog)
     qtbot.addWidget(window)
     assert window.totals.text("chips") == "288"

@@ -17,6 +17,7 @@ from designer.ui.canvas.overlays.cables import CableOverlay
 from designer.ui.canvas.overlays.feeds import CDU_LINE
 from designer.ui.canvas.overlays.heat import HeatOverlay
 from designer.ui.canvas.overlays.legend import legend_sections
+from designer.ui.canvas.overlays.options import CAMPUS_CLASSES
 from designer.ui.canvas.overlays.toolbar import ViewToolbar
 from designer.ui.canvas.styles import (
     DENSITY_COLORS, FLOOR_COLOR, STATUS_CLASS_COLORS, STATUS_ERROR, STATUS_OK, STATUS_UNPOWERED,
@@ -226,8 +227,9 @@ def test_aisle_overlay_labels_the_hot_aisle(evaluated, probe):
 
 
 # ---------------------------------------------------------------- colour modes
-def test_colour_by_status_paints_an_erroring_rack_red(evaluated, probe, catalog):
+def test_colour_by_status_paints_an_erroring_rack_red(evaluated, probe, catalog, make_small_design):
     scene = evaluated.plan_scene()
+    scene.set_design(make_small_design(fabric=True), catalog)  # its leaves and spine: us2 finds its ports
     design = scene.design
     # us1-r2 slid half onto us1-r1: both overlap (error), still powered and cooled
     move_items(design, ["us1-r2"], -0.3, 0.0).apply(design)
@@ -266,7 +268,8 @@ def test_overlays_are_one_item_per_hall_and_kind(evaluated):
     base = len(scene.items())
     for kind in OVERLAYS:
         scene.set_overlay(kind)
-    assert len(scene.items()) == base + halls * len(OVERLAYS)
+    # (and one scene-level item for an overlay that draws across halls: the network's)
+    assert len(scene.items()) == base + halls * len(OVERLAYS) + len(CAMPUS_CLASSES)
     for kind in OVERLAYS:
         scene.set_overlay(kind, False)
     assert all(not o.isVisible() for i in scene.hall_items for o in i.overlays.values())
@@ -274,7 +277,7 @@ def test_overlays_are_one_item_per_hall_and_kind(evaluated):
     scene.set_overlay("heat")
     scene.rebuild()
     assert [sorted(k for k, o in i.overlays.items() if o.isVisible()) for i in scene.hall_items] == [["heat"]]
-    assert len(scene.items()) == base + halls
+    assert len(scene.items()) == base + halls + len(CAMPUS_CLASSES)
 
 
 def test_toolbar_switches_overlays_and_colour_mode(main_window, qtbot):

@@ -74,7 +74,7 @@ def test_palette_groups_the_catalog_and_names_ultraservers_by_racks_and_chips(ca
     assert labels[US] == f"Trn3 Gen2 UltraServer ({spec.racks_per_system} racks, {int(spec.get('chips'))} chips)"
     assert labels[US] == "Trn3 Gen2 UltraServer (2 racks, 144 chips)"
     assert {t for t, _ in entries["Compute"]} == {t.id for t in catalog.types.values() if t.is_compute}
-    assert [t for t, _ in entries["Network"]] == ["network-rack"]
+    assert [t for t, _ in entries["Network"]] == ["network-rack", "spine-rack"]  # leaves and spines
     assert {t for t, _ in entries["Cooling"]} == {"cdu-in-row", "crah"}
     assert {t for t, _ in entries["Power"]} == {"busway-800a", "busway-1200a"}
     item = palette.item_for(US)

@@ -24,7 +24,8 @@ def shown(window) -> bool:
 
 @pytest.fixture
 def full_hall(open_window, qtbot, full_hall_path):
-    """The full-hall sample (A and B sides: 56 nodes feeding 64 busways), its Power Chain dock raised."""
+    """The full-hall sample (A and B sides: 56 nodes feeding 66 busways, bw33A/B over the
+    spine racks), its Power Chain dock raised."""
     window = open_window(read_design(full_hall_path))
     window.power_chain_dock.raise_()
     qtbot.waitUntil(lambda: window.power_chain.isVisible() and shown(window))
@@ -59,13 +60,18 @@ def test_the_tree_lists_every_node_with_its_load_capacity_input_and_loss(full_ha
         assert panel.text("node", node_id, P.USE) == f"{n.load_kw / 1250 * 100:.0f} %"
         assert panel.text("node", node_id, P.INPUT) == kw(n.input_kw)
         assert panel.text("node", node_id, P.TYPE) == "UPS1250"
+    # B-ups-A1 feeds bw1A and bw2A, the A side of hall B's first row: 8 racks × 85 kW and
+    # 4 network racks × 6 kW (two 3.0 kW switches each) = 704 kW, half on each side (2N):
+    # 352 kW = 28 % of 1,250; input 352 / 0.965 = 364.8 kW, loss 12.8 kW
     assert [panel.text("node", "B-ups-A1", c) for c in range(6)] == [
-        "B-ups-A1", "UPS1250", "358 / 1,250", "29 %", "371", "13.0"]
+        "B-ups-A1", "UPS1250", "352 / 1,250", "28 %", "365", "12.8"]
     assert panel.busways_shown_under("B-ups-A1") == ["bw1A", "bw2A"]
     assert not any(panel.is_over_capacity(i) for i in ids)
-    # the generators against the design-day load: 10 sets, 2N keeps 5 spare
+    # the generators against the design-day load: 10 sets, 2N keeps 5 spare. IT load:
+    # 128 racks × 85 kW + 64 network racks × 6 kW + 8 spine racks × 48 kW = 11,648 kW,
+    # × PUE 1.15 = 13,395.2 kW = 89 % of 5 × 3,000 kW
     assert [panel.text("generators", None, c) for c in range(4)] == [
-        "Generators (10)", "GEN3000", "13,174 / 15,000", "88 %"]
+        "Generators (10)", "GEN3000", "13,395 / 15,000", "89 %"]
     assert panel.generator_count.value() == 10
 
 
@@ -185,7 +191,7 @@ def test_generators_are_declared_in_one_undo_step(full_hall, qtbot):
     assert doc.undo_stack.undoText() == "Set generators"
     qtbot.waitUntil(lambda: shown(full_hall) and panel.text("generators", None, P.NODE) == "Generators (12)")
     assert doc.evaluation.generators["usable_kw"] == 18000  # 2N: 6 of 12 spare
-    assert panel.text("generators", None, P.LOAD) == "13,174 / 18,000"
+    assert panel.text("generators", None, P.LOAD) == "13,395 / 18,000"  # 11,648 kW IT × 1.15
     doc.undo_stack.undo()
     assert doc.design.site.extra["generators"]["count"] == 10
     qtbot.waitUntil(lambda: shown(full_hall) and panel.generator_count.value() == 10)
@@ -209,8 +215,9 @@ def test_a_design_without_a_chain_lists_its_busways_as_not_fed(open_window, qtbo
 
 
 # ====================================================================== H7's leftovers
-def test_the_totals_count_the_redundancy_errors_the_problems_dock_shows(open_window, qtbot, design):
-    window = open_window(design)
+def test_the_totals_count_the_redundancy_errors_the_problems_dock_shows(open_window, qtbot, make_small_design):
+    # with its leaves and spine: us2 is not stranded already, so losing bw2 strands it too
+    window = open_window(make_small_design(fabric=True))
     doc = window.document
     doc.push(SetSite({"extra": {"redundancy": {"power": "N+1"}}}))
     qtbot.waitUntil(lambda: doc.resilience is not None and not doc.resilience_pending()

@@ -23,10 +23,11 @@ def settled(window) -> bool:
 
 
 @pytest.fixture
-def small(open_window, qtbot, design):
-    """The small test hall (conftest): two UltraServers across a hot aisle; bw1 powers us1
-    and the network rack both need, bw2 powers us2; one CDU, one air handler."""
-    window = open_window(design)
+def small(open_window, qtbot, make_small_design):
+    """The small test hall with its fabric (conftest): two UltraServers across a hot aisle;
+    bw1 powers us1 and the two leaf racks (net1, net2) both need, bw2 powers us2 and the
+    spine rack; one CDU, one air handler. No problems."""
+    window = open_window(make_small_design(fabric=True))
     qtbot.waitUntil(lambda: settled(window))
     return window
 
@@ -57,16 +58,19 @@ def dual_fed_design(rack_kw: float = 400.0) -> Design:
 # ====================================================================== the dock
 def test_the_dock_lists_every_component_worst_first_with_the_verdict(small):
     dock = small.resilience
-    assert dock.row_count() == 5  # two busways, a CDU, an air handler, a network rack
+    assert dock.row_count() == 7  # two busways, a CDU, an air handler, two leaf racks, a spine rack
     model = dock.model
-    rows = [[model.index(r, c).data() for c in range(model.columnCount())] for r in range(5)]
-    # bw1 powers us1 and the network rack us2 needs too: both stranded, 2 × 362.4 PFLOPS
+    rows = [[model.index(r, c).data() for c in range(model.columnCount())] for r in range(7)]
+    # bw1 powers us1 and both leaf racks us2 needs too: both stranded, 2 × 362.4 PFLOPS
     assert rows[0] == ["bw1", "Overhead busway 1200 A", "Hall A", "power", "2", "725"]
-    assert [r[0] for r in rows] == ["bw1", "cdu1", "crah1", "net1", "bw2"]
-    assert rows[4][4:] == ["1", "362"]
+    # the one CDU and the one air handler strand both; bw2 strands us2; either leaf rack
+    # alone has 64 server ports for the 2 × 36 = 72 EFA links: one UltraServer short;
+    # the spine rack's switches are above the leaves: its loss cuts no server off
+    assert [r[0] for r in rows] == ["bw1", "cdu1", "crah1", "bw2", "net1", "net2", "spine1"]
+    assert [r[4:] for r in rows[3:]] == [["1", "362"], ["1", "362"], ["1", "362"], ["0", "0"]]
     assert dock.verdict_label.text() == "Losing bw1 strands 2 UltraServers (725 PFLOPS)"
     assert dock.redundancy_label.text() == "Declared redundancy: power N · cooling N · network N"
-    assert dock.status_label.text() == "5 components tried · 5 strand compute"
+    assert dock.status_label.text() == "7 components tried · 6 strand compute"
     assert small.resilience_dock.toggleViewAction() in small.panels_menu.actions()
 
 
@@ -74,21 +78,25 @@ def test_the_table_sorts_by_a_column_and_filters_to_what_strands(small, qtbot):
     dock = small.resilience
     header = dock.view.horizontalHeader()
     header.setSortIndicator(FailuresModel.ID, Qt.SortOrder.AscendingOrder)
-    assert [dock.failure_at(r).id for r in range(5)] == ["bw1", "bw2", "cdu1", "crah1", "net1"]
+    assert [dock.failure_at(r).id for r in range(7)] == ["bw1", "bw2", "cdu1", "crah1", "net1", "net2", "spine1"]
     header.setSortIndicator(FailuresModel.STRANDED, Qt.SortOrder.AscendingOrder)
-    assert dock.failure_at(0).id == "bw2"
-    # move bw2 off its row: losing it strands nothing any more, and the filter hides it
+    assert [dock.failure_at(r).id for r in range(4)] == ["spine1", "bw2", "net1", "net2"]  # 0, then 1 each
+    # move bw2 off its row: us2 (and spine1) are unpowered already, so losing bw2 strands
+    # nothing any more, nor does a leaf rack (the other's 64 ports take us1's 36 links);
+    # only bw1, cdu1 and crah1 still strand us1, and the filter hides the rest
     small.document.push(move_items(small.design, ["bw2"], 0.0, 2.4))
-    qtbot.waitUntil(lambda: settled(small) and dock.status_label.text() == "5 components tried · 4 strand compute")
+    qtbot.waitUntil(lambda: settled(small) and dock.status_label.text() == "7 components tried · 3 strand compute")
     dock.only_check.setChecked(True)
-    assert dock.row_count() == 4 and "bw2" not in {dock.failure_at(r).id for r in range(4)}
+    assert dock.row_count() == 3 and {dock.failure_at(r).id for r in range(3)} == {"bw1", "cdu1", "crah1"}
 
 
 def test_picking_a_row_selects_the_component_and_the_racks_it_would_strand(small):
     small.resilience.view.selectRow(0)
     assert small.document.selection == ["bw1", "us1-r1", "us1-r2", "us2-r1", "us2-r2"]
-    small.resilience.view.selectRow(4)
+    small.resilience.view.selectRow(3)
     assert small.document.selection == ["bw2", "us2-r1", "us2-r2"]
+    small.resilience.view.selectRow(4)  # net2's 64 ports serve us1's 36 links, not all of us2's
+    assert small.document.selection == ["net1", "us2-r1", "us2-r2"]
 
 
 def test_a_drag_never_waits_for_the_resilience_check(small, qtbot):
@@ -102,7 +110,7 @@ def test_a_drag_never_waits_for_the_resilience_check(small, qtbot):
     with qtbot.waitSignal(doc.resilience_changed, timeout=5000):
         pass
     assert len(tried) == 1 and tried[0].worst.id == "bw1"
-    qtbot.waitUntil(lambda: small.resilience.status_label.text() == "5 components tried · 5 strand compute")
+    qtbot.waitUntil(lambda: small.resilience.status_label.text() == "7 components tried · 6 strand compute")
 
 
 # ====================================================================== what-if
@@ -120,7 +128,7 @@ def test_fail_selected_strands_what_the_dock_said_and_restore_brings_it_back(sma
     assert banner.text() == "What-if: bw1 failed — 2 UltraServers stranded (725 PFLOPS MXFP8)."
     # the problems too: what bw1 fed is unpowered
     assert [(v.kind, v.ids) for v in small.problems.model.violations] == [
-        ("unpowered", ("us1-r1",)), ("unpowered", ("us1-r2",)), ("unpowered", ("net1",))]
+        ("unpowered", ("us1-r1",)), ("unpowered", ("us1-r2",)), ("unpowered", ("net1",)), ("unpowered", ("net2",))]
     assert small.restore_action.isEnabled() and not small.fail_action.isEnabled()
     qtbot.mouseClick(banner.restore_button, Qt.MouseButton.LeftButton)
     assert doc.failed_ids == ()
@@ -150,7 +158,7 @@ def test_during_a_what_if_the_dock_shows_what_one_more_failure_strands(small, qt
     doc.set_failed(["bw2"])
     qtbot.waitUntil(lambda: settled(small) and "bw2" not in {f.id for f in doc.resilience.single_failures})
     dock = small.resilience
-    assert dock.row_count() == 4
+    assert dock.row_count() == 6  # every component but bw2
     assert dock.note_label.isVisible() and "bw2 failed" in dock.note_label.text()
     # us2 is stranded already: losing bw1 now strands one more UltraServer, us1
     assert (dock.failure_at(0).id, dock.failure_at(0).stranded_systems) == ("bw1", ("us1",))

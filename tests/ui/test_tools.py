@@ -162,11 +162,18 @@ def test_complete_rows_bring_their_cdus_network_racks_and_busways(window, qtbot,
     assert window.document.undo_stack.count() == 1
     assert {i.rstrip("0123456789") for i in t.ids if catalog.types[t.get(i).type].kind == "network"} == {"net"}
     qtbot.waitUntil(lambda: window.evaluation.totals["chips"] == 4 * 144)
-    # a complete row is powered, liquid-cooled and cabled; only the hall's air handlers are missing
+    # a complete row is powered, liquid-cooled and cabled to its leaves; only the hall's air
+    # handlers and the tier above the leaves are missing (a spine room is the planner's):
+    # 4 UltraServers × 36 EFA links = 144 on 3 leaf racks of 64 server ports (no port
+    # short); k = 64, o = 1: ceil(144 / 32) = 5 leaf switches, ceil(5 × 32 / 64) = 3 above
     ev = window.evaluation
     assert ev.totals["power"]["unpowered_items"] == 0
-    assert {v.kind for v in ev.violations} == {"cooling-capacity"}
-    assert all("air handler" in v.message for v in ev.violations)
+    assert {v.kind for v in ev.violations} == {"cooling-capacity", "fabric-capacity"}
+    assert all("air handler" in v.message for v in ev.violations if v.kind == "cooling-capacity")
+    assert ev.totals["network"]["leaf_racks"] == 3 and ev.totals["network"]["switches_by_tier"] == [5, 3]
+    fabric, = ev.violations_of("fabric-capacity")
+    assert fabric.ids == ("site",)
+    assert "need 3 switches above the leaves" in fabric.message and "no spine rack is placed" in fabric.message
 
 
 # ---------------------------------------------------------------- hall geometry

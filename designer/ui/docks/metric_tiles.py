@@ -42,7 +42,8 @@ TILES: tuple[tuple[str, str, object], ...] = (
     ("pue", "PUE", lambda r: f"{figure(r, 'power', 'pue'):.2f}"),
     ("coolant_lpm", "Coolant", lambda r: f"{figure(r, 'cooling', 'coolant_lpm'):,.0f} L/min"),
     ("airflow_m3h", "Airflow", lambda r: f"{figure(r, 'cooling', 'airflow_m3h'):,.0f} m³/h"),
-    ("cables", "Scale-out cables", lambda r: f"{int(figure(r, 'cables', 'links')):,}"),
+    # every cable by medium, fabric links too (as the Totals dock and the Cable length tile count them)
+    ("cables", "Scale-out cables", lambda r: f"{cable_count_and_metres(r)[0]:,}"),
     ("cable_m", "Cable length", lambda r: f"{cable_count_and_metres(r)[1]:,.0f} m"),
 )
 

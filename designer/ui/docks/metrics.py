@@ -2,7 +2,7 @@
 
 Charts: busway load (what the racks beneath each busway ask for, as % of its 80 %
 continuous-load limit), cooling-unit load (% of CDU and air-handler capacity), the
-scale-out cable-length histogram stacked by medium, and effective PFLOPS against
+scale-out and fabric cable-length histogram stacked by medium, and effective PFLOPS against
 facility MW over this session's evaluations. While the dock is hidden the charts wait
 and catch up when it is shown.
 """
@@ -90,7 +90,8 @@ class MetricsDock(QWidget):
                                      "Click a bar to select the busway.")
         self.cooling_chart.setToolTip("Heat load of each CDU (blue) and air handler (green) as a share of its "
                                       "capacity. Click a bar to select the unit.")
-        self.cable_chart.setToolTip("Scale-out links by routed length, stacked by the cable medium chosen")
+        self.cable_chart.setToolTip("Scale-out links (server to leaf) and fabric links (leaf to spine, between "
+                                    "halls) by routed length, stacked by the cable medium chosen")
         self.throughput_chart.setToolTip("Effective MXFP8 PFLOPS against facility MW after each edit in this "
                                          "session; the blue dot is the current design")
         charts = QHBoxLayout()
@@ -237,8 +238,16 @@ class MetricsDock(QWidget):
         names = [m.short if m is not None else key for m, key in zip(media, evaluation.media)] + ["no medium"]
         colors = [QColor(m.color) if m is not None else NO_MEDIUM_COLOR for m in media] + [NO_MEDIUM_COLOR]
         self.cable_chart.set_media(names, colors)
+        # every cable the report counts by medium: server → leaf links and the fabric's
+        # runs above the leaves (leaf → spine, between halls)
         links = evaluation.items.links
-        self.cable_chart.set_links(links.length_m, links.count, links.medium)
+        length_m, count, medium = links.length_m, links.count, links.medium
+        fabric = getattr(evaluation, "fabric", None)
+        if fabric is not None and len(fabric.links.a):
+            length_m = np.concatenate([length_m, fabric.links.length_m])
+            count = np.concatenate([count, fabric.links.count])
+            medium = np.concatenate([medium, fabric.links.medium])
+        self.cable_chart.set_links(length_m, count, medium)
 
     def _on_unit_clicked(self, item_id: str) -> None:
         self.document.select([item_id])

@@ -21,7 +21,8 @@ from designer.engine.evaluation import (HALL_FLAGS, HALL_SUMS, SEVERITY, STATUS_
                                         SYSTEM_KEYS, Evaluation, HallTable, ItemTable, Links, Violation)
 from designer.engine.group import feed_b_rows, fmt_kw, loop_rows
 from designer.engine.alike import hall_digest
-from designer.engine.fabric import build_fabric, fabric_report, oversubscription, spine_redundancy
+from designer.engine.fabric import (build_fabric, fabric_report, oversubscription, partitioned, spine_redundancy,
+                                    spines_working)
 from designer.engine.options import DEFAULT_OPTIONS, EngineOptions
 from designer.engine.power_chain import busways_under, chain_of, chain_violations, generator_check, roll_up
 from designer.engine.resilience import (Resilience, SingleFailure, declared_redundancy, hall_failures,
@@ -196,7 +197,25 @@ class Evaluator:
         t = self.design.equipment
         effective = evaluation.items.system_effective
         site_stranded = {t.systems[int(s)] for s in np.flatnonzero(~effective[:len(t.systems.names)])}
+        working = spines_working(evaluation.fabric)
+        if working:   # a failure that takes down every working spine rack cuts the leaves off each other
+            found = [self._partition(f, effective) if f.spines_lost >= working else f for f in found]
         return Resilience(order_failures(found, self.design, site_stranded), declared_redundancy(self.design.site))
+
+    def _partition(self, f: SingleFailure, effective: np.ndarray) -> SingleFailure:
+        """A failure that leaves the fabric without a working spine switch (the last spine
+        rack, or the busway, CDU or air handler it hangs on): the leaves can no longer reach
+        each other, so every UltraServer's scale-out is cut (each is stranded)."""
+        t = self.design.equipment
+        types = self.types
+        comp = np.flatnonzero(types.kind[t.type_code] == COMPUTE)
+        tc = t.type_code[comp]
+        share = types.system["mxfp8_tflops"][tc] / types.racks_per_system[tc] / 1000.0
+        pflops = np.bincount(t.system_code[comp], share, minlength=len(t.systems.names))
+        codes = [int(c) for c in np.unique(t.system_code[comp]) if effective[c]]
+        names = sorted((t.systems[c], float(pflops[c])) for c in codes)
+        return SingleFailure(f.id, f.type, f.hall, f.system, len(names), sum(p for _, p in names),
+                             tuple(n for n, _ in names), tuple(p for _, p in names), f.spines_lost)
 
     # ------------------------------------------------------------------ setup
     def _configure(self) -> None:
@@ -297,11 +316,7 @@ class Evaluator:
         spine rack in any hall): ``evaluation.fabric``, ``totals["network"]``, fabric
         cables in ``totals["cables"]["by_medium"]``, ``fabric-capacity`` and
         ``cable-reach``. Kept while its inputs are unchanged (a drag rarely changes them)."""
-        inputs = self._fabric_inputs()
-        key = tuple(a.tobytes() if isinstance(a, np.ndarray) else a for a in inputs)
-        if self._fabric_memo is None or self._fabric_memo[0] != key:
-            self._fabric_memo = (key, build_fabric(*inputs[:4], self.settings, *inputs[4:]))
-        fab = self._fabric_memo[1]
+        fab = self._current_fabric()
         evaluation.fabric = fab
         totals = evaluation.totals
         totals["network"], violations = fabric_report(fab, self.design, self.settings, self.types,
@@ -318,6 +333,14 @@ class Evaluator:
                                    "metres": round(entry["metres"] + float(metres[i]), 3)}
         if violations:
             evaluation.violations = evaluation.violations + violations
+
+    def _current_fabric(self):
+        """The fabric of the hall-local results stored now (kept while its inputs are the same)."""
+        inputs = self._fabric_inputs()
+        key = tuple(a.tobytes() if isinstance(a, np.ndarray) else a for a in inputs)
+        if self._fabric_memo is None or self._fabric_memo[0] != key:
+            self._fabric_memo = (key, build_fabric(*inputs[:4], self.settings, *inputs[4:]))
+        return self._fabric_memo[1]
 
     def _server_link_media(self, evaluation: Evaluation) -> np.ndarray:
         """Scale-out (server → leaf) links per medium."""
@@ -473,7 +496,8 @@ class Evaluator:
         if self._distinct is None:  # UltraServers (system ids) in the design; moves keep it
             comp = self.types.kind[t.type_code] == COMPUTE
             self._distinct = int(np.count_nonzero(np.bincount(t.system_code[comp]))) if comp.any() else 0
-        if tot["ultraservers"] > self._distinct + 0.5 or facility_kw > site.utility_capacity_kw + 1e-9:
+        if (tot["ultraservers"] > self._distinct + 0.5 or facility_kw > site.utility_capacity_kw + 1e-9
+                or partitioned(self._current_fabric())):
             return self._combine_items()
         violations: list[Violation] = []
         for hall in design.halls:
@@ -555,6 +579,10 @@ class Evaluator:
             dark = np.zeros(len(t), bool)
             dark[over] = True
             link_down[items.links.rack[dark[items.links.network]]] = True
+        if partitioned(self._current_fabric()):
+            # spine racks placed, none working: the leaves cannot reach each other, every
+            # rack's scale-out links are cut
+            link_down[items.links.rack] = True
         # UltraServers split across halls: scale-up cables cannot leave a hall
         comp = np.flatnonzero(types.kind[tc] == COMPUTE)
         n_sys = len(t.systems.names)

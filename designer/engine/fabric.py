@@ -235,6 +235,8 @@ def fabric_report(fab: Fabric, design, settings, types, server_links_by_medium: 
                f"({' + '.join(f'{n:,}' for n in fab.tiers[1:])}){need}; {have}")
         if short_links > 0.5:
             msg += f"; {short_links:,.0f} leaf uplink(s) find no spine port"
+        if fab.spine_racks and not fab.spine_switches:
+            msg += " — no spine switch works: the leaves cannot reach each other"
         ids = tuple(t.ids[int(r)] for r in fab.spine_rows) or ("site",)
         violations.append(Violation("fabric-capacity", ids, msg))
     far = np.flatnonzero(links.medium < 0)
@@ -287,3 +289,19 @@ def spine_redundancy(fab: Fabric, design, level: str) -> list:
                       f"{'es' if short != 1 else ''} short of the {fab.switches_above:,} its tiers above the leaves need",
                       t.halls[int(t.hall_code[r])], float(t.x[r]), float(t.y[r]))]
 
+
+
+def spines_working(fab: "Fabric | None") -> int:
+    """Spine racks with a working switch, in a fabric that needs tiers above its leaves
+    (0 when no tier is needed, or none works)."""
+    if fab is None or len(fab.tiers) < 2 or fab.spine_switch_counts is None:
+        return 0
+    return int(np.count_nonzero(fab.spine_switch_counts > 0))
+
+
+def partitioned(fab: "Fabric | None") -> bool:
+    """Spine racks are placed, the fabric needs tiers above its leaves, and no spine
+    switch works (failed, unpowered or uncooled): the leaves cannot reach each other, so
+    every UltraServer's scale-out is cut. (No spine rack placed at all is a fabric not yet
+    designed: ``fabric-capacity`` says so, and nothing is counted as stranded.)"""
+    return fab is not None and len(fab.tiers) >= 2 and fab.spine_racks > 0 and fab.spine_switches == 0

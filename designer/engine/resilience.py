@@ -41,6 +41,7 @@ class SingleFailure:
     stranded_mxfp8_pflops: float
     stranded_systems: tuple[str, ...]  # the UltraServers it strands (system ids)
     system_pflops: tuple[float, ...] = ()  # MXFP8 PFLOPS of each of those, in this hall
+    spines_lost: int = 0  # working spine racks its failure takes down (the site judges the fabric)
 
     def to_dict(self) -> dict:
         return {"id": self.id, "type": self.type, "stranded_ultraservers": self.stranded_ultraservers,
@@ -171,33 +172,38 @@ def hall_failures(evaluator, hall_id: str, trial: "_HallTrial | None | bool" = F
     failed = evaluator.failed_rows
     memo = evaluator.failure_memo if evaluator.options.alike_halls else {}
     if key in memo:
-        before_rel, after_rel = memo[key]
-        before, after = systems[before_rel], [systems[a] for a in after_rel]
+        new_rel, lost = memo[key]
+        new_by = [systems[a] for a in new_rel]
     else:
-        before, after = try_single_failures(design, types, evaluator.settings, design.hall(hall_id), rows,
+        before, after, lost = try_single_failures(design, types, evaluator.settings, design.hall(hall_id), rows,
                                             candidates, evaluator.serving_memory, evaluator.options,
                                             evaluator.memory.get(hall_id), failed)
+        # per candidate: what it strands beyond what was stranded before (system codes)
+        stranded_before = np.zeros(len(t.systems.names) + 1, bool)
+        stranded_before[before] = True
+        new_by = [np.sort(a[~stranded_before[a]]) for a in after]
         rel = np.full(len(t.systems.names) + 2, -1, np.int64)
         rel[systems] = np.arange(len(systems))
-        memo[key] = (rel[before], [rel[a] for a in after])
-    out = []
-    stranded_before = np.zeros(len(t.systems.names) + 1, bool)
-    stranded_before[before] = True
-    def failure(item_id: str, type_id: str, system: str, stranded: np.ndarray) -> SingleFailure:
-        if len(stranded) <= len(before) and stranded_before[stranded].all():   # (most strand nothing new)
-            return SingleFailure(item_id, type_id, hall_id, system, 0, 0, (), ())
-        new = np.sort(stranded[~stranded_before[stranded]])
+        memo[key] = ([rel[a] for a in new_by], lost)
+
+    def failure(item_id: str, type_id: str, system: str, new: np.ndarray, spines: int) -> SingleFailure:
         names = [t.systems[int(s)] for s in new]
         order = sorted(range(len(names)), key=names.__getitem__)
         return SingleFailure(item_id, type_id, hall_id, system, len(new), float(pflops[new].sum()),
-                             tuple(names[k] for k in order), tuple(float(pflops[new[k]]) for k in order))
+                             tuple(names[k] for k in order), tuple(float(pflops[new[k]]) for k in order), spines)
 
-    out = [failure(node, "", "power", stranded) for node, stranded in zip(nodes, after[n_items:])]
+    lost = lost.tolist()
+    out = [failure(node, "", "power", new, spines) for node, new, spines in zip(nodes, new_by[n_items:],
+                                                                                 lost[n_items:])]
     item_rows = rows[np.asarray(candidates[:n_items], np.int64)]
     codes = t.type_code[item_rows]
-    for r, code, kind, stranded in zip(item_rows.tolist(), codes.tolist(), types.kind[codes].tolist(),
-                                       after[:n_items]):
-        out.append(failure(t.ids[r], t.types[code], SYSTEM_OF_KIND[kind], stranded))
+    ids, type_names = t.ids, t.types
+    systems_of = [SYSTEM_OF_KIND[k] for k in types.kind[codes].tolist()]
+    for r, code, system, new, spines in zip(item_rows.tolist(), codes.tolist(), systems_of, new_by[:n_items],
+                                            lost[:n_items]):
+        # (most strand nothing new: no arrays to read)
+        out.append(failure(ids[r], type_names[code], system, new, spines) if len(new)
+                   else SingleFailure(ids[r], type_names[code], hall_id, system, 0, 0, (), (), spines))
     return out
 
 

@@ -21,6 +21,7 @@ from dataclasses import replace
 import pytest
 
 from designer.engine import evaluate
+from designer.engine.evaluator import Evaluator
 from designer.engine.fabric import clos_tiers, server_ports, spine_racks_needed
 from designer.io import write_design
 
@@ -369,3 +370,24 @@ def test_report_json_has_the_network_section(tmp_path):
         "longest_fabric_link_m": pytest.approx(882.64), "spine_racks": 1, "spine_switches": 16}
     # cables.by_medium counts the fabric's links too: 72 server + 72 fabric
     assert sum(m["count"] for m in doc["cables"]["by_medium"].values()) == 144
+
+
+def test_losing_the_last_working_spine_rack_strands_every_ultraserver():
+    """The pilot hall: 8 UltraServers, 288 links → 9 leaf switches and 5 above them, all in
+    its one spine rack. Losing that rack cuts every leaf off the others: the resilience
+    check counts all 8 UltraServers (8 × 362.448 = 2,899.584 PFLOPS MXFP8) as stranded, and
+    the what-if says why."""
+    from designer.io import read_design
+    from designer.paths import examples_dir
+
+    d = read_design(examples_dir() / "pilot-hall.dcplan")
+    ev = Evaluator(d, resilience=True).evaluation
+    spine = next(f for f in ev.resilience.single_failures if f.type == "spine-rack")
+    assert (spine.stranded_ultraservers, spine.system) == (8, "network")
+    assert spine.stranded_mxfp8_pflops == pytest.approx(8 * 362.448)
+    # so do the busways that power it (the worst failures, first by id, include it)
+    assert ev.resilience.worst.stranded_ultraservers == 8
+    assert {f.id for f in ev.resilience.single_failures if f.stranded_ultraservers == 8} >= {spine.id}
+    what_if = Evaluator(d, failed=[spine.id]).evaluation
+    (v,) = what_if.violations_of("fabric-capacity")
+    assert "no spine switch works" in v.message

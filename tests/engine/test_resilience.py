@@ -37,8 +37,8 @@ def test_losing_the_only_busway_strands_its_ultraserver_and_nothing_else_does():
 
 
 def served_dual_row(n_racks: int, rack_kw: float = 85.0, redundancy: str = "2N"):
-    """A CDU, ``n_racks`` single-rack UltraServers with a network rack in the middle and a
-    spine rack at the end, under an A and a B busway (1200 A each); an air handler across
+    """A CDU, a spine rack, ``n_racks`` single-rack UltraServers with a network rack in the
+    middle, under an A and a B busway (1200 A each); an air handler across
     the aisle. Cooling and ports to spare, so only power can strand anything: the network
     rack's 1,024 ports give 512 to servers (o = 1), more than 8 × 36 links; it holds
     ceil(1,024 / 64) = 16 switches × 3 kW = 48 kW. The spine rack (16 switches, 48 kW) holds
@@ -46,7 +46,9 @@ def served_dual_row(n_racks: int, rack_kw: float = 85.0, redundancy: str = "2N")
     from designer.model import Equipment
 
     half = n_racks // 2
-    kinds = ["cdu"] + ["rack"] * half + ["net"] + ["rack"] * (n_racks - half) + ["spine"]
+    # (the spine rack second in file order: a feed that cannot carry the whole row leaves
+    # the last rack served, an UltraServer, dark, not the fabric's only spine rack)
+    kinds = ["cdu", "spine"] + ["rack"] * half + ["net"] + ["rack"] * (n_racks - half)
     items, k_rack = [], 0
     for k, kind in enumerate(kinds):
         x = 1.5 + 0.6 * k
@@ -75,21 +77,27 @@ def test_a_2n_row_survives_either_busway_and_declared_2n_is_met():
     assert not ev.violations, [v.message for v in ev.violations]
     got = failures(ev)
     assert got["bwA"] == (0, 0.0) and got["bwB"] == (0, 0.0)
-    assert ev.resilience.n_minus_1_safe is False   # the one CDU and network rack are not redundant
-    assert {f.id for f in ev.resilience.single_failures if f.stranded_ultraservers} == {"cdu1", "net1", "crah1"}
+    # the one CDU, network rack and spine rack are not redundant (losing the only spine rack
+    # cuts the leaves off each other: every UltraServer's scale-out)
+    assert ev.resilience.n_minus_1_safe is False
+    assert {f.id for f in ev.resilience.single_failures if f.stranded_ultraservers} == {
+        "cdu1", "net1", "crah1", "spine1"}
+    assert failures(ev)["spine1"][0] == 6
 
 
 def test_a_2n_row_whose_survivor_cannot_carry_it_breaks_declared_2n():
     # 8 × 85 + 48 + 48 + the CDU's draw (776 kW): half on each side normally, but over one 1200 A busway's
-    # 655.5 kW continuous limit when it must carry all of it: losing either side strands
-    # the last rack served in file order (us8)
+    # 655.5 kW continuous limit when it must carry all of it: served in file order, cdu1 0,
+    # spine1 48, us1–us4 388, net1 436, us5 521, us6 606, us7 691 > 655.5: losing either
+    # side strands the last two racks served (us7, us8)
     d = served_dual_row(8)
     ev = evaluate(d, resilience=True)
     got = failures(ev)
-    assert got["bwA"] == (1, round(ONE_US_PFLOPS, 3)) and got["bwB"] == (1, round(ONE_US_PFLOPS, 3))
+    two = (2, round(2 * ONE_US_PFLOPS, 3))
+    assert got["bwA"] == two and got["bwB"] == two
     v = {x.ids: x.message for x in ev.violations_of("redundancy")}
     assert set(v) == {("bwA",), ("bwB",)}
-    assert "power is declared 2N, but losing bwA strands 1 UltraServer (362 PFLOPS MXFP8)" in v[("bwA",)]
+    assert "power is declared 2N, but losing bwA strands 2 UltraServers (725 PFLOPS MXFP8)" in v[("bwA",)]
     assert not evaluate(d).violations_of("redundancy")   # (only an evaluation that tries failures)
     d.site.extra["redundancy"] = {"power": "N"}
     assert not evaluate(d, resilience=True).violations_of("redundancy")
@@ -105,7 +113,7 @@ def test_failing_an_item_what_if_strands_what_it_served():
 
 
 def _one_by_one(design, hall_id: str) -> dict[str, int]:
-    """Reference: each component failed and its hall evaluated alone, no batching."""
+    """Reference: each component failed and the whole design evaluated again, no batching."""
     ev = Evaluator(design)
     t = design.equipment
     lo, hi = ev.slices[hall_id]
@@ -118,14 +126,19 @@ def _one_by_one(design, hall_id: str) -> dict[str, int]:
         comp = ev.types.kind[t.type_code[rows]] == COMPUTE
         return set(t.system_code[rows][comp & bad].tolist())
 
-    before = stranded(None)
+    # what the site already strands (an UltraServer split across halls, a fabric whose
+    # spine racks all fail) is no failure's blast radius
+    effective = ev.evaluation.items.system_effective
+    before = stranded(None) | set(np.flatnonzero(~effective[:len(t.systems.names)]).tolist())
     out = {}
     for r in rows:
         if int(ev.types.kind[t.type_code[r]]) == COMPUTE:
             continue
-        failed = np.zeros(len(t), bool)
-        failed[r] = True
-        out[t.ids[r]] = len(stranded(failed) - before)
+        # the whole design evaluated with it failed: a failure that takes down every working
+        # spine rack (the spine rack itself, or what powers or cools it) cuts the fabric
+        effective = Evaluator(design, failed=[t.ids[r]]).evaluation.items.system_effective
+        after = set(np.flatnonzero(~effective[:len(t.systems.names)]).tolist())
+        out[t.ids[r]] = len(after - before)
     return out
 
 

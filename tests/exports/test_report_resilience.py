@@ -29,7 +29,8 @@ def test_the_report_has_a_resilience_page_with_the_verdict_and_the_worst_failure
 
     # the small hall with its second leaf (net2, beside net1 under bw1) and a spine rack
     # (under bw2): losing bw1 darkens both leaves (2 UltraServers), bw2 unpowers us2 and
-    # the spine rack; 7 components, of which all but the spine rack strand compute
+    # the spine rack; losing the one spine rack cuts the leaves off each other (both
+    # UltraServers): 7 components, every one strands compute
     design = declared(make_small_design(fabric=True), {"power": "N+1"})
     catalog = load_catalog()
     out = tmp_path / "report.pdf"
@@ -37,11 +38,15 @@ def test_the_report_has_a_resilience_page_with_the_verdict_and_the_worst_failure
     [page] = [t for t in page_texts(out) if t.startswith("Resilience")]
     assert "Losing bw1 strands 2 UltraServers (725 PFLOPS)" in page
     assert "Declared redundancy: power N+1 (not met) · cooling N · network N" in page
-    assert "Every single failure tried: 7 components" in page and "6 strand compute" in page
+    assert "Every single failure tried: 7 components" in page and "7 strand compute" in page
     assert "Single failures that strand compute" in page
     assert "bw1 Overhead busway 1200 A Hall A power 2 725 us1, us2" in page
-    assert "bw2 Overhead busway 1200 A Hall A power 1 362 us2" in page
-    assert page.index("bw1 Overhead") < page.index("cdu1") < page.index("bw2 Overhead")  # worst first
+    assert "bw2 Overhead busway 1200 A Hall A power 2 725 us1, us2" in page   # (it powers the spine rack)
+    assert "net1 Network rack" in page and "Hall A network 1 362 us2" in page
+    assert "spine1 Spine rack" in page
+    # worst first, then by id: bw1, bw2, cdu1, crah1, spine1 (2 each) before net1 (1)
+    assert page.index("bw1 Overhead") < page.index("bw2 Overhead") < page.index("cdu1") < page.index("spine1 Spine") \
+        < page.index("net1 Network")
     red = (ERROR.redF(), ERROR.greenF(), ERROR.blueF())
     runs = pdf_text_with_colour(out)
     verdict = [c for text, c in runs if text.startswith("Losing bw1 strands")]
@@ -61,6 +66,6 @@ def test_only_the_worst_failures_are_listed(qapp, tmp_path, monkeypatch, make_sm
     resilience = Evaluator(design, catalog).resilience()
     report.export_pdf_report(design, catalog, evaluate(design, catalog), out, resilience=resilience)
     [page] = [t for t in page_texts(out) if t.startswith("Resilience")]
-    assert "Worst single failures (the 3 of 6 that strand the most)" in page
-    assert "bw2 Overhead" not in page  # the least harmful is left out
+    assert "Worst single failures (the 3 of 7 that strand the most)" in page
+    assert "net1 Network" not in page and "spine1 Spine" not in page  # the less harmful are left out
     assert "Declared redundancy: power N · cooling N · network N" in page

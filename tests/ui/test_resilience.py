@@ -63,14 +63,14 @@ def test_the_dock_lists_every_component_worst_first_with_the_verdict(small):
     rows = [[model.index(r, c).data() for c in range(model.columnCount())] for r in range(7)]
     # bw1 powers us1 and both leaf racks us2 needs too: both stranded, 2 × 362.4 PFLOPS
     assert rows[0] == ["bw1", "Overhead busway 1200 A", "Hall A", "power", "2", "725"]
-    # the one CDU and the one air handler strand both; bw2 strands us2; either leaf rack
-    # alone has 64 server ports for the 2 × 36 = 72 EFA links: one UltraServer short;
-    # the spine rack's switches are above the leaves: its loss cuts no server off
-    assert [r[0] for r in rows] == ["bw1", "cdu1", "crah1", "bw2", "net1", "net2", "spine1"]
-    assert [r[4:] for r in rows[3:]] == [["1", "362"], ["1", "362"], ["1", "362"], ["0", "0"]]
+    # the one CDU and the one air handler strand both; so does the one spine rack (the
+    # leaves can no longer reach each other) and bw2, which powers it (and us2); either
+    # leaf rack alone has 64 server ports for the 2 × 36 = 72 EFA links: one short
+    assert [r[0] for r in rows] == ["bw1", "bw2", "cdu1", "crah1", "spine1", "net1", "net2"]
+    assert [r[4:] for r in rows[1:]] == [["2", "725"]] * 4 + [["1", "362"]] * 2
     assert dock.verdict_label.text() == "Losing bw1 strands 2 UltraServers (725 PFLOPS)"
     assert dock.redundancy_label.text() == "Declared redundancy: power N · cooling N · network N"
-    assert dock.status_label.text() == "7 components tried · 6 strand compute"
+    assert dock.status_label.text() == "7 components tried · 7 strand compute"
     assert small.resilience_dock.toggleViewAction() in small.panels_menu.actions()
 
 
@@ -80,22 +80,23 @@ def test_the_table_sorts_by_a_column_and_filters_to_what_strands(small, qtbot):
     header.setSortIndicator(FailuresModel.ID, Qt.SortOrder.AscendingOrder)
     assert [dock.failure_at(r).id for r in range(7)] == ["bw1", "bw2", "cdu1", "crah1", "net1", "net2", "spine1"]
     header.setSortIndicator(FailuresModel.STRANDED, Qt.SortOrder.AscendingOrder)
-    assert [dock.failure_at(r).id for r in range(4)] == ["spine1", "bw2", "net1", "net2"]  # 0, then 1 each
-    # move bw2 off its row: us2 (and spine1) are unpowered already, so losing bw2 strands
-    # nothing any more, nor does a leaf rack (the other's 64 ports take us1's 36 links);
-    # only bw1, cdu1 and crah1 still strand us1, and the filter hides the rest
-    small.document.push(move_items(small.design, ["bw2"], 0.0, 2.4))
-    qtbot.waitUntil(lambda: settled(small) and dock.status_label.text() == "7 components tried · 3 strand compute")
+    assert [dock.failure_at(r).id for r in range(2)] == ["net1", "net2"]  # 1 each, then the 2s
+    # move net2 off its row (unpowered): us2 is stranded already (net1's 64 ports take
+    # us1's 36 links); losing bw1, bw2 (the spine rack's power), cdu1, crah1, spine1 or
+    # net1 now strands us1 alone, losing net2 nothing more: the filter hides net2
+    small.document.push(move_items(small.design, ["net2"], 0.0, 2.4))
+    qtbot.waitUntil(lambda: settled(small) and dock.status_label.text() == "7 components tried · 6 strand compute")
     dock.only_check.setChecked(True)
-    assert dock.row_count() == 3 and {dock.failure_at(r).id for r in range(3)} == {"bw1", "cdu1", "crah1"}
+    assert dock.row_count() == 6 and "net2" not in {dock.failure_at(r).id for r in range(6)}
+    assert {dock.failure_at(r).stranded_systems for r in range(6)} == {("us1",)}
 
 
 def test_picking_a_row_selects_the_component_and_the_racks_it_would_strand(small):
     small.resilience.view.selectRow(0)
     assert small.document.selection == ["bw1", "us1-r1", "us1-r2", "us2-r1", "us2-r2"]
-    small.resilience.view.selectRow(3)
-    assert small.document.selection == ["bw2", "us2-r1", "us2-r2"]
-    small.resilience.view.selectRow(4)  # net2's 64 ports serve us1's 36 links, not all of us2's
+    small.resilience.view.selectRow(1)   # bw2 powers us2 and the spine rack: both UltraServers
+    assert small.document.selection == ["bw2", "us1-r1", "us1-r2", "us2-r1", "us2-r2"]
+    small.resilience.view.selectRow(5)  # net2's 64 ports serve us1's 36 links, not all of us2's
     assert small.document.selection == ["net1", "us2-r1", "us2-r2"]
 
 
@@ -110,7 +111,7 @@ def test_a_drag_never_waits_for_the_resilience_check(small, qtbot):
     with qtbot.waitSignal(doc.resilience_changed, timeout=5000):
         pass
     assert len(tried) == 1 and tried[0].worst.id == "bw1"
-    qtbot.waitUntil(lambda: small.resilience.status_label.text() == "7 components tried · 6 strand compute")
+    qtbot.waitUntil(lambda: small.resilience.status_label.text() == "7 components tried · 7 strand compute")
 
 
 # ====================================================================== what-if
@@ -140,30 +141,31 @@ def test_several_components_fail_at_once_and_racks_in_the_selection_are_left_alo
     doc = small.document
     doc.select(["us2-r1"])
     assert not small.fail_action.isEnabled()  # a rack is not a component a what-if fails
-    doc.select(["bw2", "us2-r1"])
+    doc.select(["net2", "us2-r1"])
     small.fail_action.trigger()
-    assert doc.failed_ids == ("bw2",)
-    qtbot.waitUntil(lambda: stranded(small) == 1)
+    assert doc.failed_ids == ("net2",)
+    qtbot.waitUntil(lambda: stranded(small) == 1)   # net1's 64 ports: us2 is one short
     doc.select(["cdu1"])
     small.fail_action.trigger()  # adds to the what-if
-    assert doc.failed_ids == ("bw2", "cdu1")
+    assert doc.failed_ids == ("net2", "cdu1")
     qtbot.waitUntil(lambda: stranded(small) == 2)
-    assert small.what_if_banner.text() == "What-if: bw2, cdu1 failed — 2 UltraServers stranded (725 PFLOPS MXFP8)."
+    assert small.what_if_banner.text() == "What-if: net2, cdu1 failed — 2 UltraServers stranded (725 PFLOPS MXFP8)."
     small.restore_action.trigger()
     qtbot.waitUntil(lambda: stranded(small) == 0)
 
 
 def test_during_a_what_if_the_dock_shows_what_one_more_failure_strands(small, qtbot):
     doc = small.document
-    doc.set_failed(["bw2"])
-    qtbot.waitUntil(lambda: settled(small) and "bw2" not in {f.id for f in doc.resilience.single_failures})
+    doc.set_failed(["net2"])
+    qtbot.waitUntil(lambda: settled(small) and "net2" not in {f.id for f in doc.resilience.single_failures})
     dock = small.resilience
-    assert dock.row_count() == 6  # every component but bw2
-    assert dock.note_label.isVisible() and "bw2 failed" in dock.note_label.text()
-    # us2 is stranded already: losing bw1 now strands one more UltraServer, us1
+    assert dock.row_count() == 6  # every component but net2
+    assert dock.note_label.isVisible() and "net2 failed" in dock.note_label.text()
+    # us2 is stranded already (net1's 64 ports): losing bw1 now strands one more, us1
     assert (dock.failure_at(0).id, dock.failure_at(0).stranded_systems) == ("bw1", ("us1",))
     assert dock.verdict_label.text() == "One more failure: losing bw1 strands 1 UltraServer (362 PFLOPS)"
     # the Inspector says the busway is failed
+    doc.set_failed(["bw2"])
     small.inspector_dock.raise_()
     doc.select(["bw2"])
     qtbot.waitUntil(lambda: not small.updates_pending())
@@ -222,7 +224,8 @@ def test_declaring_n_plus_1_power_makes_each_stranding_busway_a_problem_undoably
     qtbot.waitUntil(lambda: settled(small) and doc.resilience.redundancy["power"] == "N+1")
     assert [(v.kind, v.ids, v.message) for v in small.problems.model.violations] == [
         ("redundancy", ("bw1",), "power is declared N+1, but losing bw1 strands 2 UltraServers (725 PFLOPS MXFP8)"),
-        ("redundancy", ("bw2",), "power is declared N+1, but losing bw2 strands 1 UltraServer (362 PFLOPS MXFP8)")]
+        # bw2 powers us2 and the one spine rack: losing it cuts the fabric, both UltraServers
+        ("redundancy", ("bw2",), "power is declared N+1, but losing bw2 strands 2 UltraServers (725 PFLOPS MXFP8)")]
     assert small.problems_dock.windowTitle() == "Problems (2)"
     assert small.resilience.redundancy_label.text() == \
         "Declared redundancy: power N+1 (not met) · cooling N · network N"

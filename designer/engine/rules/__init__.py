@@ -191,10 +191,11 @@ def _links_down(links, up: np.ndarray, n: int, k: int) -> np.ndarray:
 def try_single_failures(design: Design, types: TypeTable, settings: Settings, hall: Hall, rows: np.ndarray,
                         candidates: list, serving_memory: dict | None = None,
                         options: EngineOptions | None = None, memory: HallMemory | None = None,
-                        failed_rows: np.ndarray | None = None) -> tuple[np.ndarray, list[np.ndarray]]:
+                        failed_rows: np.ndarray | None = None) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
     """Each candidate failed in turn (the hall alone, items ``rows``): a hall position, or
     an array of busway positions failing together (what a power-chain node feeds). Returns
-    the system codes stranded before, and per candidate those stranded with it failed. Exact and batched: the candidates of one kind are tried together in one
+    the system codes stranded before, per candidate those stranded with it failed, and
+    per candidate how many of the hall's working spine racks its failure takes down. Exact and batched: the candidates of one kind are tried together in one
     allocation over copies of the hall (a copy per candidate, each served as the hall
     alone), re-running only the allocation the failed kind takes part in."""
     from designer.engine.rules.throughput import stranded_items
@@ -217,8 +218,14 @@ def try_single_failures(design: Design, types: TypeTable, settings: Settings, ha
     # a spine rack serves no server in the hall (its switches sit above the leaves): its
     # failure strands nothing here (the fabric re-homes the leaves' uplinks site-wide)
     spine = np.array([bool(types.spine[g.type_code[np.atleast_1d(c)[0]]]) for c in candidates], bool)
+    # per candidate: the hall's working spine racks its failure takes down (the site
+    # decides whether the fabric is left without one: resilience.hall_failures)
+    spines = np.flatnonzero(types.spine[g.type_code] & (g.kind == NETWORK))
+    spine_up = powered[spines] & cooled[spines] & ~g.failed[spines]
+    lost = np.zeros(len(candidates), np.int64)
     for w in np.flatnonzero(spine):
         out[w] = before
+        lost[w] = int(bool(spine_up[np.searchsorted(spines, np.atleast_1d(candidates[w])[0])]))
     kinds[spine] = -1
     # copies of the hall in chunks of at most COPY_ROWS items (memory stays bounded in a
     # hall with thousands of components)
@@ -259,4 +266,7 @@ def try_single_failures(design: Design, types: TypeTable, settings: Settings, ha
         cuts = np.searchsorted(copy, np.arange(k + 1))
         for j, w in enumerate(which):
             out[w] = system[cuts[j]:cuts[j + 1]]
-    return before, out
+        if spine_up.any() and kind != NETWORK:   # (a leaf's failure leaves the spines' power and cooling)
+            up_after = (c_powered & c_cooled).reshape(k, n)[:, spines[spine_up]]
+            lost[which] = (~up_after).sum(axis=1)
+    return before, out, lost

@@ -78,7 +78,7 @@ def redundancy_text(resilience: Resilience, what_if: bool = False) -> str:
 
 
 def failable_ids(document: Document, ids) -> list[str]:
-    """Those of ``ids`` a what-if can fail (busways, CDUs, air handlers, network racks)."""
+    """Those of ``ids`` a what-if can fail (busways, CDUs, air handlers, leaf and spine racks)."""
     t = document.design.equipment
     types = document.catalog.types
     out = []

@@ -658,7 +658,7 @@ def resilience_section(flow: _Flow, r: Report) -> None:
     flow.text(redundancy_text(res), 10, ERROR if unmet_systems(res) else INK)
     stranding = [f for f in res.single_failures if f.stranded_ultraservers > 0]
     flow.text(f"Every single failure tried: {plural(len(res.single_failures), 'component')} (busways, CDUs, air "
-              f"handlers, network racks), each evaluated as failed with the rest working; {len(stranding):,} "
+              f"handlers, leaf and spine racks), each evaluated as failed with the rest working; {len(stranding):,} "
               f"strand{'s' if len(stranding) == 1 else ''} compute. A failure's blast radius is the UltraServers it "
               "strands beyond those already stranded.", 9, MUTED)
     if not stranding:

@@ -348,6 +348,9 @@ class PlanSheet:
             y += 5 * mm
             self._font(painter, 2.8 * mm)
             used = set(int(m) for m in np.unique(self.evaluation.items.links.medium) if m >= 0)
+            fabric = getattr(self.evaluation, "fabric", None)
+            if fabric is not None:   # the leaf → spine and upper-tier cables too
+                used |= set(int(m) for m in np.unique(fabric.links.medium) if m >= 0)
             for m in sorted(used):
                 spec = self.catalog.media[self.evaluation.media[m]]
                 painter.setPen(QPen(QColor(spec.color), 0.8 * mm))

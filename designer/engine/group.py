@@ -136,7 +136,9 @@ class HallGroup:
         hall = self.halls[h]
         vx = float(self.plan_x[p] if x is None else x + self.origin_x[h])
         vy = float(self.plan_y[p] if y is None else y + self.origin_y[h])
-        self.violations[hall.id].append(Violation(kind, tuple(self.id(q) for q in positions), message, hall.id, vx, vy))
+        ids = self.ids
+        members = tuple(ids[r] for r in self.rows[np.asarray(positions, np.int64)].tolist())
+        self.violations[hall.id].append(Violation(kind, members, message, hall.id, vx, vy))
 
     def add_to_hall(self, h: int, kind: str, message: str) -> None:
         """Record a violation of hall ``h`` itself, at its origin."""

@@ -151,15 +151,21 @@ def check_scaleout(g: HallGroup, sg: SystemGroups, flags: dict[str, np.ndarray],
     short = np.flatnonzero(residual > 1e-9)
     if len(short):
         flags["network-ports"][comp[short]] = True
+        # per hall: its leaf racks (a spine faces no server) and their server ports
+        leaves = nets[~g.types.spine[tc[nets]]]
+        n_h = len(g.halls)
+        leaf_count = np.bincount(hk[leaves], minlength=n_h)
+        leaf_ports = np.bincount(hk[leaves], g.types.ports[tc[leaves]], minlength=n_h)
+        # one message per UltraServer: its short racks grouped by key (one sort, not a scan each)
         key = sg.key[short]
-        for kk in np.unique(key):
-            members = short[key == kk]
+        order = np.argsort(key, kind="stable")
+        bounds = np.flatnonzero(np.r_[True, key[order][1:] != key[order][:-1], True])
+        for lo, hi in zip(bounds[:-1], bounds[1:]):
+            members = short[order[lo:hi]]
             h = hk[comp[members[0]]]
-            in_hall = nets[(hk[nets] == h) & ~g.types.spine[tc[nets]]]   # leaf racks (a spine faces no server)
-            total_ports = float(g.types.ports[tc[in_hall]].sum())
             name = g.halls[h].name
-            where = (f"its {len(in_hall)} network rack(s) in {name} have {total_ports:,.0f} ports, all taken"
-                     if len(in_hall) else f"there is no network rack in {name}")
+            where = (f"its {leaf_count[h]} network rack(s) in {name} have {leaf_ports[h]:,.0f} ports, all taken"
+                     if leaf_count[h] else f"there is no network rack in {name}")
             system = g.systems[int(g.system[comp[members[0]]])]
             g.add("network-ports", comp[members], f"UltraServer {system}: {residual[members].sum():.0f} EFA "
                   f"link(s) find no free network port ({where})")

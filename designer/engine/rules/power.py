@@ -144,12 +144,18 @@ def check_power(g: HallGroup, pairs: tuple[np.ndarray, np.ndarray], flags: dict[
     for h in np.flatnonzero(assumed & (np.bincount(g.hall_of[consumers], minlength=g.n_halls) > 0)):
         g.add_to_hall(int(h), "assumed-power", f"the power distribution of {g.halls[h].name} is assumed "
                       f"(\"power_feed\": \"hall\"): its busways are not checked for the racks they miss")
-    for k in consumers[~powered[consumers]]:
+    dark = consumers[~powered[consumers]]
+    # the busways above each dark rack (feed pairs sorted by rack once, not scanned per rack)
+    by_item = np.argsort(feed_item, kind="stable")
+    starts = np.searchsorted(feed_item[by_item], dark, side="left")
+    ends = np.searchsorted(feed_item[by_item], dark, side="right")
+    for k, lo, hi in zip(dark.tolist(), starts.tolist(), ends.tolist()):
         flags["unpowered"][k] = True
         if not feeds[k]:
             msg = f"{g.id(k)} ({fmt_kw(it[k])}) is under no busway of {g.hall_name(k)}"
         else:
-            left = [f"{g.id(b)} has {fmt_kw(max(limit_kw[b] - granted_kw[b], 0.0))} left" for b in feed_bw[feed_item == k]]
+            left = [f"{g.id(b)} has {fmt_kw(max(limit_kw[b] - granted_kw[b], 0.0))} left"
+                    for b in feed_bw[by_item[lo:hi]]]
             msg = (f"{g.id(k)} ({fmt_kw(it[k])}) gets no power: too little capacity on the busway(s) above it "
                    f"({'; '.join(left)})")
         g.add("unpowered", (k,), msg)

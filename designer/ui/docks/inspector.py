@@ -37,6 +37,8 @@ class Inspector(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.1)
         self.title.setFont(font)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # a long design name wraps instead of widening the dock (and narrowing the plan)
+        self.title.setWordWrap(True)
         self.subtitle = QLabel()
         self.subtitle.setObjectName("inspector_subtitle")
         self.subtitle.setWordWrap(True)

@@ -115,12 +115,25 @@ def _readable_report(evaluation, catalog) -> str:
         f"  liquid {c['liquid_kw']:,.0f} kW ({c['coolant_lpm']:,.0f} L/min at dT {c['delta_t_liquid_k']:g} K), "
         f"air {c['air_kw']:,.0f} kW ({c['airflow_m3h']:,.0f} m3/h at dT {c['delta_t_air_k']:g} K)",
         "",
-        f"Cables: {cab['links']:,} scale-out links, longest {cab['longest_m']:.1f} m, "
-        f"worst latency {cab['worst_latency_ns']:.0f} ns",
+        f"Cables: {cab['links']:,} server links (longest {cab['longest_m']:.1f} m, "
+        f"worst latency {cab['worst_latency_ns']:.0f} ns) and {report['network']['fabric_links']:,} fabric "
+        f"links (longest {report['network']['longest_fabric_link_m']:.1f} m); by medium, both:",
     ]
     for r in routed_cables(evaluation, catalog):
         if r.links:
             lines.append(f"  {r.medium:<12} {r.links:>8,} links {r.metres:>12,.1f} m")
+    n = report["network"]
+    tiers = " + ".join(f"{k:,}" for k in n["switches_by_tier"])
+    lines += [
+        "",
+        "Network fabric",
+        f"  {n['endpoints']:,} server links, oversubscription {n['oversubscription']:g}:1, {n['leaf_racks']:,} leaf "
+        f"racks; {n['tiers']} tier(s), {n['switches']:,} switches ({tiers or 'none'})",
+        f"  {n.get('spine_racks', 0):,} spine rack(s) with {n.get('spine_switches', 0):,} working switches; "
+        f"{n['fabric_links']:,} fabric links, {n['inter_hall_links']:,} between halls",
+        f"  {n['transceivers']:,} transceivers, optics {n['optics_kw']:,.1f} kW (within the racks' power), "
+        f"bisection {n['bisection_tbps']:,.1f} Tb/s",
+    ]
     lines += ["", f"Violations: {errors} error(s), {warnings} warning(s)"]
     for v in report["violations"][:50]:
         lines.append(f"  [{v['severity']}] {v['kind']}: {v['message']}")

@@ -66,7 +66,7 @@ RANGES: Mapping[str, tuple[float, float, str]] = MappingProxyType({
     "latency_fixed_ns": (0.0, 1e6, "ns"), "length_steps_m": (0.1, 100_000.0, "m"),
     "transceivers_per_link": (0.0, 16.0, ""), "optics_w_per_link": (0.0, 1_000.0, "W"),
     # switches of leaf and spine racks (issue 14)
-    "switch_radix": (2, 4_096, ""), "switch_kw": (0.0, 100.0, "kW"), "switches": (1, 1_000, ""),
+    "switch_radix": (4, 4_096, ""), "switch_kw": (0.0, 100.0, "kW"), "switches": (1, 1_000, ""),
     # service space and airflow
     "front_m": (0.0, 20.0, "m"), "rear_m": (0.0, 20.0, "m"), "check_distance_m": (0.0, 20.0, "m"),
 })

@@ -74,6 +74,8 @@ class Fabric:
     spine_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     #: per spine rack: its working switches (0 when failed, unpowered or uncooled)
     spine_switch_counts: np.ndarray | None = None
+    #: why no fabric could be sized (switches of too few ports, none left for servers), or ""
+    problem: str = ""
 
     @property
     def switches_above(self) -> int:
@@ -82,10 +84,13 @@ class Fabric:
     def bisection_tbps(self) -> float:
         """Half the servers' scale-out bandwidth through the middle of the Clos, divided by
         the oversubscription (a blocking leaf gives its servers 1/o of their bandwidth
-        upwards); less when the spines cable fewer uplinks than the leaves need."""
+        upwards); less when the spines cable fewer uplinks than the leaves need, or hold
+        fewer working switches than the tiers above the leaves need."""
         if not self.endpoints or len(self.tiers) < 2:
             return 0.0
         share = min(1.0, self.uplinks_cabled / self.uplinks_needed) if self.uplinks_needed else 0.0
+        # fewer working switches above the leaves than the tiers need carry less across the middle
+        share *= min(1.0, self.spine_switches / self.switches_above) if self.switches_above else 0.0
         return self.endpoints * self.port_gbps / 2.0 / max(1.0, self.oversubscription) * share / 1000.0
 
 
@@ -127,10 +132,15 @@ def build_fabric(endpoints: int, o: float, radix: int, port_gbps: float, setting
     their switches (a Clos's upper tiers interconnect all its spine switches), routed in
     site coordinates. Positions are site metres; rows are design rows."""
 
-    tiers = clos_tiers(endpoints, radix, o) if endpoints > 0 else []
+    try:
+        tiers = clos_tiers(endpoints, radix, o) if endpoints > 0 else []
+        problem = ""
+    except ValueError as exc:   # switches that cannot form a fabric (too few ports, none left for servers)
+        tiers, problem = [], str(exc)
     switches_up = spine_switches * spine_up
     fab = Fabric(int(endpoints), float(o), int(radix), tiers, len(leaf_rows), len(spine_rows),
-                 int(switches_up.sum()), FabricLinks.empty(), 0.0, 0.0, float(port_gbps), spine_rows, switches_up)
+                 int(switches_up.sum()), FabricLinks.empty(), 0.0, 0.0, float(port_gbps), spine_rows, switches_up,
+                 problem)
     if len(tiers) < 2:
         return fab
     uplinks = leaf_uplinks(leaf_used, radix, o)
@@ -222,6 +232,9 @@ def fabric_report(fab: Fabric, design, settings, types, server_links_by_medium: 
     optics_kw = float((by_medium * settings.optics_w).sum()) / 1000.0
     t = design.equipment
     violations = []
+    if fab.problem:
+        violations.append(Violation("fabric-capacity", ("site",), f"no fabric can be built: {fab.problem} "
+                                    f"(leaf switches of {fab.radix} ports, oversubscription {fab.oversubscription:g})"))
     short_switches = fab.switches_above - fab.spine_switches
     short_links = fab.uplinks_needed - fab.uplinks_cabled
     if len(fab.tiers) >= 2 and (short_switches > 0 or short_links > 0.5):

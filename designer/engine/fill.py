@@ -43,6 +43,7 @@ import shapely
 
 from designer.catalog import Catalog
 from designer.engine.fabric import clos_tiers, server_ports, spine_racks_needed
+from designer.model.clos import leaf_server_ports
 from designer.model.commands import AddItems, Command, Composite, SetPowerChain, SetSite, chain_nodes
 from designer.model.design import Design, Equipment, Hall
 from designer.model.layouts import FEED_OFFSET_M, TILE_M, balanced_runs, power_chain_nodes
@@ -256,6 +257,9 @@ def _kit(design: Design, catalog: Catalog, rack_type: str) -> _Kit:
     # with N+1 a unit takes whole racks: counted at its capacity less the largest rack's air heat
     per_unit = air.get("capacity_kw") - (max(airs) if cooling_spare else 0.0)
     radix = int(leaf.get("switch_radix", 0) or leaf.get("ports"))
+    if leaf_server_ports(leaf.get("ports"), radix, o) < 1 or server_ports(radix, o) >= radix:
+        raise FillError(f"fabric.oversubscription {o:g} leaves {'no server port' if server_ports(radix, o) < 1 else 'no uplink'} "
+                        f"on a {radix}-port leaf switch: no fabric can be built")
     switches = 0
     if spine is not None:
         switches = int(getattr(spine, "switches", 0) or spine.get("switches"))
@@ -263,7 +267,7 @@ def _kit(design: Design, catalog: Catalog, rack_type: str) -> _Kit:
     return _Kit(
         catalog=catalog, rack_type=rack_type, rps=rack.racks_per_system, rack_kw=rack.it_power_kw,
         rack_lf=rack.liquid_fraction, links=int(math.ceil(rack.get("efa_gbps") / rack.get("efa_link_gbps") - 1e-9)),
-        leaf_ports=server_ports(leaf.get("ports"), o), leaf_kw=leaf.it_power_kw, leaf_lf=leaf.liquid_fraction,
+        leaf_ports=leaf_server_ports(leaf.get("ports"), leaf.get("switch_radix"), o), leaf_kw=leaf.it_power_kw, leaf_lf=leaf.liquid_fraction,
         racks_per_cdu=racks_per_cdu, air_per_unit_kw=max(per_unit, 1e-6), air_kw_unit=air.get("capacity_kw"),
         spine=spine, spine_switches=max(switches, 1), radix=max(radix, 2), o=o,
         power_ab=red.get("power", "N") != "N", cooling_spare=cooling_spare,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from designer.catalog import Catalog
-from designer.model.clos import server_ports
+from designer.model.clos import leaf_server_ports
 
 #: Spine racks are network equipment to the engine (power, cooling, failures); what sets
 #: them apart (no server-facing ports, switches above the leaves) is in the TypeTable.
@@ -46,7 +46,7 @@ class TypeTable:
     links_per_system: np.ndarray
     capacity_kw: np.ndarray
     reach_m: np.ndarray
-    ports: np.ndarray           # server-facing ports of a leaf rack: floor(ports · o/(1+o))
+    ports: np.ndarray           # server-facing ports of a leaf rack (clos.leaf_server_ports)
     switches: np.ndarray        # switches in a leaf or spine rack
     radix: np.ndarray           # ports per switch
     spine: np.ndarray           # a spine rack (switches above the leaves)
@@ -83,7 +83,8 @@ class TypeTable:
             links_per_system=col(links),
             capacity_kw=col(lambda s: s.get("capacity_kw")),
             reach_m=col(lambda s: s.get("reach_m")),
-            ports=col(lambda s: server_ports(s.get("ports"), oversubscription) if s.kind == "network" else 0.0),
+            ports=col(lambda s: leaf_server_ports(s.get("ports"), s.get("switch_radix"), oversubscription)
+                      if s.kind == "network" else 0.0),
             switches=col(lambda s: s.switches),
             radix=col(lambda s: s.get("switch_radix")),
             spine=col(lambda s: s.kind == "spine", bool),

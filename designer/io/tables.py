@@ -434,7 +434,7 @@ def switch_lines(design: Design, catalog: Catalog, evaluation: Evaluation) -> li
             radix = int(spec.get("switch_radix")) if "switch_radix" in spec.figures else 0
             kw = racks * per * float(spec.get("switch_kw")) if "switch_kw" in spec.figures else None
             lines.append(SwitchLine(f"{role}:{type_id}", f"{role.capitalize()} switches in {spec.name}", racks * per,
-                                    kw, f"{racks:,} racks × {per} switches" + (f" of {radix} ports" if radix else "")))
+                                    kw, f"{racks:,} rack{'s' if racks != 1 else ''} × {per} switches" + (f" of {radix} ports" if radix else "")))
     net = evaluation.totals.get("network") or {}
     tiers = list(net.get("switches_by_tier") or [])
     for k, n in enumerate(tiers, start=1):

@@ -20,6 +20,15 @@ def server_ports(ports: float, oversubscription: float) -> int:
     return int(math.floor(ports * o / (1.0 + o) + 1e-9))
 
 
+def leaf_server_ports(ports: float, radix: float, oversubscription: float) -> int:
+    """Server-facing ports of a leaf rack of ``ports`` ports on ``radix``-port switches:
+    each switch gives d = floor(k·o/(1+o)) of its k ports to servers, so the rack
+    floor(ports · d / k) (the same as floor(ports · o/(1+o)) when o = 1)."""
+    if not radix:
+        return server_ports(ports, oversubscription)
+    return int(math.floor(ports * server_ports(radix, oversubscription) / radix + 1e-9))
+
+
 def clos_tiers(endpoints: int, radix: int, oversubscription: float = 1.0) -> list[int]:
     """Switches per tier, leaves first, for ``endpoints`` server links on ``radix``-port
     switches with leaf oversubscription o:
@@ -35,8 +44,8 @@ def clos_tiers(endpoints: int, radix: int, oversubscription: float = 1.0) -> lis
     k = int(radix)
     if e <= 0:
         return []
-    if k < 2:
-        raise ValueError(f"a switch needs at least 2 ports, got {k}")
+    if k < 4:   # (k/2 ports up and down per tier: a 2- or 3-port switch builds no tree)
+        raise ValueError(f"a fabric of {k}-port switches cannot be built: a Clos needs switches of 4 ports or more")
     d = server_ports(k, oversubscription)
     if d < 1:
         raise ValueError(f"oversubscription {oversubscription} leaves no server port on a {k}-port switch")

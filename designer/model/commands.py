@@ -542,16 +542,24 @@ def duplicate_hall(design: Design, hall_id: str) -> Composite:
 
 
 def move_hall(design: Design, hall_id: str, origin: tuple[float, float] | None,
-              label: str | None = None) -> SetHall:
+              label: str | None = None) -> Command:
     """The command putting a hall's (0, 0) at ``origin`` on the campus (site metres;
-    None: back to side by side). Raises ``ValueError`` for a point beyond ±100 km."""
+    None: back to side by side), the other halls staying where they are. Raises
+    ``ValueError`` for a point beyond ±100 km."""
     hall = design.hall(hall_id)
     if origin is not None:
         x, y = (float(v) for v in origin)
         if not (math.isfinite(x) and math.isfinite(y)) or max(abs(x), abs(y)) > 100_000.0:
             raise ValueError(f"A hall's origin must lie within 100 km of the site's (0, 0), got ({x:g}, {y:g})")
         origin = (round(x, POSITION_DECIMALS) + 0.0, round(y, POSITION_DECIMALS) + 0.0)
-    return SetHall(hall_id, {"origin": origin}, label or f"Move {hall.name}")
+    label = label or f"Move {hall.name}"
+    move = SetHall(hall_id, {"origin": origin}, label)
+    # halls laid side by side follow the halls before them: pin the others where they are
+    # now, so that moving one hall moves no other
+    offsets = design.hall_offsets()
+    pins = [SetHall(h.id, {"origin": tuple(round(v, POSITION_DECIMALS) + 0.0 for v in offsets[h.id])}, label)
+            for h in design.halls if h.id != hall_id and h.origin is None]
+    return Composite([*pins, move], label) if pins else move
 
 
 # ====================================================================== annotations

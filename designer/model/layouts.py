@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from designer.catalog import Catalog
-from designer.model.clos import clos_tiers, server_ports, spine_racks_needed
+from designer.model.clos import clos_tiers, leaf_server_ports, spine_racks_needed
 from designer.model.design import Design, Equipment, Hall
 
 TILE_M = 0.6  # floor tile (TIA-942 two-tile aisles, D5)
@@ -170,7 +170,7 @@ def _row(catalog: Catalog, hall: str, x0: float, y: float, rotation: float, n_ul
     rps = rack.racks_per_system
     links = n_ultraservers * math.ceil(rack.get("efa_gbps") / rack.get("efa_link_gbps"))
     net = catalog.types[network_type]
-    n_net = math.ceil(links / server_ports(net.get("ports"), red.oversubscription))
+    n_net = math.ceil(links / leaf_server_ports(net.get("ports"), net.get("switch_radix"), red.oversubscription))
     if red.network == "N+1" and links > 0:
         n_net += 1
     liquid = n_ultraservers * rps * rack.it_power_kw * rack.liquid_fraction

@@ -20,6 +20,7 @@ from dataclasses import replace
 
 import pytest
 
+from designer.catalog import load_catalog
 from designer.engine import evaluate
 from designer.engine.evaluator import Evaluator
 from designer.engine.fabric import clos_tiers, server_ports, spine_racks_needed
@@ -391,3 +392,18 @@ def test_losing_the_last_working_spine_rack_strands_every_ultraserver():
     what_if = Evaluator(d, failed=[spine.id]).evaluation
     (v,) = what_if.violations_of("fabric-capacity")
     assert "no spine switch works" in v.message
+
+
+def test_switches_that_cannot_form_a_fabric_are_one_clear_error_not_a_crash():
+    """8-port leaf switches at oversubscription 0.1 give floor(8 · 0.1 / 1.1) = 0 ports to
+    servers: no fabric can be built, and the report says so instead of failing."""
+    from designer.catalog import CatalogError
+
+    d = supported_design(assumptions={"network-rack.switch_radix": 8})
+    d.extra["fabric"] = {"oversubscription": 0.1}
+    ev = evaluate(d)
+    (v,) = [v for v in ev.violations_of("fabric-capacity") if "no fabric can be built" in v.message]
+    assert "8 ports" in v.message and "oversubscription 0.1" in v.message
+    # a switch of 2 or 3 ports builds no tree (k/2 up, k/2 down): refused as a figure
+    with pytest.raises(CatalogError, match="switch_radix"):
+        load_catalog().with_overrides({"network-rack.switch_radix": 3})

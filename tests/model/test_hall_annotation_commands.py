@@ -247,3 +247,17 @@ def test_random_hall_and_annotation_edits_undo_and_redo_byte_for_byte(data):
         cmd.apply(d)
         assert state(d) == states[k + 1]
     assert isinstance(SetAnnotations(None), SetAnnotations)
+
+
+def test_moving_one_hall_moves_no_other():
+    """Halls without an origin are laid side by side after the halls before them: moving the
+    first pins the others where they stood (one undo step puts all back)."""
+    d = two_halls()
+    before = d.hall_offsets()
+    cmd = move_hall(d, d.halls[0].id, (200.0, 0.0))
+    inverse = cmd.apply(d)
+    after = d.hall_offsets()
+    assert after[d.halls[0].id] == (200.0, 0.0)
+    assert all(after[h.id] == before[h.id] for h in d.halls[1:])
+    inverse.apply(d)
+    assert d.hall_offsets() == before and all(h.origin is None for h in d.halls)

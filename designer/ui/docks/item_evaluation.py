@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QGroupBox
 from designer.engine import Evaluation
 from designer.engine.evaluation import STATUS_ERROR, STATUS_OK, STATUS_WARNING
 from designer.engine.fabric import oversubscription
-from designer.model.clos import server_ports
+from designer.model.clos import leaf_server_ports
 from designer.ui.docks.context import InspectorContext
 from designer.ui.docks.fields import form_layout, html_text, info_label, kw_pair_text, kw_text
 from designer.ui.docks.status import STATUS_COLORS, STATUS_WORDS, problems_text, severity_color
@@ -263,7 +263,8 @@ class EvaluationBox(QGroupBox):
             spec = self.context.catalog().types.get(t.types[int(t.type_code[r])])
             total = int(spec.get("ports")) if spec is not None else 0
             # a leaf shares its ports between servers and uplinks by the oversubscription (issue 14)
-            servers = server_ports(total, oversubscription(self.context.design))
+            radix = spec.get("switch_radix") if spec is not None else 0
+            servers = leaf_server_ports(total, radix, oversubscription(self.context.design))
             self.ports_label.setText(f"{int(ev.items.ports_used[r]):,} of {servers:,} server ports used"
                                      + (f"; {total - servers:,} for uplinks" if total > servers else ""))
 

@@ -67,7 +67,8 @@ NETWORK_TILES: tuple[tuple[str, str, object, str], ...] = (
     ("transceivers", "Transceivers", lambda n, u: f"{int(n['transceivers']):,}",
      "Pluggable optics of every scale-out and fabric link (none for copper and AOC)"),
     ("optics_kw", "Optics", lambda n, u: kw_text(float(n["optics_kw"])),
-     "Power of the links' optics, counted in the IT load"),
+     "Power of the links' optics (36 W a link at the ~18 W per 800G port budget): already inside the IT "
+     "load, in the switch racks' power (their ports' optics) and the servers' (their NICs'), not added again"),
     ("bisection_tbps", "Bisection", lambda n, u: f"{float(n['bisection_tbps']):,.1f} Tb/s",
      "Bandwidth through the middle of the fabric: half the servers' links, divided by the oversubscription"),
     ("inter_hall_links", "Fabric links between halls", _between_halls,

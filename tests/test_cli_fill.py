@@ -126,3 +126,24 @@ def test_the_verb_runs_as_a_process(tmp_path):
                            "--max"], capture_output=True, text=True, env=ENV, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["ultraservers"] > 0
+
+
+def test_halls_beyond_every_cables_reach_are_refused_in_one_line(tmp_path):
+    """Two empty halls 3 km apart on the campus: their spine rooms would need a trunk of
+    (3,000 − 40 + 2 × 1.5) × 1.1 ≈ 3,259 m, beyond FR's 2,000 m: exit 2, the input untouched."""
+    from designer.io import write_design
+    from designer.model import Design, Hall
+
+    d = Design("far apart")
+    d.site.utility_capacity_kw = 100_000
+    d.halls.append(Hall("A", "Hall A", ((0, 0), (40, 0), (40, 30), (0, 30))))
+    d.halls.append(Hall("B", "Hall B", ((0, 0), (40, 0), (40, 30), (0, 30)), origin=(3000.0, 0.0)))
+    src = tmp_path / "far.dcplan"
+    write_design(d, src)
+    before = src.read_bytes()
+    proc = subprocess.run([sys.executable, "-m", "designer", "fill", str(src), "-o", str(tmp_path / "out.dcplan"),
+                           "--max"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0
+    assert "Hall A and Hall B are at least 3,259 m of cable apart" in proc.stderr
+    assert src.read_bytes() == before and not (tmp_path / "out.dcplan").exists()

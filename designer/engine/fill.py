@@ -827,7 +827,38 @@ def _check_request(design: Design, catalog: Catalog, request: FillRequest) -> li
         if h not in known:
             raise FillError(f"--hall {h}: no hall with that id (the design has {', '.join(known)})")
     wanted = list(dict.fromkeys(request.halls)) or known
+    _check_reach(design, catalog, wanted)
     return [design.hall(h) for h in wanted]
+
+
+def _check_reach(design: Design, catalog: Catalog, wanted: list[str]) -> None:
+    """One fabric joins every hall with compute: the spine rooms of two halls are cabled
+    to each other (the tiers above the leaves), so halls farther apart than every
+    medium reaches cannot share a fabric. The shortest such trunk, between the nearest
+    corners of the two halls on the campus, routed (Manhattan + two tray drops) × slack."""
+    t = design.equipment
+    comp = {k for k, spec in catalog.types.items() if spec.is_compute}
+    with_compute = {t.halls[int(c)] for c, code in zip(t.hall_code, t.type_code) if t.types[int(code)] in comp}
+    halls = [h for h in design.halls if h.id in set(wanted) | with_compute]
+    if len(halls) < 2:
+        return
+    reach = max(float(m.get("reach_m")) for m in catalog.media.values())
+    slack, tray = catalog.value("cable.slack_factor"), catalog.value("cable.tray_drop_m")
+    offsets = design.hall_offsets()
+    boxes = []
+    for h in halls:
+        x0, y0, x1, y1 = h.bounds()
+        dx, dy = offsets[h.id]
+        boxes.append((x0 + dx, y0 + dy, x1 + dx, y1 + dy))
+    for i in range(len(halls)):
+        for j in range(i + 1, len(halls)):
+            a, b = boxes[i], boxes[j]
+            gap = max(0.0, b[0] - a[2], a[0] - b[2]) + max(0.0, b[1] - a[3], a[1] - b[3])
+            trunk = (gap + 2 * tray) * slack
+            if trunk > reach + 1e-9:
+                raise FillError(f"{halls[i].name} and {halls[j].name} are at least {trunk:,.0f} m of cable apart, "
+                                f"beyond every medium's reach ({reach:,.0f} m): one fabric cannot join them "
+                                f"(move the halls closer on the campus, or fill them as separate designs)")
 
 
 def _site_figures(design: Design, kit: _Kit) -> tuple[dict[str, float], float, int, int, dict[str, float],

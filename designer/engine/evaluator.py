@@ -119,6 +119,7 @@ class Evaluator:
         self.failures: dict[str, list[SingleFailure]] = {}  # per hall, kept until an edit touches it
         self._fabric_memo = None   # (inputs, Fabric) of the last evaluation
         self._fabric_static = None
+        self._fabric_now = None    # the fabric of the evaluation being made
         #: single failures of a hall by its content (:func:`resilience.hall_failures`)
         self.failure_memo: dict = {}
         self._item_codes = None
@@ -267,6 +268,7 @@ class Evaluator:
         self._busways = None
         self._fabric_memo = None
         self._fabric_static = None
+        self._fabric_now = None
         self._item_codes = None
         self._under = None
         self.failure_memo = {}
@@ -335,12 +337,16 @@ class Evaluator:
             evaluation.violations = evaluation.violations + violations
 
     def _current_fabric(self):
-        """The fabric of the hall-local results stored now (kept while its inputs are the same)."""
+        """The fabric of the hall-local results stored now (kept while its inputs are the same;
+        worked out once per evaluation)."""
+        if self._fabric_now is not None:
+            return self._fabric_now
         inputs = self._fabric_inputs()
         key = tuple(a.tobytes() if isinstance(a, np.ndarray) else a for a in inputs)
         if self._fabric_memo is None or self._fabric_memo[0] != key:
             self._fabric_memo = (key, build_fabric(*inputs[:4], self.settings, *inputs[4:]))
-        return self._fabric_memo[1]
+        self._fabric_now = self._fabric_memo[1]
+        return self._fabric_now
 
     def _server_link_media(self, evaluation: Evaluation) -> np.ndarray:
         """Scale-out (server → leaf) links per medium."""
@@ -454,6 +460,7 @@ class Evaluator:
         self._failed_now = self.failed_rows
         self._item_codes = None
         self._under = None
+        self._fabric_now = None
         if len(self.failure_memo) > 256:
             self.failure_memo.clear()
         order, slices = self._sorted_rows_after(change)

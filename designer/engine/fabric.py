@@ -253,7 +253,10 @@ def fabric_report(fab: Fabric, design, settings, types, server_links_by_medium: 
         ids = tuple(t.ids[int(r)] for r in fab.spine_rows) or ("site",)
         violations.append(Violation("fabric-capacity", ids, msg))
     far = np.flatnonzero(links.medium < 0)
-    for k in far[:200]:   # (every run beyond reach is its own message; a campus rarely has many)
+    if len(far) > 200:   # (a campus misplaced by kilometres: the first 200 runs, then how many more)
+        violations.append(Violation("cable-reach", ("site",), f"{len(far) - 200:,} more fabric runs need more "
+                                    f"cable than every medium reaches ({settings.reach.max():,.0f} m)"))
+    for k in far[:200]:   # every run beyond reach is its own message
         a, b = int(links.a[k]), int(links.b[k])
         violations.append(Violation(
             "cable-reach", (t.ids[a], t.ids[b]),

@@ -3,8 +3,9 @@ a hall outline, columns and keep-outs from an architect's drawing.
 
 Export: metres ($INSUNITS = 6); layers HALL, COLUMNS, KEEPOUTS, RACKS (one block per
 equipment type, inserted with attributes ID, TYPE, SYSTEM, KW), CLEARANCES, BUSWAYS,
-CABLES (scale-out routes coloured by medium), LABELS. Several halls are placed side by
-side as on the canvas (:meth:`Design.hall_offsets`).
+CABLES (scale-out routes coloured by medium), LABELS, ANNOTATIONS (the design's
+dimension lines as DIMENSION entities measuring in metres, its notes as MTEXT). Several
+halls are placed side by side as on the canvas (:meth:`Design.hall_offsets`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,14 @@ from designer.model import Design
 MAX_DXF_BYTES = 200 * 1024 * 1024
 LAYERS = {  # name: ACI colour
     "HALL": 7, "COLUMNS": 8, "KEEPOUTS": 1, "RACKS": 30, "CLEARANCES": 4, "BUSWAYS": 1, "CABLES": 3, "LABELS": 7,
+    "ANNOTATIONS": 6,
 }
+#: Dimension lines as the canvas draws them: ticks at the ends, the length over the line
+#: ("3.05 m": metres, 2 decimals, trailing zeros kept); text and tick sizes in drawing
+#: units (metres). ezdxf's EZDXF style would show centimetres (dimlfac 100).
+DIMENSION_STYLE = {"dimtxt": 0.25, "dimasz": 0.15, "dimblk": "ARCHTICK", "dimdec": 2, "dimzin": 0,
+                   "dimlfac": 1.0, "dimpost": "<> m", "dimexe": 0.1, "dimexo": 0.0, "dimgap": 0.05, "dimtad": 1}
+NOTE_HEIGHT_M = 0.25
 
 
 class DxfError(ValueError):
@@ -137,8 +145,52 @@ def export_dxf(design: Design, path: str | os.PathLike, evaluation: Evaluation |
             attribs["true_color"] = colors[int(links.medium[k])]
         msp.add_lwpolyline([a, (b[0], a[1]), b], dxfattribs=attribs)  # Manhattan route
         counts["CABLES"] += 1
+    counts["ANNOTATIONS"] = _add_annotations(msp, design, offsets)
     doc.saveas(str(path))
     return counts
+
+
+def _annotation_point(p, dx: float, dy: float) -> tuple[float, float] | None:
+    """A hall point of an annotation placed on the site, or None when it is not a finite point."""
+    try:
+        x, y = (float(v) for v in p)
+    except (TypeError, ValueError):
+        return None
+    return (x + dx, y + dy) if math.isfinite(x) and math.isfinite(y) else None
+
+
+def _mtext(text: str) -> str:
+    """Plain text as MTEXT content: backslashes and braces kept literal, lines as paragraphs."""
+    text = text.replace("\\", "\\\\").replace("{", "\\{").replace("}", "\\}")
+    return text.replace("\r", "").replace("\n", "\\P")
+
+
+def _add_annotations(msp, design: Design, offsets: dict[str, tuple[float, float]]) -> int:
+    """The design's dimension lines and notes on layer ANNOTATIONS, each hall placed as
+    the rest of the drawing; returns how many were written (malformed ones are skipped)."""
+    written = 0
+    for ann in design.extra.get("annotations") or []:
+        if not isinstance(ann, dict) or ann.get("hall") not in offsets:
+            continue
+        dx, dy = offsets[ann["hall"]]
+        if ann.get("kind") == "dimension":
+            a, b = _annotation_point(ann.get("a"), dx, dy), _annotation_point(ann.get("b"), dx, dy)
+            if a is None or b is None or math.dist(a, b) < 1e-6:
+                continue
+            dim = msp.add_aligned_dim(p1=a, p2=b, distance=0.0, dimstyle="EZDXF", override=DIMENSION_STYLE,
+                                      dxfattribs={"layer": "ANNOTATIONS"})
+            dim.render()
+        elif ann.get("kind") == "note":
+            at = _annotation_point(ann.get("at"), dx, dy)
+            text = str(ann.get("text") or "").strip()
+            if at is None or not text:
+                continue
+            mtext = msp.add_mtext(_mtext(text), dxfattribs={"layer": "ANNOTATIONS", "char_height": NOTE_HEIGHT_M})
+            mtext.set_location(at, attachment_point=7)  # bottom left at the note's marker, as on the canvas
+        else:
+            continue
+        written += 1
+    return written
 
 
 # ====================================================================== import

@@ -445,11 +445,14 @@ class MainWindow(QMainWindow):
         self.cursor_label.setText(f"{hall}   x {units.length(x)}   y {units.length(y)}")
 
     def set_units(self, units) -> None:
-        """Show lengths in these units (metric or imperial): status bar, Inspector, Metrics."""
+        """Show lengths in these units (metric or imperial): status bar, Inspector, Metrics,
+        dimension lines and the Measure tool's readout."""
         self.units = units
         self.inspector.refresh()
         self.metrics.set_units(units)
         self._on_cursor_moved(None)
+        self.scene.refresh_annotations()
+        self.editor.tools["measure"].refresh_readout()
 
     # ------------------------------------------------------------------ help, preferences
     def _build_help_and_preferences(self) -> None:

@@ -7,7 +7,9 @@ Drawn on screen and in plan exports alike: they are part of the design.
 
 :func:`measure_text` is the one wording of a measurement (the Measure tool's readout,
 a dimension line's label): straight distance, Δx and Δy, and the routed cable length
-((Manhattan + two tray drops) × slack, as the engine routes a cable).
+((Manhattan + two tray drops) × slack, as the engine routes a cable). Lengths show in
+the units preference (metres to the centimetre, or feet to the tenth); the design keeps
+metres.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import QGraphicsItem
 from designer.engine.rules.interconnect import routed_length_m
 from designer.model import Design
 from designer.ui.canvas.painting import overlay_margin, pixels_per_metre
+from designer.ui.docks.fields import Units, current_units
 
 DIMENSION_COLOR = QColor("#7b3fa0")
 NOTE_COLOR = QColor("#5c4400")
@@ -34,14 +37,26 @@ def routed_m(a: tuple[float, float], b: tuple[float, float], tray_drop_m: float,
     return float(routed_length_m(abs(b[0] - a[0]) + abs(b[1] - a[1]), tray_drop_m, slack))
 
 
+def measured_length(m: float, units: Units | None = None) -> str:
+    """A measured length (metres) in the units preference: "3.05 m", or "10.0 ft"."""
+    units = units or current_units()
+    return units.length(m, 1 if units.imperial else 2)
+
+
 def measure_text(a: tuple[float, float], b: tuple[float, float], tray_drop_m: float | None = None,
-                 slack: float | None = None, medium: str | None = None) -> str:
+                 slack: float | None = None, medium: str | None = None, units: Units | None = None) -> str:
     """The wording of a measurement from ``a`` to ``b`` (metres): distance, Δx, Δy and,
-    given the tray drop and slack, the routed cable length (and the medium it takes)."""
+    given the tray drop and slack, the routed cable length (and the medium it takes), in
+    ``units`` (the preference when None)."""
+    units = units or current_units()
     dx, dy = b[0] - a[0], b[1] - a[1]
-    text = f"{math.hypot(dx, dy):,.2f} m  (Δx {abs(dx):,.2f} m, Δy {abs(dy):,.2f} m)"
+
+    def fmt(m: float) -> str:
+        return measured_length(m, units)
+
+    text = f"{fmt(math.hypot(dx, dy))}  (Δx {fmt(abs(dx))}, Δy {fmt(abs(dy))})"
     if tray_drop_m is not None and slack is not None:
-        text += f"  ·  cable routed {routed_m(a, b, tray_drop_m, slack):,.2f} m"
+        text += f"  ·  cable routed {fmt(routed_m(a, b, tray_drop_m, slack))}"
         if medium:
             text += f" ({medium})"
     return text
@@ -60,10 +75,14 @@ class AnnotationsItem(QGraphicsItem):
         self.shapes: list[tuple[int, str, list[QPointF], str]] = []
         self._rect = QRectF()
         self._text_px = 0.0
+        #: the units of dimension labels (None: the preference, read at each set_design)
+        self.units: Units | None = None
 
     def set_design(self, design: Design | None, offsets: dict[str, tuple[float, float]]) -> None:
-        """Show the annotations of ``design`` with each hall at ``offsets`` (site metres)."""
+        """Show the annotations of ``design`` with each hall at ``offsets`` (site metres),
+        dimension lines labelled in :attr:`units`."""
         self.prepareGeometryChange()
+        units = self.units or current_units()
         self.shapes = []
         metrics = QFontMetricsF(self.font)
         widest = 0.0
@@ -74,7 +93,7 @@ class AnnotationsItem(QGraphicsItem):
             if ann.get("kind") == "dimension":
                 (ax, ay), (bx, by) = ann["a"], ann["b"]
                 points = [QPointF(ox + ax, -(oy + ay)), QPointF(ox + bx, -(oy + by))]
-                text = f"{math.hypot(bx - ax, by - ay):,.2f} m"
+                text = measured_length(math.hypot(bx - ax, by - ay), units)
             elif ann.get("kind") == "note":
                 x, y = ann["at"]
                 points = [QPointF(ox + x, -(oy + y))]

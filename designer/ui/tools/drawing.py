@@ -1,5 +1,8 @@
 """Tools that draw the hall itself and what runs over it: the outline (drag, add and
-remove corners), columns and keep-out zones (drag a rectangle), and busway runs."""
+remove corners), columns and keep-out zones (drag a rectangle), and busway runs.
+
+Lengths they show, and the outline's typed wall lengths, follow the units preference
+(metres, or feet with imperial units); the design keeps metres."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from designer.model.layouts import TILE_M
 from designer.ui.canvas.hall_item import HallItem
 from designer.ui.canvas.painting import with_alpha
 from designer.ui.canvas.view import ToolEvent
+from designer.ui.docks.fields import current_units
 from designer.ui.tools.base import PICK_PX, Editing, PlanTool
 from designer.ui.tools.clipboard import fresh_copies
 from designer.ui.tools.floor import segment_distance
@@ -32,7 +36,8 @@ class OutlineTool(PlanTool):
 
     Or draw an outline corner by corner: click on the floor (or beside the halls) to
     start, click each next corner; Shift keeps each wall horizontal or vertical; type a
-    length and press Enter to put the next corner that far along the wall being drawn.
+    length (metres, or feet with imperial units) and press Enter to put the next corner
+    that far along the wall being drawn.
     Click the first corner, double-click, or press Enter with no length typed to close
     it: drawn inside a hall it becomes that hall's outline, beside the halls a new hall.
     One command per gesture."""
@@ -138,13 +143,16 @@ class OutlineTool(PlanTool):
     def _say(self) -> None:
         ed = self.editor
         n = len(self.points)
+        units = current_units()
         if self.typed:
-            ed.message.emit(f"Next wall: {self.typed} m — Enter puts the corner there (Esc clears)")
+            ed.message.emit(f"Next wall: {self.typed}{units.length_suffix} — Enter puts the corner there "
+                            "(Esc clears)")
         elif n and self._cursor is not None:
             lx, ly = self.points[-1]
             length = math.hypot(self._cursor[0] - lx, self._cursor[1] - ly)
-            ed.message.emit(f"Wall {n}: {length:,.2f} m — click the next corner, type a length + Enter, "
-                            "or click the first corner to close")
+            unit = units.length_suffix.strip()
+            ed.message.emit(f"Wall {n}: {units.length(length)} — click the next corner, type a length in {unit} "
+                            "+ Enter, or click the first corner to close")
 
     def add_corner(self, x: float, y: float) -> None:
         """Add a corner (site metres) to the outline being drawn."""
@@ -154,17 +162,19 @@ class OutlineTool(PlanTool):
         self._draw()
 
     def place_typed(self) -> bool:
-        """Put the next corner the typed length along the wall being drawn (towards the
-        cursor; along the last wall's axis when the cursor gives no direction)."""
+        """Put the next corner the typed length (in the units preference: metres or feet)
+        along the wall being drawn (towards the cursor; along the last wall's axis when the
+        cursor gives no direction)."""
+        units = current_units()
         try:
-            length = float(self.typed.replace(",", "."))
+            length = float(self.typed.replace(",", ".")) / units.length_factor  # metres
         except ValueError:
             self.editor.message.emit(f"“{self.typed}” is not a length")
             self.typed = ""
             return False
         self.typed = ""
         if not self.points or not (length > 0 and math.isfinite(length)):
-            self.editor.message.emit("Type a length above 0 m")
+            self.editor.message.emit(f"Type a length above 0{units.length_suffix}")
             return False
         lx, ly = self.points[-1]
         cx, cy = self._cursor if self._cursor is not None else (lx + 1.0, ly)
@@ -194,7 +204,8 @@ class OutlineTool(PlanTool):
                 ed.message.emit("The outline crosses itself; it was not applied")
                 return False
             ed.document.push(SetHall(target.hall.id, {"outline": outline}, f"Redraw {target.hall.name}"))
-            ed.message.emit(f"New outline of {target.hall.name}: {shapely.Polygon(outline).area:,.1f} m²")
+            area = current_units().area(shapely.Polygon(outline).area)
+            ed.message.emit(f"New outline of {target.hall.name}: {area}")
             return True
         x0, y0 = min(p[0] for p in points), min(p[1] for p in points)
         outline = tuple((round(x - x0, 6) + 0.0, round(y - y0, 6) + 0.0) for x, y in points)
@@ -205,7 +216,7 @@ class OutlineTool(PlanTool):
         cmd.hall.outline = outline
         cmd.hall.origin = (round(x0, 6) + 0.0, round(y0, 6) + 0.0)
         ed.document.push(cmd)
-        ed.message.emit(f"Added {cmd.hall.name}: {shapely.Polygon(outline).area:,.1f} m²")
+        ed.message.emit(f"Added {cmd.hall.name}: {current_units().area(shapely.Polygon(outline).area)}")
         return True
 
     def wants_key(self, event: QKeyEvent) -> bool:
@@ -261,7 +272,9 @@ class OutlineTool(PlanTool):
         self._target = ev.hall  # inside a hall: its outline is redrawn; beside them: a new hall
         self._cursor = None
         self.add_corner(*self._site(ev))
-        self.editor.message.emit("Outline: click the next corner (Shift: right angles; type a length + Enter)")
+        unit = current_units().length_suffix.strip()
+        self.editor.message.emit(f"Outline: click the next corner (Shift: right angles; type a length in {unit} "
+                                 "+ Enter)")
 
     def mouse_move(self, ev: ToolEvent) -> None:
         if self.points:
@@ -281,7 +294,8 @@ class OutlineTool(PlanTool):
             x, y = min(options, key=lambda o: math.hypot(o[0] - x, o[1] - y))
         self._outline[k] = (round(x, 6), round(y, 6))
         self._draw(moving=hall)
-        self.editor.message.emit(f"Corner {k + 1} of {hall.hall.name}: x {x:.2f} m, y {y:.2f} m")
+        units = current_units()
+        self.editor.message.emit(f"Corner {k + 1} of {hall.hall.name}: x {units.length(x)}, y {units.length(y)}")
 
     def mouse_release(self, ev: ToolEvent) -> None:
         if self._drag is None:
@@ -370,7 +384,9 @@ class RectangleTool(PlanTool):
         sketch = ed.sketch_item()
         sketch.setPos(0.0, 0.0)
         sketch.set_content([(path, sketch_pen(color, 1.5, Qt.PenStyle.DashLine), brush)])
-        ed.message.emit(f"New {self.noun}: {r[2] - r[0]:.2f} × {r[3] - r[1]:.2f} m"
+        units = current_units()
+        ed.message.emit(f"New {self.noun}: {units.length(r[2] - r[0]).removesuffix(units.length_suffix)} × "
+                        f"{units.length(r[3] - r[1])}"
                         + ("  — on equipment (red)" if covers else ""))
 
     def mouse_release(self, ev: ToolEvent) -> None:
@@ -467,7 +483,7 @@ class BuswayTool(PlanTool):
         sketch.set_content(lines=[([QLineF(a, b)], busway_pen(color))], handles=[a, b])
         length = math.hypot(self._end[0] - x0, self._end[1] - y0)
         feed = ed.busway_extra.get("feed", "A")
-        ed.message.emit(f"Busway (feed {feed}) {length:.2f} m")
+        ed.message.emit(f"Busway (feed {feed}) {current_units().length(length)}")
 
     def mouse_release(self, ev: ToolEvent) -> None:
         if self._start is None:

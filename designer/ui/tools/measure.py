@@ -8,7 +8,8 @@
   take (the engine's cheapest that reaches). A point over a rack takes the
   rack's centre (where the engine measures from); else it lands on the grid when
   snapping is on. Shift keeps the line horizontal or vertical. Enter (or D) keeps the
-  measurement as a dimension line of the design.
+  measurement as a dimension line of the design. The readout follows the units
+  preference (metres, or feet); what is kept is in metres.
 * :class:`NoteTool`: click to leave a free-text note.
 
 Dimension lines and notes are the design's ``annotations`` (saved with it), added and
@@ -26,10 +27,11 @@ from PySide6.QtWidgets import QInputDialog, QWidget
 
 from designer.model.commands import AnnotationError, add_annotation, dimension, note
 from designer.engine.rules.interconnect import cheapest_medium
-from designer.ui.canvas.annotations import measure_text, routed_m
+from designer.ui.canvas.annotations import measure_text, measured_length, routed_m
 from designer.ui.canvas.hall_item import HallItem
 from designer.ui.canvas.sketch import ScreenItem, draw_handles
 from designer.ui.canvas.view import ToolEvent
+from designer.ui.docks.fields import current_units
 from designer.ui.tools.base import PICK_PX, Editing, PlanTool
 
 MEASURE_COLOR = QColor("#d35400")
@@ -150,7 +152,7 @@ class MeasureTool(PlanTool):
         slack = float(self.editor.catalog.value("cable.slack_factor"))
         # scene y runs south: site coordinates are (x, −y)
         pa, pb = (a.x(), -a.y()), (b.x(), -b.y())
-        return measure_text(pa, pb, drop, slack, self._medium(routed_m(pa, pb, drop, slack)))
+        return measure_text(pa, pb, drop, slack, self._medium(routed_m(pa, pb, drop, slack)), current_units())
 
     def _medium(self, length_m: float) -> str:
         """The medium a scale-out link of that routed length would take (the engine's
@@ -161,6 +163,11 @@ class MeasureTool(PlanTool):
         except Exception:  # no media in a stripped catalog: the length alone
             return ""
         return f"{st.media_names[k]}" if k >= 0 else "beyond every medium's reach"
+
+    def refresh_readout(self) -> None:
+        """Word the measurement on show again (after the units preference changed)."""
+        if self.a is not None and self.b is not None:
+            self._show()
 
     def _show(self) -> None:
         ed = self.editor
@@ -227,7 +234,8 @@ class MeasureTool(PlanTool):
             ed.message.emit(f"Not kept: {exc}")
             return False
         ed.document.push(add_annotation(ed.design, ann))
-        ed.message.emit(f"Dimension line of {math.dist(ann['a'], ann['b']):,.2f} m added to {hall.hall.name}")
+        length = measured_length(math.dist(ann["a"], ann["b"]))
+        ed.message.emit(f"Dimension line of {length} added to {hall.hall.name}")
         self.cancel()
         return True
 

@@ -546,6 +546,12 @@ class MainWindow(QMainWindow):
         state = settings.window_state()
         if geometry is not None:
             self.restoreGeometry(geometry)
+            # saved on a larger screen (or another monitor): brought back onto this one
+            screen = self.screen().availableGeometry() if self.screen() is not None else None
+            if screen is not None and screen.width() > 0 and not screen.contains(self.frameGeometry()):
+                self.resize(min(self.width(), screen.width()), min(self.height(), screen.height()))
+                self.move(max(screen.left(), min(self.x(), screen.right() - self.frameGeometry().width() + 1)),
+                          max(screen.top(), min(self.y(), screen.bottom() - self.frameGeometry().height() + 1)))
         else:  # first run: most of the screen, centred
             screen = self.screen().availableGeometry() if self.screen() is not None else None
             if screen is not None and screen.width() > 0:

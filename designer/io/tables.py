@@ -254,36 +254,52 @@ def highest_loads(design: Design, catalog: Catalog, evaluation: Evaluation) -> l
 
 
 # ---------------------------------------------------------------- catalog figures the design relies on
-#: Readable names of catalog fields (the report's assumptions pages); others read as their key.
-FIELD_LABELS = {
-    "racks_per_system": "Racks per UltraServer", "chips": "Chips per UltraServer",
-    "mxfp8_tflops": "MXFP8 per UltraServer", "bf16_tflops": "BF16 per UltraServer",
-    "fp32_tflops": "FP32 per UltraServer", "hbm_gib": "HBM per UltraServer",
-    "hbm_tbps": "HBM bandwidth per UltraServer", "efa_gbps": "EFA bandwidth per UltraServer",
-    "efa_link_gbps": "Speed of one scale-out link", "it_power_kw": "IT power per rack or unit",
+#: Readable names of catalog fields, defined once for the Assumptions panel and the report
+#: (the raw key beside or in a tooltip); others read as their key (:func:`field_name`).
+FIELD_NAMES = {
+    "racks_per_system": "Racks per UltraServer", "chips": "Chips", "it_power_kw": "IT power",
     "liquid_fraction": "Share of heat to liquid", "width_m": "Width", "depth_m": "Depth", "height_m": "Height",
-    "weight_kg": "Weight", "ports": "Scale-out ports", "port_gbps": "Port speed", "capacity_kw": "Capacity",
-    "reach_m": "Reach", "amps": "Rated current", "voltage_v": "Voltage", "power_factor": "Power factor",
-    "efficiency": "Efficiency", "cost_per_link": "Relative cost per link", "cost_per_m": "Relative cost per metre",
-    "latency_ns_per_m": "Latency per metre", "latency_fixed_ns": "Fixed latency",
-    "length_steps_m": "Orderable lengths", "transceivers_per_link": "Transceivers per link",
-    "slack_factor": "Routed length slack factor", "tray_drop_m": "Tray drop at each end",
-    "max_cable_m": "Longest scale-up cable", "delta_t_liquid_k": "Coolant temperature rise",
-    "delta_t_air_k": "Air temperature rise", "pue_liquid": "Cooling overhead of liquid-cooled load (pPUE)",
-    "pue_air": "Cooling overhead of air-cooled load (pPUE)", "heat_grid_m": "Heat-map cell size",
-    "front_m": "Front service zone", "rear_m": "Rear service zone",
-    "continuous_load_factor": "Continuous-load factor", "check_distance_m": "Recirculation check distance",
-    "cp_kj_kg_k": "Specific heat", "density_kg_l": "Density", "fp4_tflops": "FP4 per UltraServer",
-    "optics_w_per_link": "Optics power per link", "direct_max_m": "Longest direct rack-to-rack cable",
-    "in_rack_m": "Cable inside a rack", "switch_kw": "Power per switch", "switch_radix": "Ports per switch",
-    "switches": "Switches",
+    "weight_kg": "Weight", "hbm_gib": "HBM", "hbm_tbps": "HBM bandwidth", "efa_gbps": "EFA bandwidth",
+    "efa_link_gbps": "EFA link speed", "ports": "Ports", "port_gbps": "Port speed",
+    "switch_radix": "Switch radix (ports per switch)", "switch_kw": "Power per switch", "switches": "Switches",
+    "capacity_kw": "Capacity", "reach_m": "Reach", "amps": "Rated current", "voltage_v": "Voltage",
+    "power_factor": "Power factor", "efficiency": "Efficiency", "continuous_load_factor": "Continuous-load factor",
+    "slack_factor": "Cable slack factor", "tray_drop_m": "Tray drop at each end",
+    "max_cable_m": "Longest scale-up cable", "direct_max_m": "Longest direct cable", "in_rack_m": "Cable inside a rack",
+    "delta_t_liquid_k": "Coolant ΔT (supply to return)", "delta_t_air_k": "Air ΔT (supply to return)",
+    "pue_liquid": "PUE of liquid-cooled load", "pue_air": "PUE of air-cooled load",
+    "heat_grid_m": "Heat-map cell size", "front_m": "Front service clearance", "rear_m": "Rear service clearance",
+    "check_distance_m": "Airflow check distance", "latency_ns_per_m": "Latency per metre",
+    "latency_fixed_ns": "Fixed latency", "cost_per_link": "Relative cost per link",
+    "cost_per_m": "Relative cost per metre", "length_steps_m": "Orderable lengths",
+    "transceivers_per_link": "Transceivers per link", "optics_w_per_link": "Optics power per link",
+    "cp_kj_kg_k": "Specific heat", "density_kg_l": "Density", "mxfp8_tflops": "MXFP8 compute",
+    "bf16_tflops": "BF16 compute", "fp32_tflops": "FP32 compute", "fp4_tflops": "FP4 compute",
 }
-#: Titles of the design-wide figure groups (``<group>.<field>`` keys of globals.toml).
+#: Figures a compute type gives per UltraServer (a rack carries its share).
+_PER_SYSTEM = frozenset({"chips", "hbm_gib", "hbm_tbps", "efa_gbps"})
+#: Design-wide figures, grouped by the first part of their key.
 GLOBAL_GROUPS = {
-    "cable": "Cabling", "scaleup": "Scale-up (NeuronLink)", "cooling": "Cooling", "clearance": "Service clearances",
-    "power": "Power", "network": "Network", "airflow": "Airflow", "water": "Coolant: water",
-    "pg25": "Coolant: 25 % propylene glycol",
+    "cable": "Cabling (design-wide)", "scaleup": "Scale-up links (NeuronLink)", "cooling": "Cooling (design-wide)",
+    "clearance": "Service clearances", "power": "Power distribution", "network": "Network latency",
+    "airflow": "Airflow check", "water": "Coolant: water", "pg25": "Coolant: PG25 (25 % propylene glycol)",
 }
+_UNIT_SUFFIXES = ("_tflops", "_ns_per_m", "_kw", "_kg", "_m", "_k", "_gbps", "_tbps", "_gib", "_ns", "_v", "_w")
+
+
+def field_name(field: str, kind: str = "") -> str:
+    """A catalog field in words: ``racks_per_system`` → "Racks per UltraServer",
+    ``mxfp8_tflops`` → "MXFP8 compute per UltraServer" (for a compute type)."""
+    name = FIELD_NAMES.get(field)
+    if name is None:
+        if field.endswith("_tflops"):
+            name = f"{field[:-len('_tflops')].upper()} compute"
+        else:
+            stem = next((field[:-len(s)] for s in _UNIT_SUFFIXES if field.endswith(s)), field)
+            name = stem.replace("_", " ").strip().capitalize() or field
+    if kind == "compute" and (field in _PER_SYSTEM or field.endswith("_tflops")):
+        name += " per UltraServer"
+    return name
 _COOLANT_GROUPS = ("water", "pg25")
 
 
@@ -334,7 +350,8 @@ def used_figures(design: Design, catalog: Catalog, evaluation: Evaluation | None
     gen = design.site.extra.get("generators")
     if gen and gen.get("type"):
         used_types.append(str(gen["type"]))
-    order = ("compute", "network", "cdu", "air-handler", "busway", "transformer", "switchboard", "ups", "generator")
+    order = ("compute", "network", "spine", "cdu", "air-handler", "busway", "transformer", "switchboard", "ups",
+             "generator")
     used_types = sorted((name for name in dict.fromkeys(used_types) if name in catalog.types),
                         key=lambda n: order.index(catalog.types[n].kind) if catalog.types[n].kind in order else 99)
     if evaluation is not None:  # the media of the scale-out links and of the fabric's links above them
@@ -347,12 +364,12 @@ def used_figures(design: Design, catalog: Catalog, evaluation: Evaluation | None
         used_media = list(catalog.media)
     coolant = str(design.site.extra.get("coolant", "water"))
 
-    def line(group: str, fig) -> FigureLine:
+    def line(group: str, fig, kind: str = "") -> FigureLine:
         value = format_figure(fig.value, fig.field)
         before = format_figure(fig.catalog_value, fig.field) if fig.overridden else None
         basis = fig.assumption if fig.is_assumption else "; ".join(
             [catalog.sources[s] for s in fig.sources if catalog.sources.get(s)] + ([fig.note] if fig.note else []))
-        return FigureLine(group, FIELD_LABELS.get(fig.field, fig.field.replace("_", " ").capitalize()), fig.key,
+        return FigureLine(group, field_name(fig.field, kind), fig.key,
                           value, before, tuple(fig.sources), basis or "", fig.is_assumption)
 
     out: list[FigureLine] = []
@@ -363,7 +380,7 @@ def used_figures(design: Design, catalog: Catalog, evaluation: Evaluation | None
         out.append(line(GLOBAL_GROUPS.get(group, group.capitalize()), fig))
     for type_id in used_types:
         spec = catalog.types[type_id]
-        out += [line(spec.name, fig) for fig in spec.figures.values()]
+        out += [line(spec.name, fig, spec.kind) for fig in spec.figures.values()]
     for medium_id in used_media:
         spec = catalog.media[medium_id]
         out += [line(f"Cable: {spec.name}", fig) for fig in spec.figures.values()]

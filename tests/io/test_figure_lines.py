@@ -38,7 +38,7 @@ def test_used_figures_name_only_what_the_design_uses():
     assert "water.cp_kj_kg_k" in keys and "pg25.cp_kj_kg_k" not in keys  # the site's coolant only
     rack_power = next(line for line in lines if line.key == "trn3-gen2-rack.it_power_kw")
     assert rack_power.is_assumption and rack_power.value == "85 kW" and rack_power.group == "Trn3 Gen2 UltraServer rack"
-    assert rack_power.label == "IT power per rack or unit" and rack_power.basis.startswith("not published")
+    assert rack_power.label == "IT power" and rack_power.basis.startswith("not published")
 
 
 def test_an_override_shows_beside_the_catalog_value():

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import QMessageBox, QToolButton
 from designer.io import write_design
 from designer.model.commands import RemoveItems
 from designer.ui import settings
-from designer.ui.docks.assumptions import AssumptionsModel, field_name
+from designer.io.tables import field_name
+from designer.ui.docks.assumptions import AssumptionsModel
 from designer.ui.docks.charts import MAX_UNIT_BARS, ReadableAxis, UtilisationChart, flops_text, power_text_mw
 from designer.ui.docks.fields import kw_pair_text
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer.catalog.specs import CatalogError, Figure
+from designer.io.tables import GLOBAL_GROUPS, field_name
 from designer.model import Change
 from designer.model.commands import SetAssumption
 from designer.ui.docks.context import effective_catalog, one_or_many
@@ -82,52 +83,6 @@ def _dot_icon(color: QColor, size: int = 10) -> QIcon:
         p.drawEllipse(1, 1, size - 2, size - 2)
 
     return drawn_icon(size, paint)
-
-
-#: Readable names of catalog fields (the raw key is in the tooltip).
-FIELD_NAMES = {
-    "racks_per_system": "Racks per UltraServer", "chips": "Chips", "it_power_kw": "IT power",
-    "liquid_fraction": "Share of heat to liquid", "width_m": "Width", "depth_m": "Depth", "height_m": "Height",
-    "weight_kg": "Weight", "hbm_gib": "HBM", "hbm_tbps": "HBM bandwidth", "efa_gbps": "EFA bandwidth",
-    "efa_link_gbps": "EFA link speed", "ports": "Ports", "port_gbps": "Port speed",
-    "switch_radix": "Switch radix (ports per switch)", "switch_kw": "Power per switch", "switches": "Switches",
-    "capacity_kw": "Capacity", "reach_m": "Reach", "amps": "Rated current", "voltage_v": "Voltage",
-    "power_factor": "Power factor", "efficiency": "Efficiency", "continuous_load_factor": "Continuous-load factor",
-    "slack_factor": "Cable slack factor", "tray_drop_m": "Tray drop at each end",
-    "max_cable_m": "Longest scale-up cable", "direct_max_m": "Longest direct cable", "in_rack_m": "Cable inside a rack",
-    "delta_t_liquid_k": "Coolant ΔT (supply to return)", "delta_t_air_k": "Air ΔT (supply to return)",
-    "pue_liquid": "PUE of liquid-cooled load", "pue_air": "PUE of air-cooled load",
-    "heat_grid_m": "Heat-map cell size", "front_m": "Front service clearance", "rear_m": "Rear service clearance",
-    "check_distance_m": "Airflow check distance", "latency_ns_per_m": "Latency per metre",
-    "latency_fixed_ns": "Fixed latency", "cost_per_link": "Relative cost per link",
-    "cost_per_m": "Relative cost per metre", "length_steps_m": "Orderable lengths",
-    "transceivers_per_link": "Transceivers per link", "optics_w_per_link": "Optics power per link",
-    "cp_kj_kg_k": "Specific heat", "density_kg_l": "Density",
-}
-#: Figures a compute type gives per UltraServer (a rack carries its share).
-_PER_SYSTEM = frozenset({"chips", "hbm_gib", "hbm_tbps", "efa_gbps"})
-#: Design-wide figures, grouped by the first part of their key.
-GLOBAL_GROUPS = {
-    "cable": "Cabling (design-wide)", "scaleup": "Scale-up links (NeuronLink)", "cooling": "Cooling (design-wide)",
-    "clearance": "Service clearances", "power": "Power distribution", "network": "Network latency",
-    "airflow": "Airflow check", "water": "Coolant: water", "pg25": "Coolant: PG25 (25 % propylene glycol)",
-}
-_UNIT_SUFFIXES = ("_tflops", "_ns_per_m", "_kw", "_kg", "_m", "_k", "_gbps", "_tbps", "_gib", "_ns", "_v", "_w")
-
-
-def field_name(field: str, kind: str = "") -> str:
-    """A catalog field in words: ``racks_per_system`` → "Racks per UltraServer",
-    ``mxfp8_tflops`` → "MXFP8 compute per UltraServer" (for a compute type)."""
-    name = FIELD_NAMES.get(field)
-    if name is None:
-        if field.endswith("_tflops"):
-            name = f"{field[:-len('_tflops')].upper()} compute"
-        else:
-            stem = next((field[:-len(s)] for s in _UNIT_SUFFIXES if field.endswith(s)), field)
-            name = stem.replace("_", " ").strip().capitalize() or field
-    if kind == "compute" and (field in _PER_SYSTEM or field.endswith("_tflops")):
-        name += " per UltraServer"
-    return name
 
 
 class _Group:

@@ -358,7 +358,8 @@ class Evaluator:
         t = self.design.equipment
         if self._fabric_static is None:   # (kept while edits only move items: the rows stay)
             self._fabric_static = self._fabric_rows()
-        endpoints, radix, gbps, leaf_rows, spine_rows, lh, sh, ox, oy, tray, lpos, spos, switches = self._fabric_static
+        (endpoints, radix, gbps, leaf_rows, spine_rows, lh, sh, ox, oy, tray, lpos, spos, switches,
+         spine_radix) = self._fabric_static
         items = self.store.items
         used = items.ports_used[lpos]
         up = items.powered[spos] & items.cooled[spos]
@@ -367,7 +368,7 @@ class Evaluator:
         lxy = np.column_stack([t.x[leaf_rows] + ox[lh], t.y[leaf_rows] + oy[lh]])
         sxy = np.column_stack([t.x[spine_rows] + ox[sh], t.y[spine_rows] + oy[sh]])
         return (endpoints, oversubscription(self.design), radix, gbps,
-                leaf_rows, lxy, lh, tray[lh], used, spine_rows, sxy, sh, tray[sh], switches, up)
+                leaf_rows, lxy, lh, tray[lh], used, spine_rows, sxy, sh, tray[sh], switches, up, spine_radix)
 
     def _fabric_rows(self) -> tuple:
         """The parts of the fabric's inputs that moving items leaves alone."""
@@ -399,7 +400,8 @@ class Evaluator:
         position = np.full(len(t), -1, np.int64)
         position[self.order] = np.arange(len(self.order))
         return (endpoints, radix, gbps, leaf_rows, spine_rows, hall_rank[leaf_rows], hall_rank[spine_rows], ox, oy,
-                tray, position[leaf_rows], position[spine_rows], types.switches[tc[spine_rows]].astype(np.int64))
+                tray, position[leaf_rows], position[spine_rows], types.switches[tc[spine_rows]].astype(np.int64),
+                np.where(types.radix[tc[spine_rows]] > 0, types.radix[tc[spine_rows]], radix).astype(np.int64))
 
     def _evaluate_all(self) -> GroupResult:
         """Every hall, each kind of hall once (:mod:`designer.engine.alike`): halls alike

@@ -125,7 +125,8 @@ def cheapest(settings, length_m: np.ndarray) -> np.ndarray:
 
 def build_fabric(endpoints: int, o: float, radix: int, port_gbps: float, settings,
                  leaf_rows, leaf_xy, leaf_hall, leaf_tray, leaf_used,
-                 spine_rows, spine_xy, spine_hall, spine_tray, spine_switches, spine_up) -> Fabric:
+                 spine_rows, spine_xy, spine_hall, spine_tray, spine_switches, spine_up,
+                 spine_radix: np.ndarray | None = None) -> Fabric:
     """Size the Clos from ``endpoints`` and cable it: each leaf rack's uplinks go to the
     nearest spine racks with free down ports (site coordinates, any hall); the links
     between the tiers above run from every spine rack to every other in proportion to
@@ -146,7 +147,9 @@ def build_fabric(endpoints: int, o: float, radix: int, port_gbps: float, setting
     uplinks = leaf_uplinks(leaf_used, radix, o)
     fab.uplinks_needed = float(uplinks.sum())
     # a tier-2 switch gives half its ports to the leaves, or all of them in a 2-tier fabric
-    down = switches_up * (radix if len(tiers) == 2 else radix // 2)
+    # (each spine rack's own switches: ``spine_radix`` ports each, the leaves' radix when not given)
+    k_spine = spine_radix if spine_radix is not None else np.full(len(spine_rows), radix)
+    down = switches_up * (k_spine if len(tiers) == 2 else k_spine // 2)
     parts = []
     if len(spine_rows) and fab.uplinks_needed > 0:
         n_l = len(leaf_rows)

@@ -407,3 +407,16 @@ def test_switches_that_cannot_form_a_fabric_are_one_clear_error_not_a_crash():
     # a switch of 2 or 3 ports builds no tree (k/2 up, k/2 down): refused as a figure
     with pytest.raises(CatalogError, match="switch_radix"):
         load_catalog().with_overrides({"network-rack.switch_radix": 3})
+
+
+def test_a_spine_rack_offers_the_down_ports_of_its_own_switches():
+    """The supported row: one UltraServer's 36 links on one leaf rack (switches of 32
+    server ports) → tiers [2, 1] and, at o = 1, 36 uplinks. In a 2-tier fabric a tier-2
+    switch gives all its ports to the leaves: one 64-port spine switch takes all 36; one of
+    16 ports (the spine rack overridden to 1 switch of 16 ports) takes 16, and
+    `fabric-capacity` says the other 20 are short."""
+    ok = evaluate(supported_design(assumptions={"spine-rack.switches": 1}))
+    assert not ok.violations_of("fabric-capacity")
+    small = evaluate(supported_design(assumptions={"spine-rack.switches": 1, "spine-rack.switch_radix": 16}))
+    (v,) = small.violations_of("fabric-capacity")
+    assert "20 leaf uplink(s) find no spine port" in v.message

@@ -33,6 +33,7 @@ import re
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
 import shapely
 
 from designer.catalog import Catalog, CatalogError, load_catalog, with_design_types
@@ -544,16 +545,7 @@ def design_from_document(doc: Any, catalog: Catalog) -> Design:
         design.halls.append(hall)
     nodes = _read_power_chain(doc["power_chain"], catalog) if "power_chain" in doc else set()
     items = _V.lst(doc.get("equipment", []), "equipment")
-    records: list[Equipment] = []
-    seen: set[str] = set()
-    types = catalog.types
-    for i, raw in enumerate(items):
-        rec = _plain_item(raw, types, seen_halls, seen)
-        if rec is None:  # anything unusual: the full check (which names what is wrong)
-            rec = _read_item(raw, f"equipment[{i}]", catalog, seen_halls, seen, nodes)
-        seen.add(rec.id)
-        records.append(rec)
-    design.equipment.insert(records)
+    design.equipment.extend_columns(*_read_items(items, catalog, seen_halls, nodes))
     if "annotations" in doc:  # dimension lines and notes: checked, kept in design.extra
         _check_annotations(doc["annotations"], seen_halls)
     design.extra = _V.extra(doc, _TOP_KEYS, "")
@@ -612,30 +604,76 @@ _PLACED_KINDS = (*FLOOR_KINDS, "busway")
 _PLAIN_KEYS = frozenset(("id", "type", "hall", "x", "y", "rotation", "system"))
 
 
-def _plain_item(raw: Any, types: dict, halls: set[str], seen: set[str]) -> Equipment | None:
-    """The record of an ordinary rack or unit (every field present, of its type and in
-    range, no extra keys), or None to let :func:`_read_item` decide. The fast path of a
-    large file: no place names are built unless something is wrong."""
-    if type(raw) is not dict or not raw.keys() <= _PLAIN_KEYS:
-        return None
-    item_id, type_id, hall_id = raw.get("id"), raw.get("type"), raw.get("hall")
-    if type(item_id) is not str or type(type_id) is not str or type(hall_id) is not str:
-        return None
-    if item_id in seen or hall_id not in halls or len(item_id) > 10_000 or not item_id.strip():
-        return None
-    spec = types.get(type_id)
-    if spec is None or spec.kind not in FLOOR_KINDS:
-        return None
-    x, y, rotation = raw.get("x"), raw.get("y"), raw.get("rotation", 0)
-    if not (_plain_number(x, MAX_COORD_M) and _plain_number(y, MAX_COORD_M) and _plain_number(rotation, 360)):
-        return None
-    system = raw.get("system")
-    if spec.is_compute:
-        if type(system) is not str or len(system) > 10_000 or not system.strip():
-            return None
-    elif "system" in raw:
-        return None
-    return Equipment(item_id, type_id, hall_id, float(x), float(y), float(rotation), system, None, {})
+def _read_items(items: list, catalog: Catalog, seen_halls: set[str], nodes: set[str]) -> tuple:
+    """Every equipment entry as columns, in file order: (ids, types, halls, systems, x, y,
+    rotation, x2, y2, extras). Ordinary racks and units (:func:`_plain_flags`) are checked
+    in bulk; anything else, and any id seen before, goes through :func:`_read_item`, which
+    names the place of the first fault."""
+    n = len(items)
+    plain = _plain_flags(items, catalog.types, seen_halls)
+    ids: list = [None] * n
+    type_ids: list = [None] * n
+    hall_ids: list = [None] * n
+    systems: list = [None] * n
+    x = np.zeros(n)
+    y = np.zeros(n)
+    rotation = np.zeros(n)
+    x2 = np.full(n, np.nan)
+    y2 = np.full(n, np.nan)
+    extras: dict[str, dict] = {}
+    if plain.any():
+        rows = np.flatnonzero(plain)
+        fields = [items[r] for r in rows.tolist()]
+        x[rows] = [o["x"] for o in fields]
+        y[rows] = [o["y"] for o in fields]
+        rotation[rows] = [o.get("rotation", 0) for o in fields]
+        for r, o in zip(rows.tolist(), fields):
+            ids[r], type_ids[r], hall_ids[r], systems[r] = o["id"], o["type"], o["hall"], o.get("system")
+    seen: set[str] = set()
+    for i in range(n):
+        item_id = ids[i]
+        if item_id is None or item_id in seen:   # not plain, or an id used twice: the full check
+            rec = _read_item(items[i], f"equipment[{i}]", catalog, seen_halls, seen, nodes)
+            ids[i], type_ids[i], hall_ids[i], systems[i] = rec.id, rec.type, rec.hall, rec.system
+            x[i], y[i], rotation[i] = rec.x, rec.y, rec.rotation
+            if rec.end is not None:
+                x2[i], y2[i] = rec.end
+            if rec.extra:
+                extras[rec.id] = rec.extra
+            item_id = rec.id
+        seen.add(item_id)
+    return ids, type_ids, hall_ids, systems, x, y, rotation, x2, y2, extras
+
+
+def _plain_flags(items: list, types: dict, halls: set[str]) -> np.ndarray:
+    """Per entry: an ordinary rack or unit (every field present, of its type and in
+    range, no extra keys), checked in bulk, a field at a time; the rest is left to
+    :func:`_read_item`. The fast path of a large file: no place names are built unless
+    something is wrong (the id's uniqueness is checked in file order by the caller)."""
+    n = len(items)
+    ok = np.fromiter((type(o) is dict and o.keys() <= _PLAIN_KEYS for o in items), bool, n)
+    rows = np.flatnonzero(ok)
+    if not len(rows):
+        return ok
+    objs = [items[r] for r in rows.tolist()]
+    ids = [o.get("id") for o in objs]
+    type_ids = [o.get("type") for o in objs]
+    hall_ids = [o.get("hall") for o in objs]
+    floor = {t for t, spec in types.items() if spec.kind in FLOOR_KINDS}
+    compute = {t for t in floor if types[t].is_compute}
+    good = np.fromiter((type(i) is str and 0 < len(i) <= 10_000 and not i.isspace() for i in ids), bool, len(objs))
+    good &= np.fromiter((type(t) is str and t in floor for t in type_ids), bool, len(objs))
+    good &= np.fromiter((type(h) is str and h in halls for h in hall_ids), bool, len(objs))
+    for key, bound, default in (("x", MAX_COORD_M, None), ("y", MAX_COORD_M, None), ("rotation", 360, 0)):
+        good &= np.fromiter((_plain_number(o.get(key, default), bound) for o in objs), bool, len(objs))
+    is_compute = np.fromiter((type(t) is str and t in compute for t in type_ids), bool, len(objs))
+    systems = [o.get("system") for o in objs]
+    sys_ok = np.fromiter((type(v) is str and 0 < len(v) <= 10_000 and not v.isspace() for v in systems), bool,
+                         len(objs))
+    has_system = np.fromiter(("system" in o for o in objs), bool, len(objs))
+    good &= np.where(is_compute, sys_ok, ~has_system)
+    ok[rows] = good
+    return ok
 
 
 def _read_item(raw: Any, place: str, catalog: Catalog, seen_halls: set[str], seen: set[str],

@@ -195,6 +195,31 @@ class EquipmentTable:
                 self.extra[r.id] = dict(r.extra)
         return positions
 
+    def extend_columns(self, ids: list[str], types: list[str], halls: list[str], systems: list[str | None],
+                       x: np.ndarray, y: np.ndarray, rotation: np.ndarray, x2: np.ndarray, y2: np.ndarray,
+                       extras: dict[str, dict]) -> None:
+        """Append items given as columns (a file read in bulk; the same as :meth:`insert`
+        of their records at the end, without building them)."""
+        if not ids:
+            return
+        fresh = set(ids)
+        if len(fresh) != len(ids) or fresh & self.index.keys():
+            raise ValueError("duplicate equipment id")
+        tc, hc = self.types.code, self.halls.code
+        sc = self.systems.code
+        self.type_code = np.concatenate([self.type_code, np.array([tc(t) for t in types], np.int32)])
+        self.hall_code = np.concatenate([self.hall_code, np.array([hc(h) for h in halls], np.int32)])
+        self.system_code = np.concatenate([self.system_code,
+                                           np.array([-1 if s is None else sc(s) for s in systems], np.int32)])
+        for name, values in (("x", x), ("y", y), ("rotation", rotation), ("x2", x2), ("y2", y2)):
+            setattr(self, name, np.concatenate([getattr(self, name), np.asarray(values, float)]))
+        start = len(self.ids)
+        self.ids = self.ids + list(ids)
+        self.index.update(zip(ids, range(start, start + len(ids))))
+        for item_id, extra in extras.items():
+            if extra:
+                self.extra[item_id] = dict(extra)
+
     def delete(self, ids: Iterable[str]) -> tuple[list[Equipment], list[int]]:
         """Delete items; returns their records and former rows (to re-insert on undo)."""
         rows = np.unique(self.rows(ids))  # sorted, each item once even if named twice

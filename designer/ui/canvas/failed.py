@@ -7,15 +7,15 @@ import numpy as np
 from PySide6.QtCore import QLineF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
 
-from designer.ui.canvas.painting import chunked_paths, cosmetic_pen, draw_chunks, shapes_rect, with_alpha
-from designer.ui.canvas.sketch import ScreenItem
+from designer.ui.canvas.painting import chunked_paths, cosmetic_pen, draw_chunks, with_alpha
+from designer.ui.canvas.sketch import ShapesItem
 from designer.ui.canvas.styles import BUSWAY_WIDTH_M, FAILED_COLOR
 
 #: Half the size of the cross on a failed busway (pixels).
 CROSS_PX = 6.0
 
 
-class FailedItem(ScreenItem):
+class FailedItem(ShapesItem):
     """The failed items of a what-if, as one item over the halls (under the selection)."""
 
     #: the grey the failed items are covered with, their hatching and their edges
@@ -27,25 +27,15 @@ class FailedItem(ScreenItem):
 
     def __init__(self) -> None:
         super().__init__(9.0)
-        self.footprints: list[tuple[QRectF, QPainterPath]] = []  # chunked, scene coordinates
         self.crosses: list[tuple[QRectF, QPainterPath]] = []     # diagonals of the footprints
-        self.segments = np.zeros((0, 4))  # busways, scene coordinates
 
     def set_geometry(self, footprints: np.ndarray, segments: np.ndarray) -> None:
         """Show these footprints (corners (n, 4, 2)) and busway segments (n, 4) as failed
-        (scene coordinates)."""
-        self.footprints = chunked_paths(footprints)
+        (scene coordinates), each footprint crossed out."""
         # each footprint's two diagonals as a degenerate polygon: a cross that chunks like it
         diagonals = footprints[:, [0, 2, 1, 3]] if len(footprints) else np.zeros((0, 4, 2))
         self.crosses = chunked_paths(diagonals)
-        rect = shapes_rect(self.footprints, segments)
-        self.prepareGeometryChange()
-        self.segments = segments
-        self._bounds = rect
-        self.update()
-
-    def is_empty(self) -> bool:
-        return not self.footprints and not len(self.segments)
+        super().set_geometry(footprints, segments)
 
     def draw(self, painter: QPainter, exposed: QRectF, ppm: float) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)

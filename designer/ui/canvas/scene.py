@@ -27,8 +27,8 @@ from designer.ui.canvas.annotations import AnnotationsItem
 from designer.ui.canvas.failed import FailedItem
 from designer.ui.canvas.hall_item import HallItem, HallTitleItem
 from designer.ui.canvas.overlays.options import ViewOptions
-from designer.ui.canvas.painting import chunked_paths, draw_chunks, footprint_corners, pixels_per_metre, shapes_rect
-from designer.ui.canvas.sketch import ScreenItem, draw_handles
+from designer.ui.canvas.painting import draw_chunks, footprint_corners, pixels_per_metre
+from designer.ui.canvas.sketch import ShapesItem, draw_handles
 from designer.ui.canvas.styles import FLOOR_COLOR, LOD_GRID, SELECTION_COLOR, TypeStyle
 
 #: East-west gap between halls laid side by side in the scene (metres).
@@ -38,7 +38,7 @@ GRID_COLOR = QColor("#e4e0d6")
 GRID_MAJOR_COLOR = QColor("#d3cdbf")
 
 
-class SelectionItem(ScreenItem):
+class SelectionItem(ShapesItem):
     """Outlines the selected equipment, whatever its number, as one path.
 
     Drawn on screen only: a plan rendered for export (no widget) shows no selection.
@@ -46,22 +46,6 @@ class SelectionItem(ScreenItem):
 
     def __init__(self) -> None:
         super().__init__(10.0)
-        self.footprints: list[tuple[QRectF, QPainterPath]] = []  # chunked, scene coordinates
-        self.segments = np.zeros((0, 4))  # busways, scene coordinates
-
-    def set_geometry(self, footprints: np.ndarray, segments: np.ndarray) -> None:
-        """Show these footprints (corners (n, 4, 2), scene coordinates) and busway
-        segments (x1, y1, x2, y2)."""
-        footprints = chunked_paths(footprints)
-        rect = shapes_rect(footprints, segments)
-        self.prepareGeometryChange()
-        self.footprints = footprints
-        self.segments = segments
-        self._bounds = rect
-        self.update()
-
-    def is_empty(self) -> bool:
-        return not self.footprints and not len(self.segments)
 
     def draw(self, painter: QPainter, exposed: QRectF, ppm: float) -> None:
         tint = QColor(SELECTION_COLOR)

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from typing import Iterable
 
+import numpy as np
+
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
-from designer.ui.canvas.painting import chunked_paths, chunks_rect, draw_chunks, overlay_margin, pixels_per_metre
+from designer.ui.canvas.painting import (chunked_paths, chunks_rect, draw_chunks, overlay_margin, pixels_per_metre,
+                                        shapes_rect)
 from designer.ui.canvas.styles import HANDLE_PX, LOD_ANTIALIAS, SELECTION_COLOR
 
 
@@ -59,6 +62,29 @@ class ScreenItem(QGraphicsItem):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, ppm >= LOD_ANTIALIAS)
         self.draw(painter, option.exposedRect, ppm)
         painter.restore()
+
+
+class ShapesItem(ScreenItem):
+    """A screen item showing some items' footprints and busway segments (the selection,
+    the what-if's failed items): their geometry in scene coordinates, chunked for drawing."""
+
+    def __init__(self, z: float) -> None:
+        super().__init__(z)
+        self.footprints: list[tuple[QRectF, QPainterPath]] = []  # chunked, scene coordinates
+        self.segments = np.zeros((0, 4))  # busways (x1, y1, x2, y2), scene coordinates
+
+    def set_geometry(self, footprints: np.ndarray, segments: np.ndarray) -> None:
+        """Show these footprints (corners (n, 4, 2)) and busway segments (n, 4)."""
+        chunks = chunked_paths(footprints)
+        rect = shapes_rect(chunks, segments)
+        self.prepareGeometryChange()
+        self.footprints = chunks
+        self.segments = segments
+        self._bounds = rect
+        self.update()
+
+    def is_empty(self) -> bool:
+        return not self.footprints and not len(self.segments)
 
 
 class SketchItem(ScreenItem):

@@ -16,7 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from designer.catalog.specs import (
-    RANGES, REQUIRED_FIGURES, USER_KINDS, Catalog, CatalogError, EquipmentType, Figure, check_value,
+    RANGES, REQUIRED_FIGURES, USER_KINDS, Catalog, CatalogError, EquipmentType, Figure, check_value, kept,
 )
 from designer.paths import catalog_dir, user_catalog_dir
 
@@ -180,18 +180,12 @@ def with_design_types(base: Catalog, section: object, where: str = "catalog") ->
     few), like :meth:`Catalog.with_overrides`, so every view of one design shares one."""
     if not section:
         return base
-    key = (where, json.dumps(section, sort_keys=True, default=repr))
-    cache = base.__dict__.setdefault("_with_design", {})
-    hit = cache.get(key)
-    if hit is None:
-        if len(cache) >= 8:
-            cache.clear()
+    def build() -> Catalog:
         types, _, sources = parse_types(section, base, where, "design")
-        merged = dict(base.types)
-        merged.update(types)
-        hit = cache[key] = Catalog(types=merged, media=base.media, globals=base.globals,
-                                   sources=MappingProxyType({**base.sources, **sources}), problems=base.problems)
-    return hit
+        return Catalog(types={**base.types, **types}, media=base.media, globals=base.globals,
+                       sources=MappingProxyType({**base.sources, **sources}), problems=base.problems)
+
+    return kept(base, "_with_design", (where, json.dumps(section, sort_keys=True, default=repr)), build)
 
 
 def load_user_types(base: Catalog, folder: Path) -> Catalog:

@@ -225,6 +225,19 @@ class EquipmentType:
         return self.it_power_kw * self.racks_per_system
 
 
+def kept(owner, slot: str, key, build):
+    """``build()``, kept on ``owner`` under ``key`` (the last few kept, in ``slot``): the
+    catalogs derived from one catalog (a design's overrides, its own types) are made once
+    and shared by every view of the design."""
+    cache = owner.__dict__.setdefault(slot, {})
+    hit = cache.get(key)
+    if hit is None:
+        if len(cache) >= 8:
+            cache.clear()
+        hit = cache[key] = build()
+    return hit
+
+
 @dataclass(frozen=True)
 class Catalog:
     """All equipment types, cable media and design-wide figures, possibly overridden."""
@@ -278,14 +291,8 @@ class Catalog:
         overrides (the last few), so every view and export of one design shares one."""
         if not overrides:
             return self
-        key = (where, json.dumps(overrides, sort_keys=True, default=repr))
-        cache = self.__dict__.setdefault("_overridden", {})
-        hit = cache.get(key)
-        if hit is None:
-            if len(cache) >= 8:
-                cache.clear()
-            hit = cache[key] = self._overridden_by(overrides, where)
-        return hit
+        return kept(self, "_overridden", (where, json.dumps(overrides, sort_keys=True, default=repr)),
+                    lambda: self._overridden_by(overrides, where))
 
     def _overridden_by(self, overrides: Mapping[str, object], where: str) -> "Catalog":
         types = dict(self.types)

@@ -3,7 +3,7 @@
 Hall-local work (geometry, busways, cooling units, network racks) is done by
 :func:`rules.evaluate_group` over all halls at once; the site-level step combines it
 (utility feed, UltraServers split across halls, throughput, totals). :class:`Evaluator`
-keeps the hall-local results in hall-sorted order (:class:`_Store`) so that an edit
+keeps the hall-local results in hall-sorted order (:class:`Store`) so that an edit
 re-evaluates only the halls it touched and splices their slice in; the combination is a
 handful of O(n) numpy passes.
 """
@@ -11,14 +11,13 @@ handful of O(n) numpy passes.
 from __future__ import annotations
 
 import os
-from dataclasses import fields, replace
+from dataclasses import replace
 from typing import Iterable
 
 import numpy as np
 
 from designer.catalog import Catalog, load_catalog, with_design_types
-from designer.engine.evaluation import (HALL_FLAGS, HALL_SUMS, SEVERITY, STATUS_ERROR, STATUS_OK, STATUS_WARNING,
-                                        SYSTEM_KEYS, Evaluation, HallTable, ItemTable, Links, Violation)
+from designer.engine.evaluation import HALL_SUMS, SYSTEM_KEYS, Evaluation, HallTable, ItemTable, Violation
 from designer.engine.group import feed_b_rows, fmt_kw, loop_rows
 from designer.engine.alike import hall_digest
 from designer.engine.fabric import (build_fabric, fabric_report, oversubscription, partitioned, spine_redundancy,
@@ -27,10 +26,10 @@ from designer.engine.options import DEFAULT_OPTIONS, EngineOptions
 from designer.engine.power_chain import busways_under, chain_of, chain_violations, generator_check, roll_up
 from designer.engine.resilience import (Resilience, SingleFailure, declared_redundancy, hall_failures,
                                         order_failures, prepare_hall)
-from designer.engine.rules import GroupResult, HallMemory, HallSums, ItemColumns, evaluate_group
-from designer.engine.rules.interconnect import LinkRuns
+from designer.engine.rules import GroupResult, HallMemory, evaluate_group
 from designer.engine.rules.throughput import BY_TYPE_COUNTS, by_type_sums, effective_systems, stranded_items
 from designer.engine.settings import Settings
+from designer.engine.store import Store, join_results, joined_links, patch_items, replicated, scatter, status_of
 from designer.engine.types import BUSWAY, COMPUTE, NETWORK, OPTIONAL_SYSTEM_FIGURES, SYSTEM_FIGURES, TypeTable
 from designer.model.design import ITEM_CHANGES, Change, Design
 
@@ -38,62 +37,6 @@ HOURS_PER_YEAR = 8760.0
 #: Air: ρ = 1.2 kg/m³, cp = 1,005 J/(kg·K) (hardware.md §6, D23) → m³/h = W·3600 / (ρ·cp·ΔT).
 AIR_RHO_KG_M3 = 1.2
 AIR_CP_J_KG_K = 1005.0
-
-
-class _Store:
-    """The hall-local results of every hall, in hall-sorted order: per-item columns,
-    each hall's cable runs (positions within the hall), violations and sums (rows in
-    design order of halls), and each hall's slice of the order."""
-
-    def __init__(self, res: GroupResult, slices: dict[str, tuple[int, int]], hall_ids: list[str]):
-        self.items = res.items
-        self.slices = dict(slices)
-        self.links = _links_by_hall(res.links, [slices[h] for h in hall_ids], hall_ids)
-        self.violations = res.violations
-        self.sums = res.sums
-        self.hall_ids = list(hall_ids)
-
-    def splice(self, hall_id: str, res: GroupResult) -> None:
-        """Replace one hall's results (a group of that hall alone)."""
-        lo, hi = self.slices[hall_id]
-        delta = len(res.items.powered) - (hi - lo)
-
-        def splice(old: np.ndarray, new: np.ndarray) -> np.ndarray:
-            # a new array, never in place: earlier evaluations' per-item views keep theirs
-            if delta == 0:
-                out = old.copy()
-                out[..., lo:hi] = new
-                return out
-            return np.concatenate([old[..., :lo], new, old[..., hi:]], axis=-1)
-
-        columns = {}
-        for name in self.items.names():
-            old, new = getattr(self.items, name), getattr(res.items, name)
-            if name in ItemColumns.POSITIONS:
-                new = np.where(new >= 0, new + lo, -1)
-                if delta:
-                    old = np.where(old >= hi, old + delta, old)
-            columns[name] = splice(old, new)
-        self.items = ItemColumns(**columns)
-        self.links[hall_id] = res.links  # positions within the hall (a group of one)
-        self.violations[hall_id] = res.violations[hall_id]
-        h = self.hall_ids.index(hall_id)
-        for name in self.sums.names():
-            old, new = getattr(self.sums, name), getattr(res.sums, name)
-            if old.shape[1:] != new.shape[1:]:  # (by_type: a type was added since) pad to the wider
-                width = max(old.shape[1], new.shape[1])
-                old, new = _pad_types(old, width), _pad_types(new, width)
-                setattr(self.sums, name, old)
-            old[h] = new[0]
-        for other, (a, b) in list(self.slices.items()):
-            if other == hall_id:
-                self.slices[other] = (lo, hi + delta)
-            elif a >= hi:
-                self.slices[other] = (a + delta, b + delta)
-
-    def joined_links(self) -> LinkRuns:
-        """Every hall's cable runs in hall order, positions in the hall-sorted order."""
-        return _joined_links(dict(self.links), self.hall_ids, [self.slices[h] for h in self.hall_ids])
 
 
 class Evaluator:
@@ -274,7 +217,7 @@ class Evaluator:
         self.failure_memo = {}
         self.order, self.slices = self._sorted_rows()
         self._distinct = None
-        self.store = _Store(self._evaluate_all(), self.slices, self.design.hall_ids())
+        self.store = Store(self._evaluate_all(), self.slices, self.design.hall_ids())
         self.evaluation = self._with_resilience(self._combine(None))
         return self.evaluation
 
@@ -427,7 +370,7 @@ class Evaluator:
             res_own = self._evaluate_halls([halls[i] for i in own], self._rows_of_halls([halls[i] for i in own]))
             parts.append((res_own, {halls[i].id: k for k, i in enumerate(own)}))
         source = {keys[i]: halls[i].id for i in firsts}
-        return _replicated(halls, [h.id if (h.id in parts[0][1] or (len(parts) > 1 and h.id in parts[1][1]))
+        return replicated(halls, [h.id if (h.id in parts[0][1] or (len(parts) > 1 and h.id in parts[1][1]))
                                    else source[keys[i]] for i, h in enumerate(halls)], parts, self.slices)
 
     def _rows_of_halls(self, halls) -> np.ndarray:
@@ -445,7 +388,7 @@ class Evaluator:
         cut = int(ends[k - 1])
         first = _worker().submit(self._evaluate, halls[:k], order[:cut])
         second = self._evaluate(halls[k:], order[cut:])
-        return _join(first.result(), second, cut)
+        return join_results(first.result(), second, cut)
 
     def apply(self, change: Change) -> Evaluation:
         """Update the evaluation after an edit; only the halls the edit touched are redone.
@@ -543,10 +486,10 @@ class Evaluator:
         types = self.types
 
         def build() -> ItemTable:
-            links = _joined_links(*link_parts)
+            links = joined_links(*link_parts)
             if patch is not None:
-                return _patch(*patch, order, columns, links, tc, sys_code, n_sys, types)
-            return _scatter(order, columns, links, tc, sys_code, n_sys, types)
+                return patch_items(*patch, order, columns, links, tc, sys_code, n_sys, types)
+            return scatter(order, columns, links, tc, sys_code, n_sys, types)
 
         return build
 
@@ -557,7 +500,7 @@ class Evaluator:
         types = self.types
         st = self.settings
         site = design.site
-        items = _scatter(self.order, self.store.items, self.store.joined_links(), t.type_code, t.system_code,
+        items = scatter(self.order, self.store.items, self.store.joined_links(), t.type_code, t.system_code,
                          len(t.systems.names), types)
         flags, powered, cooled, link_down = items.flags, items.powered, items.cooled, items.link_down
         tc = t.type_code
@@ -609,7 +552,7 @@ class Evaluator:
                                             f"UltraServer {t.systems[int(code)]} is split across halls; "
                                             f"scale-up cables stay within {st.scaleup_max_m:.1f} m",
                                             t.halls[int(t.hall_code[r0])], float(t.x[r0]), float(t.y[r0])))
-        status = _status(flags, powered, cooled)
+        status = status_of(flags, powered, cooled)
         effective_sys = effective_systems(sc, stranded_items(flags, powered, cooled, link_down)[comp], n_sys)
         present = np.bincount(sc, minlength=n_sys) > 0
         eff_rack = effective_sys[sc]
@@ -803,184 +746,6 @@ def _severity_counts_by_hall(violations: list[Violation], hall_ids: list[str]) -
             else:
                 warnings[i] += 1
     return errors, warnings
-
-
-def _links_by_hall(links: LinkRuns, slices: list[tuple[int, int]], hall_ids: list[str]) -> dict[str, LinkRuns]:
-    """A group's cable runs (group positions) split per hall, with positions within the
-    hall; each hall's runs keep their order."""
-    ends = np.array([hi for _, hi in slices], np.int64)
-    h = np.searchsorted(ends, links.rack, side="right") if len(ends) else np.zeros(len(links.rack), np.int64)
-    order = np.argsort(h, kind="stable")
-    cuts = np.searchsorted(h[order], np.arange(len(hall_ids) + 1))
-    out = {}
-    for k, hall_id in enumerate(hall_ids):
-        sel = order[cuts[k]:cuts[k + 1]]
-        lo = slices[k][0]
-        out[hall_id] = LinkRuns(links.rack[sel] - lo, links.network[sel] - lo, links.count[sel],
-                                links.length_m[sel], links.medium[sel])
-    return out
-
-
-def _joined_links(links_h: dict[str, LinkRuns], hall_ids: list[str], slices: list[tuple[int, int]]) -> LinkRuns:
-    """Every hall's cable runs in hall order, positions in the hall-sorted order."""
-    parts = [links_h[h] for h in hall_ids]
-    if not parts:
-        return LinkRuns.empty()
-    offset = np.repeat(np.array([lo for lo, _ in slices], np.int64), [len(p.rack) for p in parts])
-    return LinkRuns(np.concatenate([p.rack for p in parts]) + offset,
-                    np.concatenate([p.network for p in parts]) + offset,
-                    np.concatenate([p.count for p in parts]), np.concatenate([p.length_m for p in parts]),
-                    np.concatenate([p.medium for p in parts]))
-
-
-def _pad_types(by_type: np.ndarray, n_types: int) -> np.ndarray:
-    """Per-hall, per-type sums widened to ``n_types`` types (types are only ever added)."""
-    if by_type.shape[1] == n_types:
-        return by_type
-    out = np.zeros((by_type.shape[0], n_types, *by_type.shape[2:]))
-    out[:, :by_type.shape[1]] = by_type
-    return out
-
-
-def _replicated(halls, sources: list[str], parts: list[tuple[GroupResult, dict[str, int]]],
-                slices: dict[str, tuple[int, int]]) -> GroupResult:
-    """The result of every hall (design order) from groups evaluated for some of them:
-    hall i takes the results of hall ``sources[i]`` (itself, or the first hall alike),
-    found in one of ``parts`` (a group result and each of its halls' index in it), with
-    positions moved to the hall's own slice of the order."""
-    where: dict[str, tuple[int, int, int]] = {}   # hall → (part, index in its group, start in the group)
-    for p, (res, index) in enumerate(parts):
-        starts = {}
-        lo = 0
-        for hall_id, k in sorted(index.items(), key=lambda kv: kv[1]):
-            starts[hall_id] = lo
-            lo += slices[hall_id][1] - slices[hall_id][0]
-        for hall_id, k in index.items():
-            where[hall_id] = (p, k, starts[hall_id])
-    gather = [[] for _ in parts]       # per part: (source start, length, destination start)
-    for hall, src in zip(halls, sources):
-        p, k, lo = where[src]
-        dst_lo, dst_hi = slices[hall.id]
-        gather[p].append((lo, dst_hi - dst_lo, dst_lo, k, src, hall.id))
-    n = max((hi for _, hi in slices.values()), default=0)
-    first = parts[0][0]
-    columns = {}
-    for name in first.items.names():
-        proto = getattr(first.items, name)
-        out = np.zeros(proto.shape[:-1] + (n,), proto.dtype)
-        for p, (res, _) in enumerate(parts):
-            col = getattr(res.items, name)
-            for lo, size, dst, *_ in gather[p]:
-                block = col[..., lo:lo + size]
-                if name in ItemColumns.POSITIONS:
-                    block = np.where(block >= 0, block - lo + dst, -1)
-                out[..., dst:dst + size] = block
-        columns[name] = out
-    links, sums_rows, violations = [], [], {}
-    sums_src = []
-    for hall, src in zip(halls, sources):
-        p, k, lo = where[src]
-        res = parts[p][0]
-        size = slices[hall.id][1] - slices[hall.id][0]
-        dst = slices[hall.id][0]
-        mask = (res.links.rack >= lo) & (res.links.rack < lo + size)
-        links.append(LinkRuns(res.links.rack[mask] - lo + dst, res.links.network[mask] - lo + dst,
-                              res.links.count[mask], res.links.length_m[mask], res.links.medium[mask]))
-        sums_src.append((p, k))
-        violations[hall.id] = list(res.violations.get(hall.id, ())) if src == hall.id else []
-    joined = LinkRuns(*(np.concatenate([getattr(lr, f) for lr in links]) for f in LinkRuns._fields))
-    sums = HallSums(**{f.name: np.stack([getattr(parts[p][0].sums, f.name)[k] for p, k in sums_src])
-                       for f in fields(HallSums)})
-    return GroupResult(ItemColumns(**columns), joined, violations, sums)
-
-
-def _join(a: GroupResult, b: GroupResult, n_a: int) -> GroupResult:
-    """The result of two consecutive groups of halls as one (b's positions follow a's)."""
-    columns = {}
-    for name in a.items.names():
-        x, y = getattr(a.items, name), getattr(b.items, name)
-        if name in ItemColumns.POSITIONS:
-            y = np.where(y >= 0, y + n_a, -1)
-        columns[name] = np.concatenate([x, y], axis=-1)
-    links = LinkRuns(*(np.concatenate([p, q + (n_a if k < 2 else 0)])
-                       for k, (p, q) in enumerate(zip(a.links, b.links))))
-    sums = HallSums(**{f.name: np.concatenate([getattr(a.sums, f.name), getattr(b.sums, f.name)])
-                       for f in fields(HallSums)})
-    return GroupResult(ItemColumns(**columns), links, {**a.violations, **b.violations}, sums)
-
-
-def _status(flags: dict[str, np.ndarray], powered: np.ndarray, cooled: np.ndarray) -> np.ndarray:
-    status = np.full(len(powered), STATUS_OK, np.int8)
-    for k, mask in flags.items():
-        level = STATUS_ERROR if SEVERITY[k] == "error" else STATUS_WARNING
-        status[mask] = np.maximum(status[mask], level)
-    status[~powered | ~cooled] = STATUS_ERROR
-    return status
-
-
-def _full(columns: ItemColumns, name: str, n: int) -> np.ndarray:
-    """An empty per-row array for a stored column (rows no hall holds keep these values)."""
-    if name in ItemColumns.POSITIONS:
-        return np.full(n, -1, np.int64)
-    if name in ("powered", "cooled"):
-        return np.ones(n, bool)
-    return np.zeros(n, getattr(columns, name).dtype)
-
-
-_SCATTERED = ("powered", "cooled", "served_by_busway", "served_by_busway_b", "served_by_cdu", "served_by_air",
-              "load_kw", "limit_kw", "failover_kw", "ports_used", "link_down")
-
-
-def _rows_of(columns: ItemColumns, name: str, order: np.ndarray, pos=slice(None)) -> np.ndarray:
-    src = getattr(columns, name)[pos]
-    if name in ItemColumns.POSITIONS:
-        src = np.where(src >= 0, order[np.maximum(src, 0)], -1)
-    return src
-
-
-def _scatter(order, columns: ItemColumns, links: LinkRuns, tc, sys_code, n_sys, types) -> ItemTable:
-    """The per-item table in row order from hall-sorted stored results."""
-    n = len(tc)
-    flags = {k: np.zeros(n, bool) for k in SEVERITY}
-    for k, row in zip(HALL_FLAGS, columns.flag_block):
-        flags[k][order] = row
-    out = {}
-    for name in _SCATTERED:
-        full = _full(columns, name, n)
-        full[order] = _rows_of(columns, name, order)
-        out[name] = full
-    it = types.it_kw[tc]
-    lf = types.liquid_fraction[tc]
-    status = _status(flags, out["powered"], out["cooled"])
-    comp = np.flatnonzero(types.kind[tc] == COMPUTE)
-    bad = stranded_items(flags, out["powered"], out["cooled"], out["link_down"])
-    return ItemTable(status=status, flags=flags, it_kw=it, liquid_kw=it * lf, air_kw=it - it * lf,
-                     links=Links(order[links.rack], order[links.network], links.count, links.length_m, links.medium),
-                     system_effective=effective_systems(sys_code[comp], bad[comp], n_sys), **out)
-
-
-def _patch(previous: ItemTable, touched: list[tuple[int, int]], order, columns: ItemColumns, links: LinkRuns, tc,
-           sys_code, n_sys, types) -> ItemTable:
-    """:func:`_scatter`'s result, from the previous one (same rows, same halls) with the
-    rows of the touched halls (their hall-sorted slices) replaced."""
-    pos = np.concatenate([np.arange(lo, hi) for lo, hi in touched])
-    rows = order[pos]
-    flags = {k: v.copy() for k, v in previous.flags.items()}
-    for k, row in zip(HALL_FLAGS, columns.flag_block):
-        flags[k][rows] = row[pos]
-    out = {}
-    for name in _SCATTERED:
-        full = getattr(previous, name).copy()
-        full[rows] = _rows_of(columns, name, order, pos)
-        out[name] = full
-    status = previous.status.copy()
-    status[rows] = _status({k: v[rows] for k, v in flags.items()}, out["powered"][rows], out["cooled"][rows])
-    comp = np.flatnonzero(types.kind[tc] == COMPUTE)
-    bad = stranded_items(flags, out["powered"], out["cooled"], out["link_down"])
-    return ItemTable(status=status, flags=flags, it_kw=previous.it_kw, liquid_kw=previous.liquid_kw,
-                     air_kw=previous.air_kw,
-                     links=Links(order[links.rack], order[links.network], links.count, links.length_m, links.medium),
-                     system_effective=effective_systems(sys_code[comp], bad[comp], n_sys), **out)
 
 
 def evaluate(design: Design, catalog: Catalog | None = None, options: EngineOptions = DEFAULT_OPTIONS,

@@ -542,7 +542,7 @@ def test_one_step_allocation_serves_ample_halls_and_declines_tight_ones():
 @given(moves=moves_strategy, tight=st.booleans())
 def test_evaluating_halls_in_two_threads_gives_the_same_result(moves, tight):
     """Large designs are evaluated as two groups of halls in two threads and joined
-    (evaluator._join); on any design the result must be the one-group result."""
+    (store.join_results); on any design the result must be the one-group result."""
     from designer.engine import evaluator
 
     design = perturbed(incremental_design(), moves)

@@ -145,7 +145,7 @@ def _prepare(evaluator, hall_id: str) -> _HallTrial | None:
     share = types.system["mxfp8_tflops"][tc] / types.racks_per_system[tc] / 1000.0
     pflops = np.bincount(t.system_code[comp_rows], share, minlength=len(t.systems.names))
     systems = first_seen(t.system_code[rows])
-    key = _hall_signature(evaluator, design.hall(hall_id), rows, candidates, failed)
+    key = _hall_signature(evaluator, design.hall(hall_id), rows, candidates, n_items, failed)
     return _HallTrial(rows, candidates, n_items, nodes, pflops, systems, key)
 
 
@@ -186,11 +186,12 @@ def hall_failures(evaluator, hall_id: str, trial: "_HallTrial | None | bool" = F
         rel[systems] = np.arange(len(systems))
         memo[key] = ([rel[a] for a in new_by], lost)
 
+    system_names = t.systems.names
+
     def failure(item_id: str, type_id: str, system: str, new: np.ndarray, spines: int) -> SingleFailure:
-        names = [t.systems[int(s)] for s in new]
-        order = sorted(range(len(names)), key=names.__getitem__)
+        named = sorted(zip([system_names[s] for s in new.tolist()], pflops[new].tolist()))
         return SingleFailure(item_id, type_id, hall_id, system, len(new), float(pflops[new].sum()),
-                             tuple(names[k] for k in order), tuple(float(pflops[new[k]]) for k in order), spines)
+                             tuple(n for n, _ in named), tuple(p for _, p in named), spines)
 
     lost = lost.tolist()
     out = [failure(node, "", "power", new, spines) for node, new, spines in zip(nodes, new_by[n_items:],
@@ -207,14 +208,16 @@ def hall_failures(evaluator, hall_id: str, trial: "_HallTrial | None | bool" = F
     return out
 
 
-def _hall_signature(evaluator, hall, rows: np.ndarray, candidates: list, failed: np.ndarray | None) -> bytes:
+def _hall_signature(evaluator, hall, rows: np.ndarray, candidates: list, n_items: int,
+                    failed: np.ndarray | None) -> bytes:
     """What a hall's single failures depend on (:func:`alike.hall_digest`) and the
     candidates tried (power-chain parts as groups of positions)."""
     loops, feeds = evaluator.item_codes()
-    tried = tuple(np.atleast_1d(np.asarray(c, np.int64)) for c in candidates)
-    sizes = np.array([len(c) for c in tried], np.int64)
+    # ``n_items`` single positions first, then the power-chain nodes' groups (_prepare)
+    groups = [np.asarray(c, np.int64) for c in candidates[n_items:]]
+    sizes = np.array([1] * n_items + [len(c) for c in groups], np.int64)
     return hall_digest(evaluator.design, hall, rows, loops, feeds, failed,
-                       (sizes, np.concatenate(tried) if tried else sizes))
+                       (sizes, np.concatenate([np.asarray(candidates[:n_items], np.int64), *groups])))
 
 
 def order_failures(failures: list[SingleFailure], design=None, site_stranded: set[str] = frozenset()

@@ -194,3 +194,31 @@ def test_what_the_site_already_strands_is_not_a_failures_blast_radius():
     assert got["ups1"].stranded_ultraservers == 0
     assert got["ups2"].stranded_ultraservers == 0 and got["ups2"].type == "ups-1250kw"   # feeds nothing: listed
     assert ev.resilience.n_minus_1_safe is False or not any(f.stranded_ultraservers for f in got.values())
+
+
+LONG_REACH = {f"{m}.reach_m": 3.0 for m in ("passive-dac", "aec", "aoc", "sr8", "dr8", "fr")}
+
+
+@pytest.mark.parametrize("case", ["spare ports", "ports bind", "a leaf down", "short media"])
+def test_a_leafs_failure_judged_without_copies_equals_each_alone(case):
+    """A leaf's loss is judged without re-serving when the other leaves have ports for
+    every link, none of them is down and no run can exceed the media's reach; otherwise
+    the hall is served again without it. Both agree with failing each leaf alone."""
+    d = base_design(1)
+    t = d.equipment
+    if case == "ports bind":      # 80 ports: 4 leaves × 40 server ports for 144 links, 3 too few
+        d.assumptions["network-rack.ports"] = 80
+    elif case == "a leaf down":   # A-net1 outside the hall: unpowered, its links down
+        t.y[t.index["A-net1"]] += 40.0
+    elif case == "short media":   # every medium reaches 3 m: re-homed runs may be too long
+        d.assumptions.update(LONG_REACH)
+    ev = evaluate(d, resilience=True)
+    batched = {f.id: f.stranded_ultraservers for f in ev.resilience.single_failures}
+    expected = _one_by_one(d, "A")
+    assert batched == {k: v for k, v in expected.items() if k in batched}
+    leaves = {k: v for k, v in batched.items() if k.startswith("A-net")}
+    assert len(leaves) == 4
+    if case == "spare ports":
+        assert set(leaves.values()) == {0}
+    if case == "ports bind":
+        assert max(leaves.values()) > 0

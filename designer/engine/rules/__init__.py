@@ -188,6 +188,49 @@ def _links_down(links, up: np.ndarray, n: int, k: int) -> np.ndarray:
     return down
 
 
+def _leaves_rehome(g: HallGroup, base: _Run, flags: dict, powered: np.ndarray, cooled: np.ndarray,
+                   is_compute: np.ndarray, leaves: list) -> tuple[np.ndarray, np.ndarray]:
+    """Per leaf position in ``leaves``: whether its failure provably re-homes every link
+    of the hall, and the systems stranded then (the same for each such leaf).
+
+    Exact without re-serving: the network's last pass offers each rack every network rack
+    with ports left, with partial grants and no reach limit (rules.interconnect), so it
+    serves min(links, ports). When the other racks' ports cover every link, none of them
+    is down (power, cooling) and no rack is beyond every medium's reach of any of them,
+    no link is short, down or too long, whatever the allocation: the failure strands what
+    the hall strands without its network rules."""
+    from designer.engine.rules.interconnect import routed_length_m
+    from designer.engine.rules.throughput import stranded_items
+    from designer.engine.types import NETWORK
+
+    st = g.settings
+    comp = base.sg.comp
+    nets = np.flatnonzero(g.kind == NETWORK)
+    at = np.array([int(np.atleast_1d(c)[0]) for c in leaves], np.int64)
+    ok = np.zeros(len(at), bool)
+    if flags["network-ports"].any():  # short of ports already: fewer ports cannot serve all
+        return ok, np.zeros(0, np.int64)
+    ports = np.where(g.failed[nets], 0.0, g.types.ports[g.type_code[nets]])
+    needed = float(base.network.ports_used.sum())
+    live = ports > 0
+    down = live & ~(powered[nets] & cooled[nets])
+    own = np.searchsorted(nets, at)
+    ok = needed <= ports.sum() - ports[own] + 1e-9
+    ok &= (down.sum() - down[own]) == 0
+    if len(comp) and ok.any():
+        cand = nets[live]
+        if len(cand):
+            span = (np.abs(g.x[comp][:, None] - g.x[cand][None, :])
+                    + np.abs(g.y[comp][:, None] - g.y[cand][None, :])).max()
+            longest = np.round(routed_length_m(span, g.tray_drop_m[0], st.slack), 3)
+            if longest > st.reach.max() + 1e-9:
+                ok[:] = False
+    quiet = dict(flags)
+    quiet["cable-reach"] = quiet["network-ports"] = np.zeros(len(g), bool)
+    bad = stranded_items(quiet, powered, cooled, np.zeros(len(g), bool)) & is_compute
+    return ok, np.unique(g.system[bad]).astype(np.int64)
+
+
 def try_single_failures(design: Design, types: TypeTable, settings: Settings, hall: Hall, rows: np.ndarray,
                         candidates: list, serving_memory: dict | None = None,
                         options: EngineOptions | None = None, memory: HallMemory | None = None,
@@ -227,6 +270,12 @@ def try_single_failures(design: Design, types: TypeTable, settings: Settings, ha
         out[w] = before
         lost[w] = int(bool(spine_up[np.searchsorted(spines, np.atleast_1d(candidates[w])[0])]))
     kinds[spine] = -1
+    net = np.flatnonzero(kinds == NETWORK)
+    if len(net):
+        rehomed, systems = _leaves_rehome(g, base, flags, powered, cooled, comp, [candidates[w] for w in net])
+        for w in net[rehomed]:
+            out[w] = systems
+        kinds[net[rehomed]] = -1
     # copies of the hall in chunks of at most COPY_ROWS items (memory stays bounded in a
     # hall with thousands of components)
     step = max(1, COPY_ROWS // max(n, 1))

@@ -30,6 +30,7 @@ import json
 import math
 import os
 import re
+from itertools import repeat
 from pathlib import Path
 from typing import Any, Callable
 
@@ -369,6 +370,23 @@ class _V:
             raise cls.fail(place, f"the polygon is not simple: it intersects itself ({reason})")
         return poly
 
+    @classmethod
+    def polygons(cls, value: Any, place: str) -> list[tuple[tuple[float, float], ...]]:
+        """A list of polygons (``place[i]``), each as :meth:`polygon` would read it: the
+        ordinary ones (plain points, none repeated, not closed, simple, with area) are
+        checked together in one shapely call; anything else goes through :meth:`polygon`,
+        which names the place of the first fault."""
+        polys = cls.lst(value, place)
+        if polys and all(type(p) is list and len(p) >= 3 and all(map(_plain_point, p)) for p in polys):
+            rings = [tuple((float(x), float(y)) for x, y in p) for p in polys]
+            if all(r[0] != r[-1] and all(map(tuple.__ne__, r[1:], r[:-1])) for r in rings):
+                sizes = [len(r) for r in rings]
+                flat = np.array([pt for r in rings for pt in r], float)
+                shapes = shapely.polygons(shapely.linearrings(flat, indices=np.repeat(np.arange(len(rings)), sizes)))
+                if bool((shapely.area(shapes) > 0).all()) and bool(shapely.is_valid(shapes).all()):
+                    return rings
+        return [cls.polygon(p, f"{place}[{i}]") for i, p in enumerate(polys)]
+
 
 def _migrate(doc: dict) -> dict:
     version = _V.req(doc, "version", "")
@@ -503,8 +521,7 @@ def _read_hall(raw: Any, place: str) -> Hall:
     outline = _V.polygon(_V.req(obj, "outline", place), f"{place}.outline")
     hall = Hall(id=hall_id, name=_V.text(obj.get("name", hall_id), f"{place}.name"), outline=outline)
     for key in ("columns", "keepouts"):
-        polys = _V.lst(obj.get(key, []), f"{place}.{key}")
-        setattr(hall, key, [_V.polygon(p, f"{place}.{key}[{i}]") for i, p in enumerate(polys)])
+        setattr(hall, key, _V.polygons(obj.get(key, []), f"{place}.{key}"))
     for key in ("floor_rating_kg_m2", "it_capacity_kw", "tray_drop_m"):
         if key in obj:
             setattr(hall, key, _V.figure(obj[key], f"{place}.{key}", key))
@@ -614,7 +631,7 @@ def _read_items(items: list, catalog: Catalog, seen_halls: set[str], nodes: set[
     in bulk; anything else, and any id seen before, goes through :func:`_read_item`, which
     names the place of the first fault."""
     n = len(items)
-    plain = _plain_flags(items, catalog.types, seen_halls)
+    plain, cols = _plain_flags(items, catalog.types, seen_halls)
     bus_rows, bus_extra = _plain_busways(items, np.flatnonzero(~plain), catalog.types, seen_halls, nodes)
     ids: list = [None] * n
     type_ids: list = [None] * n
@@ -627,19 +644,25 @@ def _read_items(items: list, catalog: Catalog, seen_halls: set[str], nodes: set[
     y2 = np.full(n, np.nan)
     extras: dict[str, dict] = {}
     if plain.any():
-        rows = np.flatnonzero(plain)
-        fields = [items[r] for r in rows.tolist()]
-        x[rows] = [o["x"] for o in fields]
-        y[rows] = [o["y"] for o in fields]
-        rotation[rows] = [o.get("rotation", 0) for o in fields]
-        for r, o in zip(rows.tolist(), fields):
-            ids[r], type_ids[r], hall_ids[r], systems[r] = o["id"], o["type"], o["hall"], o.get("system")
+        good = plain[cols["rows"]]
+        rows = cols["rows"][good]
+        x[rows], y[rows], rotation[rows] = cols["x"][good], cols["y"][good], cols["rotation"][good]
+        if good.all() and len(rows) == n:
+            ids, type_ids, hall_ids, systems = cols["id"], cols["type"], cols["hall"], cols["system"]
+        else:
+            for r, k in zip(rows.tolist(), np.flatnonzero(good).tolist()):
+                ids[r], type_ids[r], hall_ids[r], systems[r] = (cols["id"][k], cols["type"][k], cols["hall"][k],
+                                                                cols["system"][k])
     if len(bus_rows):
         fields = [items[r] for r in bus_rows.tolist()]
         x[bus_rows], y[bus_rows] = zip(*(o["start"] for o in fields))
         x2[bus_rows], y2[bus_rows] = zip(*(o["end"] for o in fields))
         for r, o in zip(bus_rows.tolist(), fields):
             ids[r], type_ids[r], hall_ids[r] = o["id"], o["type"], o["hall"]
+    if None not in ids and len(set(ids)) == n:   # every entry ordinary, every id once
+        for r, extra in bus_extra.items():
+            extras[ids[r]] = extra
+        return ids, type_ids, hall_ids, systems, x, y, rotation, x2, y2, extras
     seen: set[str] = set()
     for i in range(n):
         item_id = ids[i]
@@ -658,35 +681,73 @@ def _read_items(items: list, catalog: Catalog, seen_halls: set[str], nodes: set[
     return ids, type_ids, hall_ids, systems, x, y, rotation, x2, y2, extras
 
 
-def _plain_flags(items: list, types: dict, halls: set[str]) -> np.ndarray:
+def _texts_ok(values: list) -> np.ndarray:
+    """Per value: text of 1 to 10,000 characters, not only white space (as ``_V.text``);
+    a column of text is checked with C-level loops."""
+    n = len(values)
+    if set(map(type, values)) <= {str}:
+        lengths = np.fromiter(map(len, values), np.int64, n)
+        return (lengths > 0) & (lengths <= 10_000) & ~np.fromiter(map(str.isspace, values), bool, n)
+    return np.fromiter((type(v) is str and 0 < len(v) <= 10_000 and not v.isspace() for v in values), bool, n)
+
+
+def _members(values: list, allowed: set) -> np.ndarray:
+    """Per value: text that is one of ``allowed``."""
+    if set(map(type, values)) <= {str}:
+        return np.fromiter(map(allowed.__contains__, values), bool, len(values))
+    return np.fromiter((type(v) is str and v in allowed for v in values), bool, len(values))
+
+
+def _numbers(values: list, bound: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per value: whether it is a plain number within ±bound (:func:`_plain_number`), and
+    the values as floats (0 where not)."""
+    n = len(values)
+    if set(map(type, values)) <= {int, float}:
+        try:
+            arr = np.fromiter(values, float, n)
+        except OverflowError:  # an integer with hundreds of digits: one at a time
+            pass
+        else:
+            ok = np.abs(arr) <= bound     # (NaN and infinities compare false)
+            return ok, np.where(ok, arr, 0.0)
+    ok = np.fromiter((_plain_number(v, bound) for v in values), bool, n)
+    return ok, np.array([float(v) if k else 0.0 for v, k in zip(values, ok.tolist())])
+
+
+def _plain_flags(items: list, types: dict, halls: set[str]) -> tuple[np.ndarray, dict]:
     """Per entry: an ordinary rack or unit (every field present, of its type and in
     range, no extra keys), checked in bulk, a field at a time; the rest is left to
     :func:`_read_item`. The fast path of a large file: no place names are built unless
-    something is wrong (the id's uniqueness is checked in file order by the caller)."""
+    something is wrong (the id's uniqueness is checked in file order by the caller).
+    Also returns the entries' fields as columns (``rows``, ``id``, ``type``, ``hall``,
+    ``system``, ``x``, ``y``, ``rotation``; valid where flagged)."""
     n = len(items)
-    ok = np.fromiter((type(o) is dict and o.keys() <= _PLAIN_KEYS for o in items), bool, n)
+    if set(map(type, items)) <= {dict}:
+        ok = np.fromiter(map(_PLAIN_KEYS.issuperset, items), bool, n)
+    else:
+        ok = np.fromiter((type(o) is dict and o.keys() <= _PLAIN_KEYS for o in items), bool, n)
     rows = np.flatnonzero(ok)
     if not len(rows):
-        return ok
-    objs = [items[r] for r in rows.tolist()]
-    ids = [o.get("id") for o in objs]
-    type_ids = [o.get("type") for o in objs]
-    hall_ids = [o.get("hall") for o in objs]
+        return ok, {}
+    objs = items if len(rows) == n else [items[r] for r in rows.tolist()]
+    m = len(objs)
+
+    def column(key: str, default=None) -> list:
+        return list(map(dict.get, objs, repeat(key), repeat(default)))
+
+    cols = {"rows": rows, "id": column("id"), "type": column("type"), "hall": column("hall"),
+            "system": column("system")}
     floor = {t for t, spec in types.items() if spec.kind in FLOOR_KINDS}
     compute = {t for t in floor if types[t].is_compute}
-    good = np.fromiter((type(i) is str and 0 < len(i) <= 10_000 and not i.isspace() for i in ids), bool, len(objs))
-    good &= np.fromiter((type(t) is str and t in floor for t in type_ids), bool, len(objs))
-    good &= np.fromiter((type(h) is str and h in halls for h in hall_ids), bool, len(objs))
+    good = _texts_ok(cols["id"]) & _members(cols["type"], floor) & _members(cols["hall"], halls)
     for key, bound, default in (("x", MAX_COORD_M, None), ("y", MAX_COORD_M, None), ("rotation", 360, 0)):
-        good &= np.fromiter((_plain_number(o.get(key, default), bound) for o in objs), bool, len(objs))
-    is_compute = np.fromiter((type(t) is str and t in compute for t in type_ids), bool, len(objs))
-    systems = [o.get("system") for o in objs]
-    sys_ok = np.fromiter((type(v) is str and 0 < len(v) <= 10_000 and not v.isspace() for v in systems), bool,
-                         len(objs))
-    has_system = np.fromiter(("system" in o for o in objs), bool, len(objs))
-    good &= np.where(is_compute, sys_ok, ~has_system)
+        fine, cols[key] = _numbers(column(key, default), bound)
+        good &= fine
+    is_compute = _members(cols["type"], compute)
+    has_system = np.fromiter(map(dict.__contains__, objs, repeat("system")), bool, m)
+    good &= np.where(is_compute, _texts_ok(cols["system"]), ~has_system)
     ok[rows] = good
-    return ok
+    return ok, cols
 
 
 #: The keys of an ordinary busway.

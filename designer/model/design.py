@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
@@ -97,6 +98,14 @@ class _Vocabulary:
 
     def __getitem__(self, code: int) -> str:
         return self.names[code]
+
+    def codes_of(self, names: list) -> np.ndarray:
+        """The codes of ``names`` (int32; None is -1), new names coded in order of first
+        appearance, as :meth:`code` one by one would (a lookup per name, no call)."""
+        for name in dict.fromkeys(names):
+            if name is not None:
+                self.code(name)
+        return np.fromiter(map(self.codes.get, names, repeat(-1)), np.int32, len(names))
 
 
 class EquipmentTable:
@@ -205,12 +214,9 @@ class EquipmentTable:
         fresh = set(ids)
         if len(fresh) != len(ids) or fresh & self.index.keys():
             raise ValueError("duplicate equipment id")
-        tc, hc = self.types.code, self.halls.code
-        sc = self.systems.code
-        self.type_code = np.concatenate([self.type_code, np.array([tc(t) for t in types], np.int32)])
-        self.hall_code = np.concatenate([self.hall_code, np.array([hc(h) for h in halls], np.int32)])
-        self.system_code = np.concatenate([self.system_code,
-                                           np.array([-1 if s is None else sc(s) for s in systems], np.int32)])
+        self.type_code = np.concatenate([self.type_code, self.types.codes_of(types)])
+        self.hall_code = np.concatenate([self.hall_code, self.halls.codes_of(halls)])
+        self.system_code = np.concatenate([self.system_code, self.systems.codes_of(systems)])
         for name, values in (("x", x), ("y", y), ("rotation", rotation), ("x2", x2), ("y2", y2)):
             setattr(self, name, np.concatenate([getattr(self, name), np.asarray(values, float)]))
         start = len(self.ids)

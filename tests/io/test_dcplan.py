@@ -282,6 +282,16 @@ BAD_FILES: list[tuple[str, bytes, str]] = [
     ("outline-point-of-three", _mutated(_set("halls/0/outline/2", [48, 30, 0])), "halls[0].outline[2]:"),
     ("column-bow-tie", _mutated(_set("halls/0/columns/0", [[12, 12], [12.6, 12.6], [12.6, 12], [12, 12.6]])),
      "halls[0].columns[0]:"),
+    # (ordinary columns are checked together; the message still names the faulty one)
+    ("second-column-bow-tie", _mutated(lambda d: d["halls"][0]["columns"].extend(
+        [[[30, 30], [31, 30], [31, 31], [30, 31]], [[12, 12], [12.6, 12.6], [12.6, 12], [12, 12.6]]])),
+     "halls[0].columns[2]:"),
+    ("second-column-collinear", _mutated(lambda d: d["halls"][0]["columns"].extend(
+        [[[30, 30], [31, 30], [31, 31]], [[1, 1], [2, 2], [3, 3]]])), "halls[0].columns[2]:"),
+    ("column-point-text", _mutated(lambda d: d["halls"][0]["columns"].append([[1, 1], [2, "1"], [2, 2]])),
+     "halls[0].columns[1][1][1]:"),
+    ("x-huge-integer", _mutated(_set("equipment/1/x", 10**400)), "equipment[1].x:"),
+    ("id-reused-by-a-later-item", _mutated(_set("equipment/3/id", "us1-r1")), "equipment[3].id:"),
     ("keepouts-not-list", _mutated(_set("halls/0/keepouts", 5)), "halls[0].keepouts:"),
     ("floor-rating-negative", _mutated(_set("halls/0/floor_rating_kg_m2", -2500)), "halls[0].floor_rating_kg_m2:"),
     ("floor-rating-zero", _mutated(_set("halls/0/floor_rating_kg_m2", 0)), "halls[0].floor_rating_kg_m2:"),

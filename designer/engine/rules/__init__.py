@@ -245,6 +245,7 @@ def try_single_failures(design: Design, types: TypeTable, settings: Settings, ha
     from designer.engine.types import AIR, BUSWAY, CDU, COMPUTE, NETWORK
 
     g = HallGroup(design, types, settings, [hall], rows, failed_rows)
+    g.quiet = True   # (the hall's messages come from its evaluation, not from here)
     serving = _serving([hall], serving_memory, options)
     base = _run(g, memory or HallMemory(), None, serving)
 

@@ -74,9 +74,10 @@ def check_cooling(g: HallGroup, flags: dict[str, np.ndarray], load_kw: np.ndarra
         load_kw[units] = np.bincount(grants[1], grants[2], minlength=len(units))
         has_units = np.zeros(g.n_halls, bool)
         has_units[g.hall_of[units]] = True
-        for k in need[got <= 0]:
-            cooled[k] = False
-            flags["cooling-capacity"][k] = True
+        short = need[got <= 0]
+        cooled[short] = False
+        flags["cooling-capacity"][short] = True
+        for k in [] if g.quiet else short:   # (copies trying failures say nothing)
             reason = (f"no {unit_name} in {g.hall_name(k)}" if not has_units[g.hall_of[k]]
                       else f"no {unit_name} within reach has capacity left")
             g.add("cooling-capacity", (k,), f"{fmt_kw(heat[k])} of {label} heat from {g.id(k)} is not removed: {reason}")

@@ -144,13 +144,15 @@ def check_scaleout(g: HallGroup, sg: SystemGroups, flags: dict[str, np.ndarray],
         medium = cheapest_medium(st, length)
         links = LinkRuns(r, q, gc, length, medium)
         link_down[r[~up[q]]] = True
-        for k in np.flatnonzero(medium < 0):
+        far = np.flatnonzero(medium < 0)
+        flags["cable-reach"][r[far]] = True
+        for k in [] if g.quiet else far:   # (copies trying failures say nothing)
             g.add("cable-reach", (r[k], q[k]), f"{gc[k]:.0f} link(s) from {g.id(r[k])} to {g.id(q[k])} need "
                   f"{length[k]:,.0f} m of cable, beyond every medium's reach ({st.reach.max():,.0f} m)")
-            flags["cable-reach"][r[k]] = True
     short = np.flatnonzero(residual > 1e-9)
     if len(short):
         flags["network-ports"][comp[short]] = True
+    if len(short) and not g.quiet:
         # per hall: its leaf racks (a spine faces no server) and their server ports
         leaves = nets[~g.types.spine[tc[nets]]]
         n_h = len(g.halls)

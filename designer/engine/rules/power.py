@@ -130,12 +130,13 @@ def check_power(g: HallGroup, pairs: tuple[np.ndarray, np.ndarray], flags: dict[
         # failover: a 2N rack's other half moves onto the busway that still feeds it
         failover_kw[bw] = np.bincount(grants[1], grants[2] * np.where(dual[granted_by], 2.0, 1.0), minlength=len(bw))
         factor = g.settings.continuous_load
-        for k in np.flatnonzero(asked > limit + 1e-9):
+        over = np.flatnonzero(asked > limit + 1e-9)
+        flags["power-capacity"][bw[over]] = True
+        for k in [] if g.quiet else over:   # (copies trying failures say nothing)
             p = bw[k]
             g.add("power-capacity", (p,), f"busway {g.id(p)} feeds {fmt_kw(asked[k])} of racks, over its "
                   f"{fmt_kw(limit[k])} continuous limit ({factor * 100:.0f} % of {fmt_kw(limit[k] / factor)})",
                   x=(g.x[p] + g.x2[p]) / 2, y=(g.y[p] + g.y2[p]) / 2)
-            flags["power-capacity"][p] = True
     consumers = np.flatnonzero(it > 0)
     # a hall that says "power_feed": "hall" (an early sketch): its power distribution is
     # assumed, every consumer counts as powered, and a warning says so
@@ -145,12 +146,14 @@ def check_power(g: HallGroup, pairs: tuple[np.ndarray, np.ndarray], flags: dict[
         g.add_to_hall(int(h), "assumed-power", f"the power distribution of {g.halls[h].name} is assumed "
                       f"(\"power_feed\": \"hall\"): its busways are not checked for the racks they miss")
     dark = consumers[~powered[consumers]]
+    flags["unpowered"][dark] = True
+    if g.quiet:
+        dark = dark[:0]
     # the busways above each dark rack (feed pairs sorted by rack once, not scanned per rack)
     by_item = np.argsort(feed_item, kind="stable")
     starts = np.searchsorted(feed_item[by_item], dark, side="left")
     ends = np.searchsorted(feed_item[by_item], dark, side="right")
     for k, lo, hi in zip(dark.tolist(), starts.tolist(), ends.tolist()):
-        flags["unpowered"][k] = True
         if not feeds[k]:
             msg = f"{g.id(k)} ({fmt_kw(it[k])}) is under no busway of {g.hall_name(k)}"
         else:
@@ -174,6 +177,8 @@ def _hall_capacity(g: HallGroup, consumers: np.ndarray, powered: np.ndarray, fla
         return
     powered[over] = False
     flags["unpowered"][over] = True
+    if g.quiet:
+        return
     demand = np.bincount(hk, it, minlength=g.n_halls)
     for h in np.unique(hk[over]):
         hall = g.halls[h]

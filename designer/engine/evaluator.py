@@ -11,6 +11,7 @@ handful of O(n) numpy passes.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from dataclasses import replace
 from typing import Iterable
 
@@ -30,6 +31,7 @@ from designer.engine.rules import GroupResult, HallMemory, evaluate_group
 from designer.engine.rules.throughput import BY_TYPE_COUNTS, by_type_sums, effective_systems, stranded_items
 from designer.engine.settings import Settings
 from designer.engine.store import Store, join_results, joined_links, patch_items, replicated, scatter, status_of
+from designer.engine.templates import Templates, compatible, names_of, shared_systems, templatable
 from designer.engine.types import BUSWAY, COMPUTE, NETWORK, OPTIONAL_SYSTEM_FIGURES, SYSTEM_FIGURES, TypeTable
 from designer.model.design import ITEM_CHANGES, Change, Design
 
@@ -197,9 +199,10 @@ class Evaluator:
                 return self.order, self.slices
         return self._sorted_rows()
 
-    def _evaluate(self, halls, rows, memory: HallMemory | None = None) -> GroupResult:
+    def _evaluate(self, halls, rows, memory: HallMemory | None = None, tokens: frozenset = frozenset()
+                  ) -> GroupResult:
         return evaluate_group(self.design, self.types, self.settings, halls, rows, self.serving_memory,
-                              self.options, memory, self._failed_now)
+                              self.options, memory, self._failed_now, tokens)
 
     # ------------------------------------------------------------------ API
     def refresh(self) -> Evaluation:
@@ -348,46 +351,84 @@ class Evaluator:
 
     def _evaluate_all(self) -> GroupResult:
         """Every hall, each kind of hall once (:mod:`designer.engine.alike`): halls alike
-        take the results of the first of their kind, unless it broke a rule (messages name
-        their own items: such halls are evaluated each)."""
+        take the results of the first of their kind. Where that hall breaks rules, it is
+        evaluated with tokens for names and each hall alike gets the violations in its own
+        names (:mod:`designer.engine.templates`); a hall the templates do not fit exactly
+        is evaluated on its own."""
         halls, order = self.design.halls, self.order
         if len(halls) < 2 or not self.options.alike_halls:
             return self._evaluate_halls(halls, order)
+        design = self.design
         loops, feeds = self.item_codes()
         failed = self._failed_now
-        keys = [hall_digest(self.design, h, order[slice(*self.slices[h.id])], loops, feeds, failed) for h in halls]
+        rows = [order[slice(*self.slices[h.id])] for h in halls]
+        keys = [hall_digest(design, h, r, loops, feeds, failed) for h, r in zip(halls, rows)]
         first_of: dict[bytes, int] = {}
         for i, key in enumerate(keys):
             first_of.setdefault(key, i)
         if len(first_of) == len(halls):
             return self._evaluate_halls(halls, order)
         firsts = sorted(first_of.values())
-        res = self._evaluate_halls([halls[i] for i in firsts], self._rows_of_halls([halls[i] for i in firsts]))
-        clean = {keys[i] for i in firsts if not res.violations.get(halls[i].id)}
-        own = [i for i in range(len(halls)) if i not in set(firsts) and keys[i] not in clean]
+        kind_size = Counter(keys)
+        shared = shared_systems(design)
+        tokenised = {i for i in firsts if kind_size[keys[i]] > 1 and templatable(design, halls[i], rows[i], shared)}
+        res = self._evaluate_halls([halls[i] for i in firsts], self._rows_of_halls([halls[i] for i in firsts]),
+                                   frozenset(halls[i].id for i in tokenised))
+        templates: dict[bytes, Templates | None] = {}   # per kind: the first's templates (None: none fit)
+        written: dict[str, list[Violation]] = {}
+        own = []
+        for i in firsts:
+            found = res.violations.get(halls[i].id, [])
+            if i in tokenised:
+                try:
+                    templates[keys[i]] = Templates(found, halls[i].id)
+                except ValueError:    # (a name the tokens did not cover: evaluated again, by name)
+                    templates[keys[i]] = None
+                    own.append(i)
+                    continue
+                written[halls[i].id] = templates[keys[i]].written(halls[i], names_of(design, halls[i], rows[i]))
+            elif not found:
+                templates[keys[i]] = Templates([], halls[i].id)
+            else:
+                templates[keys[i]] = None
+        first_set = set(firsts)
+        for i, hall in enumerate(halls):
+            if i in first_set:
+                continue
+            tpl, src = templates[keys[i]], first_of[keys[i]]
+            if tpl is not None and not len(tpl):
+                written[hall.id] = []
+            elif (tpl is not None and templatable(design, hall, rows[i], shared)
+                    and compatible(design, rows[src], rows[i])):
+                written[hall.id] = tpl.written(hall, names_of(design, hall, rows[i]))
+            else:
+                own.append(i)
+        own.sort()
         parts = [(res, {halls[i].id: k for k, i in enumerate(firsts)})]
         if own:
             res_own = self._evaluate_halls([halls[i] for i in own], self._rows_of_halls([halls[i] for i in own]))
             parts.append((res_own, {halls[i].id: k for k, i in enumerate(own)}))
-        source = {keys[i]: halls[i].id for i in firsts}
-        return replicated(halls, [h.id if (h.id in parts[0][1] or (len(parts) > 1 and h.id in parts[1][1]))
-                                   else source[keys[i]] for i, h in enumerate(halls)], parts, self.slices)
+        own_ids = {halls[i].id for i in own}
+        sources = [h.id if h.id in own_ids or i in first_set else halls[first_of[keys[i]]].id
+                   for i, h in enumerate(halls)]
+        return replicated(halls, sources, parts, self.slices, written)
 
     def _rows_of_halls(self, halls) -> np.ndarray:
         return np.concatenate([self.order[slice(*self.slices[h.id])] for h in halls])
 
-    def _evaluate_halls(self, halls, order) -> GroupResult:
+    def _evaluate_halls(self, halls, order, tokens: frozenset = frozenset()) -> GroupResult:
         """Halls in one group, or (a large design, on a machine with several cores) two
         groups of about equal size evaluated at once and joined. A hall's result does not
-        depend on the other halls of its group, so the two give the same evaluation."""
+        depend on the other halls of its group, so the two give the same evaluation.
+        ``tokens``: the halls whose messages name things by tokens (templates.py)."""
         if len(order) < self.options.parallel_min_items or len(halls) < 2 or (os.cpu_count() or 1) < 2:
-            return self._evaluate(halls, order)
+            return self._evaluate(halls, order, None, tokens)
         sizes = np.array([self.slices[h.id][1] - self.slices[h.id][0] for h in halls])
         ends = np.cumsum(sizes)
         k = int(np.clip(np.searchsorted(ends, len(order) / 2), 1, len(halls) - 1))
         cut = int(ends[k - 1])
-        first = _worker().submit(self._evaluate, halls[:k], order[:cut])
-        second = self._evaluate(halls[k:], order[cut:])
+        first = _worker().submit(self._evaluate, halls[:k], order[:cut], None, tokens)
+        second = self._evaluate(halls[k:], order[cut:], None, tokens)
         return join_results(first.result(), second, cut)
 
     def apply(self, change: Change) -> Evaluation:

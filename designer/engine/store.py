@@ -113,11 +113,14 @@ def pad_types(by_type: np.ndarray, n_types: int) -> np.ndarray:
 
 
 def replicated(halls, sources: list[str], parts: list[tuple[GroupResult, dict[str, int]]],
-                slices: dict[str, tuple[int, int]]) -> GroupResult:
+                slices: dict[str, tuple[int, int]], written: dict[str, list] | None = None) -> GroupResult:
     """The result of every hall (design order) from groups evaluated for some of them:
     hall i takes the results of hall ``sources[i]`` (itself, or the first hall alike),
     found in one of ``parts`` (a group result and each of its halls' index in it), with
-    positions moved to the hall's own slice of the order."""
+    positions moved to the hall's own slice of the order. A hall's violations are those
+    ``written`` for it (templates.py) if given, else its own group's (a hall alike of a
+    clean kind: none)."""
+    written = written or {}
     where: dict[str, tuple[int, int, int]] = {}   # hall → (part, index in its group, start in the group)
     for p, (res, index) in enumerate(parts):
         starts = {}
@@ -157,7 +160,10 @@ def replicated(halls, sources: list[str], parts: list[tuple[GroupResult, dict[st
         links.append(LinkRuns(res.links.rack[mask] - lo + dst, res.links.network[mask] - lo + dst,
                               res.links.count[mask], res.links.length_m[mask], res.links.medium[mask]))
         sums_src.append((p, k))
-        violations[hall.id] = list(res.violations.get(hall.id, ())) if src == hall.id else []
+        if hall.id in written:
+            violations[hall.id] = written[hall.id]
+        else:
+            violations[hall.id] = list(res.violations.get(hall.id, ())) if src == hall.id else []
     joined = LinkRuns(*(np.concatenate([getattr(lr, f) for lr in links]) for f in LinkRuns._fields))
     sums = HallSums(**{f.name: np.stack([getattr(parts[p][0].sums, f.name)[k] for p, k in sums_src])
                        for f in fields(HallSums)})

@@ -103,3 +103,79 @@ def test_a_what_if_failure_in_one_hall_makes_it_unlike_the_others():
     each = Evaluator(d, options=EACH, failed=["H2-bw1"])
     same(fast, each)
     assert fast.evaluation.report()["throughput"]["stranded_ultraservers"] > 0
+
+
+def broken_campus(n_halls: int = 4) -> Design:
+    """Halls alike that break rules naming several items and UltraServers each: an
+    overlap, five racks piled on one another, and too few network ports for the links."""
+    d = campus_of(n_halls)
+    d.assumptions["network-rack.ports"] = 24
+    t = d.equipment
+    for k in range(n_halls):
+        h = f"H{k + 1}"
+        t.x[t.index[f"{h}-us1-r2"]] = t.x[t.index[f"{h}-us1-r1"]] + 0.3
+        for r in ("us2-r2", "us3-r1", "us3-r2", "us4-r1"):
+            t.x[t.index[f"{h}-{r}"]] = t.x[t.index[f"{h}-us2-r1"]]
+            t.y[t.index[f"{h}-{r}"]] = t.y[t.index[f"{h}-us2-r1"]]
+    return d
+
+
+def evaluated_halls(monkeypatch) -> list[int]:
+    """Counts the halls each group evaluation takes (spied on the evaluator's call)."""
+    import designer.engine.evaluator as evaluator_module
+
+    sizes: list[int] = []
+    real = evaluator_module.evaluate_group
+
+    def spy(design, types, settings, halls, *args, **kw):
+        sizes.append(len(halls))
+        return real(design, types, settings, halls, *args, **kw)
+
+    monkeypatch.setattr(evaluator_module, "evaluate_group", spy)
+    return sizes
+
+
+def test_halls_alike_that_break_rules_get_the_messages_of_one_written_in_their_own_names(monkeypatch):
+    d = broken_campus()
+    d.halls[2].name = "Hall 50% (%(h)s)"   # (names are written as they are, % and all)
+    sizes = evaluated_halls(monkeypatch)
+    fast = Evaluator(d)
+    assert sum(sizes) == 1                 # one hall evaluated, three written from it
+    each = Evaluator(d, options=EACH)
+    same(fast, each)
+    kinds = {v.kind for v in fast.evaluation.violations}
+    assert {"overlap", "network-ports"} <= kinds
+    piled = [v for v in fast.evaluation.violations_of("overlap") if v.hall == "H3" and "piled" in v.message]
+    assert piled and "5 items are piled on one another: H3-us2-r1, H3-us2-r2, H3-us3-r1 and 2 more" in piled[0].message
+    ports = [v.message for v in fast.evaluation.violations_of("network-ports") if v.hall == "H3"]
+    assert ports and all("Hall 50% (%(h)s)" in m and m.startswith("UltraServer H3-us") for m in ports)
+
+
+def test_a_hall_whose_ids_sort_otherwise_or_whose_ultraservers_come_in_another_order_is_evaluated_itself(
+        monkeypatch):
+    d = broken_campus()
+    t = d.equipment
+    # H2: one id renamed so that it sorts first (a message listing piled racks lists it first)
+    r = t.index.pop("H2-us3-r1")
+    t.ids[r] = "H2-a-us3-r1"
+    t.index["H2-a-us3-r1"] = r
+    # H3: its two UltraServers' codes swapped (rules walk UltraServers in code order)
+    a, b = t.systems.codes["H3-us1"], t.systems.codes["H3-us2"]
+    rows_a, rows_b = t.system_code == a, t.system_code == b
+    t.system_code[rows_a], t.system_code[rows_b] = b, a
+    sizes = evaluated_halls(monkeypatch)
+    fast = Evaluator(d)
+    assert sum(sizes) == 3                 # H1 (the templates, H4 written), then H2 and H3 each
+    same(fast, Evaluator(d, options=EACH))
+    piled = [v.message for v in fast.evaluation.violations_of("overlap") if v.hall == "H2" and "piled" in v.message]
+    assert "H2-a-us3-r1, H2-us2-r1, H2-us2-r2 and 2 more" in piled[0]
+
+
+def test_an_ultraserver_across_two_halls_keeps_those_halls_out_of_templates(monkeypatch):
+    d = broken_campus()
+    t = d.equipment
+    t.system_code[t.index["H4-us1-r1"]] = t.systems.codes["H3-us1"]   # one rack of H3-us1 stands in H4
+    sizes = evaluated_halls(monkeypatch)
+    fast = Evaluator(d)
+    assert sum(sizes) == 3    # H1 (H2 written from it), H3 and H4 (H4 unlike now) each
+    same(fast, Evaluator(d, options=EACH))

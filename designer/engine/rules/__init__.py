@@ -33,6 +33,7 @@ from designer.engine.rules.throughput import check_systems, hall_sums
 from designer.engine.serve import Serving
 from designer.engine.settings import Settings
 from designer.engine.shapes import rect_box
+from designer.engine.templates import tokenise
 from designer.engine.types import TypeTable
 from designer.model.design import Design, Hall
 
@@ -156,8 +157,11 @@ def _serving(halls: list[Hall], serving_memory: dict | None, options: EngineOpti
 
 def evaluate_group(design: Design, types: TypeTable, settings: Settings, halls: list[Hall], rows: np.ndarray,
                    serving_memory: dict | None = None, options: EngineOptions | None = None,
-                   memory: HallMemory | None = None, failed_rows: np.ndarray | None = None) -> GroupResult:
+                   memory: HallMemory | None = None, failed_rows: np.ndarray | None = None,
+                   tokens: frozenset = frozenset()) -> GroupResult:
     """Evaluate the hall-local rules and allocations for ``halls`` (items ``rows``, hall-sorted).
+    The halls whose ids are in ``tokens`` name things by tokens in their messages
+    (:mod:`designer.engine.templates`).
 
     ``memory`` is what the previous evaluation of the same hall left; whatever does not
     match the items now is ignored. Only a group of one hall leaves or takes it.
@@ -166,6 +170,8 @@ def evaluate_group(design: Design, types: TypeTable, settings: Settings, halls: 
     before = memory if single and memory is not None else HallMemory()
     after = HallMemory() if single else None
     g = HallGroup(design, types, settings, halls, rows, failed_rows)
+    if tokens:
+        tokenise(g, np.array([h for h, hall in enumerate(halls) if hall.id in tokens], np.int64))
     r = _run(g, before, after, _serving(halls, serving_memory, options))
     power, cooling, network = r.power, r.cooling, r.network
     flags = dict(zip(HALL_FLAGS, r.flag_block))

@@ -1,0 +1,164 @@
+"""The messages of halls alike: one hall of a kind evaluated with its names as tokens,
+then every hall of the kind given those violations in its own names.
+
+A campus of replicated halls that break rules (a draft) breaks the same rules in each
+hall: the same kinds, numbers and places; only the names differ (item ids, UltraServers,
+the hall's name). The evaluator evaluates the first hall of each kind with *tokens* for
+its names (:func:`tokenise`) and writes each hall's violations from those templates
+(:class:`Templates`), as a ``%``-format with the hall's own names: a C-level step per
+message instead of a rule evaluation per hall.
+
+Exact, not approximate: a hall takes the templates only when every order a rule may
+follow is the same in it as in the hall the templates came from (:func:`compatible`):
+its ids sort the same way (a message naming several items lists them sorted) and its
+UltraServers' codes rise in the same order (rules walk UltraServers in code order). A
+hall whose UltraServers reach into another hall, or whose names hold the token marker,
+is evaluated on its own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import numpy as np
+
+from designer.engine.alike import first_seen
+from designer.engine.evaluation import Violation
+
+#: Tokens stand for names in a tokenised hall's messages: ``\0i0000012\1`` the item whose
+#: id sorts 12th in its hall, ``\0s3\1`` the hall's 4th UltraServer (first appearance),
+#: ``\0h\1`` the hall's name.
+MARK, END = "\x00", "\x01"
+_TOKEN = re.compile("\x00([ish][0-9]*)\x01")
+#: The key a hall's own id (a violation of the hall itself) takes in a template.
+HALL_ID = "hall-id"
+
+
+def _id_token(rank: int) -> str:
+    return f"{MARK}i{rank:07d}{END}"   # (fixed width: tokens sort as the ids they stand for)
+
+
+class _Names:
+    """A name table (``names``, ``[code]``) with some names replaced by tokens."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+
+    def __getitem__(self, code: int) -> str:
+        return self.names[code]
+
+
+def id_ranks(ids: list[str], rows: np.ndarray) -> np.ndarray:
+    """Per row of a hall: the rank of its id among the hall's ids (string order)."""
+    names = [ids[r] for r in rows.tolist()]
+    ranks = np.empty(len(names), np.int64)
+    ranks[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
+    return ranks
+
+
+def hall_systems(system_codes: np.ndarray) -> np.ndarray:
+    """A hall's UltraServer codes in order of first appearance (none: -1 left out)."""
+    return first_seen(system_codes[system_codes >= 0])
+
+
+def tokenise(g, which: np.ndarray) -> None:
+    """Give the halls ``which`` (indices in the group ``g``) tokens for names: their items'
+    ids, their UltraServers' names and their own names (ids of halls stay)."""
+    ids = list(g.ids)
+    systems = list(g.systems.names)
+    halls = list(g.halls)
+    for h in which.tolist():
+        at = np.flatnonzero(g.hall_of == h)
+        rows = g.rows[at]
+        for r, rank in zip(rows.tolist(), id_ranks(g.ids, rows).tolist()):
+            ids[r] = _id_token(rank)
+        for k, code in enumerate(hall_systems(g.system[at]).tolist()):
+            systems[code] = f"{MARK}s{k}{END}"
+        halls[h] = replace(halls[h], name=f"{MARK}h{END}")
+    g.ids, g.systems, g.halls = ids, _Names(systems), halls
+
+
+class Templates:
+    """A tokenised hall's violations, ready to be written in another hall's names."""
+
+    def __init__(self, violations: list[Violation], hall_id: str) -> None:
+        self.items = []
+        for v in violations:
+            keys = tuple(HALL_ID if i == hall_id else _key(i) for i in v.ids)
+            text = _TOKEN.sub(r"%(\1)s", v.message.replace("%", "%%"))
+            self.items.append((v.kind, keys, text, v.x, v.y))
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def written(self, hall, names: dict[str, str]) -> list[Violation]:
+        """The violations in the hall's names (``names``: :func:`names_of`)."""
+        hall_id = hall.id
+        get = names.__getitem__
+        new = object.__new__
+        out = []
+        for kind, keys, text, x, y in self.items:
+            v = new(Violation)
+            # (a frozen dataclass: its fields set as its own __init__ would, without the calls)
+            v.__dict__.update(kind=kind, ids=tuple(map(get, keys)), message=text % names, hall=hall_id, x=x, y=y)
+            out.append(v)
+        return out
+
+
+def _key(token: str) -> str:
+    m = _TOKEN.fullmatch(token)
+    if m is None:
+        raise ValueError(f"not a token: {token!r}")
+    return m.group(1)
+
+
+def names_of(design, hall, rows: np.ndarray) -> dict[str, str]:
+    """The names a hall's templates are written with: its items' ids by rank, its
+    UltraServers by first appearance, its name and its id."""
+    t = design.equipment
+    ids = t.ids
+    ranked = [ids[r] for r in rows.tolist()]
+    ranked.sort()
+    out = {f"i{k:07d}": name for k, name in enumerate(ranked)}
+    names = t.systems.names
+    out.update((f"s{k}", names[c]) for k, c in enumerate(hall_systems(t.system_code[rows]).tolist()))
+    out["h"] = hall.name
+    out[HALL_ID] = hall.id
+    return out
+
+
+def shared_systems(design) -> np.ndarray:
+    """Per UltraServer code: whether its racks stand in more than one hall."""
+    t = design.equipment
+    n = len(t.systems.names)
+    named = t.system_code >= 0
+    if not named.any():
+        return np.zeros(n, bool)
+    pairs = np.unique(t.system_code[named].astype(np.int64) * (len(t.halls.names) + 1) + t.hall_code[named])
+    return np.bincount(pairs // (len(t.halls.names) + 1), minlength=n) > 1
+
+
+def templatable(design, hall, rows: np.ndarray, shared: np.ndarray) -> bool:
+    """A hall whose names may be tokens: its UltraServers stand in it alone, and no name
+    of it holds the token marker."""
+    t = design.equipment
+    codes = t.system_code[rows]
+    codes = codes[codes >= 0]
+    if len(codes) and shared[codes].any():
+        return False
+    ids = t.ids
+    names = t.systems.names
+    return (MARK not in hall.name and not any(MARK in ids[r] for r in rows.tolist())
+            and not any(MARK in names[c] for c in np.unique(codes).tolist()))
+
+
+def compatible(design, src_rows: np.ndarray, rows: np.ndarray) -> bool:
+    """Whether a hall alike (same digest) may take the templates of the hall at
+    ``src_rows``: its ids sort in the same order, its UltraServers' codes rise in the same
+    order."""
+    t = design.equipment
+    if not np.array_equal(id_ranks(t.ids, src_rows), id_ranks(t.ids, rows)):
+        return False
+    a, b = hall_systems(t.system_code[src_rows]), hall_systems(t.system_code[rows])
+    return len(a) == len(b) and np.array_equal(np.argsort(a, kind="stable"), np.argsort(b, kind="stable"))

@@ -199,7 +199,7 @@ def test_what_the_site_already_strands_is_not_a_failures_blast_radius():
 LONG_REACH = {f"{m}.reach_m": 3.0 for m in ("passive-dac", "aec", "aoc", "sr8", "dr8", "fr")}
 
 
-@pytest.mark.parametrize("case", ["spare ports", "ports bind", "a leaf down", "short media"])
+@pytest.mark.parametrize("case", ["spare ports", "ports bind", "a leaf down", "short media", "all stranded"])
 def test_a_leafs_failure_judged_without_copies_equals_each_alone(case):
     """A leaf's loss is judged without re-serving when the other leaves have ports for
     every link, none of them is down and no run can exceed the media's reach; otherwise
@@ -212,6 +212,8 @@ def test_a_leafs_failure_judged_without_copies_equals_each_alone(case):
         t.y[t.index["A-net1"]] += 40.0
     elif case == "short media":   # every medium reaches 3 m: re-homed runs may be too long
         d.assumptions.update(LONG_REACH)
+    elif case == "all stranded":  # 8 ports a leaf: every UltraServer short of ports already
+        d.assumptions["network-rack.ports"] = 8
     ev = evaluate(d, resilience=True)
     batched = {f.id: f.stranded_ultraservers for f in ev.resilience.single_failures}
     expected = _one_by_one(d, "A")
@@ -222,3 +224,5 @@ def test_a_leafs_failure_judged_without_copies_equals_each_alone(case):
         assert set(leaves.values()) == {0}
     if case == "ports bind":
         assert max(leaves.values()) > 0
+    if case == "all stranded":
+        assert ev.totals["throughput"]["stranded_ultraservers"] == 4 and set(batched.values()) == {0}

@@ -277,6 +277,13 @@ def try_single_failures(design: Design, types: TypeTable, settings: Settings, ha
         out[w] = before
         lost[w] = int(bool(spine_up[np.searchsorted(spines, np.atleast_1d(candidates[w])[0])]))
     kinds[spine] = -1
+    if len(before) == len(np.unique(g.system[comp])):
+        # every UltraServer of the hall is stranded already: no failure strands another
+        # (a draft); only what a failure takes from the spines may still need its copies
+        known = (kinds == NETWORK) if spine_up.any() else (kinds >= 0)
+        for w in np.flatnonzero(known):
+            out[w] = before
+        kinds[known] = -1
     net = np.flatnonzero(kinds == NETWORK)
     if len(net):
         rehomed, systems = _leaves_rehome(g, base, flags, powered, cooled, comp, [candidates[w] for w in net])

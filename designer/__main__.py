@@ -1,6 +1,6 @@
 """``python -m designer`` runs the application or a command-line verb."""
 
-from designer.app import main
+from designer.app import console
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    console()

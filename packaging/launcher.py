@@ -1,11 +1,10 @@
 """Entry point of the frozen app (PyInstaller): the same as the ``designer`` console script."""
 
 import multiprocessing
-import sys
 
 if __name__ == "__main__":
     # a frozen Windows/macOS build re-executes itself for multiprocessing children
     multiprocessing.freeze_support()
-    from designer.app import main
+    from designer.app import console
 
-    sys.exit(main())
+    console()

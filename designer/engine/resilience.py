@@ -94,6 +94,17 @@ class Resilience:
         return out
 
 
+_FIELDS = tuple(SingleFailure.__dataclass_fields__)
+
+
+def _unstranding(item_id: str, type_id: str, hall_id: str, system: str, spines: int) -> SingleFailure:
+    """A failure that strands nothing (most of them): built as the frozen dataclass's
+    ``__init__`` would, without its per-field calls (thousands per campus)."""
+    f = object.__new__(SingleFailure)
+    f.__dict__.update(zip(_FIELDS, (item_id, type_id, hall_id, system, 0, 0, (), (), spines)))
+    return f
+
+
 def declared_redundancy(site) -> dict[str, str]:
     """The site's declared redundancy per system (``site.redundancy``; N where not said)."""
     raw = site.extra.get("redundancy") or {}
@@ -173,7 +184,7 @@ def hall_failures(evaluator, hall_id: str, trial: "_HallTrial | None | bool" = F
     memo = evaluator.failure_memo if evaluator.options.alike_halls else {}
     if key in memo:
         new_rel, lost = memo[key]
-        new_by = [systems[a] for a in new_rel]
+        new_by = [systems[a] if len(a) else a for a in new_rel]
     else:
         before, after, lost = try_single_failures(design, types, evaluator.settings, design.hall(hall_id), rows,
                                             candidates, evaluator.serving_memory, evaluator.options,
@@ -204,7 +215,7 @@ def hall_failures(evaluator, hall_id: str, trial: "_HallTrial | None | bool" = F
                                             lost[:n_items]):
         # (most strand nothing new: no arrays to read)
         out.append(failure(ids[r], type_names[code], system, new, spines) if len(new)
-                   else SingleFailure(ids[r], type_names[code], hall_id, system, 0, 0, (), (), spines))
+                   else _unstranding(ids[r], type_names[code], hall_id, system, spines))
     return out
 
 
@@ -229,8 +240,9 @@ def order_failures(failures: list[SingleFailure], design=None, site_stranded: se
     taken out, a power-chain node's parts (one per hall it feeds) are joined into one
     failure of the site, and a node that feeds nothing is listed with nothing stranded."""
     def beyond_site(f: SingleFailure, item_id: str, type_id: str) -> SingleFailure:
-        if not f.stranded_systems and item_id == f.id and type_id == f.type:
-            return f
+        if item_id == f.id and type_id == f.type and (not f.stranded_systems or (
+                not f.spines_lost and site_stranded.isdisjoint(f.stranded_systems))):
+            return f   # (nothing to take out: the same failure)
         kept = [(s, p) for s, p in zip(f.stranded_systems, f.system_pflops) if s not in site_stranded]
         return SingleFailure(item_id, type_id, f.hall, f.system, len(kept), sum(p for _, p in kept),
                              tuple(s for s, _ in kept), tuple(p for _, p in kept))

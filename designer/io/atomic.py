@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import tempfile
 import time
 from pathlib import Path
 
@@ -83,6 +82,8 @@ def atomic_write_bytes(target: Path, data: bytes) -> None:
     target = Path(target)
     folder = target.parent if str(target.parent) else Path(".")
     remove_stale_temporaries(target)
+    import tempfile  # (here: reading a design, the report verbs, never needs it)
+
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:

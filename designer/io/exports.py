@@ -9,7 +9,6 @@ import json
 import math
 import os
 import re
-from bisect import bisect_right
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -117,10 +116,6 @@ _ORJSON_TINY_FLOAT = (re.compile(rb"0\.0000\d*(?=,?\n)"), re.compile(rb"e-\d(?=,
 #: ``null``: None, as in the library, but also NaN and ±Infinity (the library's non-JSON
 #: ``NaN``, ``Infinity``): where a ``null`` stands, the report's values are looked at.
 _NULL = re.compile(rb"null(?=,?\n)")
-#: the start of each top-level key's line in an indented object (deeper lines start with
-#: four or more spaces)
-_TOP_KEY = re.compile(rb'\n  "')
-
 #: Floats of every shape both write alike (the shortest repr; exponents from 1e16 up with a
 #: sign, as orjson does since 3.11.7): :func:`_orjson` checks the installed orjson on them.
 _PROBES = [0.1, 0.1 + 0.2, -0.0, 1.0, 100.0, 123456.789, 1e15, 9007199254740993.0, 1e16, 1.2345678901234568e+17,
@@ -166,19 +161,45 @@ def report_json(report: dict) -> bytes:
 
 def _written_alike(doc, out: bytes) -> bool:
     """Whether orjson's ``out`` for ``doc`` is what the standard library writes."""
-    if any(p.search(out) for p in _ORJSON_TINY_FLOAT):
+    if b"0.0000" in out and _ORJSON_TINY_FLOAT[0].search(out) or _ORJSON_TINY_FLOAT[1].search(out):
         return False
     nulls = [m.start() for m in _NULL.finditer(out)]
     if not nulls:
         return True
-    # a null stands for None or a non-finite float: look at the top-level values holding one
-    suspects = [doc]
-    if type(doc) is dict:
-        starts = [m.start() for m in _TOP_KEY.finditer(out)]
-        if len(starts) == len(doc):
-            values = list(doc.values())
-            suspects = [values[i] for i in sorted({max(bisect_right(starts, p) - 1, 0) for p in nulls})]
-    return not any(_holds_non_finite(v) for v in suspects)
+    # a null stands for None or a non-finite float: look at the values holding one
+    suspects = {id(v): v for v in (_holding(doc, out, at) for at in nulls)}
+    return not any(_holds_non_finite(v) for v in suspects.values())
+
+
+def _holding(doc, out: bytes, at: int):
+    """The value of the report that holds the ``null`` written at byte ``at``: the value
+    of its top-level key, or of its second-level key when that value is an object (the
+    lines of an indented object's keys start with 2 and 4 spaces); the whole document
+    when the text does not say."""
+    if type(doc) is not dict:
+        return doc
+    top = out.rfind(b'\n  "', 0, at)
+    key = _key_at(out, top + 3) if top >= 0 else None
+    if key not in doc:
+        return doc
+    value = doc[key]
+    if type(value) is not dict:
+        return value
+    second = out.rfind(b'\n    "', top, at)
+    inner = _key_at(out, second + 5) if second >= 0 else None
+    return value[inner] if inner in value else value
+
+
+def _key_at(out: bytes, quote: int) -> str | None:
+    """The object key whose opening quote is at byte ``quote`` (None if unreadable)."""
+    end = out.find(b'": ', quote + 1)
+    if end < 0:
+        return None
+    try:
+        key = json.loads(out[quote:end + 1])
+    except ValueError:
+        return None
+    return key if type(key) is str else None
 
 
 def _holds_non_finite(value) -> bool:

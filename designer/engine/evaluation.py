@@ -51,7 +51,8 @@ class Violation:
         return SEVERITY[self.kind]
 
     def to_dict(self) -> dict:
-        return {"kind": self.kind, "severity": self.severity, "ids": list(self.ids),
+        kind = self.kind
+        return {"kind": kind, "severity": SEVERITY[kind], "ids": list(self.ids),
                 "message": self.message, "hall": self.hall,
                 "location": [round(self.x, 3), round(self.y, 3)]}
 
@@ -231,7 +232,8 @@ class Evaluation:
             out["power"] = power
         if self.resilience is not None:
             out["resilience"] = self.resilience.report()
-        out["violations"] = [v.to_dict() for v in self.violations]
+        to_dict = Violation.to_dict
+        out["violations"] = [to_dict(v) for v in self.violations]
         return out
 
     def count_by_severity(self) -> dict[str, int]:

@@ -26,8 +26,10 @@ Rows:
 * **pan / zoom** — one pan step zoomed onto a hall, one wheel notch with the whole
   campus on screen, each followed by a synchronous repaint.
 
-Targets (issue 4): open ≤ 3 s, ≤ 33 ms per drag step. The machine may be shared:
-quote medians.
+Targets (issue 18): opening the campus to a shown window (reading the file included)
+≤ 1 s; a drag step ≤ 16 ms median and ≤ 33 ms at its slowest 5 % (p95), with the docks
+shown and all overlays on; the app's memory with the campus open ≤ 500 MB (resident
+set, measured after the open runs). The machine may be shared: quote medians.
 """
 
 from __future__ import annotations
@@ -52,8 +54,30 @@ from designer.io import read_design  # noqa: E402
 from designer.model.commands import move_items  # noqa: E402
 from designer.ui.canvas.overlays import OVERLAYS  # noqa: E402
 
-OPEN_TARGET_S = 3.0
-STEP_TARGET_MS = 33.0
+OPEN_TARGET_S = 1.0
+STEP_TARGET_MS = 16.0
+STEP_P95_TARGET_MS = 33.0
+MEMORY_TARGET_MB = 500.0
+
+
+def resident_mb() -> float:
+    """This process's resident memory now (Linux ``/proc``; elsewhere its peak)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (2**20 if sys.platform == "darwin" else 1024.0)
+
+
+def p95(values) -> float:
+    """The 95th percentile (the slowest 5 % of steps are at or above it)."""
+    return statistics.quantiles(values, n=20, method="inclusive")[-1]
 
 
 def campus_path():
@@ -94,7 +118,7 @@ def first_paint(window) -> None:
 
 def bench_open(path, repeat: int) -> dict:
     app = QApplication.instance()
-    reads, opens, overlay_opens = [], [], []
+    reads, opens, overlay_opens, memory = [], [], [], []
     for _ in range(repeat):
         t0 = time.perf_counter()
         design = read_design(path)
@@ -110,8 +134,10 @@ def bench_open(path, repeat: int) -> dict:
         app.processEvents()
         window.plan_view.viewport().repaint()
         overlay_opens.append(time.perf_counter() - t0)
+        memory.append(resident_mb())   # (the campus open, every overlay drawn)
         close(window)
     return {"read": median(reads), "open": median(opens), "overlays": median(overlay_opens),
+            "total": median([r + o for r, o in zip(reads, opens)]), "memory_mb": max(memory),
             "halls": len(design.halls), "items": len(design.equipment)}
 
 
@@ -207,7 +233,7 @@ def bench_drag(path, steps: int, overlays: bool, whole_campus: bool, docks: bool
         _mouse(view, QEvent.Type.MouseButtonRelease, start, Qt.MouseButton.NoButton)
     close(window)
     return {"step_ms": median(times) * 1000.0, "cpu_ms": median(cpu) * 1000.0, "worst_ms": max(times) * 1000.0,
-            "ppm": ppm}
+            "p95_ms": p95(times) * 1000.0, "ppm": ppm}
 
 
 def bench_pan_zoom(path, repeat: int) -> dict:
@@ -275,20 +301,26 @@ def main() -> None:
     print(f"1M-chip campus: {opened['halls']} halls, {opened['items']:,} items "
           f"(QT_QPA_PLATFORM={os.environ.get('QT_QPA_PLATFORM')}, medians)")
     print(f"{'measure':<58}{'median':>12}{'target':>10}{'':>6}")
-    print(f"{'read the file (not part of open)':<58}{opened['read'] * 1000:>9.0f} ms{'':>10}")
-    print(f"{'open: MainWindow(design) → show → first paint':<58}{opened['open'] * 1000:>9.0f} ms"
-          f"{OPEN_TARGET_S * 1000:>7.0f} ms{verdict(opened['open'] <= OPEN_TARGET_S):>6}")
+    print(f"{'read the file':<58}{opened['read'] * 1000:>9.0f} ms{'':>10}")
+    print(f"{'  MainWindow(design) → show → first paint':<58}{opened['open'] * 1000:>9.0f} ms{'':>10}")
+    print(f"{'open the campus: read + window + first paint':<58}{opened['total'] * 1000:>9.0f} ms"
+          f"{OPEN_TARGET_S * 1000:>7.0f} ms{verdict(opened['total'] <= OPEN_TARGET_S):>6}")
     print(f"{'  then all overlays on + status colours, painted':<58}{opened['overlays'] * 1000:>9.0f} ms")
+    print(f"{'memory (resident) with the campus open, overlays drawn':<58}{opened['memory_mb']:>9.0f} MB"
+          f"{MEMORY_TARGET_MB:>7.0f} MB{verdict(opened['memory_mb'] <= MEMORY_TARGET_MB):>6}")
+    print(f"{'drag steps':<58}{'median':>12}{'target':>10}{'':>6}{'p95':>9}{'target':>10}")
+
+    def drag_line(label: str, r: dict) -> str:
+        return (f"{label:<58}{r['step_ms']:>9.1f} ms{STEP_TARGET_MS:>7.0f} ms{verdict(r['step_ms'] <= STEP_TARGET_MS):>6}"
+                f"{r['p95_ms']:>6.0f} ms{STEP_P95_TARGET_MS:>7.0f} ms{verdict(r['p95_ms'] <= STEP_P95_TARGET_MS):>6}"
+                f"   (CPU {r['cpu_ms']:.1f} ms, worst {r['worst_ms']:.0f} ms, {r['ppm']:.2f} px/m)")
+
     for (overlays, whole, docks), r in drags.items():
         where = "whole campus" if whole else "its hall"
         what = "all overlays + status" if overlays else "plain"
-        label = f"drag step: {where}, {what}, {'with docks' if docks else 'docks hidden'}"
-        print(f"{label:<58}{r['step_ms']:>9.1f} ms{STEP_TARGET_MS:>7.0f} ms{verdict(r['step_ms'] <= STEP_TARGET_MS):>6}"
-              f"   (CPU {r['cpu_ms']:.1f} ms, worst {r['worst_ms']:.0f} ms, {r['ppm']:.2f} px/m)")
+        print(drag_line(f"drag step: {where}, {what}, {'with docks' if docks else 'docks hidden'}", r))
     for whole, r in every_step.items():
-        label = f"drag step: {'whole campus' if whole else 'its hall'}, plain, docks' text every step"
-        print(f"{label:<58}{r['step_ms']:>9.1f} ms{STEP_TARGET_MS:>7.0f} ms{verdict(r['step_ms'] <= STEP_TARGET_MS):>6}"
-              f"   (CPU {r['cpu_ms']:.1f} ms, worst {r['worst_ms']:.0f} ms, {r['ppm']:.2f} px/m)")
+        print(drag_line(f"drag step: {'whole campus' if whole else 'its hall'}, plain, docks' text every step", r))
     for label, (pan, zoom) in pan_zoom.items():
         print(f"{'pan step (zoomed onto a hall), ' + label:<58}{pan:>9.1f} ms")
         print(f"{'wheel notch (whole campus), ' + label:<58}{zoom:>9.1f} ms")

@@ -192,10 +192,17 @@ class Evaluation:
     def set_busways(self, rows: np.ndarray, ids: list[str], on_b: np.ndarray) -> None:
         """The busways of the design evaluated (rows), the ids of its rows, feed B or not."""
         self.busway_items, self.ids_snapshot, self.busway_on_b = rows, ids, on_b
+        self._busway_ids = None
 
     @property
     def busway_ids(self) -> list[str]:
-        return [self.ids_snapshot[r] for r in self.busway_items] if self.busway_items is not None else []
+        """The busways' ids (kept: the panels ask at every evaluation of a drag)."""
+        if self.busway_items is None:
+            return []
+        if getattr(self, "_busway_ids", None) is None:
+            snapshot = self.ids_snapshot
+            self._busway_ids = [snapshot[r] for r in self.busway_items.tolist()]
+        return self._busway_ids
 
     @property
     def busway_feeds(self) -> list[str]:

@@ -11,6 +11,8 @@ the generators. Picking a node selects on the plan the busways it feeds.
 
 from __future__ import annotations
 
+from itertools import repeat
+
 import numpy as np
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -241,6 +243,9 @@ class PowerChainPanel(RefreshedWhenShown, QWidget):
 
         self._items: dict[tuple[str, str | None], QTreeWidgetItem] = {}
         self._structure: tuple | None = None
+        self._busway_rows: tuple | None = None   # (what the rows were found for, busway ids)
+        # the busways under each row that holds some (a node, or "not fed"), from the last rebuild
+        self._children: dict[tuple, list[str]] = {}
         self._stale = False
         self._widened = False
         self._throttle = Throttle(TEXT_INTERVAL_MS, self._refresh_if_shown, self)
@@ -400,6 +405,8 @@ class PowerChainPanel(RefreshedWhenShown, QWidget):
         self.tree.clear()
         self._items.clear()
         self._structure = None
+        self._busway_rows = None
+        self._children = {}
         self.message_label.hide()
         self.message_label.clear()
         self.refresh()
@@ -433,9 +440,14 @@ class PowerChainPanel(RefreshedWhenShown, QWidget):
         design, types = doc.design, doc.catalog.types
         nodes = chain_nodes(design)
         t = design.equipment
-        codes = [c for name, c in t.types.codes.items() if name in types and types[name].kind == "busway"]
-        busways = [t.ids[r] for r in np.flatnonzero(np.isin(t.type_code, codes))] if codes else []
-        sources = {i: t.extra.get(i, {}).get("source") for i in busways}
+        rows_key = (id(t.type_code), id(t.ids), len(t), len(t.types.names))
+        if self._busway_rows is None or self._busway_rows[0] != rows_key:   # (a move keeps the rows)
+            codes = [c for name, c in t.types.codes.items() if name in types and types[name].kind == "busway"]
+            busways = [t.ids[r] for r in np.flatnonzero(np.isin(t.type_code, codes))] if codes else []
+            self._busway_rows = (rows_key, busways)
+        busways = self._busway_rows[1]
+        extra, empty = t.extra, {}
+        sources = dict(zip(busways, [extra.get(i, empty).get("source") for i in busways]))
         structure = (tuple((n["id"], n["type"], n["parent"]) for n in nodes), tuple(sources.items()))
         if structure != self._structure:
             self._rebuild(nodes, busways, sources)
@@ -472,14 +484,18 @@ class PowerChainPanel(RefreshedWhenShown, QWidget):
         utility = row(_key("utility"), self.tree)
         for n in nodes:  # parents first: a node's row exists before its children's
             self._add_node_row(n, nodes, row, utility)
+        self._children = {}
         for bw in busways:
             if sources[bw] in ids:
-                row(_key("busway", bw), self._items[_key("node", sources[bw])])
+                parent = _key("node", sources[bw])
+                row(_key("busway", bw), self._items[parent])
+                self._children.setdefault(parent, []).append(bw)
         unfed = [bw for bw in busways if sources[bw] not in ids]
         if unfed:
             group = row(_key("unfed"), self.tree)
             for bw in unfed:
                 row(_key("busway", bw), group)
+            self._children[_key("unfed")] = unfed
         row(_key("generators"), self.tree)
         for key, item in self._items.items():
             has_nodes = any(item.child(k).data(0, KEY_ROLE)[0] == "node" for k in range(item.childCount()))
@@ -503,8 +519,11 @@ class PowerChainPanel(RefreshedWhenShown, QWidget):
         types = doc.catalog.types
         ev = doc.evaluation
         figures = {n.id: n for n in (ev.chain or [])} if ev is not None else {}
-        loads = busway_load_by_id(ev) if ev is not None else {}
-        feeds = dict(zip(ev.busway_ids, ev.busway_feeds)) if ev is not None else {}
+        # (folded rows are filled when opened: thousands of busways on a campus)
+        shown = [bw for parent, children in self._children.items() if self._items[parent].isExpanded()
+                 for bw in children]
+        loads = busway_load_by_id(ev) if ev is not None and (shown or _key("unfed") in self._children) else {}
+        feeds = dict(zip(ev.busway_ids, ev.busway_feeds)) if ev is not None and shown else {}
         t = doc.design.equipment
         for n in nodes:
             item = self._items[_key("node", n["id"])]
@@ -524,10 +543,8 @@ class PowerChainPanel(RefreshedWhenShown, QWidget):
                        f"{' — over its capacity' if over else ''}\nDraws {f.input_kw:,.1f} kW from "
                        f"{n['parent'] or 'the utility'}, losing {f.loss_kw:,.1f} kW")
             self._set_row(item, cells, tip, RED if over else None, bold_use=over)
-        for bw in busways:
+        for bw in shown:
             item = self._items[_key("busway", bw)]
-            if not item.parent().isExpanded():
-                continue  # (folded rows are filled when opened: thousands of busways on a campus)
             row = t.index[bw]
             spec = types.get(t.types[int(t.type_code[row])])
             feed = feeds.get(bw, t.extra.get(bw, {}).get("feed", "A"))
@@ -564,8 +581,8 @@ class PowerChainPanel(RefreshedWhenShown, QWidget):
         item = self._items.get(_key("unfed"))
         if item is None:
             return
-        unfed = [bw for bw in busways if sources[bw] not in ids]
-        total = sum(loads.get(bw, 0.0) for bw in unfed)
+        unfed = self._children.get(_key("unfed"), [])
+        total = sum(map(loads.get, unfed, repeat(0.0)))
         n = len(unfed)
         cells = (f"Not fed ({n:,})", "", kw(total) if loads else DASH, "", "", "")
         tip = (f"{n:,} busway{'s' if n != 1 else ''} fed from no node of the chain: select them on the plan and "

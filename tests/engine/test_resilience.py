@@ -226,3 +226,19 @@ def test_a_leafs_failure_judged_without_copies_equals_each_alone(case):
         assert max(leaves.values()) > 0
     if case == "all stranded":
         assert ev.totals["throughput"]["stranded_ultraservers"] == 4 and set(batched.values()) == {0}
+
+
+def test_a_failure_in_a_hall_stranded_already_still_counts_what_it_takes_from_the_spines():
+    """Hall A holds the only spine racks and strands all its UltraServers (no leaf racks);
+    hall B's leaves reach A's spines. A failure in A strands nothing of A, but one that
+    takes the spine racks' power cuts B off the fabric. The busways and CDUs judged
+    without copies (they cannot reach the spine racks) agree with failing each alone."""
+    d = base_design(2)
+    t = d.equipment
+    d.equipment.delete([i for i in t.ids if i.startswith("A-net") or i.startswith("B-spine")])
+    ev = evaluate(d, resilience=True)
+    a = [f for f in ev.resilience.single_failures if f.hall == "A"]
+    batched = {f.id: f.stranded_ultraservers for f in a}
+    assert batched == {k: v for k, v in _one_by_one(d, "A").items() if k in batched}
+    assert max(batched.values()) == 4            # B's four UltraServers, cut off the fabric
+    assert sorted(batched.values()).count(0) >= len(batched) - 3

@@ -34,7 +34,7 @@ from designer.engine.serve import Serving
 from designer.engine.settings import Settings
 from designer.engine.shapes import rect_box
 from designer.engine.templates import tokenise
-from designer.engine.types import TypeTable
+from designer.engine.types import BUSWAY, TypeTable
 from designer.model.design import Design, Hall
 
 
@@ -237,6 +237,36 @@ def _leaves_rehome(g: HallGroup, base: _Run, flags: dict, powered: np.ndarray, c
     return ok, np.unique(g.system[bad]).astype(np.int64)
 
 
+def _spares_spines(g: HallGroup, pairs: tuple, spines: np.ndarray, candidates: list,
+                   which: np.ndarray) -> np.ndarray:
+    """Per candidate flagged in ``which`` (busways, or a power-chain node's busways): True
+    when none of its busways powers, even through other racks, a rack that competes with
+    the working spine racks ``spines`` (positions) for a busway. The power allocation of a
+    group of racks and busways linked by "runs above" depends on that group alone, so
+    such a failure leaves the spines' power as it was (the hall's IT capacity, served in
+    file order, only gains from racks losing power)."""
+    item, li = pairs
+    n_bw = int((g.kind == BUSWAY).sum())
+    racks = np.zeros(len(g), bool)
+    racks[spines] = True
+    ways = np.zeros(n_bw, bool)
+    while True:   # the connected part of (rack, busway) pairs that holds the spine racks
+        grown = np.zeros(n_bw, bool)
+        grown[li[racks[item]]] = True
+        grown |= ways
+        more = racks.copy()
+        more[item[grown[li]]] = True
+        if np.array_equal(grown, ways) and np.array_equal(more, racks):
+            break
+        ways, racks = grown, more
+    linked = np.zeros(len(g), bool)
+    linked[np.flatnonzero(g.kind == BUSWAY)[ways]] = True
+    out = np.zeros(len(candidates), bool)
+    for w in np.flatnonzero(which):
+        out[w] = not linked[np.atleast_1d(candidates[w])].any()
+    return out
+
+
 def try_single_failures(design: Design, types: TypeTable, settings: Settings, hall: Hall, rows: np.ndarray,
                         candidates: list, serving_memory: dict | None = None,
                         options: EngineOptions | None = None, memory: HallMemory | None = None,
@@ -279,8 +309,13 @@ def try_single_failures(design: Design, types: TypeTable, settings: Settings, ha
     kinds[spine] = -1
     if len(before) == len(np.unique(g.system[comp])):
         # every UltraServer of the hall is stranded already: no failure strands another
-        # (a draft); only what a failure takes from the spines may still need its copies
-        known = (kinds == NETWORK) if spine_up.any() else (kinds >= 0)
+        # (a draft); only what a failure takes from the working spines may need copies
+        known = kinds >= 0
+        if spine_up.any():
+            up = spines[spine_up]
+            known = (kinds == NETWORK) | _spares_spines(g, base.pairs, up, candidates, kinds == BUSWAY)
+            if (base.cooling.liquid_kw[up] <= 0).all():   # a CDU cools no spine rack
+                known |= kinds == CDU
         for w in np.flatnonzero(known):
             out[w] = before
         kinds[known] = -1

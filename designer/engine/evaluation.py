@@ -52,9 +52,11 @@ class Violation:
 
     def to_dict(self) -> dict:
         kind = self.kind
+        # (violations written from a template carry their rounded location: templates.py)
+        location = self.__dict__.get("_location")
         return {"kind": kind, "severity": SEVERITY[kind], "ids": list(self.ids),
                 "message": self.message, "hall": self.hall,
-                "location": [round(self.x, 3), round(self.y, 3)]}
+                "location": list(location) if location is not None else [round(self.x, 3), round(self.y, 3)]}
 
 
 #: Per-item flags the hall-local rules set (one row each in the evaluator's flag block).

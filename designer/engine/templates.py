@@ -87,7 +87,8 @@ class Templates:
         for v in violations:
             keys = tuple(HALL_ID if i == hall_id else _key(i) for i in v.ids)
             text = _TOKEN.sub(r"%(\1)s", v.message.replace("%", "%%"))
-            self.items.append((v.kind, keys, text, v.x, v.y))
+            # (the report's location, rounded once for every hall of the kind)
+            self.items.append((v.kind, keys, text, v.x, v.y, (round(v.x, 3), round(v.y, 3))))
 
     def __len__(self) -> int:
         return len(self.items)
@@ -98,10 +99,11 @@ class Templates:
         get = names.__getitem__
         new = object.__new__
         out = []
-        for kind, keys, text, x, y in self.items:
+        for kind, keys, text, x, y, location in self.items:
             v = new(Violation)
             # (a frozen dataclass: its fields set as its own __init__ would, without the calls)
-            v.__dict__.update(kind=kind, ids=tuple(map(get, keys)), message=text % names, hall=hall_id, x=x, y=y)
+            v.__dict__.update(kind=kind, ids=tuple(map(get, keys)), message=text % names, hall=hall_id, x=x, y=y,
+                              _location=location)
             out.append(v)
         return out
 

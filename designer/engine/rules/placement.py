@@ -119,8 +119,9 @@ def _obstacle_name(geo, o: int) -> str:
 
 def _outside(g: HallGroup, geo, flags) -> None:
     fl, fh = geo.fl, geo.fh
-    for k in np.flatnonzero(~geo.inside):
-        flags["outside-hall"][fl[k]] = True
+    out = np.flatnonzero(~geo.inside)
+    flags["outside-hall"][fl[out]] = True
+    for k in [] if g.quiet else out:   # (a group trying failures says nothing)
         g.add("outside-hall", (fl[k],), f"{g.id(fl[k])} is not inside the outline of {g.halls[fh[k]].name}")
 
 
@@ -133,8 +134,10 @@ def _obstruction(g: HallGroup, geo, flags, shapes: _Shapes) -> None:
     odd = np.flatnonzero(~(rect_obstacle[o] & aligned[k]))
     if len(odd):
         hit[odd] = _meet(shapes.footprints_or_boxes(k[odd]), shapes.obstacles(o[odd]))
+    flags["obstruction"][fl[k[hit]]] = True
+    if g.quiet:
+        return
     for k_, o_ in zip(k[hit], o[hit]):
-        flags["obstruction"][fl[k_]] = True
         g.add("obstruction", (fl[k_],), f"{g.id(fl[k_])} stands on {_obstacle_name(geo, o_)} of {g.halls[fh[k_]].name}")
 
 
@@ -151,6 +154,8 @@ def _overlap(g: HallGroup, geo, flags, shapes: _Shapes) -> None:
         return
     flags["overlap"][fl[a]] = True
     flags["overlap"][fl[b]] = True
+    if g.quiet:
+        return
     label = _components(len(fl), a, b)
     pairs_in = np.bincount(label[a], minlength=len(fl))
     piles = np.flatnonzero(pairs_in > PILE_PAIRS)
@@ -186,6 +191,8 @@ def _clearance(g: HallGroup, geo, flags, shapes: _Shapes) -> None:
     first.sort()
     zi, ej = zi[first], ej[first]
     flags["clearance"][fl[owner[zi]]] = True
+    if g.quiet:
+        zi = zi[:0]
     starts = np.flatnonzero(np.r_[True, zi[1:] != zi[:-1]]) if len(zi) else np.zeros(0, np.int64)
     ends = np.r_[starts[1:], len(zi)]
     for s_, e_ in zip(starts, ends):
@@ -206,13 +213,14 @@ def _clearance(g: HallGroup, geo, flags, shapes: _Shapes) -> None:
         hit = np.ones(len(zo), bool)
         if len(odd):
             hit[odd] = _meet(shapes.zones(zo[odd]), shapes.obstacles(o[odd]))
-        for z, o_ in zip(zo[hit], o[hit]):
+        flags["clearance"][fl[owner[zo[hit]]]] = True
+        for z, o_ in [] if g.quiet else zip(zo[hit], o[hit]):
             i = owner[z]
-            flags["clearance"][fl[i]] = True
             g.add("clearance", (fl[i],), f"{_zone_text(g, geo, z)} is blocked by {_obstacle_name(geo, o_)}")
-    for z in np.flatnonzero(~geo.z_inside & has_zone & geo.inside[owner]):
+    walls = np.flatnonzero(~geo.z_inside & has_zone & geo.inside[owner])
+    flags["clearance"][fl[owner[walls]]] = True
+    for z in [] if g.quiet else walls:
         i = owner[z]
-        flags["clearance"][fl[i]] = True
         g.add("clearance", (fl[i],), f"{_zone_text(g, geo, z)} runs into the wall of {g.halls[geo.fh[i]].name}")
 
 
@@ -227,6 +235,8 @@ def _airflow(g: HallGroup, geo, flags) -> None:
     if not len(src):
         return
     flags["airflow"][fl[dst]] = True
+    if g.quiet:
+        return
     many = np.bincount(dst, minlength=len(fl)) > NAMED_BLOCKERS
     for a, b in zip(src[~many[dst]], dst[~many[dst]]):
         g.add("airflow", (fl[a], fl[b]), f"the exhaust of {g.id(fl[a])} blows into the intake of "
@@ -244,7 +254,8 @@ def _floor_load(g: HallGroup, geo, flags) -> None:
     fl, fh = geo.fl, geo.fh
     rating = np.array([h.floor_rating_kg_m2 for h in g.halls])
     load = g.types.weight[g.type_code[fl]] / (geo.w * geo.d)
-    for k in np.flatnonzero(load > rating[fh]):
-        flags["floor-load"][fl[k]] = True
+    heavy = np.flatnonzero(load > rating[fh])
+    flags["floor-load"][fl[heavy]] = True
+    for k in [] if g.quiet else heavy:
         g.add("floor-load", (fl[k],), f"{g.id(fl[k])} loads the floor with {load[k]:,.0f} kg/m², over the "
               f"{rating[fh[k]]:,.0f} kg/m² rating of {g.halls[fh[k]].name}")

@@ -67,6 +67,9 @@ class Evaluator:
         self._fabric_now = None    # the fabric of the evaluation being made
         #: single failures of a hall by its content (:func:`resilience.hall_failures`)
         self.failure_memo: dict = {}
+        #: per hall evaluated alone in the last refresh: its rules' run, the base of its
+        #: single failures (taken by the first trial; an edit of the hall drops it)
+        self.runs: dict = {}
         self._item_codes = None
         self._under = None
         self.evaluation = self.refresh()
@@ -199,10 +202,33 @@ class Evaluator:
                 return self.order, self.slices
         return self._sorted_rows()
 
-    def _evaluate(self, halls, rows, memory: HallMemory | None = None, tokens: frozenset = frozenset()
-                  ) -> GroupResult:
+    def _evaluate(self, halls, rows, memory: HallMemory | None = None, tokens: frozenset = frozenset(),
+                  runs: dict | None = None) -> GroupResult:
         return evaluate_group(self.design, self.types, self.settings, halls, rows, self.serving_memory,
-                              self.options, memory, self._failed_now, tokens)
+                              self.options, memory, self._failed_now, tokens, runs)
+
+    def _evaluate_each(self, halls, tokens: frozenset) -> GroupResult:
+        """Halls each evaluated alone (half of them in the engine's worker thread on a
+        large design), joined in order; each leaves its rules' run in :attr:`runs` for its
+        single failures (the first hall of each kind: their trials then skip that run)."""
+        rows = [self.order[slice(*self.slices[h.id])] for h in halls]
+
+        def each(part: range) -> list[GroupResult]:
+            return [self._evaluate([halls[i]], rows[i], None, tokens, self.runs) for i in part]
+
+        k = len(halls) // 2
+        if (self.with_resilience and k and sum(map(len, rows)) >= self.options.parallel_min_items
+                and (os.cpu_count() or 1) >= 2):
+            first = _worker().submit(each, range(k))
+            results = each(range(k, len(halls)))
+            results = first.result() + results
+        else:
+            results = each(range(len(halls)))
+        out, n = results[0], len(rows[0])
+        for res, r in zip(results[1:], rows[1:]):
+            out = join_results(out, res, n)
+            n += len(r)
+        return out
 
     # ------------------------------------------------------------------ API
     def refresh(self) -> Evaluation:
@@ -210,6 +236,7 @@ class Evaluator:
         self._configure()
         self.memory = {}
         self.failures = {}
+        self.runs = {}
         self._failed_now = self.failed_rows
         self._busways = None
         self._fabric_memo = None
@@ -372,8 +399,12 @@ class Evaluator:
         kind_size = Counter(keys)
         shared = shared_systems(design)
         tokenised = {i for i in firsts if kind_size[keys[i]] > 1 and templatable(design, halls[i], rows[i], shared)}
-        res = self._evaluate_halls([halls[i] for i in firsts], self._rows_of_halls([halls[i] for i in firsts]),
-                                   frozenset(halls[i].id for i in tokenised))
+        tokens = frozenset(halls[i].id for i in tokenised)
+        if self.with_resilience:   # (each alone: its run is the base of its single failures)
+            res = self._evaluate_each([halls[i] for i in firsts], tokens)
+        else:
+            res = self._evaluate_halls([halls[i] for i in firsts], self._rows_of_halls([halls[i] for i in firsts]),
+                                       tokens)
         templates: dict[bytes, Templates | None] = {}   # per kind: the first's templates (None: none fit)
         written: dict[str, list[Violation]] = {}
         own = []
@@ -462,6 +493,7 @@ class Evaluator:
             res = self._evaluate([self.design.hall(hall_id)], order[lo:hi], self.memory.get(hall_id))
             self.memory[hall_id] = res.memory
             self.failures.pop(hall_id, None)
+            self.runs.pop(hall_id, None)
             self.store.splice(hall_id, res)
         self.order, self.slices = order, slices
         if self.store.slices != self.slices:

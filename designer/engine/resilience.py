@@ -187,8 +187,9 @@ def hall_failures(evaluator, hall_id: str, trial: "_HallTrial | None | bool" = F
         new_by = [systems[a] if len(a) else a for a in new_rel]
     else:
         before, after, lost = try_single_failures(design, types, evaluator.settings, design.hall(hall_id), rows,
-                                            candidates, evaluator.serving_memory, evaluator.options,
-                                            evaluator.memory.get(hall_id), failed)
+                                                  candidates, evaluator.serving_memory, evaluator.options,
+                                                  evaluator.memory.get(hall_id), failed,
+                                                  evaluator.runs.pop(hall_id, None))
         # per candidate: what it strands beyond what was stranded before (system codes)
         stranded_before = np.zeros(len(t.systems.names) + 1, bool)
         stranded_before[before] = True

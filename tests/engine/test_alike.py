@@ -179,3 +179,14 @@ def test_an_ultraserver_across_two_halls_keeps_those_halls_out_of_templates(monk
     fast = Evaluator(d)
     assert sum(sizes) == 3    # H1 (H2 written from it), H3 and H4 (H4 unlike now) each
     same(fast, Evaluator(d, options=EACH))
+
+
+def test_single_failures_of_halls_alike_that_break_rules_match_every_hall_tried():
+    """The first hall of each kind is evaluated alone and its run (names as tokens) is the
+    base of its single failures: the same failures as every hall evaluated and tried."""
+    d = broken_campus()
+    d.site.extra["redundancy"] = {"power": "N+1", "cooling": "N+1", "network": "N+1"}
+    fast, each = Evaluator(d, resilience=True), Evaluator(d, options=EACH, resilience=True)
+    same(fast, each)
+    assert fast.evaluation.resilience.report() == each.evaluation.resilience.report()
+    assert len(fast.evaluation.resilience.single_failures) > 40

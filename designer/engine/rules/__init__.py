@@ -158,10 +158,11 @@ def _serving(halls: list[Hall], serving_memory: dict | None, options: EngineOpti
 def evaluate_group(design: Design, types: TypeTable, settings: Settings, halls: list[Hall], rows: np.ndarray,
                    serving_memory: dict | None = None, options: EngineOptions | None = None,
                    memory: HallMemory | None = None, failed_rows: np.ndarray | None = None,
-                   tokens: frozenset = frozenset()) -> GroupResult:
+                   tokens: frozenset = frozenset(), runs: dict | None = None) -> GroupResult:
     """Evaluate the hall-local rules and allocations for ``halls`` (items ``rows``, hall-sorted).
     The halls whose ids are in ``tokens`` name things by tokens in their messages
-    (:mod:`designer.engine.templates`).
+    (:mod:`designer.engine.templates`). A group of one hall leaves its rules' run in
+    ``runs`` (by hall id) when given: the base of :func:`try_single_failures`.
 
     ``memory`` is what the previous evaluation of the same hall left; whatever does not
     match the items now is ignored. Only a group of one hall leaves or takes it.
@@ -173,6 +174,8 @@ def evaluate_group(design: Design, types: TypeTable, settings: Settings, halls: 
     if tokens:
         tokenise(g, np.array([h for h, hall in enumerate(halls) if hall.id in tokens], np.int64))
     r = _run(g, before, after, _serving(halls, serving_memory, options))
+    if runs is not None and single:
+        runs[halls[0].id] = r
     power, cooling, network = r.power, r.cooling, r.network
     flags = dict(zip(HALL_FLAGS, r.flag_block))
     sums = hall_sums(g, r.sg, flags, power.powered, cooling.cooled, network.link_down, cooling.liquid_kw,
@@ -270,20 +273,26 @@ def _spares_spines(g: HallGroup, pairs: tuple, spines: np.ndarray, candidates: l
 def try_single_failures(design: Design, types: TypeTable, settings: Settings, hall: Hall, rows: np.ndarray,
                         candidates: list, serving_memory: dict | None = None,
                         options: EngineOptions | None = None, memory: HallMemory | None = None,
-                        failed_rows: np.ndarray | None = None) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
+                        failed_rows: np.ndarray | None = None, base: _Run | None = None
+                        ) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
     """Each candidate failed in turn (the hall alone, items ``rows``): a hall position, or
     an array of busway positions failing together (what a power-chain node feeds). Returns
     the system codes stranded before, per candidate those stranded with it failed, and
     per candidate how many of the hall's working spine racks its failure takes down. Exact and batched: the candidates of one kind are tried together in one
     allocation over copies of the hall (a copy per candidate, each served as the hall
-    alone), re-running only the allocation the failed kind takes part in."""
+    alone), re-running only the allocation the failed kind takes part in. ``base``: the
+    rules' run of this hall alone as it is (left by :func:`evaluate_group`), if there is one."""
     from designer.engine.rules.throughput import stranded_items
     from designer.engine.types import AIR, BUSWAY, CDU, COMPUTE, NETWORK
 
-    g = HallGroup(design, types, settings, [hall], rows, failed_rows)
-    g.quiet = True   # (the hall's messages come from its evaluation, not from here)
     serving = _serving([hall], serving_memory, options)
-    base = _run(g, memory or HallMemory(), None, serving)
+    if base is not None and base.g.n_halls == 1 and np.array_equal(base.g.rows, rows):
+        g = base.g
+    else:
+        g = HallGroup(design, types, settings, [hall], rows, failed_rows)
+        g.quiet = True
+        base = _run(g, memory or HallMemory(), None, serving)
+    g.quiet = True   # (the hall's messages come from its evaluation, not from here)
 
     n = len(g)
     flags = dict(zip(HALL_FLAGS, base.flag_block))

@@ -30,7 +30,7 @@ import json
 import math
 import os
 import re
-from itertools import repeat
+from itertools import compress, repeat
 from pathlib import Path
 from typing import Any, Callable
 
@@ -649,10 +649,13 @@ def _read_items(items: list, catalog: Catalog, seen_halls: set[str], nodes: set[
         x[rows], y[rows], rotation[rows] = cols["x"][good], cols["y"][good], cols["rotation"][good]
         if good.all() and len(rows) == n:
             ids, type_ids, hall_ids, systems = cols["id"], cols["type"], cols["hall"], cols["system"]
-        else:
-            for r, k in zip(rows.tolist(), np.flatnonzero(good).tolist()):
-                ids[r], type_ids[r], hall_ids[r], systems[r] = (cols["id"][k], cols["type"][k], cols["hall"][k],
-                                                                cols["system"][k])
+        else:   # (a column at a time, through object arrays: no Python step per entry)
+            columns = []
+            for name in ("id", "type", "hall", "system"):
+                column = np.empty(n, object)
+                column[rows] = list(compress(cols[name], good))   # (plain entries: text or None)
+                columns.append(column.tolist())
+            ids, type_ids, hall_ids, systems = columns
     if len(bus_rows):
         fields = [items[r] for r in bus_rows.tolist()]
         x[bus_rows], y[bus_rows] = zip(*(o["start"] for o in fields))
@@ -685,7 +688,13 @@ def _texts_ok(values: list) -> np.ndarray:
     """Per value: text of 1 to 10,000 characters, not only white space (as ``_V.text``);
     a column of text is checked with C-level loops."""
     n = len(values)
-    if set(map(type, values)) <= {str}:
+    kinds = set(map(type, values))
+    if kinds <= {str, type(None)}:   # (None: a field not given, e.g. a unit's system)
+        if type(None) in kinds:
+            given = np.fromiter(map(str.__instancecheck__, values), bool, n)
+            out = np.zeros(n, bool)
+            out[given] = _texts_ok([v for v in values if v is not None])
+            return out
         lengths = np.fromiter(map(len, values), np.int64, n)
         return (lengths > 0) & (lengths <= 10_000) & ~np.fromiter(map(str.isspace, values), bool, n)
     return np.fromiter((type(v) is str and 0 < len(v) <= 10_000 and not v.isspace() for v in values), bool, n)

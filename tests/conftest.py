@@ -21,6 +21,18 @@ from designer.model import Design, Equipment, Hall  # noqa: E402
 from designer.paths import examples_dir  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def _python_collector_defaults():
+    """A test that runs the app in-process (run_app) switches on its collector settings
+    (designer.ui.heap); the next test starts from Python's defaults again."""
+    yield
+    import sys
+
+    heap = sys.modules.get("designer.ui.heap")
+    if heap is not None:
+        heap.disable()
+
+
 @pytest.fixture(scope="session")
 def catalog():
     """The bundled catalog (frozen; safe to share)."""

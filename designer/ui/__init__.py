@@ -21,6 +21,9 @@ def run_app(path: str | None = None, *, recover: str = "ask", autosave_seconds: 
     from designer.paths import pilot_sample
     from designer.ui.main_window import APP_NAME, MainWindow
 
+    from designer.ui import heap
+
+    heap.enable()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)

@@ -29,6 +29,7 @@ from designer.io import read_design, write_design
 from designer.model import Change, Design, Hall
 from designer.model.design import DESIGN_CHANGES, ITEM_CHANGES, VIEW_CHANGES
 from designer.model.commands import Command, merge_changes
+from designer.ui import heap
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +132,7 @@ class Document(QObject):
     # ------------------------------------------------------------------ files
     def set_design(self, design: Design, path: str | os.PathLike | None = None) -> None:
         """Show another design (loaded or new); clears undo history and selection."""
+        heap.thaw()   # (what the old design leaves in cycles may be collected)
         self.design.unsubscribe(self._on_model_changed)
         self.design = design
         self.path = Path(path) if path is not None else None
@@ -146,6 +148,7 @@ class Document(QObject):
         self.selection_changed.emit([])
         self.failed_changed.emit([])
         self.evaluate_all()
+        heap.settle_soon(self)
 
     def open(self, path: str | os.PathLike) -> None:
         """Read a design file; raises ``DesignFileError`` with a one-line message."""

@@ -14,6 +14,7 @@ network) and a single failure of one of its components strands compute.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 
 import numpy as np
 
@@ -182,42 +183,54 @@ def hall_failures(evaluator, hall_id: str, trial: "_HallTrial | None | bool" = F
                                                              trial.nodes, trial.pflops, trial.systems, trial.key)
     failed = evaluator.failed_rows
     memo = evaluator.failure_memo if evaluator.options.alike_halls else {}
-    if key in memo:
-        new_rel, lost = memo[key]
-        new_by = [systems[a] if len(a) else a for a in new_rel]
-    else:
+    if key not in memo:
         before, after, lost = try_single_failures(design, types, evaluator.settings, design.hall(hall_id), rows,
                                                   candidates, evaluator.serving_memory, evaluator.options,
                                                   evaluator.memory.get(hall_id), failed,
                                                   evaluator.runs.pop(hall_id, None))
-        # per candidate: what it strands beyond what was stranded before (system codes)
+        # per candidate: what it strands beyond what was stranded before (system codes, rising)
         stranded_before = np.zeros(len(t.systems.names) + 1, bool)
         stranded_before[before] = True
         new_by = [np.sort(a[~stranded_before[a]]) for a in after]
         rel = np.full(len(t.systems.names) + 2, -1, np.int64)
         rel[systems] = np.arange(len(systems))
-        memo[key] = ([rel[a] for a in new_by], lost)
+        # kept by the hall's own UltraServers (first appearance): the halls alike read it
+        # through theirs. Their PFLOPS are alike too, and summed in the same order.
+        memo[key] = _Trial([rel[a].tolist() for a in new_by], lost.tolist(),
+                           [pflops[a].tolist() for a in new_by], [float(pflops[a].sum()) for a in new_by])
+    trial_out = memo[key]
+    new_rel, lost, shares, totals = trial_out.rel, trial_out.lost, trial_out.pflops, trial_out.total
+    names = t.systems.names
+    hall_names = [names[s] for s in systems.tolist()]   # by the hall's UltraServers (first appearance)
 
-    system_names = t.systems.names
+    def failure(item_id: str, type_id: str, system: str, k: int) -> SingleFailure:
+        named = sorted(zip([hall_names[r] for r in new_rel[k]], shares[k]))
+        return SingleFailure(item_id, type_id, hall_id, system, len(named), totals[k],
+                             tuple(n for n, _ in named), tuple(p for _, p in named), lost[k])
 
-    def failure(item_id: str, type_id: str, system: str, new: np.ndarray, spines: int) -> SingleFailure:
-        named = sorted(zip([system_names[s] for s in new.tolist()], pflops[new].tolist()))
-        return SingleFailure(item_id, type_id, hall_id, system, len(new), float(pflops[new].sum()),
-                             tuple(n for n, _ in named), tuple(p for _, p in named), spines)
-
-    lost = lost.tolist()
-    out = [failure(node, "", "power", new, spines) for node, new, spines in zip(nodes, new_by[n_items:],
-                                                                                 lost[n_items:])]
+    out = [failure(node, "", "power", n_items + j) for j, node in enumerate(nodes)]
     item_rows = rows[np.asarray(candidates[:n_items], np.int64)]
     codes = t.type_code[item_rows]
     ids, type_names = t.ids, t.types
     systems_of = [SYSTEM_OF_KIND[k] for k in types.kind[codes].tolist()]
-    for r, code, system, new, spines in zip(item_rows.tolist(), codes.tolist(), systems_of, new_by[:n_items],
-                                            lost[:n_items]):
-        # (most strand nothing new: no arrays to read)
-        out.append(failure(ids[r], type_names[code], system, new, spines) if len(new)
-                   else _unstranding(ids[r], type_names[code], hall_id, system, spines))
+    for k, (r, code, system) in enumerate(zip(item_rows.tolist(), codes.tolist(), systems_of)):
+        # (most strand nothing new)
+        out.append(failure(ids[r], type_names[code], system, k) if new_rel[k]
+                   else _unstranding(ids[r], type_names[code], hall_id, system, lost[k]))
     return out
+
+
+@dataclass
+class _Trial:
+    """A kind of hall's single failures, per candidate: the UltraServers it strands beyond
+    those stranded before (indices among the hall's UltraServers by first appearance,
+    rising by code in the hall tried), their MXFP8 PFLOPS in that order and summed, and the
+    working spine racks its failure takes down."""
+
+    rel: list[list[int]]
+    lost: list[int]
+    pflops: list[list[float]]
+    total: list[float]
 
 
 def _hall_signature(evaluator, hall, rows: np.ndarray, candidates: list, n_items: int,
@@ -260,4 +273,7 @@ def order_failures(failures: list[SingleFailure], design=None, site_stranded: se
         joined = SingleFailure(node, types.get(node, "power-chain"), "", "power", len(names),
                                sum(systems[s] for s in names), names, tuple(systems[s] for s in names))
         out.append(beyond_site(joined, node, joined.type))
-    return sorted(out, key=lambda f: (-f.stranded_ultraservers, -f.stranded_mxfp8_pflops, f.id))
+    # (those that strand nothing, most of them, sorted by id alone: the same order, sooner)
+    stranding = sorted((f for f in out if f.stranded_ultraservers),
+                       key=lambda f: (-f.stranded_ultraservers, -f.stranded_mxfp8_pflops, f.id))
+    return stranding + sorted((f for f in out if not f.stranded_ultraservers), key=attrgetter("id"))

@@ -18,7 +18,6 @@ is evaluated on its own.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 import numpy as np
@@ -30,7 +29,6 @@ from designer.engine.evaluation import Violation
 #: id sorts 12th in its hall, ``\0s3\1`` the hall's 4th UltraServer (first appearance),
 #: ``\0h\1`` the hall's name.
 MARK, END = "\x00", "\x01"
-_TOKEN = re.compile("\x00([ish][0-9]*)\x01")
 #: The key a hall's own id (a violation of the hall itself) takes in a template.
 HALL_ID = "hall-id"
 
@@ -86,7 +84,8 @@ class Templates:
         self.items = []
         for v in violations:
             keys = tuple(HALL_ID if i == hall_id else _key(i) for i in v.ids)
-            text = _TOKEN.sub(r"%(\1)s", v.message.replace("%", "%%"))
+            # tokens become %-format keys; any other % is written as it is
+            text = v.message.replace("%", "%%").replace(MARK, "%(").replace(END, ")s")
             # (the report's location, rounded once for every hall of the kind)
             self.items.append((v.kind, keys, text, v.x, v.y, (round(v.x, 3), round(v.y, 3))))
 
@@ -109,10 +108,9 @@ class Templates:
 
 
 def _key(token: str) -> str:
-    m = _TOKEN.fullmatch(token)
-    if m is None:
+    if len(token) < 3 or token[0] != MARK or token[-1] != END or token[1] not in "ish":
         raise ValueError(f"not a token: {token!r}")
-    return m.group(1)
+    return token[1:-1]
 
 
 def names_of(design, hall, rows: np.ndarray) -> dict[str, str]:
@@ -122,12 +120,24 @@ def names_of(design, hall, rows: np.ndarray) -> dict[str, str]:
     ids = t.ids
     ranked = [ids[r] for r in rows.tolist()]
     ranked.sort()
-    out = {f"i{k:07d}": name for k, name in enumerate(ranked)}
+    out = dict(zip(_keys("i", len(ranked)), ranked))
     names = t.systems.names
-    out.update((f"s{k}", names[c]) for k, c in enumerate(hall_systems(t.system_code[rows]).tolist()))
+    codes = hall_systems(t.system_code[rows]).tolist()
+    out.update(zip(_keys("s", len(codes)), [names[c] for c in codes]))
     out["h"] = hall.name
     out[HALL_ID] = hall.id
     return out
+
+
+_KEYS: dict[str, list[str]] = {"i": [], "s": []}
+
+
+def _keys(kind: str, n: int) -> list[str]:
+    """The first ``n`` keys of a kind of token (``i0000000``…, ``s0``…), made once."""
+    keys = _KEYS[kind]
+    if len(keys) < n:
+        keys.extend(f"i{k:07d}" if kind == "i" else f"s{k}" for k in range(len(keys), n))
+    return keys[:n]
 
 
 def shared_systems(design) -> np.ndarray:

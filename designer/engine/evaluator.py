@@ -31,7 +31,7 @@ from designer.engine.rules import GroupResult, HallMemory, evaluate_group
 from designer.engine.rules.throughput import BY_TYPE_COUNTS, by_type_sums, effective_systems, stranded_items
 from designer.engine.settings import Settings
 from designer.engine.store import Store, join_results, joined_links, patch_items, replicated, scatter, status_of
-from designer.engine.templates import Templates, compatible, names_of, shared_systems, templatable
+from designer.engine.templates import Templates, compatible, names_of, orders, shared_systems, templatable
 from designer.engine.types import BUSWAY, COMPUTE, NETWORK, OPTIONAL_SYSTEM_FIGURES, SYSTEM_FIGURES, TypeTable
 from designer.model.design import ITEM_CHANGES, Change, Design
 
@@ -423,14 +423,16 @@ class Evaluator:
             else:
                 templates[keys[i]] = None
         first_set = set(firsts)
+        src_orders: dict[int, tuple] = {}   # (each kind's first, compared once)
         for i, hall in enumerate(halls):
             if i in first_set:
                 continue
             tpl, src = templates[keys[i]], first_of[keys[i]]
             if tpl is not None and not len(tpl):
                 written[hall.id] = []
-            elif (tpl is not None and templatable(design, hall, rows[i], shared)
-                    and compatible(design, rows[src], rows[i])):
+            elif tpl is not None and templatable(design, hall, rows[i], shared) and compatible(
+                    design, src_orders[src] if src in src_orders else src_orders.setdefault(
+                        src, orders(design, rows[src])), rows[i]):
                 written[hall.id] = tpl.written(hall, names_of(design, hall, rows[i]))
             else:
                 own.append(i)

@@ -165,12 +165,16 @@ def templatable(design, hall, rows: np.ndarray, shared: np.ndarray) -> bool:
             and not any(MARK in names[c] for c in np.unique(codes).tolist()))
 
 
-def compatible(design, src_rows: np.ndarray, rows: np.ndarray) -> bool:
-    """Whether a hall alike (same digest) may take the templates of the hall at
-    ``src_rows``: its ids sort in the same order, its UltraServers' codes rise in the same
-    order."""
+def orders(design, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """What :func:`compatible` compares of a hall: its ids' ranks, and the order in which
+    its UltraServers' codes rise."""
     t = design.equipment
-    if not np.array_equal(id_ranks(t.ids, src_rows), id_ranks(t.ids, rows)):
-        return False
-    a, b = hall_systems(t.system_code[src_rows]), hall_systems(t.system_code[rows])
-    return len(a) == len(b) and np.array_equal(np.argsort(a, kind="stable"), np.argsort(b, kind="stable"))
+    return id_ranks(t.ids, rows), np.argsort(hall_systems(t.system_code[rows]), kind="stable")
+
+
+def compatible(design, src: tuple[np.ndarray, np.ndarray], rows: np.ndarray) -> bool:
+    """Whether a hall alike (same digest) may take the templates of the hall whose
+    :func:`orders` are ``src``: its ids sort in the same order, its UltraServers' codes
+    rise in the same order."""
+    ranks, rising = orders(design, rows)
+    return np.array_equal(src[0], ranks) and np.array_equal(src[1], rising)

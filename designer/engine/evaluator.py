@@ -217,8 +217,7 @@ class Evaluator:
             return [self._evaluate([halls[i]], rows[i], None, tokens, self.runs) for i in part]
 
         k = len(halls) // 2
-        if (self.with_resilience and k and sum(map(len, rows)) >= self.options.parallel_min_items
-                and (os.cpu_count() or 1) >= 2):
+        if k and len(self.order) >= self.options.parallel_min_items and (os.cpu_count() or 1) >= 2:
             first = _worker().submit(each, range(k))
             results = each(range(k, len(halls)))
             results = first.result() + results

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter
 
 from designer.engine.aisles import Aisles, find_aisles, stands_in_row
@@ -65,52 +65,54 @@ class AisleOverlay(HallOverlay):
         if not len(vis):
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        for i in vis:
-            kind = int(aisles.kind[i])
-            color = NARROW_AISLE if aisles.narrow[i] else self.COLORS[kind]
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(with_alpha(color, 45 if aisles.narrow[i] else 26))
-            left, top, right, bottom = bands[i]
-            painter.drawRect(QRectF(left, top, right - left, bottom - top))
+        # one call per colour: the bands, then the dimension lines (a hall has dozens of aisles)
+        styles = [(NARROW_AISLE, True) if aisles.narrow[i] else (self.COLORS[int(aisles.kind[i])], False)
+                  for i in vis.tolist()]
+        bands_by: dict = {}
+        for (color, narrow), (left, top, right, bottom) in zip(styles, bands[vis].tolist()):
+            bands_by.setdefault((color.rgba(), narrow), []).append(QRectF(left, top, right - left, bottom - top))
+        painter.setPen(Qt.PenStyle.NoPen)
+        for (rgba, narrow), rects in bands_by.items():
+            painter.setBrush(with_alpha(QColor.fromRgba(rgba), 45 if narrow else 26))
+            painter.drawRects(rects)
         # dimension lines every ~500 px along each aisle, at plan positions fixed for a
         # zoom (a partial repaint must draw them where the last full paint did)
         spacing = 2.0 ** math.ceil(math.log2(500.0 / ppm))
         tick = 4.0 / ppm
         labels = ppm >= LOD_AISLE_LABELS
-        font = QFont()
-        font.setPixelSize(11)
-        metrics = QFontMetricsF(font)
+        lines_by: dict = {}
         texts = []
-        for i in vis:
+        for i, (color, narrow) in zip(vis.tolist(), styles):
             u0, u1 = aisles.u0[i], aisles.u1[i]
             mid = (u0 + u1) / 2.0
             k = np.arange(-math.floor((mid - u0) / spacing), math.floor((u1 - mid) / spacing) + 1)
             positions = mid + k * spacing
             positions = positions[(positions >= u0 + 0.2) & (positions <= u1 - 0.2)] if len(k) > 1 else [mid]
-            kind = int(aisles.kind[i])
-            color = NARROW_AISLE if aisles.narrow[i] else self.COLORS[kind]
-            painter.setPen(cosmetic_pen(color, 1.6 if aisles.narrow[i] else 1.0))
-            va, vb = aisles.va[i], aisles.vb[i]
-            for u in positions:
+            va, vb = float(aisles.va[i]), float(aisles.vb[i])
+            lines = lines_by.setdefault((color.rgba(), narrow), [])
+            text = None
+            if labels:
+                name = self.NAMES[int(aisles.kind[i])]
+                text = f"{vb - va:.2f} m" + (f" {name}" if name else "") + (" !" if narrow else "")
+            for u in np.asarray(positions, float).tolist():
                 if aisles.horizontal[i]:
-                    a, b = QPointF(u, -va), QPointF(u, -vb)
-                    ticks = ((QPointF(u - tick, -va), QPointF(u + tick, -va)),
-                             (QPointF(u - tick, -vb), QPointF(u + tick, -vb)))
+                    lines += [QLineF(u, -va, u, -vb), QLineF(u - tick, -va, u + tick, -va),
+                              QLineF(u - tick, -vb, u + tick, -vb)]
+                    centre = QPointF(u, -(va + vb) / 2.0)
                 else:
-                    a, b = QPointF(va, -u), QPointF(vb, -u)
-                    ticks = ((QPointF(va, -u - tick), QPointF(va, -u + tick)),
-                             (QPointF(vb, -u - tick), QPointF(vb, -u + tick)))
-                painter.drawLine(a, b)
-                for p, q in ticks:
-                    painter.drawLine(p, q)
-                if labels:
-                    name = self.NAMES[kind]
-                    text = f"{vb - va:.2f} m" + (f" {name}" if name else "")
-                    if aisles.narrow[i]:
-                        text += " !"
-                    texts.append(((a + b) / 2.0, text, color, bool(aisles.narrow[i])))
+                    lines += [QLineF(va, -u, vb, -u), QLineF(va, -u - tick, va, -u + tick),
+                              QLineF(vb, -u - tick, vb, -u + tick)]
+                    centre = QPointF((va + vb) / 2.0, -u)
+                if text is not None:
+                    texts.append((centre, text, color, narrow))
+        for (rgba, narrow), lines in lines_by.items():
+            painter.setPen(cosmetic_pen(QColor.fromRgba(rgba), 1.6 if narrow else 1.0))
+            painter.drawLines(lines)
         if not texts:
             return
+        font = QFont()
+        font.setPixelSize(11)
+        metrics = QFontMetricsF(font)
         tr = painter.worldTransform()
         painter.resetTransform()
         for centre, text, color, narrow in texts:

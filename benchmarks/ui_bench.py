@@ -102,14 +102,23 @@ def new_window(design):
     return window
 
 
-def close(window) -> None:
-    from designer.ui import heap
+def _heap():
+    """designer.ui.heap, or None in a checkout from before it (a ``--baseline`` run with
+    ``PYTHONPATH`` set to another tree)."""
+    try:
+        from designer.ui import heap
+    except ImportError:
+        return None
+    return heap
 
+
+def close(window) -> None:
     window.document.undo_stack.setClean()
     window.close()
     window.deleteLater()
     QApplication.processEvents()
-    heap.thaw()   # (the next run starts from a heap the collector sees whole)
+    if _heap() is not None:
+        _heap().thaw()   # (the next run starts from a heap the collector sees whole)
 
 
 def first_paint(window) -> None:
@@ -122,9 +131,8 @@ def first_paint(window) -> None:
 def settled(window) -> None:
     """What the app does a moment after showing a design (designer.ui.heap): collect once
     and freeze what survives. (Not part of the open figure: the window is shown by then.)"""
-    from designer.ui import heap
-
-    heap.settle()
+    if _heap() is not None:
+        _heap().settle()
 
 
 def bench_open(path, repeat: int) -> dict:
@@ -294,9 +302,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5, help="runs of the open benchmark (median)")
     ap.add_argument("--steps", type=int, default=30, help="mouse-move steps per drag (median)")
     args = ap.parse_args()
-    from designer.ui import heap
-
-    heap.enable()   # the app's collector settings (designer.ui.run_app does the same)
+    if _heap() is not None:
+        _heap().enable()   # the app's collector settings (designer.ui.run_app does the same)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Designer-bench")  # keep the user's window layout out of it
     app.setOrganizationName("Designer-bench")

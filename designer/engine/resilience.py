@@ -201,7 +201,8 @@ def hall_failures(evaluator, hall_id: str, trial: "_HallTrial | None | bool" = F
     trial_out = memo[key]
     new_rel, lost, shares, totals = trial_out.rel, trial_out.lost, trial_out.pflops, trial_out.total
     names = t.systems.names
-    hall_names = [names[s] for s in systems.tolist()]   # by the hall's UltraServers (first appearance)
+    # by the hall's UltraServers (first appearance; -1 is "no UltraServer": never stranded)
+    hall_names = [names[s] if s >= 0 else "" for s in systems.tolist()]
 
     def failure(item_id: str, type_id: str, system: str, k: int) -> SingleFailure:
         named = sorted(zip([hall_names[r] for r in new_rel[k]], shares[k]))

@@ -67,6 +67,8 @@ class Evaluator:
         self._fabric_now = None    # the fabric of the evaluation being made
         #: single failures of a hall by its content (:func:`resilience.hall_failures`)
         self.failure_memo: dict = {}
+        #: per hall: the digest of what its evaluation depended on (alike.py), while it holds
+        self.digests: dict[str, bytes] = {}
         #: per hall evaluated alone in the last refresh: its rules' run, the base of its
         #: single failures (taken by the first trial; an edit of the hall drops it)
         self.runs: dict = {}
@@ -236,6 +238,7 @@ class Evaluator:
         self.memory = {}
         self.failures = {}
         self.runs = {}
+        self.digests = {}
         self._failed_now = self.failed_rows
         self._busways = None
         self._fabric_memo = None
@@ -389,6 +392,7 @@ class Evaluator:
         failed = self._failed_now
         rows = [order[slice(*self.slices[h.id])] for h in halls]
         keys = [hall_digest(design, h, r, loops, feeds, failed) for h, r in zip(halls, rows)]
+        self.digests = {h.id: key for h, key in zip(halls, keys)}
         first_of: dict[bytes, int] = {}
         for i, key in enumerate(keys):
             first_of.setdefault(key, i)
@@ -495,6 +499,7 @@ class Evaluator:
             self.memory[hall_id] = res.memory
             self.failures.pop(hall_id, None)
             self.runs.pop(hall_id, None)
+            self.digests.pop(hall_id, None)
             self.store.splice(hall_id, res)
         self.order, self.slices = order, slices
         if self.store.slices != self.slices:

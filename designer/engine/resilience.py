@@ -13,6 +13,7 @@ network) and a single failure of one of its components strands compute.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from operator import attrgetter
 
@@ -238,12 +239,19 @@ def _hall_signature(evaluator, hall, rows: np.ndarray, candidates: list, n_items
                     failed: np.ndarray | None) -> bytes:
     """What a hall's single failures depend on (:func:`alike.hall_digest`) and the
     candidates tried (power-chain parts as groups of positions)."""
-    loops, feeds = evaluator.item_codes()
     # ``n_items`` single positions first, then the power-chain nodes' groups (_prepare)
     groups = [np.asarray(c, np.int64) for c in candidates[n_items:]]
     sizes = np.array([1] * n_items + [len(c) for c in groups], np.int64)
-    return hall_digest(evaluator.design, hall, rows, loops, feeds, failed,
-                       (sizes, np.concatenate([np.asarray(candidates[:n_items], np.int64), *groups])))
+    tried = (sizes, np.concatenate([np.asarray(candidates[:n_items], np.int64), *groups]))
+    digest = evaluator.digests.get(hall.id)   # (the hall's, from its evaluation: the same state)
+    if digest is not None:
+        h = hashlib.blake2b(digest, digest_size=20)
+        for arr in tried:
+            h.update(np.ascontiguousarray(arr).tobytes())
+            h.update(b"|")
+        return h.digest()
+    loops, feeds = evaluator.item_codes()
+    return hall_digest(evaluator.design, hall, rows, loops, feeds, failed, tried)
 
 
 def order_failures(failures: list[SingleFailure], design=None, site_stranded: set[str] = frozenset()

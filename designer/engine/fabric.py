@@ -186,7 +186,24 @@ def build_fabric(endpoints: int, o: float, radix: int, port_gbps: float, setting
     return fab
 
 
+#: The last upper-tier links built, by their inputs: a drag moves racks among the leaves
+#: (their uplinks move) but rarely changes how many there are, and never the spine racks.
+_UPPER_LAST: list = []
+
+
 def _upper_links(total: float, rows, xy, hall, tray, switches, settings) -> list[FabricLinks]:
+    """:func:`_upper_for`, the last result again when its inputs are the same."""
+    key = (total, rows.tobytes(), np.ascontiguousarray(xy).tobytes(), hall.tobytes(), tray.tobytes(),
+           switches.tobytes())
+    # (the settings compared by identity: the cache holds them, so their id is not reused)
+    if _UPPER_LAST and _UPPER_LAST[0] is settings and _UPPER_LAST[1] == key:
+        return list(_UPPER_LAST[2])
+    parts = _upper_for(total, rows, xy, hall, tray, switches, settings)
+    _UPPER_LAST[:] = [settings, key, parts]
+    return list(parts)
+
+
+def _upper_for(total: float, rows, xy, hall, tray, switches, settings) -> list[FabricLinks]:
     """The links between the tiers above the leaves: a Clos's upper tiers interconnect all
     its spine switches, so each pair of spine racks carries links in proportion to the
     product of their switches. Within a hall, rack to rack; between halls, one run per

@@ -69,6 +69,9 @@ class Evaluator:
         self.failure_memo: dict = {}
         #: per hall: the digest of what its evaluation depended on (alike.py), while it holds
         self.digests: dict[str, bytes] = {}
+        #: per hall tried without what its failures take from its working spine racks:
+        #: how many it has (resilience.hall_failures)
+        self.lost_bound: dict[str, int] = {}
         #: per hall evaluated alone in the last refresh: its rules' run, the base of its
         #: single failures (taken by the first trial; an edit of the hall drops it)
         self.runs: dict = {}
@@ -116,12 +119,21 @@ class Evaluator:
         """Every single failure of one hall's components (kept until an edit touches the
         hall): for a caller that spreads the work over several event-loop turns."""
         if hall_id not in self.failures:
-            self.failures[hall_id] = hall_failures(self, hall_id)
+            ev = getattr(self, "evaluation", None)
+            self.failures[hall_id] = hall_failures(self, hall_id, False,
+                                                   spines_working(ev.fabric) if ev is not None else None)
         return self.failures[hall_id]
 
     def resilience(self, evaluation: Evaluation | None = None) -> Resilience:
         """Every single failure of the design as it is now (halls an edit did not touch keep
         their last results), beyond what ``evaluation`` (default: the latest) strands."""
+        evaluation = evaluation if evaluation is not None else self.evaluation
+        working = spines_working(evaluation.fabric)
+        # a hall tried without what its failures take from its spine racks (fewer than the
+        # site's working ones then): tried again, exactly, if they are now all there are
+        for hall_id, bound in list(self.lost_bound.items()):
+            if working and bound >= working:
+                self.failures.pop(hall_id, None)
         todo = [h.id for h in self.design.halls if h.id not in self.failures]
         # halls alike (a campus of replicated halls) are tried once: first one of each kind,
         # then the rest read their results from the memo
@@ -135,20 +147,18 @@ class Evaluator:
         if len(alike) > 1 and len(self.order) >= self.options.parallel_min_items and (os.cpu_count() or 1) >= 2:
             # halls are independent: half of them in the engine's worker thread
             half = alike[:len(alike) // 2]
-            first = _worker().submit(lambda: {h: hall_failures(self, h, trials[h]) for h in half})
-            self.failures.update({h: hall_failures(self, h, trials[h]) for h in alike[len(half):]})
+            first = _worker().submit(lambda: {h: hall_failures(self, h, trials[h], working) for h in half})
+            self.failures.update({h: hall_failures(self, h, trials[h], working) for h in alike[len(half):]})
             self.failures.update(first.result())
         else:
             for hall_id in alike:
-                self.failures[hall_id] = hall_failures(self, hall_id, trials[hall_id])
+                self.failures[hall_id] = hall_failures(self, hall_id, trials[hall_id], working)
         for hall_id in rest:
-            self.failures[hall_id] = hall_failures(self, hall_id, trials[hall_id])
+            self.failures[hall_id] = hall_failures(self, hall_id, trials[hall_id], working)
         found = [f for hall in self.design.halls for f in self.failures[hall.id]]
-        evaluation = evaluation if evaluation is not None else self.evaluation
         t = self.design.equipment
         effective = evaluation.items.system_effective
         site_stranded = {t.systems[int(s)] for s in np.flatnonzero(~effective[:len(t.systems.names)])}
-        working = spines_working(evaluation.fabric)
         if working:   # a failure that takes down every working spine rack cuts the leaves off each other
             found = [self._partition(f, effective) if f.spines_lost >= working else f for f in found]
         return Resilience(order_failures(found, self.design, site_stranded), declared_redundancy(self.design.site))
@@ -239,6 +249,7 @@ class Evaluator:
         self.failures = {}
         self.runs = {}
         self.digests = {}
+        self.lost_bound = {}
         self._failed_now = self.failed_rows
         self._busways = None
         self._fabric_memo = None

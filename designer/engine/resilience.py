@@ -168,12 +168,18 @@ def prepare_hall(evaluator, hall_id: str) -> _HallTrial | None:
     return _prepare(evaluator, hall_id)
 
 
-def hall_failures(evaluator, hall_id: str, trial: "_HallTrial | None | bool" = False) -> list[SingleFailure]:
+def hall_failures(evaluator, hall_id: str, trial: "_HallTrial | None | bool" = False,
+                  partition_at: int | None = None) -> list[SingleFailure]:
     """Every single failure of one hall's components (:func:`rules.try_single_failures`),
     and (as hall parts, ``type`` "") of each power-chain node feeding busways here. A hall
     identical to one tried before (a campus of replicated halls: same shape, items, places,
     feeds and loops, ids aside) takes that hall's results, read through its own rows and
-    UltraServers."""
+    UltraServers.
+
+    ``partition_at`` (the site's working spine racks, when known) lets a hall whose
+    UltraServers are all stranded skip what its failures take from fewer spine racks than
+    that; ``evaluator.lost_bound[hall_id]`` then holds how many it has (the evaluator tries
+    the hall again, exactly, should the site come to have no more working spine racks)."""
     if trial is False:   # (not prepared by the caller)
         trial = _prepare(evaluator, hall_id)
     if trial is None:
@@ -184,11 +190,12 @@ def hall_failures(evaluator, hall_id: str, trial: "_HallTrial | None | bool" = F
                                                              trial.nodes, trial.pflops, trial.systems, trial.key)
     failed = evaluator.failed_rows
     memo = evaluator.failure_memo if evaluator.options.alike_halls else {}
-    if key not in memo:
-        before, after, lost = try_single_failures(design, types, evaluator.settings, design.hall(hall_id), rows,
-                                                  candidates, evaluator.serving_memory, evaluator.options,
-                                                  evaluator.memory.get(hall_id), failed,
-                                                  evaluator.runs.pop(hall_id, None))
+    kept = memo.get(key)
+    if kept is None or (kept.lost_bound is not None and (partition_at is None or kept.lost_bound >= partition_at)):
+        before, after, lost, bound = try_single_failures(design, types, evaluator.settings, design.hall(hall_id),
+                                                         rows, candidates, evaluator.serving_memory,
+                                                         evaluator.options, evaluator.memory.get(hall_id), failed,
+                                                         evaluator.runs.pop(hall_id, None), partition_at)
         # per candidate: what it strands beyond what was stranded before (system codes, rising)
         stranded_before = np.zeros(len(t.systems.names) + 1, bool)
         stranded_before[before] = True
@@ -198,8 +205,12 @@ def hall_failures(evaluator, hall_id: str, trial: "_HallTrial | None | bool" = F
         # kept by the hall's own UltraServers (first appearance): the halls alike read it
         # through theirs. Their PFLOPS are alike too, and summed in the same order.
         memo[key] = _Trial([rel[a].tolist() for a in new_by], lost.tolist(),
-                           [pflops[a].tolist() for a in new_by], [float(pflops[a].sum()) for a in new_by])
+                           [pflops[a].tolist() for a in new_by], [float(pflops[a].sum()) for a in new_by], bound)
     trial_out = memo[key]
+    if trial_out.lost_bound is None:
+        evaluator.lost_bound.pop(hall_id, None)
+    else:
+        evaluator.lost_bound[hall_id] = trial_out.lost_bound
     new_rel, lost, shares, totals = trial_out.rel, trial_out.lost, trial_out.pflops, trial_out.total
     names = t.systems.names
     # by the hall's UltraServers (first appearance; -1 is "no UltraServer": never stranded)
@@ -233,6 +244,8 @@ class _Trial:
     lost: list[int]
     pflops: list[list[float]]
     total: list[float]
+    #: None, or the hall's working spine racks when ``lost`` was not worked out (all 0)
+    lost_bound: int | None = None
 
 
 def _hall_signature(evaluator, hall, rows: np.ndarray, candidates: list, n_items: int,

@@ -242,3 +242,26 @@ def test_a_failure_in_a_hall_stranded_already_still_counts_what_it_takes_from_th
     assert batched == {k: v for k, v in _one_by_one(d, "A").items() if k in batched}
     assert max(batched.values()) == 4            # B's four UltraServers, cut off the fabric
     assert sorted(batched.values()).count(0) >= len(batched) - 3
+
+
+def test_a_hall_stranded_already_is_tried_again_exactly_when_its_spines_become_all_there_are():
+    """Hall A strands all its UltraServers (no leaf racks) and holds a spine rack of the
+    site's two: no failure in A can cut the fabric, so what A's failures take from its
+    spine rack is not worked out. Once B's spine rack is removed, A's is the site's last:
+    A is tried again, exactly, and the busway feeding it cuts B off the fabric."""
+    from designer.model import Change
+
+    d = base_design(2)
+    t = d.equipment
+    d.equipment.delete([i for i in t.ids if i.startswith("A-net")])
+    ev = Evaluator(d, resilience=True)
+    assert "A" in ev.lost_bound                      # tried without what it takes from the spines
+    before = {f.id: f.stranded_ultraservers for f in ev.evaluation.resilience.single_failures if f.hall == "A"}
+    assert max(before.values()) == 0
+    gone = [i for i in t.ids if i.startswith("B-spine")]
+    d.equipment.delete(gone)
+    ev.apply(Change("removed", tuple(gone), ("B",)))
+    after = {f.id: f.stranded_ultraservers for f in ev.resilience().single_failures if f.hall == "A"}
+    assert "A" not in ev.lost_bound
+    assert after == {k: v for k, v in _one_by_one(d, "A").items() if k in after}
+    assert max(after.values()) == 4                  # B's four UltraServers, cut off the fabric

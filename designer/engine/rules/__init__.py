@@ -273,15 +273,21 @@ def _spares_spines(g: HallGroup, pairs: tuple, spines: np.ndarray, candidates: l
 def try_single_failures(design: Design, types: TypeTable, settings: Settings, hall: Hall, rows: np.ndarray,
                         candidates: list, serving_memory: dict | None = None,
                         options: EngineOptions | None = None, memory: HallMemory | None = None,
-                        failed_rows: np.ndarray | None = None, base: _Run | None = None
-                        ) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
+                        failed_rows: np.ndarray | None = None, base: _Run | None = None,
+                        partition_at: int | None = None) -> tuple:
     """Each candidate failed in turn (the hall alone, items ``rows``): a hall position, or
     an array of busway positions failing together (what a power-chain node feeds). Returns
     the system codes stranded before, per candidate those stranded with it failed, and
     per candidate how many of the hall's working spine racks its failure takes down. Exact and batched: the candidates of one kind are tried together in one
     allocation over copies of the hall (a copy per candidate, each served as the hall
-    alone), re-running only the allocation the failed kind takes part in. ``base``: the
-    rules' run of this hall alone as it is (left by :func:`evaluate_group`), if there is one."""
+    alone), re-running only the allocation the failed kind takes part in. The fourth value
+    is None, or the hall's working spine racks when what each failure takes from them was
+    not worked out (see ``partition_at``). ``base``: the
+    rules' run of this hall alone as it is (left by :func:`evaluate_group`), if there is one.
+    ``partition_at``: the site's working spine racks, when known: in a hall whose
+    UltraServers are all stranded and that holds fewer working spine racks than that, no
+    failure can cut the fabric, and what each takes from the spines is not worked out
+    (counted 0)."""
     from designer.engine.rules.throughput import stranded_items
     from designer.engine.types import AIR, BUSWAY, CDU, COMPUTE, NETWORK
 
@@ -316,11 +322,14 @@ def try_single_failures(design: Design, types: TypeTable, settings: Settings, ha
         out[w] = before
         lost[w] = int(bool(spine_up[np.searchsorted(spines, np.atleast_1d(candidates[w])[0])]))
     kinds[spine] = -1
+    lost_bound = None
     if len(before) == len(np.unique(g.system[comp])):
         # every UltraServer of the hall is stranded already: no failure strands another
         # (a draft); only what a failure takes from the working spines may need copies
         known = kinds >= 0
-        if spine_up.any():
+        if spine_up.any() and partition_at is not None and spine_up.sum() < partition_at:
+            lost_bound = int(spine_up.sum())   # (fewer than cut the fabric: not worked out)
+        elif spine_up.any():
             up = spines[spine_up]
             known = (kinds == NETWORK) | _spares_spines(g, base.pairs, up, candidates, kinds == BUSWAY)
             if (base.cooling.liquid_kw[up] <= 0).all():   # a CDU cools no spine rack
@@ -376,4 +385,4 @@ def try_single_failures(design: Design, types: TypeTable, settings: Settings, ha
         if spine_up.any() and kind != NETWORK:   # (a leaf's failure leaves the spines' power and cooling)
             up_after = (c_powered & c_cooled).reshape(k, n)[:, spines[spine_up]]
             lost[which] = (~up_after).sum(axis=1)
-    return before, out, lost
+    return before, out, lost, lost_bound

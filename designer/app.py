@@ -269,7 +269,8 @@ def _report_or_check(args: argparse.Namespace, design, catalog, evaluation, work
         if args.json:
             from designer.io.exports import report_json
 
-            _write_stdout_bytes(report_json(report))  # json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+            # json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+            _write_stdout_bytes(report_json(report, plain_violations=True))
         else:
             text = _readable_report(evaluation, catalog.with_overrides(design.assumptions))
             if "workload" in report:

@@ -309,3 +309,30 @@ def test_report_json_looks_at_the_value_holding_each_null(doc):
     """A null in orjson's text is None or a non-finite float: the value holding it (its
     first- or second-level key's) is looked at, so a NaN beside a None is still caught."""
     _same_as_stdlib(doc)
+
+
+@pytest.mark.parametrize("value", [1e-05, 1.5e-07, float("nan"), float("inf"), None, 0.25], ids=repr)
+def test_report_json_vouched_violations_still_checks_the_rest(value):
+    """``plain_violations``: the top-level violations (text, millimetre locations) are not
+    scanned; a tiny or non-finite float anywhere else is still written as the library does."""
+    from designer.io.exports import report_json
+
+    doc = {"name": "x", "power": {"pue": value, "chain": [value]},
+           "violations": [{"kind": "overlap", "ids": ["a", "b"], "message": "a overlaps b", "hall": "A",
+                           "location": [1.5, 0.001]}, {"kind": "floor-load", "ids": ["c"], "message": "m",
+                                                        "hall": "A", "location": [0.0, 12.345]}],
+           "workload": {"train_days": value}}
+    assert report_json(doc, plain_violations=True) == _stdlib(doc)
+
+
+def test_report_json_of_an_evaluation_is_the_library_s_with_violations_vouched(full_hall_path):
+    from designer.engine import evaluate
+    from designer.io import read_design
+    from designer.io.exports import report_json
+
+    design = read_design(full_hall_path)
+    t = design.equipment
+    t.x[t.index[t.ids[3]]] = t.x[t.index[t.ids[2]]]   # an overlap or two: violations to write
+    report = evaluate(design, resilience=True).report()
+    assert report["violations"]
+    assert report_json(report, plain_violations=True) == _stdlib(report)

@@ -90,7 +90,7 @@ def export_design(design: Design, fmt: str, out: str | os.PathLike, evaluation: 
     ev = evaluation if evaluation is not None else evaluate(design, base)
     try:
         if fmt == "json":
-            atomic_write_bytes(out, report_json(ev.report()))
+            atomic_write_bytes(out, report_json(ev.report(), plain_violations=True))
         elif fmt == "csv":
             atomic_write_bytes(out, bom_csv(design, ev, base).encode("utf-8"))
         else:
@@ -137,7 +137,7 @@ def _orjson():
     return orjson if agrees else None
 
 
-def report_json(report: dict) -> bytes:
+def report_json(report: dict, plain_violations: bool = False) -> bytes:
     """The JSON report document: exactly ``json.dumps(report, indent=2, ensure_ascii=False)``
     plus a line break, as UTF-8 (``designer report --json`` and the JSON export).
 
@@ -145,6 +145,9 @@ def report_json(report: dict) -> bytes:
     text, ints, floats, None); the standard library writes it instead when orjson is
     missing or cannot (huge ints, non-text keys, lone surrogates, numpy scalars, nesting
     past 255) or would write a value otherwise (tiny floats, NaN, ±Infinity).
+    ``plain_violations``: the caller vouches that the top-level ``violations`` hold text
+    and locations rounded to the millimetre (:meth:`Evaluation.report`): no float there
+    can be tiny or not finite, so that part of the text (most of a draft's) is not scanned.
     """
     orjson = _orjson()
     if orjson is not None:
@@ -154,16 +157,29 @@ def report_json(report: dict) -> bytes:
                                | orjson.OPT_PASSTHROUGH_SUBCLASS)
         except TypeError:  # orjson.JSONEncodeError: something only the standard library writes (or nobody)
             out = None
-        if out is not None and _written_alike(report, out):
+        if out is not None and _written_alike(report, out, _violations_span(out) if plain_violations else None):
             return out
     return (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def _written_alike(doc, out: bytes) -> bool:
-    """Whether orjson's ``out`` for ``doc`` is what the standard library writes."""
-    if b"0.0000" in out and _ORJSON_TINY_FLOAT[0].search(out) or _ORJSON_TINY_FLOAT[1].search(out):
-        return False
-    nulls = [m.start() for m in _NULL.finditer(out)]
+def _violations_span(out: bytes) -> tuple[int, int] | None:
+    """Where the top-level ``violations`` list is in an indented report (None: not found)."""
+    start = out.find(b'\n  "violations": [\n')
+    if start < 0:
+        return None
+    end = out.find(b"\n  ]", start)
+    return (start, end) if end >= 0 else None
+
+
+def _written_alike(doc, out: bytes, skip: tuple[int, int] | None = None) -> bool:
+    """Whether orjson's ``out`` for ``doc`` is what the standard library writes (the bytes
+    in ``skip``, vouched for by the caller, are not looked at)."""
+    spans = [(0, len(out))] if skip is None else [(0, skip[0]), (skip[1], len(out))]
+    for lo, hi in spans:
+        if (out.find(b"0.0000", lo, hi) >= 0 and _ORJSON_TINY_FLOAT[0].search(out, lo, hi)
+                or _ORJSON_TINY_FLOAT[1].search(out, lo, hi)):
+            return False
+    nulls = [m.start() for lo, hi in spans for m in _NULL.finditer(out, lo, hi)]
     if not nulls:
         return True
     # a null stands for None or a non-finite float: look at the values holding one

@@ -158,7 +158,7 @@ def test_report_json_is_byte_identical_to_json_dumps(tmp_path, monkeypatch, caps
     path = _awkward_design(tmp_path, tiny_co2=tiny_co2)
     reports = []
     writer = exports.report_json
-    monkeypatch.setattr(exports, "report_json", lambda report: reports.append(report) or writer(report))
+    monkeypatch.setattr(exports, "report_json", lambda report, **kw: reports.append(report) or writer(report, **kw))
     assert main(["report", "--json", str(path)]) == 0  # in process: the report the CLI writes
     (report,) = reports
     assert report["violations"] and any(ord(ch) > 127 for v in report["violations"] for ch in v["message"])

@@ -18,6 +18,7 @@ is evaluated on its own.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -29,6 +30,7 @@ from designer.engine.evaluation import Violation
 #: id sorts 12th in its hall, ``\0s3\1`` the hall's 4th UltraServer (first appearance),
 #: ``\0h\1`` the hall's name.
 MARK, END = "\x00", "\x01"
+_TOKEN = re.compile("\x00[ish][0-9]*\x01")
 #: The key a hall's own id (a violation of the hall itself) takes in a template.
 HALL_ID = "hall-id"
 
@@ -84,8 +86,13 @@ class Templates:
         self.items = []
         for v in violations:
             keys = tuple(HALL_ID if i == hall_id else _key(i) for i in v.ids)
+            # a marker that is not a token's (a catalog name holding one): no template
+            message = v.message
+            marks = message.count(MARK)
+            if message.count(END) != marks or (marks and len(_TOKEN.findall(message)) != marks):
+                raise ValueError(f"a message holds the token marker: {message!r}")
             # tokens become %-format keys; any other % is written as it is
-            text = v.message.replace("%", "%%").replace(MARK, "%(").replace(END, ")s")
+            text = message.replace("%", "%%").replace(MARK, "%(").replace(END, ")s")
             # (the report's location, rounded once for every hall of the kind)
             self.items.append((v.kind, keys, text, v.x, v.y, (round(v.x, 3), round(v.y, 3))))
 

@@ -190,3 +190,21 @@ def test_single_failures_of_halls_alike_that_break_rules_match_every_hall_tried(
     same(fast, each)
     assert fast.evaluation.resilience.report() == each.evaluation.resilience.report()
     assert len(fast.evaluation.resilience.single_failures) > 40
+
+
+def test_a_message_holding_the_token_marker_outside_a_token_is_not_a_template():
+    """Only tokens may hold the marker characters: a name from elsewhere (a catalog type's)
+    holding one makes the hall's messages no template (the evaluator then evaluates the
+    halls of that kind by name)."""
+    from designer.engine.evaluation import Violation
+    from designer.engine.templates import END, MARK, Templates
+
+    token = f"{MARK}i0000001{END}"
+    good = Violation("overlap", (token,), f"{token} is 80 % over, in {MARK}h{END}", "H1", 1.0, 2.0)
+    tpl = Templates([good], "H1")
+    hall = type("Hall", (), {"id": "H2", "name": "Hall 2"})()
+    (v,) = tpl.written(hall, {"i0000001": "H2-us1-r1", "h": "Hall 2", "hall-id": "H2"})
+    assert (v.ids, v.message, v.hall) == (("H2-us1-r1",), "H2-us1-r1 is 80 % over, in Hall 2", "H2")
+    for odd in (f"{token} of a type named Odd{END}", f"{token} of a type named Odd{MARK}x", f"{MARK}q{END} rack"):
+        with pytest.raises(ValueError):
+            Templates([Violation("overlap", (token,), odd, "H1", 1.0, 2.0)], "H1")

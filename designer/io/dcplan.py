@@ -627,9 +627,9 @@ _PLAIN_KEYS = frozenset(("id", "type", "hall", "x", "y", "rotation", "system"))
 
 def _read_items(items: list, catalog: Catalog, seen_halls: set[str], nodes: set[str]) -> tuple:
     """Every equipment entry as columns, in file order: (ids, types, halls, systems, x, y,
-    rotation, x2, y2, extras). Ordinary racks and units (:func:`_plain_flags`) are checked
-    in bulk; anything else, and any id seen before, goes through :func:`_read_item`, which
-    names the place of the first fault."""
+    rotation, x2, y2, extras). Ordinary racks and units (:func:`_plain_flags`) and ordinary
+    busways (:func:`_plain_busways`) are checked in bulk; anything else, and any id seen
+    before, goes through :func:`_read_item`, which names the place of the first fault."""
     n = len(items)
     plain, cols = _plain_flags(items, catalog.types, seen_halls)
     bus_rows, bus_extra = _plain_busways(items, np.flatnonzero(~plain), catalog.types, seen_halls, nodes)

@@ -57,8 +57,10 @@ class HallOverlay(QGraphicsItem):
     def evaluation_changed(self) -> None:
         """A new evaluation changed something of this hall (during a drag, every mouse
         move): the overlay is redone at most 10 times a second, the last time with the
-        latest evaluation. Until then it shows the previous state (drawn from its own
-        arrays, never from the hall's current rows)."""
+        latest evaluation, and together with the scene's other overlays waiting (each
+        redone on its own timer, they repainted the view several times as often). Until
+        then it shows the previous state (drawn from its own arrays, never from the
+        hall's current rows)."""
         if self.needs_evaluation:
             self._invalidate_soon()
 
@@ -68,11 +70,18 @@ class HallOverlay(QGraphicsItem):
         changed. Nothing by default."""
 
     def _invalidate_soon(self) -> None:
+        together = getattr(self.options, "refresh_soon", None)
+        if together is not None:   # every overlay of the scene at once: one repaint
+            together(self)
+            return
         if self._throttle is None:
             self._throttle = Throttle(TEXT_INTERVAL_MS, self.invalidate, None)
         self._throttle.request()
 
     def updates_pending(self) -> bool:
+        pending = getattr(self.options, "refresh_pending", None)
+        if pending is not None:
+            return pending(self)
         return self._throttle is not None and self._throttle.pending()
 
     def hall_bounds_changed(self) -> None:

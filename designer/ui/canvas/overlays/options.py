@@ -3,7 +3,9 @@ on and the evaluation they draw (:class:`ViewOptions`, the scene's ``view_option
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+import time
+
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QColor
 
 from designer.ui.canvas.hall_item import HallItem
@@ -17,6 +19,7 @@ from designer.ui.canvas.overlays.heat import HeatOverlay
 from designer.ui.canvas.overlays.network import CampusNetworkItem, NetworkOverlay
 from designer.ui.canvas.status import ChangedHalls
 from designer.ui.canvas.styles import COLOUR_MODES, TypeStyle
+from designer.ui.widgets import TEXT_INTERVAL_MS
 
 #: The overlay item class of each kind.
 OVERLAY_CLASSES: dict[str, type[HallOverlay]] = {
@@ -48,6 +51,57 @@ class ViewOptions(QObject):
         self.changed_halls = ChangedHalls()
         #: overlay kind → its scene-level item (:data:`CAMPUS_CLASSES`), once shown
         self.campus_items: dict = {}
+        # overlays to redo, all at once at most 10 times a second (HallOverlay._invalidate_soon):
+        # after a quiet spell every request of the event-loop turn is served at once, then
+        # those that follow wait for one timer that redoes them all
+        self._to_refresh: set = set()
+        self._last_refresh: float | None = None
+        self._free_turn = False
+        self._served: set = set()   # overlays redone in the free turn
+        self._end_turn = QTimer(self)
+        self._end_turn.setSingleShot(True)
+        self._end_turn.setInterval(0)
+        self._end_turn.timeout.connect(self._close_turn)
+        self._later = QTimer(self)
+        self._later.setSingleShot(True)
+        self._later.timeout.connect(self._refresh_overlays)
+
+    # ------------------------------------------------------------------ overlays redone
+    def refresh_soon(self, overlay: HallOverlay) -> None:
+        """Redo ``overlay``: at once after a quiet spell (with every other overlay the same
+        event-loop turn asks for), else with every other overlay waiting, at most 10 times
+        a second (a drag changes a hall at every mouse move)."""
+        interval = TEXT_INTERVAL_MS / 1000.0
+        now = time.monotonic()
+        if not self._free_turn and not self._later.isActive() and (
+                self._last_refresh is None or now - self._last_refresh >= interval):
+            self._free_turn = True
+            self._served.clear()
+            self._last_refresh = now
+            self._end_turn.start()
+        if self._free_turn and overlay not in self._served:   # (once: a second change waits)
+            self._served.add(overlay)
+            overlay.invalidate()
+            return
+        self._to_refresh.add(overlay)
+        if not self._later.isActive():
+            self._later.start(max(1, int((interval - (now - self._last_refresh)) * 1000) + 1))
+
+    def refresh_pending(self, overlay: HallOverlay) -> bool:
+        return overlay in self._to_refresh
+
+    def _close_turn(self) -> None:
+        self._free_turn = False
+        self._served.clear()
+
+    def _refresh_overlays(self) -> None:
+        self._last_refresh = time.monotonic()
+        waiting, self._to_refresh = self._to_refresh, set()
+        for overlay in waiting:
+            try:
+                overlay.invalidate()
+            except RuntimeError:   # (its item left the scene)
+                pass
 
     # ------------------------------------------------------------------ state
     def evaluation_for(self, design):

@@ -226,6 +226,31 @@ def test_aisle_overlay_labels_the_hot_aisle(evaluated, probe):
     assert probe.pixel_at(image, source, item.from_plan(3.3, 4.5)).lightness() > 200
 
 
+def test_a_short_stretch_of_aisle_keeps_its_line_but_not_a_label_that_would_not_fit(evaluated, probe,
+                                                                                    monkeypatch):
+    """The hot aisle here runs 1.2 m: zoomed in, its width is written; zoomed out (where the
+    label is longer than the aisle) only the dimension line is drawn, so that labels of
+    short stretches side by side (between spine racks) do not run into each other."""
+    from PySide6.QtGui import QPainter
+
+    scene = evaluated.plan_scene()
+    scene.set_overlay("aisles")
+    written: list[str] = []
+    real = QPainter.drawText
+
+    def spy(self, *args):
+        written.append(str(args[-1]))
+        return real(self, *args)
+
+    monkeypatch.setattr(QPainter, "drawText", spy)
+    source = probe.plan_rect(scene, 2.0, 3.0, 5.0, 6.0)
+    probe.render(scene, source, 80.0)
+    assert any(t.startswith("1.80 m hot") for t in written)
+    written.clear()
+    probe.render(scene, source, 20.0)   # 1.2 m of aisle is 24 px: the label would not fit
+    assert not any(t.startswith("1.80 m") for t in written)
+
+
 # ---------------------------------------------------------------- colour modes
 def test_colour_by_status_paints_an_erroring_rack_red(evaluated, probe, catalog, make_small_design):
     scene = evaluated.plan_scene()

@@ -82,6 +82,9 @@ class AisleOverlay(HallOverlay):
         labels = ppm >= LOD_AISLE_LABELS
         lines_by: dict = {}
         texts = []
+        font = QFont()
+        font.setPixelSize(11)
+        metrics = QFontMetricsF(font)
         for i, (color, narrow) in zip(vis.tolist(), styles):
             u0, u1 = aisles.u0[i], aisles.u1[i]
             mid = (u0 + u1) / 2.0
@@ -94,6 +97,13 @@ class AisleOverlay(HallOverlay):
             if labels:
                 name = self.NAMES[int(aisles.kind[i])]
                 text = f"{vb - va:.2f} m" + (f" {name}" if name else "") + (" !" if narrow else "")
+                # a short stretch of aisle (between a few racks) keeps its line but not its
+                # label when the label would run into the next stretch's
+                room = (u1 - u0) * ppm
+                need = (metrics.horizontalAdvance(text) * 1.1 + 10 if aisles.horizontal[i]
+                        else metrics.height() + 4)
+                if room < need:
+                    text = None
             for u in np.asarray(positions, float).tolist():
                 if aisles.horizontal[i]:
                     lines += [QLineF(u, -va, u, -vb), QLineF(u - tick, -va, u + tick, -va),
@@ -110,9 +120,6 @@ class AisleOverlay(HallOverlay):
             painter.drawLines(lines)
         if not texts:
             return
-        font = QFont()
-        font.setPixelSize(11)
-        metrics = QFontMetricsF(font)
         tr = painter.worldTransform()
         painter.resetTransform()
         for centre, text, color, narrow in texts:

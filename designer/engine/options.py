@@ -10,12 +10,17 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class EngineOptions:
-    """How the engine computes; every combination gives the same evaluation."""
+    """How the engine computes; every combination gives the same evaluation, except
+    another ``dense_pairs`` (see there)."""
 
     #: Designs with at least this many items are evaluated in two threads (numpy
     #: releases the GIL in its loops: about 1.5x faster on two cores at 1M chips).
     parallel_min_items: int = 10_000
     #: Halls with at most this many (item, unit) pairs skip the grid search and use the table.
+    #: Unlike the other knobs this one is part of the allocation's definition: in a hall
+    #: where a unit's capacity binds, the table and the widening search offer candidates
+    #: in other orders, so another value can serve such a hall otherwise (the 1M draft at
+    #: 10k chips does). Tests and saved results assume 6,000.
     dense_pairs: int = 6_000
     #: Serve halls where no unit's capacity binds in one step (serve._serve_unconstrained).
     fast_path: bool = True

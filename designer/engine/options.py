@@ -19,8 +19,8 @@ class EngineOptions:
     #: Halls with at most this many (item, unit) pairs skip the grid search and use the table.
     #: Unlike the other knobs this one is part of the allocation's definition: in a hall
     #: where a unit's capacity binds, the table and the widening search offer candidates
-    #: in other orders, so another value can serve such a hall otherwise (the 1M draft at
-    #: 10k chips does). Tests and saved results assume 6,000.
+    #: in other orders, so another value can serve such a hall otherwise (the 10k-chip
+    #: benchmark draft is). Tests and saved results assume 6,000.
     dense_pairs: int = 6_000
     #: Serve halls where no unit's capacity binds in one step (serve._serve_unconstrained).
     fast_path: bool = True

@@ -354,6 +354,8 @@ def main(argv: list[str] | None = None) -> int:
             return int(exc.code or 0)
         except BrokenPipeError:
             return EXIT_OK
+        except OSError as exc:   # the output could not be written (a full disk, a closed stream)
+            return _cannot_write(exc)
     gui = _Parser(prog="designer", description="Open the Designer application.",
                   epilog="Headless verbs: designer report|check|export FILE … (designer report -h); "
                          "designer --self-test checks an installation.")
@@ -386,10 +388,22 @@ def console() -> None:
         try:
             sys.stdout.flush()
             sys.stderr.flush()
-        except (BrokenPipeError, OSError):   # (the reader left: nothing more to say)
+        except BrokenPipeError:   # (the reader left: nothing more to say)
             pass
+        except OSError as exc:    # what was still buffered could not be written
+            code = _cannot_write(exc)
         os._exit(code)
     raise SystemExit(code)
+
+
+def _cannot_write(exc: OSError) -> int:
+    """One line on standard error when the output cannot be written (a full disk)."""
+    try:
+        sys.stderr.write(f"designer: cannot write the output ({exc.strerror or exc})\n")
+        sys.stderr.flush()
+    except OSError:
+        pass
+    return EXIT_BAD_INPUT
 
 
 if __name__ == "__main__":

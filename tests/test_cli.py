@@ -336,3 +336,13 @@ def test_report_json_of_an_evaluation_is_the_library_s_with_violations_vouched(f
     report = evaluate(design, resilience=True).report()
     assert report["violations"]
     assert report_json(report, plain_violations=True) == _stdlib(report)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize("args", [("report", "--json"), ("report",), ("check",)], ids=" ".join)
+def test_a_full_disk_on_standard_output_is_one_line_not_a_traceback(pilot_path, args):
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "designer", *args, str(pilot_path)], stdout=full,
+                              stderr=subprocess.PIPE, text=True, env=ENV, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == ["designer: cannot write the output (No space left on device)"]

@@ -102,7 +102,9 @@ def _small_font() -> QFont:
 
 def _configure_plot(plot: pg.PlotWidget, title: str, x_label: str, y_label: str) -> pg.PlotItem:
     """Make a plot compact: small title and axis fonts, light grid, no context menu."""
-    plot.setMinimumSize(170, 120)  # a 1280 × 800 screen keeps half its height for the plan
+    # (150 px: title, limit label, bars and axis labels all fit; on a 1280 × 800 screen the
+    # Metrics dock scrolls rather than squeeze them, and the plan keeps half the height)
+    plot.setMinimumSize(170, 150)
     plot.setMenuEnabled(False)
     plot.hideButtons()
     item = plot.getPlotItem()

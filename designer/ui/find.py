@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QToolBu
 from designer.catalog import Catalog
 from designer.engine.aisles import stands_in_row
 from designer.model import Design
+from designer.ui.widgets import close_button
 
 #: Where a find looks: everything, or one field.
 FIND_FIELDS = {"all": "Id, type or system", "id": "Id", "type": "Type", "system": "UltraServer (system)"}
@@ -182,11 +183,7 @@ class FindBar(QWidget):
         all_button.setText("Select All")
         all_button.setToolTip("Select every match and show them (Enter)")
         all_button.clicked.connect(self.find_all)
-        close = QToolButton()
-        close.setText("×")
-        close.setAutoRaise(True)
-        close.setToolTip("Close the find bar (Esc)")
-        close.clicked.connect(self.close_bar)
+        close = close_button("Close the find bar (Esc)", self.close_bar)
         row = QHBoxLayout(self)
         row.setContentsMargins(6, 3, 6, 3)
         row.addWidget(QLabel("Find"))

@@ -7,7 +7,7 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QIcon, QPainter, QPixmap
-from PySide6.QtWidgets import QLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLayout, QToolButton, QVBoxLayout, QWidget
 
 #: Text in the docks follows a drag at this interval at most (10 a second).
 TEXT_INTERVAL_MS = 100
@@ -33,6 +33,16 @@ def column_layout(widget: QWidget, *parts, margin: int = 4, spacing: int = 4) ->
         else:
             layout.addWidget(part, stretch)
     return layout
+
+
+def close_button(tip: str, on_click: Callable[[], None]) -> QToolButton:
+    """A flat "×" button that closes or dismisses the bar it sits in."""
+    button = QToolButton()
+    button.setText("×")
+    button.setAutoRaise(True)
+    button.setToolTip(tip)
+    button.clicked.connect(on_click)
+    return button
 
 
 def drawn_icon(size: int, paint: Callable[[QPainter], None]) -> QIcon:

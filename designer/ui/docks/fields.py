@@ -15,10 +15,11 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QComboBox, QDoubleSpinBox, QFormLayout, QFrame, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QScrollArea,
-    QSizePolicy, QToolButton, QWidget,
+    QSizePolicy, QWidget,
 )
 
 from designer.ui import settings
+from designer.ui.widgets import close_button
 
 
 FT_PER_M = 1.0 / 0.3048
@@ -66,11 +67,7 @@ class MessageBar(QFrame):
         self.label = QLabel()
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        close = QToolButton()
-        close.setText("×")
-        close.setAutoRaise(True)
-        close.setToolTip("Dismiss")
-        close.clicked.connect(self.hide)
+        close = close_button("Dismiss", self.hide)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 2, 4)
         layout.addWidget(self.label, 1)

@@ -52,11 +52,9 @@ class Violation:
 
     def to_dict(self) -> dict:
         kind = self.kind
-        # (violations written from a template carry their rounded location: templates.py)
-        location = self.__dict__.get("_location")
         return {"kind": kind, "severity": SEVERITY[kind], "ids": list(self.ids),
                 "message": self.message, "hall": self.hall,
-                "location": list(location) if location is not None else [round(self.x, 3), round(self.y, 3)]}
+                "location": [round(self.x, 3), round(self.y, 3)]}
 
 
 #: Per-item flags the hall-local rules set (one row each in the evaluator's flag block).
@@ -190,6 +188,7 @@ class Evaluation:
         self.busway_items: np.ndarray | None = None
         self.busway_on_b: np.ndarray | None = None
         self.ids_snapshot: list[str] = []
+        self._busway_ids: list[str] | None = None
 
     def set_busways(self, rows: np.ndarray, ids: list[str], on_b: np.ndarray) -> None:
         """The busways of the design evaluated (rows), the ids of its rows, feed B or not."""
@@ -201,7 +200,7 @@ class Evaluation:
         """The busways' ids (kept: the panels ask at every evaluation of a drag)."""
         if self.busway_items is None:
             return []
-        if getattr(self, "_busway_ids", None) is None:
+        if self._busway_ids is None:
             snapshot = self.ids_snapshot
             self._busway_ids = [snapshot[r] for r in self.busway_items.tolist()]
         return self._busway_ids

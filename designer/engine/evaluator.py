@@ -63,6 +63,7 @@ class Evaluator:
         self.with_resilience = resilience
         self.failures: dict[str, list[SingleFailure]] = {}  # per hall, kept until an edit touches it
         self._fabric_memo = None   # (inputs, Fabric) of the last evaluation
+        self._upper_links: dict = {}   # the fabric's upper-tier links, kept while their inputs hold
         self._fabric_static = None
         self._fabric_now = None    # the fabric of the evaluation being made
         #: single failures of a hall by its content (:func:`resilience.hall_failures`)
@@ -119,9 +120,7 @@ class Evaluator:
         """Every single failure of one hall's components (kept until an edit touches the
         hall): for a caller that spreads the work over several event-loop turns."""
         if hall_id not in self.failures:
-            ev = getattr(self, "evaluation", None)
-            self.failures[hall_id] = hall_failures(self, hall_id, False,
-                                                   spines_working(ev.fabric) if ev is not None else None)
+            self.failures[hall_id] = hall_failures(self, hall_id, False, spines_working(self.evaluation.fabric))
         return self.failures[hall_id]
 
     def resilience(self, evaluation: Evaluation | None = None) -> Resilience:
@@ -330,7 +329,8 @@ class Evaluator:
         inputs = self._fabric_inputs()
         key = tuple(a.tobytes() if isinstance(a, np.ndarray) else a for a in inputs)
         if self._fabric_memo is None or self._fabric_memo[0] != key:
-            self._fabric_memo = (key, build_fabric(*inputs[:4], self.settings, *inputs[4:]))
+            fab = build_fabric(*inputs[:4], self.settings, *inputs[4:], memo=self._upper_links)
+            self._fabric_memo = (key, fab)
         self._fabric_now = self._fabric_memo[1]
         return self._fabric_now
 

@@ -126,12 +126,13 @@ def cheapest(settings, length_m: np.ndarray) -> np.ndarray:
 def build_fabric(endpoints: int, o: float, radix: int, port_gbps: float, settings,
                  leaf_rows, leaf_xy, leaf_hall, leaf_tray, leaf_used,
                  spine_rows, spine_xy, spine_hall, spine_tray, spine_switches, spine_up,
-                 spine_radix: np.ndarray | None = None) -> Fabric:
+                 spine_radix: np.ndarray | None = None, memo: dict | None = None) -> Fabric:
     """Size the Clos from ``endpoints`` and cable it: each leaf rack's uplinks go to the
     nearest spine racks with free down ports (site coordinates, any hall); the links
     between the tiers above run from every spine rack to every other in proportion to
     their switches (a Clos's upper tiers interconnect all its spine switches), routed in
-    site coordinates. Positions are site metres; rows are design rows."""
+    site coordinates. Positions are site metres; rows are design rows. ``memo``: a dict
+    the caller keeps between fabrics (the upper tiers' links are kept in it)."""
 
     try:
         tiers = clos_tiers(endpoints, radix, o) if endpoints > 0 else []
@@ -181,25 +182,24 @@ def build_fabric(endpoints: int, o: float, radix: int, port_gbps: float, setting
     above = len(tiers) - 2   # link layers between tiers 2 … L
     if above and fab.uplinks_cabled > 0 and switches_up.sum() > 0:
         parts += _upper_links(fab.uplinks_cabled * above, spine_rows, spine_xy, spine_hall, spine_tray,
-                              switches_up, settings)
+                              switches_up, settings, memo)
     fab.links = FabricLinks.join(parts)
     return fab
 
 
-#: The last upper-tier links built, by their inputs: a drag moves racks among the leaves
-#: (their uplinks move) but rarely changes how many there are, and never the spine racks.
-_UPPER_LAST: list = []
-
-
-def _upper_links(total: float, rows, xy, hall, tray, switches, settings) -> list[FabricLinks]:
-    """:func:`_upper_for`, the last result again when its inputs are the same."""
+def _upper_links(total: float, rows, xy, hall, tray, switches, settings, memo: dict | None) -> list[FabricLinks]:
+    """:func:`_upper_for`, or the last result kept in ``memo`` when its inputs are the same
+    (a drag moves uplinks among the leaves, rarely changes how many there are, and never
+    moves the spine racks)."""
+    if memo is None:
+        return _upper_for(total, rows, xy, hall, tray, switches, settings)
     key = (total, rows.tobytes(), np.ascontiguousarray(xy).tobytes(), hall.tobytes(), tray.tobytes(),
            switches.tobytes())
-    # (the settings compared by identity: the cache holds them, so their id is not reused)
-    if _UPPER_LAST and _UPPER_LAST[0] is settings and _UPPER_LAST[1] == key:
-        return list(_UPPER_LAST[2])
+    # (the settings compared by identity: the memo holds them, so their id is not reused)
+    if memo.get("settings") is settings and memo.get("key") == key:
+        return list(memo["parts"])
     parts = _upper_for(total, rows, xy, hall, tray, switches, settings)
-    _UPPER_LAST[:] = [settings, key, parts]
+    memo.update(settings=settings, key=key, parts=parts)
     return list(parts)
 
 

@@ -93,8 +93,7 @@ class Templates:
                 raise ValueError(f"a message holds the token marker: {message!r}")
             # tokens become %-format keys; any other % is written as it is
             text = message.replace("%", "%%").replace(MARK, "%(").replace(END, ")s")
-            # (the report's location, rounded once for every hall of the kind)
-            self.items.append((v.kind, keys, text, v.x, v.y, (round(v.x, 3), round(v.y, 3))))
+            self.items.append((v.kind, keys, text, v.x, v.y))
 
     def __len__(self) -> int:
         return len(self.items)
@@ -105,11 +104,10 @@ class Templates:
         get = names.__getitem__
         new = object.__new__
         out = []
-        for kind, keys, text, x, y, location in self.items:
+        for kind, keys, text, x, y in self.items:
             v = new(Violation)
             # (a frozen dataclass: its fields set as its own __init__ would, without the calls)
-            v.__dict__.update(kind=kind, ids=tuple(map(get, keys)), message=text % names, hall=hall_id, x=x, y=y,
-                              _location=location)
+            v.__dict__.update(kind=kind, ids=tuple(map(get, keys)), message=text % names, hall=hall_id, x=x, y=y)
             out.append(v)
         return out
 

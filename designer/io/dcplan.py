@@ -42,6 +42,7 @@ from designer.io.atomic import (  # noqa: F401 (the saving API, also reached fro
     BACKUP_SUFFIX, EXTENSION, STALE_TEMPORARY_S, _keep_backup, atomic_write_bytes, backup_path,
     remove_stale_temporaries,
 )
+from designer.io.columns import plain_busways, plain_flags, plain_point
 from designer.catalog.specs import FLOOR_KINDS
 from designer.model.design import Design, Equipment, Hall, Site
 
@@ -377,7 +378,7 @@ class _V:
         checked together in one shapely call; anything else goes through :meth:`polygon`,
         which names the place of the first fault."""
         polys = cls.lst(value, place)
-        if polys and all(type(p) is list and len(p) >= 3 and all(map(_plain_point, p)) for p in polys):
+        if polys and all(type(p) is list and len(p) >= 3 and all(map(plain_point, p, repeat(MAX_COORD_M))) for p in polys):
             rings = [tuple((float(x), float(y)) for x, y in p) for p in polys]
             if all(r[0] != r[-1] and all(map(tuple.__ne__, r[1:], r[:-1])) for r in rings):
                 sizes = [len(r) for r in rings]
@@ -613,26 +614,18 @@ def _check_annotations(raw: Any, halls: set[str]) -> None:
                 _V.free(value, f"{place}.{key}")
 
 
-def _plain_number(v: Any, bound: float) -> bool:
-    """An int or float (not a bool) within ±bound (NaN compares false)."""
-    return (type(v) is float or type(v) is int) and -bound <= v <= bound
-
-
 #: The kinds of equipment placed in a hall (the power chain and generators are not).
 _PLACED_KINDS = (*FLOOR_KINDS, "busway")
 
-#: The keys of an ordinary (non-busway) item.
-_PLAIN_KEYS = frozenset(("id", "type", "hall", "x", "y", "rotation", "system"))
-
-
 def _read_items(items: list, catalog: Catalog, seen_halls: set[str], nodes: set[str]) -> tuple:
     """Every equipment entry as columns, in file order: (ids, types, halls, systems, x, y,
-    rotation, x2, y2, extras). Ordinary racks and units (:func:`_plain_flags`) and ordinary
-    busways (:func:`_plain_busways`) are checked in bulk; anything else, and any id seen
+    rotation, x2, y2, extras). Ordinary racks and units (:func:`~designer.io.columns.plain_flags`) and ordinary
+    busways (:func:`~designer.io.columns.plain_busways`) are checked in bulk; anything else, and any id seen
     before, goes through :func:`_read_item`, which names the place of the first fault."""
     n = len(items)
-    plain, cols = _plain_flags(items, catalog.types, seen_halls)
-    bus_rows, bus_extra = _plain_busways(items, np.flatnonzero(~plain), catalog.types, seen_halls, nodes)
+    plain, cols = plain_flags(items, catalog.types, seen_halls, MAX_COORD_M)
+    bus_rows, bus_extra = plain_busways(items, np.flatnonzero(~plain), catalog.types, seen_halls, nodes, FEEDS,
+                                        MAX_COORD_M)
     ids: list = [None] * n
     type_ids: list = [None] * n
     hall_ids: list = [None] * n
@@ -682,118 +675,6 @@ def _read_items(items: list, catalog: Catalog, seen_halls: set[str], nodes: set[
             item_id = rec.id
         seen.add(item_id)
     return ids, type_ids, hall_ids, systems, x, y, rotation, x2, y2, extras
-
-
-def _texts_ok(values: list) -> np.ndarray:
-    """Per value: text of 1 to 10,000 characters, not only white space (as ``_V.text``);
-    a column of text is checked with C-level loops."""
-    n = len(values)
-    kinds = set(map(type, values))
-    if kinds <= {str, type(None)}:   # (None: a field not given, e.g. a unit's system)
-        if type(None) in kinds:
-            given = np.fromiter(map(str.__instancecheck__, values), bool, n)
-            out = np.zeros(n, bool)
-            out[given] = _texts_ok([v for v in values if v is not None])
-            return out
-        lengths = np.fromiter(map(len, values), np.int64, n)
-        return (lengths > 0) & (lengths <= 10_000) & ~np.fromiter(map(str.isspace, values), bool, n)
-    return np.fromiter((type(v) is str and 0 < len(v) <= 10_000 and not v.isspace() for v in values), bool, n)
-
-
-def _members(values: list, allowed: set) -> np.ndarray:
-    """Per value: text that is one of ``allowed``."""
-    if set(map(type, values)) <= {str}:
-        return np.fromiter(map(allowed.__contains__, values), bool, len(values))
-    return np.fromiter((type(v) is str and v in allowed for v in values), bool, len(values))
-
-
-def _numbers(values: list, bound: float) -> tuple[np.ndarray, np.ndarray]:
-    """Per value: whether it is a plain number within ±bound (:func:`_plain_number`), and
-    the values as floats (0 where not)."""
-    n = len(values)
-    if set(map(type, values)) <= {int, float}:
-        try:
-            arr = np.fromiter(values, float, n)
-        except OverflowError:  # an integer with hundreds of digits: one at a time
-            pass
-        else:
-            ok = np.abs(arr) <= bound     # (NaN and infinities compare false)
-            return ok, np.where(ok, arr, 0.0)
-    ok = np.fromiter((_plain_number(v, bound) for v in values), bool, n)
-    return ok, np.array([float(v) if k else 0.0 for v, k in zip(values, ok.tolist())])
-
-
-def _plain_flags(items: list, types: dict, halls: set[str]) -> tuple[np.ndarray, dict]:
-    """Per entry: an ordinary rack or unit (every field present, of its type and in
-    range, no extra keys), checked in bulk, a field at a time; the rest is left to
-    :func:`_read_item`. The fast path of a large file: no place names are built unless
-    something is wrong (the id's uniqueness is checked in file order by the caller).
-    Also returns the entries' fields as columns (``rows``, ``id``, ``type``, ``hall``,
-    ``system``, ``x``, ``y``, ``rotation``; valid where flagged)."""
-    n = len(items)
-    if set(map(type, items)) <= {dict}:
-        ok = np.fromiter(map(_PLAIN_KEYS.issuperset, items), bool, n)
-    else:
-        ok = np.fromiter((type(o) is dict and o.keys() <= _PLAIN_KEYS for o in items), bool, n)
-    rows = np.flatnonzero(ok)
-    if not len(rows):
-        return ok, {}
-    objs = items if len(rows) == n else [items[r] for r in rows.tolist()]
-    m = len(objs)
-
-    def column(key: str, default=None) -> list:
-        return list(map(dict.get, objs, repeat(key), repeat(default)))
-
-    cols = {"rows": rows, "id": column("id"), "type": column("type"), "hall": column("hall"),
-            "system": column("system")}
-    floor = {t for t, spec in types.items() if spec.kind in FLOOR_KINDS}
-    compute = {t for t in floor if types[t].is_compute}
-    good = _texts_ok(cols["id"]) & _members(cols["type"], floor) & _members(cols["hall"], halls)
-    for key, bound, default in (("x", MAX_COORD_M, None), ("y", MAX_COORD_M, None), ("rotation", 360, 0)):
-        fine, cols[key] = _numbers(column(key, default), bound)
-        good &= fine
-    is_compute = _members(cols["type"], compute)
-    has_system = np.fromiter(map(dict.__contains__, objs, repeat("system")), bool, m)
-    good &= np.where(is_compute, _texts_ok(cols["system"]), ~has_system)
-    ok[rows] = good
-    return ok, cols
-
-
-#: The keys of an ordinary busway.
-_BUSWAY_KEYS = frozenset(("id", "type", "hall", "start", "end", "feed", "source"))
-
-
-def _plain_point(p: Any) -> bool:
-    """A list of two plain numbers within the coordinate bound."""
-    return (type(p) is list and len(p) == 2 and _plain_number(p[0], MAX_COORD_M)
-            and _plain_number(p[1], MAX_COORD_M))
-
-
-def _plain_busways(items: list, rows: np.ndarray, types: dict, halls: set[str], nodes: set[str]
-                   ) -> tuple[np.ndarray, dict[int, dict]]:
-    """Of the entries ``rows``: the ordinary busways (id, type, hall, two different
-    points in range, a known feed and source, no other keys) and, per such row, its
-    ``feed``/``source`` fields as :func:`_read_item` keeps them (file order). The rest is
-    left to :func:`_read_item`."""
-    busway = {t for t, spec in types.items() if spec.kind == "busway"}
-    found: list[int] = []
-    extra: dict[int, dict] = {}
-    for r in rows.tolist():
-        o = items[r]
-        if type(o) is not dict or not o.keys() <= _BUSWAY_KEYS:
-            continue
-        i, t, h, start, end = o.get("id"), o.get("type"), o.get("hall"), o.get("start"), o.get("end")
-        if not (type(i) is str and 0 < len(i) <= 10_000 and not i.isspace() and type(t) is str and t in busway
-                and type(h) is str and h in halls and _plain_point(start) and _plain_point(end) and start != end):
-            continue
-        feed, source = o.get("feed", FEEDS[0]), o.get("source")
-        if type(feed) is not str or feed not in FEEDS or ("source" in o and (type(source) is not str
-                                                                             or source not in nodes)):
-            continue
-        found.append(r)
-        if len(o) > 5:
-            extra[r] = {k: v for k, v in o.items() if k == "feed" or k == "source"}
-    return np.array(found, np.int64), extra
 
 
 def _read_item(raw: Any, place: str, catalog: Catalog, seen_halls: set[str], seen: set[str],

@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from designer.catalog import load_catalog
-from designer.io.dcplan import DesignFileError, _plain_flags, _read_item, _read_items
+from designer.io.columns import plain_flags
+from designer.io.dcplan import MAX_COORD_M, DesignFileError, _read_item, _read_items
 
 CATALOG = load_catalog()
 HALLS = {"A", "B"}
@@ -35,7 +36,7 @@ FIELDS = {
 def fast(raw, seen=frozenset()):
     """What the fast path reads of one entry, as a record's fields, or None when it leaves
     the entry to the full check (or the id was seen before)."""
-    if not _plain_flags([raw], CATALOG.types, HALLS)[0] or raw.get("id") in seen:
+    if not plain_flags([raw], CATALOG.types, HALLS, MAX_COORD_M)[0] or raw.get("id") in seen:
         return None
     ids, types, halls, systems, x, y, rotation, *_ = _read_items([raw], CATALOG, HALLS, set())
     return ids[0], types[0], halls[0], float(x[0]), float(y[0]), float(rotation[0]), systems[0]
@@ -52,7 +53,7 @@ def test_the_fast_path_agrees_with_the_full_check(entry, not_a_dict):
     seen = {"dup"}
     quick = fast(raw, seen) if isinstance(raw, dict) else None
     if not isinstance(raw, dict):
-        assert not _plain_flags([raw], CATALOG.types, HALLS)[0]
+        assert not plain_flags([raw], CATALOG.types, HALLS, MAX_COORD_M)[0]
     try:
         full = _read_item(raw, "equipment[0]", CATALOG, HALLS, seen)
     except DesignFileError:
@@ -72,7 +73,7 @@ def test_an_ordinary_rack_takes_the_fast_path():
                                     {"type": "network-rack"}, {"hall": "C"}, {"x": 10**400}, {"type": [1]}])
 def test_odd_entries_leave_the_fast_path(change):
     raw = {"id": "r1", "type": "trn3-gen2-rack", "hall": "A", "x": 1, "y": 2, "system": "us-1", **change}
-    assert not _plain_flags([raw], CATALOG.types, HALLS)[0]
+    assert not plain_flags([raw], CATALOG.types, HALLS, MAX_COORD_M)[0]
 
 
 def test_an_id_used_twice_is_named_at_its_second_place():

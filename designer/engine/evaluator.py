@@ -31,7 +31,7 @@ from designer.engine.rules import GroupResult, HallMemory, evaluate_group
 from designer.engine.rules.throughput import BY_TYPE_COUNTS, by_type_sums, effective_systems, stranded_items
 from designer.engine.settings import Settings
 from designer.engine.store import Store, join_results, joined_links, patch_items, replicated, scatter, status_of
-from designer.engine.templates import Templates, compatible, names_of, orders, shared_systems, templatable
+from designer.engine.templates import shared_systems, templatable, write_alike
 from designer.engine.types import BUSWAY, COMPUTE, NETWORK, OPTIONAL_SYSTEM_FIGURES, SYSTEM_FIGURES, TypeTable
 from designer.model.design import ITEM_CHANGES, Change, Design
 
@@ -419,38 +419,8 @@ class Evaluator:
         else:
             res = self._evaluate_halls([halls[i] for i in firsts], self._rows_of_halls([halls[i] for i in firsts]),
                                        tokens)
-        templates: dict[bytes, Templates | None] = {}   # per kind: the first's templates (None: none fit)
-        written: dict[str, list[Violation]] = {}
-        own = []
-        for i in firsts:
-            found = res.violations.get(halls[i].id, [])
-            if i in tokenised:
-                try:
-                    templates[keys[i]] = Templates(found, halls[i].id)
-                except ValueError:    # (a name the tokens did not cover: evaluated again, by name)
-                    templates[keys[i]] = None
-                    own.append(i)
-                    continue
-                written[halls[i].id] = templates[keys[i]].written(halls[i], names_of(design, halls[i], rows[i]))
-            elif not found:
-                templates[keys[i]] = Templates([], halls[i].id)
-            else:
-                templates[keys[i]] = None
+        written, own = write_alike(design, halls, rows, keys, first_of, tokenised, shared, res.violations)
         first_set = set(firsts)
-        src_orders: dict[int, tuple] = {}   # (each kind's first, compared once)
-        for i, hall in enumerate(halls):
-            if i in first_set:
-                continue
-            tpl, src = templates[keys[i]], first_of[keys[i]]
-            if tpl is not None and not len(tpl):
-                written[hall.id] = []
-            elif tpl is not None and templatable(design, hall, rows[i], shared) and compatible(
-                    design, src_orders[src] if src in src_orders else src_orders.setdefault(
-                        src, orders(design, rows[src])), rows[i]):
-                written[hall.id] = tpl.written(hall, names_of(design, hall, rows[i]))
-            else:
-                own.append(i)
-        own.sort()
         parts = [(res, {halls[i].id: k for k, i in enumerate(firsts)})]
         if own:
             res_own = self._evaluate_halls([halls[i] for i in own], self._rows_of_halls([halls[i] for i in own]))

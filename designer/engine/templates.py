@@ -183,3 +183,46 @@ def compatible(design, src: tuple[np.ndarray, np.ndarray], rows: np.ndarray) -> 
     rise in the same order."""
     ranks, rising = orders(design, rows)
     return np.array_equal(src[0], ranks) and np.array_equal(src[1], rising)
+
+
+def write_alike(design, halls, rows: list, keys: list, first_of: dict, tokenised: set, shared: np.ndarray,
+                found: dict) -> tuple[dict[str, list[Violation]], list[int]]:
+    """Per hall (by id), its violations written from its kind's templates; and the halls
+    (indices, rising) to evaluate on their own: a first hall whose templates failed, a hall
+    they do not fit. ``keys`` are the halls' digests, ``first_of`` the first hall of each,
+    ``tokenised`` the first halls evaluated with tokens, ``found`` the violations of the
+    first halls' evaluation by hall id."""
+    firsts = sorted(first_of.values())
+    first_set = set(firsts)
+    templates: dict[bytes, Templates | None] = {}   # per kind: the first's templates (None: none fit)
+    written: dict[str, list[Violation]] = {}
+    own = []
+    for i in firsts:
+        found_here = found.get(halls[i].id, [])
+        if i in tokenised:
+            try:
+                templates[keys[i]] = Templates(found_here, halls[i].id)
+            except ValueError:    # (a name the tokens did not cover: evaluated again, by name)
+                templates[keys[i]] = None
+                own.append(i)
+                continue
+            written[halls[i].id] = templates[keys[i]].written(halls[i], names_of(design, halls[i], rows[i]))
+        elif not found_here:
+            templates[keys[i]] = Templates([], halls[i].id)
+        else:
+            templates[keys[i]] = None
+    src_orders: dict[int, tuple] = {}   # (each kind's first, compared once)
+    for i, hall in enumerate(halls):
+        if i in first_set:
+            continue
+        tpl, src = templates[keys[i]], first_of[keys[i]]
+        if tpl is not None and not len(tpl):
+            written[hall.id] = []
+        elif tpl is not None and templatable(design, hall, rows[i], shared) and compatible(
+                design, src_orders[src] if src in src_orders else src_orders.setdefault(
+                    src, orders(design, rows[src])), rows[i]):
+            written[hall.id] = tpl.written(hall, names_of(design, hall, rows[i]))
+        else:
+            own.append(i)
+    own.sort()
+    return written, own

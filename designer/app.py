@@ -260,28 +260,27 @@ def _workload_lines(w: dict) -> list[str]:
 
 
 def _report_or_check(args: argparse.Namespace, design, catalog, evaluation, work=None) -> int:
-    report = evaluation.report()
+    report = evaluation.report(violations=False)   # (the violations: from the evaluation)
     if work is not None:
         from designer.engine.workload import workload_figures
 
         report["workload"] = workload_figures(report, work)
     if args.verb == "report":
         if args.json:
-            from designer.io.exports import report_json
+            from designer.io.exports import evaluation_json
 
-            # json.dumps(report, indent=2, ensure_ascii=False) + "\n"
-            _write_stdout_bytes(report_json(report, plain_violations=True))
+            # json.dumps(evaluation.report() + workload, indent=2, ensure_ascii=False) + "\n"
+            _write_stdout_bytes(evaluation_json(evaluation, report))
         else:
             text = _readable_report(evaluation, catalog.with_overrides(design.assumptions))
             if "workload" in report:
                 text += "\n" + "\n".join(_workload_lines(report["workload"]))
             sys.stdout.write(text + "\n")
         return EXIT_OK
-    errors = [v for v in report["violations"] if v["severity"] == "error"]
-    for v in report["violations"]:
-        sys.stdout.write(f"{v['severity']}: {v['kind']}: {v['message']}\n")
-    sys.stdout.write(f"{len(errors)} error(s), {len(report['violations']) - len(errors)} warning(s)\n")
-    return EXIT_VIOLATIONS if errors else EXIT_OK
+    counts = evaluation.count_by_severity()
+    sys.stdout.writelines(f"{v.severity}: {v.kind}: {v.message}\n" for v in evaluation.violations)
+    sys.stdout.write(f"{counts['error']} error(s), {counts['warning']} warning(s)\n")
+    return EXIT_VIOLATIONS if counts["error"] else EXIT_OK
 
 
 def _export(design, catalog, evaluation, fmt: str, out: Path) -> int:

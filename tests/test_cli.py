@@ -152,15 +152,14 @@ def _awkward_design(tmp_path, *, tiny_co2: bool):
 def test_report_json_is_byte_identical_to_json_dumps(tmp_path, monkeypatch, capsysbinary, tiny_co2):
     """The contract of ``report --json``: exactly ``json.dumps(report, indent=2,
     ensure_ascii=False)`` and a line break, in UTF-8 (whichever encoder writes it)."""
-    from designer.app import main
-    from designer.io import exports
+    from designer.app import _evaluate, main
+    from designer.catalog import load_catalog, with_design_types
+    from designer.io import read_design
 
     path = _awkward_design(tmp_path, tiny_co2=tiny_co2)
-    reports = []
-    writer = exports.report_json
-    monkeypatch.setattr(exports, "report_json", lambda report, **kw: reports.append(report) or writer(report, **kw))
-    assert main(["report", "--json", str(path)]) == 0  # in process: the report the CLI writes
-    (report,) = reports
+    design = read_design(path)
+    report = _evaluate(design, with_design_types(load_catalog(), design.extra.get("catalog"))).report()
+    assert main(["report", "--json", str(path)]) == 0  # in process
     assert report["violations"] and any(ord(ch) > 127 for v in report["violations"] for ch in v["message"])
     expected = (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     assert capsysbinary.readouterr().out == expected
@@ -171,6 +170,36 @@ def test_report_json_is_byte_identical_to_json_dumps(tmp_path, monkeypatch, caps
     out = tmp_path / "report.json"
     assert run("export", str(path), "--format", "json", "-o", str(out)).returncode == 0
     assert out.read_bytes() == expected
+
+
+def test_report_json_of_halls_alike_that_break_rules_is_byte_identical_to_json_dumps(tmp_path):
+    """A draft campus: its halls alike break the same rules, so their violations are
+    written as text from one hall's templates, names escaped (quotes, non-ASCII)."""
+    from designer.app import _evaluate
+    from designer.catalog import load_catalog
+    from designer.engine.templates import Written
+    from designer.model import Design
+    from designer.model.layouts import lay_out_hall
+
+    cat = load_catalog()
+    d = Design('Entwurf «draft» "2"')
+    d.site.utility_capacity_kw = 100_000
+    for k in range(3):
+        h = f"H{k + 1}"
+        lay_out_hall(d, cat, h, f'Halle {k + 1} — "Süd" \\ 50%', row_pairs=1, ultraservers_per_row=2,
+                     id_prefix=f'{h}-"', spine_racks=3)
+        t = d.equipment
+        t.x[t.index[f'{h}-"us1-r2']] = t.x[t.index[f'{h}-"us1-r1']] + 0.3   # an overlap in each
+    path = tmp_path / "draft.dcplan"
+    write_design(d, path)
+    evaluation = _evaluate(read_design(path), load_catalog())
+    assert sum(isinstance(p, Written) for p in evaluation.violation_parts) == 3
+    expected = _stdlib(evaluation.report())
+    assert b'overlaps H2-\\"us1-r' in expected   # (an id escaped in a message)
+    proc = subprocess.run([sys.executable, "-m", "designer", "report", "--json", str(path)], capture_output=True,
+                          env=ENV, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == expected
 
 
 def _stdlib(doc) -> bytes:

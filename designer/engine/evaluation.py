@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -162,16 +162,21 @@ class HallTable:
 class Evaluation:
     """Everything the engine computed for one state of a design.
 
-    ``totals``, ``violations`` and ``halls`` (per-hall sums) are ready at once; the
-    per-item table (:class:`ItemTable`) is built on first access of :attr:`items`, so an
-    edit that only needs the totals does not pay for it.
+    ``totals`` and ``halls`` (per-hall sums) are ready at once; the per-item table
+    (:class:`ItemTable`) is built on first access of :attr:`items`, so an edit that only
+    needs the totals does not pay for it. The violations are kept in parts
+    (:attr:`violation_parts`: lists, and halls' violations written from templates on
+    demand, ``templates.Written``); :attr:`violations` is their list, made when asked for.
     """
 
-    def __init__(self, media: list[str], totals: dict, violations: list[Violation],
-                 items: "ItemTable | Callable[[], ItemTable]", halls: HallTable, patchable: bool = False):
+    def __init__(self, media: list[str], totals: dict, violations: Sequence[Violation],
+                 items: "ItemTable | Callable[[], ItemTable]", halls: HallTable, patchable: bool = False,
+                 parts: list[Sequence[Violation]] | None = None):
         self.media = media
         self.totals = totals
-        self.violations = violations
+        #: the violations in order, in parts (``violations`` then ``parts``)
+        self.violation_parts: list[Sequence[Violation]] = [p for p in (violations, *(parts or ())) if len(p)]
+        self._violations: list[Violation] | None = None
         self.halls = halls
         self._items = items  # the table, or a callable that builds it
         #: per-item arrays of hall-local results only (the next edit may patch them)
@@ -189,6 +194,28 @@ class Evaluation:
         self.busway_on_b: np.ndarray | None = None
         self.ids_snapshot: list[str] = []
         self._busway_ids: list[str] | None = None
+
+    @property
+    def violations(self) -> list[Violation]:
+        """Every violation, in order (one list, made on first access)."""
+        if self._violations is None:
+            parts = self.violation_parts
+            if len(parts) == 1 and type(parts[0]) is list:
+                self._violations = parts[0]
+            else:
+                self._violations = [v for part in parts for v in part]
+        return self._violations
+
+    @violations.setter
+    def violations(self, value: Sequence[Violation]) -> None:
+        self.violation_parts = [value] if len(value) else []
+        self._violations = None
+
+    def add_violations(self, more: Sequence[Violation]) -> None:
+        """Violations after those found so far (the site's, the chain's, the fabric's…)."""
+        if len(more):
+            self.violation_parts.append(more)
+            self._violations = None
 
     def set_busways(self, rows: np.ndarray, ids: list[str], on_b: np.ndarray) -> None:
         """The busways of the design evaluated (rows), the ids of its rows, feed B or not."""
@@ -220,8 +247,9 @@ class Evaluation:
         """Whether :attr:`items` has been built (an edit then patches it)."""
         return not callable(self._items)
 
-    def report(self) -> dict:
-        """The ``designer report --json`` document (PRODUCT.md §5)."""
+    def report(self, violations: bool = True) -> dict:
+        """The ``designer report --json`` document (PRODUCT.md §5); its ``violations`` an
+        empty list when not ``violations`` (``exports.evaluation_json`` writes them)."""
         out = dict(self.totals)
         if self.busway_items is not None:
             items = self.items
@@ -241,15 +269,22 @@ class Evaluation:
         if self.resilience is not None:
             out["resilience"] = self.resilience.report()
         to_dict = Violation.to_dict
-        out["violations"] = [to_dict(v) for v in self.violations]
+        out["violations"] = [to_dict(v) for v in self.violations] if violations else []
         return out
 
     def count_by_severity(self) -> dict[str, int]:
         """Errors and warnings in the whole design."""
-        counts = {"error": 0, "warning": 0}
-        for v in self.violations:
-            counts[v.severity] += 1
-        return counts
+        errors = total = 0
+        for part in self.violation_parts:
+            errors += part_errors(part)
+            total += len(part)
+        return {"error": errors, "warning": total - errors}
 
     def violations_of(self, kind: str) -> list[Violation]:
         return [v for v in self.violations if v.kind == kind]
+
+
+def part_errors(part: Sequence[Violation]) -> int:
+    """The errors among a part of the violations (a written part knows without them)."""
+    known = getattr(part, "errors", None)
+    return known if known is not None else sum(SEVERITY[v.kind] == "error" for v in part)

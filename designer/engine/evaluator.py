@@ -31,7 +31,7 @@ from designer.engine.rules import GroupResult, HallMemory, evaluate_group
 from designer.engine.rules.throughput import BY_TYPE_COUNTS, by_type_sums, effective_systems, stranded_items
 from designer.engine.settings import Settings
 from designer.engine.store import Store, join_results, joined_links, patch_items, replicated, scatter, status_of
-from designer.engine.templates import shared_systems, templatable, write_alike
+from designer.engine.templates import Written, shared_systems, templatable, write_alike
 from designer.engine.types import BUSWAY, COMPUTE, NETWORK, OPTIONAL_SYSTEM_FIGURES, SYSTEM_FIGURES, TypeTable
 from designer.model.design import ITEM_CHANGES, Change, Design
 
@@ -274,8 +274,8 @@ class Evaluator:
         self._fabric(evaluation)
         if self.with_resilience:
             evaluation.resilience = res = self.resilience(evaluation)
-            evaluation.violations = evaluation.violations + res.violations(self.design) + spine_redundancy(
-                evaluation.fabric, self.design, declared_redundancy(self.design.site)["network"])
+            evaluation.add_violations(res.violations(self.design) + spine_redundancy(
+                evaluation.fabric, self.design, declared_redundancy(self.design.site)["network"]))
         return evaluation
 
     def _power_chain(self, evaluation: Evaluation, busway_rows: np.ndarray) -> None:
@@ -290,13 +290,13 @@ class Evaluator:
             loads = self.store.items.load_kw[position[placed]]
             ids = [evaluation.ids_snapshot[r] for r in placed]
             evaluation.chain = nodes = roll_up(design, self.catalog, dict(zip(ids, loads.tolist())))
-            evaluation.violations = evaluation.violations + chain_violations(nodes)
+            evaluation.add_violations(chain_violations(nodes))
             if design.site.pue_modelled:  # the modelled PUE counts the chain's losses
                 _add_facility_kw(evaluation.totals, sum(n.loss_kw for n in nodes))
         summary, found = generator_check(design, self.catalog, power["facility_demand_kw"],
                                          declared_redundancy(design.site)["power"])
         evaluation.generators = summary
-        evaluation.violations = evaluation.violations + found
+        evaluation.add_violations(found)
 
     def _fabric(self, evaluation: Evaluation) -> None:
         """The scale-out fabric above the leaves (site level: leaf uplinks may go to a
@@ -318,8 +318,7 @@ class Evaluator:
                 entry = by_medium[name]
                 by_medium[name] = {"count": entry["count"] + int(round(float(counts[i]))),
                                    "metres": round(entry["metres"] + float(metres[i]), 3)}
-        if violations:
-            evaluation.violations = evaluation.violations + violations
+        evaluation.add_violations(violations)
 
     def _current_fabric(self):
         """The fabric of the hall-local results stored now (kept while its inputs are the same;
@@ -511,9 +510,7 @@ class Evaluator:
         if (tot["ultraservers"] > self._distinct + 0.5 or facility_kw > site.utility_capacity_kw + 1e-9
                 or partitioned(self._current_fabric())):
             return self._combine_items()
-        violations: list[Violation] = []
-        for hall in design.halls:
-            violations.extend(self.store.violations.get(hall.id, ()))
+        found = [self.store.violations.get(hall.id, ()) for hall in design.halls]
         peak = {key: tot[f"peak.{key}"] for key in SYSTEM_KEYS}
         eff = {key: tot[f"effective.{key}"] for key in SYSTEM_KEYS}
         cables = (sums.media_count.sum(axis=0), sums.media_metres.sum(axis=0),
@@ -525,8 +522,8 @@ class Evaluator:
                               int(round(tot["stranded_ultraservers"])), peak, eff, cables,
                               sums.by_type.sum(axis=0))
         halls = HallTable(design.hall_ids(), sums.table.copy())
-        return Evaluation(self.settings.media, totals, violations, self._item_table_factory(patch), halls,
-                          patchable=True)
+        return Evaluation(self.settings.media, totals, [], self._item_table_factory(patch), halls,
+                          patchable=True, parts=found)
 
     def _facility_kw(self, it_kw: float, liquid_kw: float, air_kw: float) -> float:
         site = self.design.site
@@ -564,9 +561,8 @@ class Evaluator:
                          len(t.systems.names), types)
         flags, powered, cooled, link_down = items.flags, items.powered, items.cooled, items.link_down
         tc = t.type_code
-        violations: list[Violation] = []
-        for hall in design.halls:
-            violations.extend(self.store.violations.get(hall.id, ()))
+        found = [self.store.violations.get(hall.id, ()) for hall in design.halls]
+        violations: list[Violation] = []   # (the site's)
         it = items.it_kw
         lf = types.liquid_fraction[tc]
         pue_item = (lf * st.pue_liquid + (1 - lf) * st.pue_air) if site.pue_modelled else np.full(len(t), float(site.pue))
@@ -647,10 +643,11 @@ class Evaluator:
         hall_table[:, HALL_SUMS.index("it_powered_kw")] = np.bincount(hall_of, it * powered, minlength=h + 1)[:h]
         hall_table[:, HALL_SUMS.index("unpowered_items")] = np.bincount(hall_of, (~powered) & (it > 0),
                                                                           minlength=h + 1)[:h]
-        errors, warnings = _severity_counts_by_hall(violations, design.hall_ids())
+        errors, warnings = _severity_counts_by_hall([*found, violations], design.hall_ids())
         hall_table[:, HALL_SUMS.index("errors")] = errors
         hall_table[:, HALL_SUMS.index("warnings")] = warnings
-        return Evaluation(st.media, totals, violations, items, HallTable(design.hall_ids(), hall_table))
+        return Evaluation(st.media, totals, [], items, HallTable(design.hall_ids(), hall_table),
+                          parts=[*found, violations])
 
     def _hall_index_of_rows(self) -> np.ndarray:
         """Each row's hall index in design order (halls beyond the design's: len(halls))."""
@@ -794,18 +791,24 @@ def _worker():
     return _WORKER
 
 
-def _severity_counts_by_hall(violations: list[Violation], hall_ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def _severity_counts_by_hall(parts: list, hall_ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per hall: the errors and the warnings among the violations (in parts)."""
     index = {h: i for i, h in enumerate(hall_ids)}
     errors = np.zeros(len(hall_ids))
-    warnings = np.zeros(len(hall_ids))
-    for v in violations:
-        i = index.get(v.hall)
-        if i is not None:
-            if v.severity == "error":
-                errors[i] += 1
-            else:
-                warnings[i] += 1
-    return errors, warnings
+    total = np.zeros(len(hall_ids))
+    for part in parts:
+        if isinstance(part, Written):   # (one hall's, counted without writing them)
+            i = index.get(part.hall.id)
+            if i is not None:
+                errors[i] += part.errors
+                total[i] += len(part)
+            continue
+        for v in part:
+            i = index.get(v.hall)
+            if i is not None:
+                errors[i] += v.severity == "error"
+                total[i] += 1
+    return errors, total - errors
 
 
 def evaluate(design: Design, catalog: Catalog | None = None, options: EngineOptions = DEFAULT_OPTIONS,

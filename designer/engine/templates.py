@@ -18,13 +18,17 @@ is evaluated on its own.
 
 from __future__ import annotations
 
+import json
+import math
 import re
+from collections.abc import Sequence
 from dataclasses import replace
+from json.encoder import encode_basestring   # (the standard library's, C: ensure_ascii=False)
 
 import numpy as np
 
 from designer.engine.alike import first_seen
-from designer.engine.evaluation import Violation
+from designer.engine.evaluation import SEVERITY, Violation
 
 #: Tokens stand for names in a tokenised hall's messages: ``\0i0000012\1`` the item whose
 #: id sorts 12th in its hall, ``\0s3\1`` the hall's 4th UltraServer (first appearance),
@@ -39,6 +43,14 @@ def _id_token(rank: int) -> str:
     return f"{MARK}i{rank:07d}{END}"   # (fixed width: tokens sort as the ids they stand for)
 
 
+def _id_ranks(ids: list[str], rows: np.ndarray) -> np.ndarray:
+    """Per row of a hall: the rank of its id among the hall's ids (string order)."""
+    names = [ids[r] for r in rows.tolist()]
+    ranks = np.empty(len(names), np.int64)
+    ranks[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
+    return ranks
+
+
 class _Names:
     """A name table (``names``, ``[code]``) with some names replaced by tokens."""
 
@@ -47,14 +59,6 @@ class _Names:
 
     def __getitem__(self, code: int) -> str:
         return self.names[code]
-
-
-def id_ranks(ids: list[str], rows: np.ndarray) -> np.ndarray:
-    """Per row of a hall: the rank of its id among the hall's ids (string order)."""
-    names = [ids[r] for r in rows.tolist()]
-    ranks = np.empty(len(names), np.int64)
-    ranks[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
-    return ranks
 
 
 def hall_systems(system_codes: np.ndarray) -> np.ndarray:
@@ -71,7 +75,7 @@ def tokenise(g, which: np.ndarray) -> None:
     for h in which.tolist():
         at = np.flatnonzero(g.hall_of == h)
         rows = g.rows[at]
-        for r, rank in zip(rows.tolist(), id_ranks(g.ids, rows).tolist()):
+        for r, rank in zip(rows.tolist(), _id_ranks(g.ids, rows).tolist()):
             ids[r] = _id_token(rank)
         for k, code in enumerate(hall_systems(g.system[at]).tolist()):
             systems[code] = f"{MARK}s{k}{END}"
@@ -83,23 +87,28 @@ class Templates:
     """A tokenised hall's violations, ready to be written in another hall's names."""
 
     def __init__(self, violations: list[Violation], hall_id: str) -> None:
-        self.items = []
-        for v in violations:
-            keys = tuple(HALL_ID if i == hall_id else _key(i) for i in v.ids)
-            # a marker that is not a token's (a catalog name holding one): no template
-            message = v.message
-            marks = message.count(MARK)
-            if message.count(END) != marks or (marks and len(_TOKEN.findall(message)) != marks):
-                raise ValueError(f"a message holds the token marker: {message!r}")
-            # tokens become %-format keys; any other % is written as it is
-            text = message.replace("%", "%%").replace(MARK, "%(").replace(END, ")s")
-            self.items.append((v.kind, keys, text, v.x, v.y))
+        # a marker that is not a token's (a catalog name holding one): no template. Every
+        # token holds one of each marker, so all are tokens' when the counts are equal.
+        joined = "\n".join([v.message for v in violations])
+        marks = joined.count(MARK)
+        if joined.count(END) != marks or (marks and len(_TOKEN.findall(joined)) != marks):
+            bad = next(v.message for v in violations if v.message.count(MARK) != len(_TOKEN.findall(v.message))
+                       or v.message.count(END) != v.message.count(MARK))
+            raise ValueError(f"a message holds the token marker: {bad!r}")
+        key_of = {i: HALL_ID if i == hall_id else _key(i) for i in {i for v in violations for i in v.ids}}
+        get = key_of.__getitem__
+        # tokens become %-format keys; any other % is written as it is
+        self.items = [(v.kind, tuple(map(get, v.ids)),
+                       v.message.replace("%", "%%").replace(MARK, "%(").replace(END, ")s"), v.x, v.y)
+                      for v in violations]
+        self.errors = sum(SEVERITY[kind] == "error" for kind, *_ in self.items)
+        self._json: bytes | None = None
 
     def __len__(self) -> int:
         return len(self.items)
 
     def written(self, hall, names: dict[str, str]) -> list[Violation]:
-        """The violations in the hall's names (``names``: :func:`names_of`)."""
+        """The violations in the hall's names (``names``: :meth:`HallNames.names`)."""
         hall_id = hall.id
         get = names.__getitem__
         new = object.__new__
@@ -111,6 +120,79 @@ class Templates:
             out.append(v)
         return out
 
+    def json_format(self) -> bytes:
+        """Every violation's record as the JSON report writes it (the items of its
+        top-level ``violations`` list, indented as there, joined by ``,`` lines), in UTF-8:
+        a ``%``-format on names escaped as JSON strings' contents (:meth:`Written.json_lines`;
+        formatting bytes is a copy, about twice as fast as formatting text and encoding it).
+
+        The text ``json.dumps(report, indent=2, ensure_ascii=False)`` writes for
+        :meth:`Violation.to_dict`: its keys in order, each string escaped by the same
+        encoder (a ``%(key)s`` holds nothing it escapes), each number as it writes it."""
+        if self._json is None:
+            records = []
+            for kind, keys, text, x, y in self.items:
+                ids = (f'[\n        "%({keys[0]})s"' + "".join(f',\n        "%({k})s"' for k in keys[1:])
+                       + "\n      ]") if keys else "[]"
+                records.append(f'    {{\n      "kind": {encode_basestring(kind)},\n'
+                               f'      "severity": {encode_basestring(SEVERITY[kind])},\n'
+                               f'      "ids": {ids},\n      "message": {encode_basestring(text)},\n'
+                               f'      "hall": "%({HALL_ID})s",\n      "location": [\n'
+                               f'        {_number(round(x, 3))},\n        {_number(round(y, 3))}\n'
+                               f'      ]\n    }}')
+            self._json = ",\n".join(records).encode("utf-8")
+        return self._json
+
+
+def _number(v: float) -> str:
+    """A float as json.dumps writes it (``float.__repr__`` when finite)."""
+    return repr(v) if math.isfinite(v) else json.dumps(v)
+
+
+class Written(Sequence):
+    """A hall's violations written from its kind's templates, on demand: the list when
+    first asked for (the app), the JSON report's text of them without the objects
+    (:meth:`json_lines`), the counts by severity at once."""
+
+    __slots__ = ("templates", "hall", "names", "_list")
+
+    def __init__(self, templates: Templates, hall, names: dict[str, str]) -> None:
+        self.templates, self.hall, self.names = templates, hall, names
+        self._list: list[Violation] | None = None
+
+    @property
+    def errors(self) -> int:
+        return self.templates.errors
+
+    def list(self) -> list[Violation]:
+        if self._list is None:
+            self._list = self.templates.written(self.hall, self.names)
+        return self._list
+
+    def __len__(self) -> int:
+        return len(self.templates)
+
+    def __getitem__(self, i):
+        return self.list()[i]
+
+    def __iter__(self):
+        return iter(self.list())
+
+    def __eq__(self, other) -> bool:
+        return self.list() == (other.list() if isinstance(other, Written) else other)
+
+    __hash__ = None
+
+    def json_lines(self) -> bytes:
+        """The report's text of these violations (:meth:`Templates.json_format`), UTF-8."""
+        names = self.names
+        joined = "".join(names.values())
+        if len(encode_basestring(joined)) == len(joined) + 2:   # (no name needs escaping)
+            values = names.values()
+        else:
+            values = [encode_basestring(v)[1:-1] for v in names.values()]
+        return self.templates.json_format() % dict(zip(map(str.encode, names), map(str.encode, values)))
+
 
 def _key(token: str) -> str:
     if len(token) < 3 or token[0] != MARK or token[-1] != END or token[1] not in "ish":
@@ -118,20 +200,44 @@ def _key(token: str) -> str:
     return token[1:-1]
 
 
-def names_of(design, hall, rows: np.ndarray) -> dict[str, str]:
-    """The names a hall's templates are written with: its items' ids by rank, its
-    UltraServers by first appearance, its name and its id."""
-    t = design.equipment
-    ids = t.ids
-    ranked = [ids[r] for r in rows.tolist()]
-    ranked.sort()
-    out = dict(zip(_keys("i", len(ranked)), ranked))
-    names = t.systems.names
-    codes = hall_systems(t.system_code[rows]).tolist()
-    out.update(zip(_keys("s", len(codes)), [names[c] for c in codes]))
-    out["h"] = hall.name
-    out[HALL_ID] = hall.id
-    return out
+class HallNames:
+    """A hall's names in the orders the templates follow, from one sort of its ids: each
+    row's id rank (``ranks``), the ids sorted (``ranked``), its UltraServers' codes by
+    first appearance (``systems``)."""
+
+    __slots__ = ("ranks", "ranked", "systems")
+
+    def __init__(self, design, rows: np.ndarray) -> None:
+        t = design.equipment
+        ids = t.ids
+        names = [ids[r] for r in rows.tolist()]
+        order = sorted(range(len(names)), key=names.__getitem__)
+        self.ranked = [names[k] for k in order]
+        self.ranks = np.empty(len(names), np.int64)
+        self.ranks[order] = np.arange(len(names))
+        self.systems = hall_systems(t.system_code[rows])
+
+    def orders(self) -> tuple[np.ndarray, np.ndarray]:
+        """What :meth:`fits` compares: the ids' ranks, the order in which the UltraServers'
+        codes rise."""
+        return self.ranks, np.argsort(self.systems, kind="stable")
+
+    def fits(self, src: tuple[np.ndarray, np.ndarray]) -> bool:
+        """Whether this hall alike (same digest) may take the templates of the hall whose
+        :meth:`orders` are ``src``: its ids sort in the same order, its UltraServers' codes
+        rise in the same order."""
+        ranks, rising = self.orders()
+        return np.array_equal(src[0], ranks) and np.array_equal(src[1], rising)
+
+    def names(self, design, hall) -> dict[str, str]:
+        """The names the hall's templates are written with: its items' ids by rank, its
+        UltraServers by first appearance, its name and its id."""
+        out = dict(zip(_keys("i", len(self.ranked)), self.ranked))
+        system_names = design.equipment.systems.names
+        out.update(zip(_keys("s", len(self.systems)), [system_names[c] for c in self.systems.tolist()]))
+        out["h"] = hall.name
+        out[HALL_ID] = hall.id
+        return out
 
 
 _KEYS: dict[str, list[str]] = {"i": [], "s": []}
@@ -166,27 +272,12 @@ def templatable(design, hall, rows: np.ndarray, shared: np.ndarray) -> bool:
         return False
     ids = t.ids
     names = t.systems.names
-    return (MARK not in hall.name and not any(MARK in ids[r] for r in rows.tolist())
-            and not any(MARK in names[c] for c in np.unique(codes).tolist()))
-
-
-def orders(design, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """What :func:`compatible` compares of a hall: its ids' ranks, and the order in which
-    its UltraServers' codes rise."""
-    t = design.equipment
-    return id_ranks(t.ids, rows), np.argsort(hall_systems(t.system_code[rows]), kind="stable")
-
-
-def compatible(design, src: tuple[np.ndarray, np.ndarray], rows: np.ndarray) -> bool:
-    """Whether a hall alike (same digest) may take the templates of the hall whose
-    :func:`orders` are ``src``: its ids sort in the same order, its UltraServers' codes
-    rise in the same order."""
-    ranks, rising = orders(design, rows)
-    return np.array_equal(src[0], ranks) and np.array_equal(src[1], rising)
+    return (MARK not in hall.name and MARK not in "".join([ids[r] for r in rows.tolist()])
+            and MARK not in "".join([names[c] for c in np.unique(codes).tolist()]))
 
 
 def write_alike(design, halls, rows: list, keys: list, first_of: dict, tokenised: set, shared: np.ndarray,
-                found: dict) -> tuple[dict[str, list[Violation]], list[int]]:
+                found: dict) -> tuple[dict[str, Written], list[int]]:
     """Per hall (by id), its violations written from its kind's templates; and the halls
     (indices, rising) to evaluate on their own: a first hall whose templates failed, a hall
     they do not fit. ``keys`` are the halls' digests, ``first_of`` the first hall of each,
@@ -195,7 +286,7 @@ def write_alike(design, halls, rows: list, keys: list, first_of: dict, tokenised
     firsts = sorted(first_of.values())
     first_set = set(firsts)
     templates: dict[bytes, Templates | None] = {}   # per kind: the first's templates (None: none fit)
-    written: dict[str, list[Violation]] = {}
+    written: dict[str, Written] = {}
     own = []
     for i in firsts:
         found_here = found.get(halls[i].id, [])
@@ -206,7 +297,8 @@ def write_alike(design, halls, rows: list, keys: list, first_of: dict, tokenised
                 templates[keys[i]] = None
                 own.append(i)
                 continue
-            written[halls[i].id] = templates[keys[i]].written(halls[i], names_of(design, halls[i], rows[i]))
+            written[halls[i].id] = Written(templates[keys[i]], halls[i],
+                                           HallNames(design, rows[i]).names(design, halls[i]))
         elif not found_here:
             templates[keys[i]] = Templates([], halls[i].id)
         else:
@@ -218,10 +310,14 @@ def write_alike(design, halls, rows: list, keys: list, first_of: dict, tokenised
         tpl, src = templates[keys[i]], first_of[keys[i]]
         if tpl is not None and not len(tpl):
             written[hall.id] = []
-        elif tpl is not None and templatable(design, hall, rows[i], shared) and compatible(
-                design, src_orders[src] if src in src_orders else src_orders.setdefault(
-                    src, orders(design, rows[src])), rows[i]):
-            written[hall.id] = tpl.written(hall, names_of(design, hall, rows[i]))
+        elif tpl is not None and templatable(design, hall, rows[i], shared):
+            if src not in src_orders:
+                src_orders[src] = HallNames(design, rows[src]).orders()
+            here = HallNames(design, rows[i])
+            if here.fits(src_orders[src]):
+                written[hall.id] = Written(tpl, hall, here.names(design, hall))
+            else:
+                own.append(i)
         else:
             own.append(i)
     own.sort()

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Iterator
 
 from designer.catalog import Catalog, load_catalog
-from designer.engine import Evaluation, evaluate
+from designer.engine import Evaluation, Violation, evaluate
 from designer.io.atomic import atomic_write_bytes
 from designer.model import Design
 
@@ -90,7 +90,7 @@ def export_design(design: Design, fmt: str, out: str | os.PathLike, evaluation: 
     ev = evaluation if evaluation is not None else evaluate(design, base)
     try:
         if fmt == "json":
-            atomic_write_bytes(out, report_json(ev.report(), plain_violations=True))
+            atomic_write_bytes(out, evaluation_json(ev))
         elif fmt == "csv":
             atomic_write_bytes(out, bom_csv(design, ev, base).encode("utf-8"))
         else:
@@ -160,6 +160,50 @@ def report_json(report: dict, plain_violations: bool = False) -> bytes:
         if out is not None and _written_alike(report, out, _violations_span(out) if plain_violations else None):
             return out
     return (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def evaluation_json(evaluation: Evaluation, report: dict | None = None) -> bytes:
+    """:func:`report_json` of ``evaluation.report()``, the same bytes, with the violations'
+    text written by the parts that can (halls' violations written from templates:
+    ``json_lines``) rather than from records. ``report``: the evaluation's
+    ``report(violations=False)`` when the caller has it (keys may be added at its end).
+
+    The report is written with its empty ``violations`` list and the list's items spliced
+    in: its top-level key's line is the one line starting ``␣␣"violations": []`` (an
+    indented report's top-level keys alone start with two spaces and a quote)."""
+    if report is None:
+        report = evaluation.report(violations=False)
+    pieces: list[bytes] = []
+    records: list[dict] = []
+    for part in evaluation.violation_parts:
+        lines = getattr(part, "json_lines", None)
+        if lines is None:
+            records.extend(map(Violation.to_dict, part))
+            continue
+        if records:
+            pieces.append(_records_text(records))
+            records = []
+        pieces.append(lines())
+    if records:
+        pieces.append(_records_text(records))
+    out = report_json(report)
+    if not pieces:
+        return out
+    empty = b'\n  "violations": []'
+    at = out.find(empty)
+    text = [out[:at], b'\n  "violations": [\n']
+    for piece in pieces:
+        text += (piece, b",\n")
+    text[-1] = b"\n  ]"
+    text.append(out[at + len(empty):])
+    return b"".join(text)   # (one copy of the megabytes)
+
+
+def _records_text(records: list[dict]) -> bytes:
+    """The lines of violation records as items of the report's top-level list."""
+    text = report_json({"violations": records}, plain_violations=True)
+    # b'{\n  "violations": [\n' … b'\n  ]\n}\n'
+    return text[len(b'{\n  "violations": [\n'):-len(b"\n  ]\n}\n")]
 
 
 def _violations_span(out: bytes) -> tuple[int, int] | None:

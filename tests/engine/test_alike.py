@@ -13,6 +13,8 @@ from designer.engine.alike import hall_digest
 from designer.engine.evaluator import Evaluator
 from designer.engine.group import feed_b_rows, loop_rows
 from designer.engine.options import EngineOptions
+from designer.engine.templates import Written
+from designer.io.exports import evaluation_json
 from designer.model.design import Change, Design
 from designer.model.layouts import lay_out_hall, spine_racks_for
 
@@ -35,6 +37,9 @@ def campus_of(n_halls: int, power: str = "N") -> Design:
 
 def same(a: Evaluator, b: Evaluator) -> None:
     assert json.dumps(a.evaluation.report()) == json.dumps(b.evaluation.report())
+    # the JSON report (violations written from templates as text) is the standard library's
+    assert evaluation_json(a.evaluation) == (json.dumps(b.evaluation.report(), indent=2,
+                                                        ensure_ascii=False) + "\n").encode()
     for name in ITEM_ARRAYS:
         assert np.array_equal(getattr(a.evaluation.items, name), getattr(b.evaluation.items, name)), name
     la, lb = a.evaluation.items.links, b.evaluation.items.links
@@ -149,6 +154,28 @@ def test_halls_alike_that_break_rules_get_the_messages_of_one_written_in_their_o
     assert piled and "5 items are piled on one another: H3-us2-r1, H3-us2-r2, H3-us3-r1 and 2 more" in piled[0].message
     ports = [v.message for v in fast.evaluation.violations_of("network-ports") if v.hall == "H3"]
     assert ports and all("Hall 50% (%(h)s)" in m and m.startswith("UltraServer H3-us") for m in ports)
+
+
+def test_names_that_json_escapes_are_written_into_the_report_as_the_standard_library_writes_them(monkeypatch):
+    """Hall names and ids holding quotes, backslashes, control and non-ASCII characters
+    (the report's text of written violations escapes the names as json.dumps does)."""
+    d = broken_campus()
+    for k, hall in enumerate(d.halls):
+        hall.name = f'Hall "{k}" \\ tab\there\nnew line, \x01, é ✓ 50%'
+    t = d.equipment
+    for k in range(4):   # (the same place in the sort order in every hall)
+        old = f"H{k + 1}-us2-r1"
+        new = f'H{k + 1}-us2-r1 "west"\\'
+        r = t.index.pop(old)
+        t.ids[r] = new
+        t.index[new] = r
+    sizes = evaluated_halls(monkeypatch)
+    fast = Evaluator(d)
+    assert sum(sizes) == 1                 # still one hall evaluated, three written
+    assert any(isinstance(p, Written) for p in fast.evaluation.violation_parts)
+    same(fast, Evaluator(d, options=EACH))
+    text = evaluation_json(fast.evaluation).decode()
+    assert '"H3-us2-r1 \\"west\\"\\\\"' in text and '\\u0001, é ✓ 50%' in text
 
 
 def test_a_hall_whose_ids_sort_otherwise_or_whose_ultraservers_come_in_another_order_is_evaluated_itself(

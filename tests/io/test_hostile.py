@@ -19,6 +19,7 @@ import sys
 import time
 import warnings
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -213,6 +214,63 @@ def test_the_writer_refuses_rather_than_writes_an_unreadable_file(pilot_path, tm
     with pytest.raises(ValueError, match="finite"):
         write_design(design, tmp_path / "x.dcplan")
     assert list(tmp_path.iterdir()) == []
+
+
+# ====================================================================== 4b. the two parsers read alike
+def _parsed(text: str):
+    """What the reader's parser makes of ``text``: the document, or the refusal's message."""
+    try:
+        return dcplan._parse_json(text, from_utf8=True, raw=text.encode("utf-8"))
+    except (DesignFileError, ValueError, RecursionError) as exc:
+        return ("refused", type(exc).__name__, str(exc))
+
+
+def _careful(text: str):
+    """… with the standard library's parser alone (the fast one left out)."""
+    with mock.patch.object(dcplan, "_parse_plain", lambda raw: dcplan._NOT_PLAIN):
+        return _parsed(text)
+
+
+@pytest.mark.parametrize("text", [
+    '{"a": "x:y", "b": {"c": 1, "c": 2}}',            # a repeated key, a colon in text elsewhere
+    '{"a": "\\u003a", "b": {"c": 1, "c": 2}}',        # … and an escaped colon (the file holds none)
+    '{"a:b": {"c:": ":"}, "d": [":", {"e": ":"}]}',  # colons in keys and values, no key repeated
+    '{"n": 1234567890123456789, "m": -9223372036854775809, "k": 18446744073709551616}',
+    '{"f": 0.1234567890123456789012345, "g": 1.7976931348623157e308, "h": 5e-324, "z": -0}',
+    '{"s": "1234567890123456789012", "t": "\\ud83d\\ude80 \\t"}',
+    '[NaN]', '{"a": 1e400}', '{"a": "\\ud800"}', '[' * 300 + ']' * 300,
+])
+def test_the_fast_parser_reads_as_the_careful_one_or_leaves_it_the_text(text) -> None:
+    """orjson reads a design when it reads it as the standard library's parser with the
+    reader's refusals does: same values and types (ints beyond 64 bits too), a repeated
+    key refused with its place."""
+    fast, careful = _parsed(text), _careful(text)
+    assert fast == careful and repr(fast) == repr(careful)
+
+
+def test_the_fast_parser_reads_the_samples() -> None:
+    """The bundled samples take the fast path (a check that it is not always left)."""
+    for path in (REPO / "resources" / "examples").glob("*.dcplan"):
+        raw = path.read_bytes()
+        doc = dcplan._parse_plain(raw)
+        assert doc is not dcplan._NOT_PLAIN and doc == json.loads(raw), path.name
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False, allow_infinity=False) | st.text(":\"\\ab\u00e9\U0001f680\x01", max_size=6),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(":ab\"", max_size=3), inner, max_size=4),
+    max_leaves=20)
+
+
+@HOSTILE
+@given(doc=_JSON, ascii_only=st.booleans(), repeat=st.booleans())
+def test_the_fast_parser_reads_any_document_as_the_careful_one(doc, ascii_only, repeat) -> None:
+    text = json.dumps({"doc": doc}, ensure_ascii=ascii_only)
+    if repeat:   # the same key twice in the outer object
+        text = text[:-1] + ', "doc": 0}'
+    fast, careful = _parsed(text), _careful(text)
+    assert fast == careful and repr(fast) == repr(careful)
 
 
 # ====================================================================== 5. degenerate figures

@@ -158,9 +158,11 @@ def _without_cyclic_gc():
             gc.enable()
 
 
-def _write_stdout_bytes(data: bytes) -> None:
-    """Write UTF-8 text to standard output: straight to its byte stream when that is what
-    the text layer would write (UTF-8, "\n" line ends), else through the text layer."""
+def _write_stdout_bytes(data: bytes | list[bytes]) -> None:
+    """Write UTF-8 text (or its parts, one after the other) to standard output: straight
+    to its byte stream when that is what the text layer would write (UTF-8, "\n" line
+    ends), else through the text layer."""
+    parts = data if isinstance(data, list) else [data]
     stream = sys.stdout
     buffer = getattr(stream, "buffer", None)
     try:
@@ -168,10 +170,10 @@ def _write_stdout_bytes(data: bytes) -> None:
     except (AttributeError, LookupError, TypeError):
         utf8 = False
     if buffer is None or not utf8 or os.linesep != "\n":
-        stream.write(data.decode("utf-8"))
+        stream.write(b"".join(parts).decode("utf-8"))
         return
     stream.flush()
-    buffer.write(data)
+    buffer.writelines(parts)
 
 
 #: Export formats that show the resilience section (the others draw or list the design).
@@ -267,10 +269,10 @@ def _report_or_check(args: argparse.Namespace, design, catalog, evaluation, work
         report["workload"] = workload_figures(report, work)
     if args.verb == "report":
         if args.json:
-            from designer.io.exports import evaluation_json
+            from designer.io.exports import evaluation_json_parts
 
             # json.dumps(evaluation.report() + workload, indent=2, ensure_ascii=False) + "\n"
-            _write_stdout_bytes(evaluation_json(evaluation, report))
+            _write_stdout_bytes(evaluation_json_parts(evaluation, report))
         else:
             text = _readable_report(evaluation, catalog.with_overrides(design.assumptions))
             if "workload" in report:

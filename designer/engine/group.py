@@ -83,6 +83,7 @@ class HallGroup:
         self.failed = failed_rows[rows] if failed_rows is not None else np.zeros(len(rows), bool)
         self.tray_drop_m = np.array([settings.tray_drop_m if h.tray_drop_m is None else h.tray_drop_m for h in halls])
         self.violations: dict[str, list[Violation]] = {hall.id: [] for hall in halls}
+        self._lists: tuple | None = None   # rows, hall_of, plan_x, plan_y as lists (add)
 
     quiet = False  # a group of copies made to try failures records no violations
 
@@ -109,6 +110,7 @@ class HallGroup:
             setattr(c, name, np.full(k, getattr(self, name)[0]))
         c.violations = {self.halls[0].id: []}
         c.quiet = True
+        c._lists = None
         return c
 
     @property
@@ -131,13 +133,17 @@ class HallGroup:
         """Record a violation at the first item (or at relative ``x``, ``y`` of its hall)."""
         if self.quiet:
             return
-        p = int(positions[0])
-        h = int(self.hall_of[p])
+        if self._lists is None:   # (as Python lists once: thousands of messages in a draft)
+            self._lists = (self.rows.tolist(), self.hall_of.tolist(), self.plan_x.tolist(), self.plan_y.tolist())
+        rows, hall_of, plan_x, plan_y = self._lists
+        at = positions.tolist() if isinstance(positions, np.ndarray) else [int(p) for p in positions]
+        p = at[0]
+        h = hall_of[p]
         hall = self.halls[h]
-        vx = float(self.plan_x[p] if x is None else x + self.origin_x[h])
-        vy = float(self.plan_y[p] if y is None else y + self.origin_y[h])
+        vx = plan_x[p] if x is None else float(x + self.origin_x[h])
+        vy = plan_y[p] if y is None else float(y + self.origin_y[h])
         ids = self.ids
-        members = tuple(ids[r] for r in self.rows[np.asarray(positions, np.int64)].tolist())
+        members = tuple([ids[rows[q]] for q in at])
         self.violations[hall.id].append(Violation(kind, members, message, hall.id, vx, vy))
 
     def add_to_hall(self, h: int, kind: str, message: str) -> None:

@@ -19,7 +19,6 @@ is evaluated on its own.
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -130,23 +129,18 @@ class Templates:
         :meth:`Violation.to_dict`: its keys in order, each string escaped by the same
         encoder (a ``%(key)s`` holds nothing it escapes), each number as it writes it."""
         if self._json is None:
+            heads = {kind: f'    {{\n      "kind": {encode_basestring(kind)},\n      "severity": '
+                           f'{encode_basestring(SEVERITY[kind])},\n      "ids": ' for kind in SEVERITY}
+            tail = f',\n      "hall": "%({HALL_ID})s",\n      "location": [\n        '
             records = []
             for kind, keys, text, x, y in self.items:
-                ids = (f'[\n        "%({keys[0]})s"' + "".join(f',\n        "%({k})s"' for k in keys[1:])
-                       + "\n      ]") if keys else "[]"
-                records.append(f'    {{\n      "kind": {encode_basestring(kind)},\n'
-                               f'      "severity": {encode_basestring(SEVERITY[kind])},\n'
-                               f'      "ids": {ids},\n      "message": {encode_basestring(text)},\n'
-                               f'      "hall": "%({HALL_ID})s",\n      "location": [\n'
-                               f'        {_number(round(x, 3))},\n        {_number(round(y, 3))}\n'
-                               f'      ]\n    }}')
+                ids = ('[\n        "%(' + ')s",\n        "%('.join(keys) + ')s"\n      ]') if keys else "[]"
+                x, y = round(x, 3), round(y, 3)   # (finite: float.__repr__, as json.dumps writes it)
+                records.append(f'{heads[kind]}{ids},\n      "message": {encode_basestring(text)}{tail}'
+                               f'{repr(x) if x - x == 0 else json.dumps(x)},\n        '
+                               f'{repr(y) if y - y == 0 else json.dumps(y)}\n      ]\n    }}')
             self._json = ",\n".join(records).encode("utf-8")
         return self._json
-
-
-def _number(v: float) -> str:
-    """A float as json.dumps writes it (``float.__repr__`` when finite)."""
-    return repr(v) if math.isfinite(v) else json.dumps(v)
 
 
 class Written(Sequence):

@@ -163,8 +163,13 @@ def report_json(report: dict, plain_violations: bool = False) -> bytes:
 
 
 def evaluation_json(evaluation: Evaluation, report: dict | None = None) -> bytes:
-    """:func:`report_json` of ``evaluation.report()``, the same bytes, with the violations'
-    text written by the parts that can (halls' violations written from templates:
+    """:func:`evaluation_json_parts` joined."""
+    return b"".join(evaluation_json_parts(evaluation, report))
+
+
+def evaluation_json_parts(evaluation: Evaluation, report: dict | None = None) -> list[bytes]:
+    """:func:`report_json` of ``evaluation.report()``, the same bytes in parts (to be
+    written one after the other), with the violations' text written by the parts that can (halls' violations written from templates:
     ``json_lines``) rather than from records. ``report``: the evaluation's
     ``report(violations=False)`` when the caller has it (keys may be added at its end).
 
@@ -188,7 +193,7 @@ def evaluation_json(evaluation: Evaluation, report: dict | None = None) -> bytes
         pieces.append(_records_text(records))
     out = report_json(report)
     if not pieces:
-        return out
+        return [out]
     empty = b'\n  "violations": []'
     at = out.find(empty)
     text = [out[:at], b'\n  "violations": [\n']
@@ -196,7 +201,7 @@ def evaluation_json(evaluation: Evaluation, report: dict | None = None) -> bytes
         text += (piece, b",\n")
     text[-1] = b"\n  ]"
     text.append(out[at + len(empty):])
-    return b"".join(text)   # (one copy of the megabytes)
+    return text   # (written as they are, or joined: one copy of the megabytes)
 
 
 def _records_text(records: list[dict]) -> bytes:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from designer.engine.arrays import unique
+
 #: Boxes are shrunk by this much on every side, so items that only touch (side by
 #: side, against a wall) neither overlap nor leave the hall through rounding.
 EPS_M = 1e-6
@@ -208,11 +210,11 @@ class BoxIndex:
         if sizes.sum() > room:
             # a sparse extent (items kilometres apart): number the occupied cells only
             self.sparse = True
-            self.ux, self.uy = np.unique(gx), np.unique(gy)
+            self.ux, self.uy = unique(gx), unique(gy)
             a = hk * len(self.ux) + np.searchsorted(self.ux, gx)
-            self.ua = np.unique(a)
+            self.ua = unique(a)
             ckey = np.searchsorted(self.ua, a) * len(self.uy) + np.searchsorted(self.uy, gy)
-            self.ukey = np.unique(ckey)
+            self.ukey = unique(ckey)
             cid = np.searchsorted(self.ukey, ckey)
             self.ncells = len(self.ukey)
         else:

@@ -57,6 +57,14 @@ class Violation:
                 "location": [round(self.x, 3), round(self.y, 3)]}
 
 
+def violation(kind: str, ids: tuple[str, ...], message: str, hall: str, x: float, y: float) -> Violation:
+    """``Violation(kind, ids, message, hall, x, y)`` made as its frozen dataclass
+    ``__init__`` would, without a call per field (thousands of messages in a draft)."""
+    v = object.__new__(Violation)
+    v.__dict__.update(kind=kind, ids=ids, message=message, hall=hall, x=x, y=y)
+    return v
+
+
 #: Per-item flags the hall-local rules set (one row each in the evaluator's flag block).
 HALL_FLAGS = ("outside-hall", "obstruction", "overlap", "clearance", "airflow", "floor-load",
               "power-capacity", "unpowered", "cooling-capacity", "scaleup-reach", "cable-reach",

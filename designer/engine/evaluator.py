@@ -11,6 +11,7 @@ handful of O(n) numpy passes.
 from __future__ import annotations
 
 import os
+import threading
 from collections import Counter
 from dataclasses import replace
 from typing import Iterable
@@ -18,6 +19,7 @@ from typing import Iterable
 import numpy as np
 
 from designer.catalog import Catalog, load_catalog, with_design_types
+from designer.engine.arrays import unique
 from designer.engine.evaluation import HALL_SUMS, SYSTEM_KEYS, Evaluation, HallTable, ItemTable, Violation
 from designer.engine.group import feed_b_rows, fmt_kw, loop_rows
 from designer.engine.alike import hall_digest
@@ -146,7 +148,7 @@ class Evaluator:
         if len(alike) > 1 and len(self.order) >= self.options.parallel_min_items and (os.cpu_count() or 1) >= 2:
             # halls are independent: half of them in the engine's worker thread
             half = alike[:len(alike) // 2]
-            first = _worker().submit(lambda: {h: hall_failures(self, h, trials[h], working) for h in half})
+            first = _Task(lambda: {h: hall_failures(self, h, trials[h], working) for h in half})
             self.failures.update({h: hall_failures(self, h, trials[h], working) for h in alike[len(half):]})
             self.failures.update(first.result())
         else:
@@ -172,7 +174,7 @@ class Evaluator:
         tc = t.type_code[comp]
         share = types.system["mxfp8_tflops"][tc] / types.racks_per_system[tc] / 1000.0
         pflops = np.bincount(t.system_code[comp], share, minlength=len(t.systems.names))
-        codes = [int(c) for c in np.unique(t.system_code[comp]) if effective[c]]
+        codes = [int(c) for c in unique(t.system_code[comp]) if effective[c]]
         names = sorted((t.systems[c], float(pflops[c])) for c in codes)
         return SingleFailure(f.id, f.type, f.hall, f.system, len(names), sum(p for _, p in names),
                              tuple(n for n, _ in names), tuple(p for _, p in names), f.spines_lost)
@@ -219,21 +221,13 @@ class Evaluator:
                               self.options, memory, self._failed_now, tokens, runs)
 
     def _evaluate_each(self, halls, tokens: frozenset) -> GroupResult:
-        """Halls each evaluated alone (half of them in the engine's worker thread on a
-        large design), joined in order; each leaves its rules' run in :attr:`runs` for its
-        single failures (the first hall of each kind: their trials then skip that run)."""
+        """Halls each evaluated alone, joined in order; each leaves its rules' run in
+        :attr:`runs` for its single failures (the first hall of each kind: their trials
+        then skip that run). In one thread: half of them in the worker thread made the
+        1M-chip report's evaluation 5–25 ms slower (a few halls' Python-bound rules
+        contending for the interpreter lock), the campus's and the draft's alike."""
         rows = [self.order[slice(*self.slices[h.id])] for h in halls]
-
-        def each(part: range) -> list[GroupResult]:
-            return [self._evaluate([halls[i]], rows[i], None, tokens, self.runs) for i in part]
-
-        k = len(halls) // 2
-        if k and len(self.order) >= self.options.parallel_min_items and (os.cpu_count() or 1) >= 2:
-            first = _worker().submit(each, range(k))
-            results = each(range(k, len(halls)))
-            results = first.result() + results
-        else:
-            results = each(range(len(halls)))
+        results = [self._evaluate([hall], r, None, tokens, self.runs) for hall, r in zip(halls, rows)]
         out, n = results[0], len(rows[0])
         for res, r in zip(results[1:], rows[1:]):
             out = join_results(out, res, n)
@@ -443,7 +437,7 @@ class Evaluator:
         ends = np.cumsum(sizes)
         k = int(np.clip(np.searchsorted(ends, len(order) / 2), 1, len(halls) - 1))
         cut = int(ends[k - 1])
-        first = _worker().submit(self._evaluate, halls[:k], order[:cut], None, tokens)
+        first = _Task(self._evaluate, halls[:k], order[:cut], None, tokens)
         second = self._evaluate(halls[k:], order[cut:], None, tokens)
         return join_results(first.result(), second, cut)
 
@@ -765,8 +759,6 @@ class Evaluator:
         return {"by_type": out, "missing": missing_by_key}
 
 
-_WORKER = None
-
 
 def _add_facility_kw(totals: dict, kw: float) -> None:
     """Add load to the facility power (the chain's losses) and to what follows from it."""
@@ -781,14 +773,29 @@ def _add_facility_kw(totals: dict, kw: float) -> None:
     t["pflops_per_mw"] = round(t["pflops_per_mw"] / factor, 6)
 
 
-def _worker():
-    """The engine's one worker thread (imported and started on first use)."""
-    global _WORKER
-    if _WORKER is None:
-        from concurrent.futures import ThreadPoolExecutor
+class _Task:
+    """``fn(*args)`` run in a thread of the engine's own while the caller goes on;
+    :meth:`result` waits for it and returns its value (or raises its exception). A thread
+    per task (tens of µs to start) spares the report process importing
+    ``concurrent.futures`` and ``logging`` (about 6 ms) for the one or two tasks it runs."""
 
-        _WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="designer-engine")
-    return _WORKER
+    def __init__(self, fn, *args) -> None:
+        self._fn, self._args = fn, args
+        self._value = self._error = None
+        self._thread = threading.Thread(target=self._run, name="designer-engine", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._fn(*self._args)
+        except BaseException as exc:  # noqa: BLE001 (raised again in the caller's thread)
+            self._error = exc
+
+    def result(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 def _severity_counts_by_hall(parts: list, hall_ids: list[str]) -> tuple[np.ndarray, np.ndarray]:

@@ -41,6 +41,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from designer.catalog import Catalog
+from designer.engine.arrays import unique
 from designer.engine.fabric import clos_tiers, spine_racks_needed
 from designer.engine.fill_floor import (  # noqa: F401 (FillError and the type ids are part of fill's API)
     AIR_TYPE, BUSWAY_TYPE, CDU_TYPE, LEAF_TYPE, SPINE_TYPE, FillError, _Floor, _Kit, _kit, _Layout,
@@ -532,7 +533,7 @@ def _site_figures(design: Design, kit: _Kit) -> tuple[dict[str, float], float, i
         kinds[code] = spec
     tc = t.type_code
     hc = t.hall_code
-    for code in np.unique(tc) if len(tc) else []:
+    for code in unique(tc) if len(tc) else []:
         spec = kinds[int(code)]
         if spec is None:
             continue

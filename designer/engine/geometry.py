@@ -19,6 +19,7 @@ import numpy as np
 import shapely
 
 from designer.engine import boxes as bx
+from designer.engine.arrays import unique
 from designer.engine.settings import Settings
 from designer.engine.shapes import polygon as _polygon
 from designer.engine.shapes import rect_box as _rect_box
@@ -223,7 +224,7 @@ def _geometry(g: "_Group", types: TypeTable, st: Settings, halls: list[Hall], ha
         # a pile: each box met only the first boxes of its crowded cells, so a pair may be
         # found from one side only: keep every pair once, whichever side found it
         keep = a != b
-        key = np.unique(np.minimum(a[keep], b[keep]).astype(np.int64) * max(n_fl, 1) + np.maximum(a[keep], b[keep]))
+        key = unique(np.minimum(a[keep], b[keep]).astype(np.int64) * max(n_fl, 1) + np.maximum(a[keep], b[keep]))
         geo.fp = (key // max(n_fl, 1), key % max(n_fl, 1))
     else:
         keep = a < b

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from designer.engine.evaluation import Violation
+from designer.engine.evaluation import Violation, violation
 from designer.engine.settings import Settings
 from designer.engine.shapes import relative_polygon, snap
 from designer.engine.types import TypeTable
@@ -144,7 +144,7 @@ class HallGroup:
         vy = plan_y[p] if y is None else float(y + self.origin_y[h])
         ids = self.ids
         members = tuple([ids[rows[q]] for q in at])
-        self.violations[hall.id].append(Violation(kind, members, message, hall.id, vx, vy))
+        self.violations[hall.id].append(violation(kind, members, message, hall.id, vx, vy))
 
     def add_to_hall(self, h: int, kind: str, message: str) -> None:
         """Record a violation of hall ``h`` itself, at its origin."""

@@ -27,7 +27,8 @@ from json.encoder import encode_basestring   # (the standard library's, C: ensur
 import numpy as np
 
 from designer.engine.alike import first_seen
-from designer.engine.evaluation import SEVERITY, Violation
+from designer.engine.arrays import unique
+from designer.engine.evaluation import SEVERITY, Violation, violation
 
 #: Tokens stand for names in a tokenised hall's messages: ``\0i0000012\1`` the item whose
 #: id sorts 12th in its hall, ``\0s3\1`` the hall's 4th UltraServer (first appearance),
@@ -110,14 +111,8 @@ class Templates:
         """The violations in the hall's names (``names``: :meth:`HallNames.names`)."""
         hall_id = hall.id
         get = names.__getitem__
-        new = object.__new__
-        out = []
-        for kind, keys, text, x, y in self.items:
-            v = new(Violation)
-            # (a frozen dataclass: its fields set as its own __init__ would, without the calls)
-            v.__dict__.update(kind=kind, ids=tuple(map(get, keys)), message=text % names, hall=hall_id, x=x, y=y)
-            out.append(v)
-        return out
+        return [violation(kind, tuple(map(get, keys)), text % names, hall_id, x, y)
+                for kind, keys, text, x, y in self.items]
 
     def json_format(self) -> bytes:
         """Every violation's record as the JSON report writes it (the items of its
@@ -252,7 +247,7 @@ def shared_systems(design) -> np.ndarray:
     named = t.system_code >= 0
     if not named.any():
         return np.zeros(n, bool)
-    pairs = np.unique(t.system_code[named].astype(np.int64) * (len(t.halls.names) + 1) + t.hall_code[named])
+    pairs = unique(t.system_code[named].astype(np.int64) * (len(t.halls.names) + 1) + t.hall_code[named])
     return np.bincount(pairs // (len(t.halls.names) + 1), minlength=n) > 1
 
 
@@ -267,7 +262,7 @@ def templatable(design, hall, rows: np.ndarray, shared: np.ndarray) -> bool:
     ids = t.ids
     names = t.systems.names
     return (MARK not in hall.name and MARK not in "".join([ids[r] for r in rows.tolist()])
-            and MARK not in "".join([names[c] for c in np.unique(codes).tolist()]))
+            and MARK not in "".join([names[c] for c in unique(codes).tolist()]))
 
 
 def write_alike(design, halls, rows: list, keys: list, first_of: dict, tokenised: set, shared: np.ndarray,

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
+from designer.engine.arrays import unique
 from designer.engine.evaluation import HALL_FLAGS, Violation
 from designer.engine.geometry import _geometry
 from designer.engine.options import DEFAULT_OPTIONS, EngineOptions
@@ -237,7 +238,7 @@ def _leaves_rehome(g: HallGroup, base: _Run, flags: dict, powered: np.ndarray, c
     quiet = dict(flags)
     quiet["cable-reach"] = quiet["network-ports"] = np.zeros(len(g), bool)
     bad = stranded_items(quiet, powered, cooled, np.zeros(len(g), bool)) & is_compute
-    return ok, np.unique(g.system[bad]).astype(np.int64)
+    return ok, unique(g.system[bad]).astype(np.int64)
 
 
 def _spares_spines(g: HallGroup, pairs: tuple, spines: np.ndarray, candidates: list,
@@ -305,7 +306,7 @@ def try_single_failures(design: Design, types: TypeTable, settings: Settings, ha
     powered, cooled = base.power.powered, base.cooling.cooled
     comp = g.kind == COMPUTE
     bad = stranded_items(flags, powered, cooled, base.network.link_down)
-    before = np.unique(g.system[comp & bad])
+    before = unique(g.system[comp & bad])
     liquid_ok = (base.cooling.liquid_kw <= 0) | (base.cooling.served_by_cdu >= 0)
     air_ok = (base.cooling.air_kw <= 0) | (base.cooling.served_by_air >= 0)
     out: list[np.ndarray | None] = [None] * len(candidates)
@@ -323,7 +324,7 @@ def try_single_failures(design: Design, types: TypeTable, settings: Settings, ha
         lost[w] = int(bool(spine_up[np.searchsorted(spines, np.atleast_1d(candidates[w])[0])]))
     kinds[spine] = -1
     lost_bound = None
-    if len(before) == len(np.unique(g.system[comp])):
+    if len(before) == len(unique(g.system[comp])):
         # every UltraServer of the hall is stranded already: no failure strands another
         # (a draft); only what a failure takes from the working spines may need copies
         known = kinds >= 0
@@ -377,7 +378,7 @@ def try_single_failures(design: Design, types: TypeTable, settings: Settings, ha
         c_bad = stranded_items(cflags, c_powered, c_cooled, link_down) & np.tile(comp, k)
         hit = np.flatnonzero(c_bad)
         copy, system = hit // n, c.system[hit]
-        key = np.unique(copy * (len(g.systems.names) + 1) + system)
+        key = unique(copy * (len(g.systems.names) + 1) + system)
         copy, system = key // (len(g.systems.names) + 1), key % (len(g.systems.names) + 1)
         cuts = np.searchsorted(copy, np.arange(k + 1))
         for j, w in enumerate(which):

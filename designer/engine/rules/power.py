@@ -15,6 +15,7 @@ import numpy as np
 import shapely
 
 from designer.engine.allocate import _group_cumsum, assign
+from designer.engine.arrays import unique
 from designer.engine.group import HallGroup, fmt_kw
 from designer.engine.types import BUSWAY
 
@@ -180,7 +181,7 @@ def _hall_capacity(g: HallGroup, consumers: np.ndarray, powered: np.ndarray, fla
     if g.quiet:
         return
     demand = np.bincount(hk, it, minlength=g.n_halls)
-    for h in np.unique(hk[over]):
+    for h in unique(hk[over]):
         hall = g.halls[h]
         n_over = int((hk[over] == h).sum())
         g.add_to_hall(int(h), "power-capacity", f"{hall.name} draws {fmt_kw(demand[h])} of IT load, over its "

@@ -68,6 +68,8 @@ class Evaluator:
         self._upper_links: dict = {}   # the fabric's upper-tier links, kept while their inputs hold
         self._fabric_static = None
         self._fabric_now = None    # the fabric of the evaluation being made
+        #: (Fabric, server links by medium, its report's parts) while the ids stay (moves only)
+        self._fabric_report = None
         #: single failures of a hall by its content (:func:`resilience.hall_failures`)
         self.failure_memo: dict = {}
         #: per hall: the digest of what its evaluation depended on (alike.py), while it holds
@@ -248,6 +250,7 @@ class Evaluator:
         self._fabric_memo = None
         self._fabric_static = None
         self._fabric_now = None
+        self._fabric_report = None
         self._item_codes = None
         self._under = None
         self.failure_memo = {}
@@ -300,13 +303,20 @@ class Evaluator:
         fab = self._current_fabric()
         evaluation.fabric = fab
         totals = evaluation.totals
-        totals["network"], violations = fabric_report(fab, self.design, self.settings, self.types,
-                                                      self._server_link_media(evaluation))
+        media = self._server_link_media(evaluation)
+        kept = self._fabric_report
+        if kept is not None and kept[0] is fab and np.array_equal(kept[1], media):
+            network, violations, counts, metres = kept[2:]   # (a drag: the same fabric, the same report)
+        else:
+            network, violations = fabric_report(fab, self.design, self.settings, self.types, media)
+            links = fab.links
+            ok = links.medium >= 0
+            counts = np.bincount(links.medium[ok], links.count[ok], minlength=len(self.settings.media))
+            metres = np.bincount(links.medium[ok], links.count[ok] * links.length_m[ok],
+                                 minlength=len(self.settings.media))
+            self._fabric_report = (fab, media, network, violations, counts, metres)
+        totals["network"] = dict(network)
         by_medium = totals["cables"]["by_medium"]
-        links = fab.links
-        ok = links.medium >= 0
-        counts = np.bincount(links.medium[ok], links.count[ok], minlength=len(self.settings.media))
-        metres = np.bincount(links.medium[ok], links.count[ok] * links.length_m[ok], minlength=len(self.settings.media))
         for i, name in enumerate(self.settings.media):
             if counts[i] > 0:
                 entry = by_medium[name]
@@ -464,6 +474,7 @@ class Evaluator:
             self._distinct = None  # rows changed: count the UltraServers again
             self._busways = None
             self._fabric_static = None
+            self._fabric_report = None   # (its messages name items: ids may have changed)
         # the per-item table of the evaluation before: the new one patches the touched halls
         previous = self.evaluation if order is self.order else None
         touched = list(dict.fromkeys(change.halls))

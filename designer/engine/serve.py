@@ -10,7 +10,6 @@ step. Every choice depends only on the item's own hall.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -99,10 +98,12 @@ class _PairState:
             return None
         pairs = prev.pairs
         if len(rows):
-            pairs = copy.copy(prev.pairs)
+            old = prev.pairs
+            pairs = object.__new__(_Pairs)   # (a shallow copy, without copy.copy's protocol)
+            pairs.unit = old.unit
             sub = _Pairs(prev.table, ih[rows], ix[rows], iy[rows], ux, uy, ex[rows], reach, scale, direct=direct)
             for name in ("dist", "cheb", "ok"):
-                arr = getattr(prev.pairs, name).copy()
+                arr = getattr(old, name).copy()
                 arr[rows] = getattr(sub, name)
                 setattr(pairs, name, arr)
         return cls(items, units, ix, iy, ex, ux, uy, reach, scale, prev.table, pairs, direct)

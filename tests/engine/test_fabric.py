@@ -420,3 +420,27 @@ def test_a_spine_rack_offers_the_down_ports_of_its_own_switches():
     small = evaluate(supported_design(assumptions={"spine-rack.switches": 1, "spine-rack.switch_radix": 16}))
     (v,) = small.violations_of("fabric-capacity")
     assert "20 leaf uplink(s) find no spine port" in v.message
+
+
+def test_a_drag_keeps_the_fabric_report_and_an_edit_of_ids_writes_it_again():
+    """While a drag leaves the fabric as it was, its report (the network section, the
+    fabric-capacity error) is kept, the same as a fresh evaluation's; an edit that may
+    change ids (a spine rack renamed) writes it again with the new id."""
+    from designer.model import Change
+
+    d = four_ultraservers(1)
+    ev = Evaluator(d)
+    (before,) = ev.evaluation.violations_of("fabric-capacity")
+    t = d.equipment
+    t.x[t.index["us1-r1"]] += 0.3
+    after = ev.apply(Change("moved", ("us1-r1",), ("A",)))
+    (kept,) = after.violations_of("fabric-capacity")
+    assert kept is before   # (not written again)
+    assert after.report()["network"] == evaluate(d).report()["network"]
+    assert [v.message for v in after.violations] == [v.message for v in evaluate(d).violations]
+    r = t.index.pop("spine1")   # renamed in place: the same rows, the same fabric
+    t.ids[r] = "spine-east"
+    t.index["spine-east"] = r
+    renamed = ev.apply(Change("updated", ("spine-east",), ("A",)))
+    (v,) = renamed.violations_of("fabric-capacity")
+    assert v.ids == ("spine-east",) and v.ids == only(evaluate(d), "fabric-capacity").ids

@@ -562,6 +562,16 @@ def test_evaluating_halls_in_two_threads_gives_the_same_result(moves, tight):
     assert_same_evaluation(inc, evaluate(design, options=one_group))
 
 
+def test_an_engine_task_gives_its_value_or_raises_its_error_in_the_caller():
+    """The engine's tasks run in a thread of their own: what they return or raise reaches
+    the caller waiting for them (an error is never lost in the thread)."""
+    from designer.engine.evaluator import _Task
+
+    assert _Task(lambda a, b: a + b, 2, 3).result() == 5
+    with pytest.raises(ZeroDivisionError):
+        _Task(lambda: 1 / 0).result()
+
+
 # ------------------------------------------------------------------ the grid passes
 # Small halls go straight to the table of every unit; halls with more than dense_pairs
 # (item, unit) pairs first look near each item (passes 1 and 2). Candidates come from

@@ -255,8 +255,6 @@ def _by_type_lines(throughput: dict) -> list[str]:
 def _workload(args: argparse.Namespace):
     """The ``--train-*`` options as a :class:`Workload` (None without them); a bad value
     exits 2 with one line."""
-    from designer.engine.workload import DEFAULT_MFU, DEFAULT_PRECISION, Workload, WorkloadError, parse_count
-
     given = args.train_params is not None, args.train_tokens is not None
     if not any(given):
         if args.mfu is not None or args.precision is not None:
@@ -266,6 +264,8 @@ def _workload(args: argparse.Namespace):
     if not all(given):
         sys.stderr.write("designer: give both --train-params and --train-tokens\n")
         raise SystemExit(EXIT_BAD_INPUT)
+    from designer.engine.workload import DEFAULT_MFU, DEFAULT_PRECISION, Workload, WorkloadError, parse_count
+
     try:
         return Workload(parse_count(args.train_params, "--train-params"), parse_count(args.train_tokens, "--train-tokens"),
                         DEFAULT_MFU if args.mfu is None else args.mfu, args.precision or DEFAULT_PRECISION)

@@ -10,9 +10,12 @@ gives another digest.
 
 from __future__ import annotations
 
-import hashlib
-
 import numpy as np
+
+try:   # hashlib's BLAKE2 itself, without hashlib's OpenSSL set-up (3 ms of a report process)
+    from _blake2 import blake2b
+except ImportError:  # (another Python)
+    from hashlib import blake2b
 
 
 def first_seen(codes: np.ndarray) -> np.ndarray:
@@ -40,7 +43,7 @@ def hall_digest(design, hall, rows: np.ndarray, loops: np.ndarray, feeds: np.nda
     is taken as failed; ``extra`` arrays are added as they are. ``loops`` and ``feeds``
     are per design row (:func:`designer.engine.group.loop_rows`, ``feed_b_rows``)."""
     t = design.equipment
-    h = hashlib.blake2b(digest_size=20)
+    h = blake2b(digest_size=20)
     h.update(repr((hall.outline, hall.columns, hall.keepouts, hall.floor_rating_kg_m2, hall.it_capacity_kw,
                    hall.tray_drop_m, hall.extra.get("power_feed"))).encode())
     systems = t.system_code[rows]

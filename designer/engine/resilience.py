@@ -13,13 +13,12 @@ network) and a single failure of one of its components strands compute.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from operator import attrgetter
 
 import numpy as np
 
-from designer.engine.alike import first_seen, hall_digest
+from designer.engine.alike import blake2b, first_seen, hall_digest
 from designer.engine.evaluation import Violation
 from designer.engine.power_chain import busways_under
 from designer.engine.rules import try_single_failures
@@ -258,7 +257,7 @@ def _hall_signature(evaluator, hall, rows: np.ndarray, candidates: list, n_items
     tried = (sizes, np.concatenate([np.asarray(candidates[:n_items], np.int64), *groups]))
     digest = evaluator.digests.get(hall.id)   # (the hall's, from its evaluation: the same state)
     if digest is not None:
-        h = hashlib.blake2b(digest, digest_size=20)
+        h = blake2b(digest, digest_size=20)
         for arr in tried:
             h.update(np.ascontiguousarray(arr).tobytes())
             h.update(b"|")

@@ -83,7 +83,7 @@ class HallGroup:
         self.failed = failed_rows[rows] if failed_rows is not None else np.zeros(len(rows), bool)
         self.tray_drop_m = np.array([settings.tray_drop_m if h.tray_drop_m is None else h.tray_drop_m for h in halls])
         self.violations: dict[str, list[Violation]] = {hall.id: [] for hall in halls}
-        self._lists: tuple | None = None   # rows, hall_of, plan_x, plan_y as lists (add)
+        self._lists: tuple | None = None   # (_as_lists)
 
     quiet = False  # a group of copies made to try failures records no violations
 
@@ -121,30 +121,35 @@ class HallGroup:
         """A polygon of hall ``h`` in its snapped relative coordinates."""
         return relative_polygon(tuple(map(tuple, points)), float(self.origin_x[h]), float(self.origin_y[h]))
 
+    def _as_lists(self) -> tuple[list, list, list, list]:
+        """Per position: the item's id, its hall, its plan x and y, as Python lists (made at
+        the first message: thousands in a draft, each a few list look-ups then)."""
+        if self._lists is None:
+            ids = self.ids
+            self._lists = ([ids[r] for r in self.rows.tolist()], self.hall_of.tolist(), self.plan_x.tolist(),
+                           self.plan_y.tolist())
+        return self._lists
+
     def id(self, p: int) -> str:
         """The equipment id at group position ``p``."""
-        return self.ids[int(self.rows[p])]
+        return self._as_lists()[0][p]
 
     def hall_name(self, p: int) -> str:
         """The name of the hall of the item at group position ``p``."""
-        return self.halls[int(self.hall_of[p])].name
+        return self.halls[self._as_lists()[1][p]].name
 
     def add(self, kind: str, positions, message: str, x=None, y=None) -> None:
         """Record a violation at the first item (or at relative ``x``, ``y`` of its hall)."""
         if self.quiet:
             return
-        if self._lists is None:   # (as Python lists once: thousands of messages in a draft)
-            self._lists = (self.rows.tolist(), self.hall_of.tolist(), self.plan_x.tolist(), self.plan_y.tolist())
-        rows, hall_of, plan_x, plan_y = self._lists
+        names, hall_of, plan_x, plan_y = self._as_lists()
         at = positions.tolist() if isinstance(positions, np.ndarray) else [int(p) for p in positions]
         p = at[0]
         h = hall_of[p]
         hall = self.halls[h]
         vx = plan_x[p] if x is None else float(x + self.origin_x[h])
         vy = plan_y[p] if y is None else float(y + self.origin_y[h])
-        ids = self.ids
-        members = tuple([ids[rows[q]] for q in at])
-        self.violations[hall.id].append(violation(kind, members, message, hall.id, vx, vy))
+        self.violations[hall.id].append(violation(kind, tuple([names[q] for q in at]), message, hall.id, vx, vy))
 
     def add_to_hall(self, h: int, kind: str, message: str) -> None:
         """Record a violation of hall ``h`` itself, at its origin."""

@@ -81,6 +81,7 @@ def tokenise(g, which: np.ndarray) -> None:
             systems[code] = f"{MARK}s{k}{END}"
         halls[h] = replace(halls[h], name=f"{MARK}h{END}")
     g.ids, g.systems, g.halls = ids, _Names(systems), halls
+    g._lists = None   # (its names are tokens now)
 
 
 class Templates:

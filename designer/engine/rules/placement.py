@@ -160,8 +160,9 @@ def _overlap(g: HallGroup, geo, flags, shapes: _Shapes) -> None:
     pairs_in = np.bincount(label[a], minlength=len(fl))
     piles = np.flatnonzero(pairs_in > PILE_PAIRS)
     single = pairs_in[label[a]] <= PILE_PAIRS
-    for i, j in zip(a[single], b[single]):
-        g.add("overlap", (fl[i], fl[j]), f"{g.id(fl[i])} overlaps {g.id(fl[j])}")
+    name = g.id
+    for i, j in zip(fl[a[single]].tolist(), fl[b[single]].tolist()):
+        g.add("overlap", (i, j), f"{name(i)} overlaps {name(j)}")
     for root in piles:
         members = np.flatnonzero(label == root)
         names = [g.id(fl[k]) for k in members]
@@ -169,8 +170,9 @@ def _overlap(g: HallGroup, geo, flags, shapes: _Shapes) -> None:
 
 
 def _zone_text(g: HallGroup, geo, z: int) -> str:
-    i = geo.owner[z]
-    return f"the {'rear' if geo.rear_side[z] else 'front'} service zone of {g.id(geo.fl[i])} ({geo.zlen[z]:.2f} m)"
+    z = int(z)
+    i = int(geo.owner[z])
+    return f"the {'rear' if geo.rear_side[z] else 'front'} service zone of {g.id(int(geo.fl[i]))} ({geo.zlen[z]:.2f} m)"
 
 
 def _clearance(g: HallGroup, geo, flags, shapes: _Shapes) -> None:
@@ -195,14 +197,18 @@ def _clearance(g: HallGroup, geo, flags, shapes: _Shapes) -> None:
         zi = zi[:0]
     starts = np.flatnonzero(np.r_[True, zi[1:] != zi[:-1]]) if len(zi) else np.zeros(0, np.int64)
     ends = np.r_[starts[1:], len(zi)]
-    for s_, e_ in zip(starts, ends):
-        z, i = zi[s_], owner[zi[s_]]
+    # (as Python lists: a draft hall has hundreds of these messages)
+    name = g.id
+    zone, owner_at, blocker = zi.tolist(), fl[owner[zi]].tolist(), fl[ej].tolist()
+    for s_, e_ in zip(starts.tolist(), ends.tolist()):
+        z, i = zone[s_], owner_at[s_]
         if e_ - s_ <= NAMED_BLOCKERS:
-            for j in ej[s_:e_]:
-                g.add("clearance", (fl[i], fl[j]), f"{_zone_text(g, geo, z)} is blocked by {g.id(fl[j])}")
+            text = _zone_text(g, geo, z)
+            for j in blocker[s_:e_]:
+                g.add("clearance", (i, j), f"{text} is blocked by {name(j)}")
             continue
-        blockers = [g.id(fl[j]) for j in ej[s_:e_]]
-        g.add("clearance", (fl[i], *fl[ej[s_:e_]]), f"{_zone_text(g, geo, z)} is blocked by {len(blockers)} items: "
+        blockers = [name(j) for j in blocker[s_:e_]]
+        g.add("clearance", (i, *blocker[s_:e_]), f"{_zone_text(g, geo, z)} is blocked by {len(blockers)} items: "
               f"{_listed(blockers)}")
     if geo.obstacles[3] is not None:
         rect_obstacle = geo.obstacles[2]

@@ -98,12 +98,13 @@ class Resilience:
 _FIELDS = tuple(SingleFailure.__dataclass_fields__)
 
 
-def _unstranding(item_id: str, type_id: str, hall_id: str, system: str, spines: int) -> SingleFailure:
-    """A failure that strands nothing (most of them): built as the frozen dataclass's
-    ``__init__`` would, without its per-field calls (thousands per campus)."""
+def _failure(*values) -> SingleFailure:
+    """``SingleFailure(*values)`` (every field) built as the frozen dataclass's ``__init__``
+    would, without its per-field calls (thousands per campus)."""
     f = object.__new__(SingleFailure)
-    f.__dict__.update(zip(_FIELDS, (item_id, type_id, hall_id, system, 0, 0, (), (), spines)))
+    f.__dict__.update(zip(_FIELDS, values))
     return f
+
 
 
 def declared_redundancy(site) -> dict[str, str]:
@@ -195,16 +196,7 @@ def hall_failures(evaluator, hall_id: str, trial: "_HallTrial | None | bool" = F
                                                          rows, candidates, evaluator.serving_memory,
                                                          evaluator.options, evaluator.memory.get(hall_id), failed,
                                                          evaluator.runs.pop(hall_id, None), partition_at)
-        # per candidate: what it strands beyond what was stranded before (system codes, rising)
-        stranded_before = np.zeros(len(t.systems.names) + 1, bool)
-        stranded_before[before] = True
-        new_by = [np.sort(a[~stranded_before[a]]) for a in after]
-        rel = np.full(len(t.systems.names) + 2, -1, np.int64)
-        rel[systems] = np.arange(len(systems))
-        # kept by the hall's own UltraServers (first appearance): the halls alike read it
-        # through theirs. Their PFLOPS are alike too, and summed in the same order.
-        memo[key] = _Trial([rel[a].tolist() for a in new_by], lost.tolist(),
-                           [pflops[a].tolist() for a in new_by], [float(pflops[a].sum()) for a in new_by], bound)
+        memo[key] = _stranded_anew(after, before, systems, pflops, len(t.systems.names), lost, bound)
     trial_out = memo[key]
     if trial_out.lost_bound is None:
         evaluator.lost_bound.pop(hall_id, None)
@@ -217,8 +209,8 @@ def hall_failures(evaluator, hall_id: str, trial: "_HallTrial | None | bool" = F
 
     def failure(item_id: str, type_id: str, system: str, k: int) -> SingleFailure:
         named = sorted(zip([hall_names[r] for r in new_rel[k]], shares[k]))
-        return SingleFailure(item_id, type_id, hall_id, system, len(named), totals[k],
-                             tuple(n for n, _ in named), tuple(p for _, p in named), lost[k])
+        return _failure(item_id, type_id, hall_id, system, len(named), totals[k],
+                        tuple([n for n, _ in named]), tuple([p for _, p in named]), lost[k])
 
     out = [failure(node, "", "power", n_items + j) for j, node in enumerate(nodes)]
     item_rows = rows[np.asarray(candidates[:n_items], np.int64)]
@@ -226,10 +218,39 @@ def hall_failures(evaluator, hall_id: str, trial: "_HallTrial | None | bool" = F
     ids, type_names = t.ids, t.types
     systems_of = [SYSTEM_OF_KIND[k] for k in types.kind[codes].tolist()]
     for k, (r, code, system) in enumerate(zip(item_rows.tolist(), codes.tolist(), systems_of)):
-        # (most strand nothing new)
+        # (most strand nothing new: nothing stranded, its spine racks lost)
         out.append(failure(ids[r], type_names[code], system, k) if new_rel[k]
-                   else _unstranding(ids[r], type_names[code], hall_id, system, lost[k]))
+                   else _failure(ids[r], type_names[code], hall_id, system, 0, 0, (), (), lost[k]))
     return out
+
+
+def _stranded_anew(after: list, before: np.ndarray, systems: np.ndarray, pflops: np.ndarray, n_systems: int,
+                   lost: np.ndarray, bound) -> "_Trial":
+    """Per candidate tried: what it strands beyond what was stranded ``before`` (system
+    codes, rising), kept by the hall's own UltraServers (first appearance: the halls alike
+    read it through theirs), with their PFLOPS, alike too and summed in the same order.
+    (All candidates at once: a sort by candidate and code, then slices.)"""
+    stranded_before = np.zeros(n_systems + 1, bool)
+    stranded_before[before] = True
+    counts = [len(a) for a in after]
+    flat = np.concatenate(after).astype(np.int64) if sum(counts) else np.zeros(0, np.int64)
+    which = np.repeat(np.arange(len(after)), counts)
+    new = ~stranded_before[flat]
+    flat, which = flat[new], which[new]
+    order = np.lexsort((flat, which))
+    flat = flat[order]
+    rel = np.full(n_systems + 2, -1, np.int64)
+    rel[systems] = np.arange(len(systems))
+    rel_all, pflops_all = rel[flat].tolist(), pflops[flat].tolist()
+    ends = np.cumsum(np.bincount(which, minlength=len(after))).tolist()
+    rels, shares, totals = [], [], []
+    lo = 0
+    for hi in ends:
+        rels.append(rel_all[lo:hi])
+        shares.append(pflops_all[lo:hi])
+        totals.append(float(pflops[flat[lo:hi]].sum()) if hi > lo else 0.0)   # (numpy's sum, as ever)
+        lo = hi
+    return _Trial(rels, lost.tolist(), shares, totals, bound)
 
 
 @dataclass

@@ -10,6 +10,7 @@ check, which names the place of the first fault.
 
 from __future__ import annotations
 
+import operator
 from itertools import repeat
 from typing import Any
 
@@ -111,28 +112,45 @@ def plain_point(p: Any, bound: float) -> bool:
     return type(p) is list and len(p) == 2 and plain_number(p[0], bound) and plain_number(p[1], bound)
 
 
+def points_ok(values: list, bound: float) -> np.ndarray:
+    """Per value: a list of two plain numbers within ±bound (:func:`plain_point`); a column
+    of such lists is checked with C-level loops."""
+    n = len(values)
+    if set(map(type, values)) <= {list} and set(map(len, values)) <= {2}:
+        return (numbers([p[0] for p in values], bound)[0] & numbers([p[1] for p in values], bound)[0])
+    return np.fromiter(map(plain_point, values, repeat(bound)), bool, n)
+
+
 def plain_busways(items: list, rows: np.ndarray, types: dict, halls: set[str], nodes: set[str],
                   feeds: tuple[str, ...], coord_bound: float) -> tuple[np.ndarray, dict[int, dict]]:
     """Of the entries ``rows``: the ordinary busways (id, type, hall, two different
-    points in range, a known feed and source, no other keys) and, per such row, its
-    ``feed``/``source`` fields as ``dcplan._read_item`` keeps them (file order). The rest is
-    left to ``dcplan._read_item``."""
+    points in range, a known feed and source, no other keys), checked a field at a time
+    like :func:`plain_flags`, and, per such row, its ``feed``/``source`` fields as
+    ``dcplan._read_item`` keeps them (file order). The rest is left to ``dcplan._read_item``."""
     busway = {t for t, spec in types.items() if spec.kind == "busway"}
-    found: list[int] = []
-    extra: dict[int, dict] = {}
-    for r in rows.tolist():
-        o = items[r]
-        if type(o) is not dict or not o.keys() <= BUSWAY_KEYS:
-            continue
-        i, t, h, start, end = o.get("id"), o.get("type"), o.get("hall"), o.get("start"), o.get("end")
-        if not (type(i) is str and 0 < len(i) <= 10_000 and not i.isspace() and type(t) is str and t in busway
-                and type(h) is str and h in halls and plain_point(start, coord_bound) and plain_point(end, coord_bound) and start != end):
-            continue
-        feed, source = o.get("feed", feeds[0]), o.get("source")
-        if type(feed) is not str or feed not in feeds or ("source" in o and (type(source) is not str
-                                                                             or source not in nodes)):
-            continue
-        found.append(r)
-        if len(o) > 5:
-            extra[r] = {k: v for k, v in o.items() if k == "feed" or k == "source"}
-    return np.array(found, np.int64), extra
+    rows = np.asarray(rows, np.int64)
+    objs = [items[r] for r in rows.tolist()]
+    if set(map(type, objs)) <= {dict}:
+        shaped = np.fromiter(map(BUSWAY_KEYS.issuperset, objs), bool, len(objs))
+    else:
+        shaped = np.fromiter((type(o) is dict and o.keys() <= BUSWAY_KEYS for o in objs), bool, len(objs))
+    at = np.flatnonzero(shaped)
+    if not len(at):
+        return np.zeros(0, np.int64), {}
+    objs = [objs[k] for k in at.tolist()]
+
+    def column(key: str, default=None) -> list:
+        return list(map(dict.get, objs, repeat(key), repeat(default)))
+
+    starts, ends = column("start"), column("end")
+    good = (texts_ok(column("id")) & members(column("type"), busway) & members(column("hall"), halls)
+            & points_ok(starts, coord_bound) & points_ok(ends, coord_bound)
+            & np.fromiter(map(operator.ne, starts, ends), bool, len(objs))
+            & members(column("feed", feeds[0]), set(feeds)))
+    has_source = np.fromiter(map(dict.__contains__, objs, repeat("source")), bool, len(objs))
+    if has_source.any():
+        good &= ~has_source | members(column("source"), nodes)
+    found = rows[at[good]]
+    extra = {int(r): {k: v for k, v in o.items() if k == "feed" or k == "source"}
+             for r, o, ok in zip(rows[at].tolist(), objs, good.tolist()) if ok and len(o) > 5}
+    return found, extra

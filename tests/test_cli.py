@@ -185,17 +185,17 @@ def test_report_json_of_halls_alike_that_break_rules_is_byte_identical_to_json_d
     d = Design('Entwurf «draft» "2"')
     d.site.utility_capacity_kw = 100_000
     for k in range(3):
-        h = f"H{k + 1}"
+        h = f'H{k + 1} "50%"'   # (a hall's id is written into every record of its violations)
         lay_out_hall(d, cat, h, f'Halle {k + 1} — "Süd" \\ 50%', row_pairs=1, ultraservers_per_row=2,
-                     id_prefix=f'{h}-"', spine_racks=3)
+                     id_prefix=f'H{k + 1}-"', spine_racks=3)
         t = d.equipment
-        t.x[t.index[f'{h}-"us1-r2']] = t.x[t.index[f'{h}-"us1-r1']] + 0.3   # an overlap in each
+        t.x[t.index[f'H{k + 1}-"us1-r2']] = t.x[t.index[f'H{k + 1}-"us1-r1']] + 0.3   # an overlap in each
     path = tmp_path / "draft.dcplan"
     write_design(d, path)
     evaluation = _evaluate(read_design(path), load_catalog())
     assert sum(isinstance(p, Written) for p in evaluation.violation_parts) == 3
     expected = _stdlib(evaluation.report())
-    assert b'overlaps H2-\\"us1-r' in expected   # (an id escaped in a message)
+    assert b'overlaps H2-\\"us1-r' in expected and b'"hall": "H2 \\"50%\\""' in expected   # (escaped)
     proc = subprocess.run([sys.executable, "-m", "designer", "report", "--json", str(path)], capture_output=True,
                           env=ENV, timeout=120)
     assert proc.returncode == 0, proc.stderr

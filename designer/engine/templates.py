@@ -139,6 +139,10 @@ class Templates:
         return self._json
 
 
+#: a record's hall field in :meth:`Templates.json_format`
+_HALL_FIELD = f'"hall": "%({HALL_ID})s"'.encode()
+
+
 class Written(Sequence):
     """A hall's violations written from its kind's templates, on demand: the list when
     first asked for (the app), the JSON report's text of them without the objects
@@ -181,7 +185,11 @@ class Written(Sequence):
             values = names.values()
         else:
             values = [encode_basestring(v)[1:-1] for v in names.values()]
-        return self.templates.json_format() % dict(zip(map(str.encode, names), map(str.encode, values)))
+        escaped = dict(zip(map(str.encode, names), map(str.encode, values)))
+        # every record's hall is this hall: written into the format at once, a fifth fewer
+        # fields to fill (the field's line, quotes unescaped, is no string's text)
+        hall = b'"hall": "' + escaped[HALL_ID.encode()].replace(b"%", b"%%") + b'"'
+        return self.templates.json_format().replace(_HALL_FIELD, hall) % escaped
 
 
 def _key(token: str) -> str:

@@ -19,7 +19,9 @@ table. The time above the floor per rack, 1M vs 10k, shows how the process grows
 
 Where the time goes: the report process's steps timed inside one process (importing
 numpy and shapely, importing designer, reading, evaluating, building the report
-document, encoding it as JSON), medians, for each 1M design (and the baseline's).
+document, encoding it as JSON: since the violations of halls alike are written as text
+from their templates, the document holds no violations and the JSON step writes them),
+medians, for each 1M design (and the baseline's).
 
 Medians of ``--repeat`` runs; the machine is shared, so quote medians and ratios, and
 the machine-speed line printed last (the same code runs up to 2× slower when the

@@ -22,7 +22,7 @@ from designer.catalog import Catalog, load_catalog, with_design_types
 from designer.engine.arrays import unique
 from designer.engine.evaluation import HALL_SUMS, SYSTEM_KEYS, Evaluation, HallTable, ItemTable, Violation
 from designer.engine.group import feed_b_rows, fmt_kw, loop_rows
-from designer.engine.alike import hall_digest
+from designer.engine.alike import hall_digests
 from designer.engine.fabric import (build_fabric, fabric_report, oversubscription, partitioned, spine_redundancy,
                                     spines_working)
 from designer.engine.options import DEFAULT_OPTIONS, EngineOptions
@@ -405,7 +405,7 @@ class Evaluator:
         loops, feeds = self.item_codes()
         failed = self._failed_now
         rows = [order[slice(*self.slices[h.id])] for h in halls]
-        keys = [hall_digest(design, h, r, loops, feeds, failed) for h, r in zip(halls, rows)]
+        keys = hall_digests(design, halls, rows, loops, feeds, failed)
         self.digests = {h.id: key for h, key in zip(halls, keys)}
         first_of: dict[bytes, int] = {}
         for i, key in enumerate(keys):

@@ -60,6 +60,29 @@ def test_halls_laid_out_alike_have_one_digest_and_a_moved_rack_makes_another():
     assert moved != digests[0]
 
 
+def test_codes_are_renumbered_by_first_appearance_within_each_hall():
+    from designer.engine.alike import renumbered
+
+    codes = np.array([7, 0, 3, 7, 5, 3, 0, 9, 3, 9])
+    hall = np.array([0, 0, 0, 0, 0, 1, 1, 1, 1, 1])
+    assert renumbered(codes).tolist() == [1, 0, 2, 1, 3, 2, 0, 4, 2, 4]
+    assert renumbered(codes, hall).tolist() == [1, 0, 2, 1, 3, 1, 0, 2, 1, 2]
+
+
+def test_the_digests_of_all_halls_at_once_are_each_halls_own():
+    from designer.engine.alike import hall_digests
+
+    d = campus_of(3)
+    t = d.equipment
+    t.x[t.index["H3-us1-r1"]] += 0.6
+    ev = Evaluator(d)
+    loops, feeds = loop_rows(t), feed_b_rows(t)
+    rows = [ev.order[slice(*ev.slices[h.id])] for h in d.halls]
+    alone = [hall_digest(d, h, r, loops, feeds, None) for h, r in zip(d.halls, rows)]
+    assert hall_digests(d, d.halls, rows, loops, feeds, None) == alone
+    assert alone[0] == alone[1] != alone[2]
+
+
 @pytest.mark.parametrize("power", ["N", "2N"])
 def test_a_campus_of_halls_alike_evaluates_as_every_hall_evaluated(power):
     d = campus_of(4, power)

@@ -139,10 +139,6 @@ class Templates:
         return self._json
 
 
-#: a record's hall field in :meth:`Templates.json_format`
-_HALL_FIELD = f'"hall": "%({HALL_ID})s"'.encode()
-
-
 class Written(Sequence):
     """A hall's violations written from its kind's templates, on demand: the list when
     first asked for (the app), the JSON report's text of them without the objects
@@ -185,11 +181,7 @@ class Written(Sequence):
             values = names.values()
         else:
             values = [encode_basestring(v)[1:-1] for v in names.values()]
-        escaped = dict(zip(map(str.encode, names), map(str.encode, values)))
-        # every record's hall is this hall: written into the format at once, a fifth fewer
-        # fields to fill (the field's line, quotes unescaped, is no string's text)
-        hall = b'"hall": "' + escaped[HALL_ID.encode()].replace(b"%", b"%%") + b'"'
-        return self.templates.json_format().replace(_HALL_FIELD, hall) % escaped
+        return self.templates.json_format() % dict(zip(map(_BYTES.__getitem__, names), map(str.encode, values)))
 
 
 def _key(token: str) -> str:
@@ -239,6 +231,17 @@ class HallNames:
 
 
 _KEYS: dict[str, list[str]] = {"i": [], "s": []}
+
+
+class _Encoded(dict):
+    """Keys as UTF-8, each encoded once (every hall's names have the same keys)."""
+
+    def __missing__(self, key: str) -> bytes:
+        self[key] = value = key.encode()
+        return value
+
+
+_BYTES = _Encoded()
 
 
 def _keys(kind: str, n: int) -> list[str]:

@@ -161,7 +161,8 @@ class Evaluator:
         found = [f for hall in self.design.halls for f in self.failures[hall.id]]
         t = self.design.equipment
         effective = evaluation.items.system_effective
-        site_stranded = {t.systems[int(s)] for s in np.flatnonzero(~effective[:len(t.systems.names)])}
+        names = t.systems.names
+        site_stranded = {names[s] for s in np.flatnonzero(~effective[:len(names)]).tolist()}
         if working:   # a failure that takes down every working spine rack cuts the leaves off each other
             found = [self._partition(f, effective) if f.spines_lost >= working else f for f in found]
         return Resilience(order_failures(found, self.design, site_stranded), declared_redundancy(self.design.site))

@@ -217,10 +217,17 @@ def hall_failures(evaluator, hall_id: str, trial: "_HallTrial | None | bool" = F
     codes = t.type_code[item_rows]
     ids, type_names = t.ids, t.types
     systems_of = [SYSTEM_OF_KIND[k] for k in types.kind[codes].tolist()]
+    type_names = type_names.names
+    new = object.__new__
     for k, (r, code, system) in enumerate(zip(item_rows.tolist(), codes.tolist(), systems_of)):
-        # (most strand nothing new: nothing stranded, its spine racks lost)
-        out.append(failure(ids[r], type_names[code], system, k) if new_rel[k]
-                   else _failure(ids[r], type_names[code], hall_id, system, 0, 0, (), (), lost[k]))
+        if new_rel[k]:
+            out.append(failure(ids[r], type_names[code], system, k))
+            continue
+        # most strand nothing new: nothing stranded, its spine racks lost (made as _failure does)
+        f = new(SingleFailure)
+        f.__dict__.update(id=ids[r], type=type_names[code], hall=hall_id, system=system, stranded_ultraservers=0,
+                          stranded_mxfp8_pflops=0, stranded_systems=(), system_pflops=(), spines_lost=lost[k])
+        out.append(f)
     return out
 
 

@@ -420,15 +420,47 @@ class _V:
         checked together in one shapely call; anything else goes through :meth:`polygon`,
         which names the place of the first fault."""
         polys = cls.lst(value, place)
-        if polys and all(type(p) is list and len(p) >= 3 and all(map(plain_point, p, repeat(MAX_COORD_M))) for p in polys):
-            rings = [tuple((float(x), float(y)) for x, y in p) for p in polys]
-            if all(r[0] != r[-1] and all(map(tuple.__ne__, r[1:], r[:-1])) for r in rings):
-                sizes = [len(r) for r in rings]
-                flat = np.array([pt for r in rings for pt in r], float)
-                shapes = shapely.polygons(shapely.linearrings(flat, indices=np.repeat(np.arange(len(rings)), sizes)))
-                if bool((shapely.area(shapes) > 0).all()) and bool(shapely.is_valid(shapes).all()):
-                    return rings
+        rings = _plain_rings(polys)
+        if rings and _sound(rings):
+            return rings
         return [cls.polygon(p, f"{place}[{i}]") for i, p in enumerate(polys)]
+
+
+def _plain_rings(polys: Any) -> list | None:
+    """The polygons of a list as :meth:`_V.polygon` reads them when each is ordinary
+    (plain points in range, at least three, none repeated, not closed), else None."""
+    if type(polys) is not list or not all(type(p) is list and len(p) >= 3
+                                          and all(map(plain_point, p, repeat(MAX_COORD_M))) for p in polys):
+        return None
+    rings = [tuple((float(x), float(y)) for x, y in p) for p in polys]
+    if all(r[0] != r[-1] and all(map(tuple.__ne__, r[1:], r[:-1])) for r in rings):
+        return rings
+    return None
+
+
+def _sound(rings: list) -> bool:
+    """Whether every ring bounds a simple polygon with area (one shapely call for all)."""
+    sizes = [len(r) for r in rings]
+    flat = np.array([pt for r in rings for pt in r], float)
+    shapes = shapely.polygons(shapely.linearrings(flat, indices=np.repeat(np.arange(len(rings)), sizes)))
+    return bool((shapely.area(shapes) > 0).all()) and bool(shapely.is_valid(shapes).all())
+
+
+def _halls_rings(halls: list) -> list | None:
+    """Per hall: its outline, columns and keep-outs (:meth:`_V.polygon` of each) when
+    every one of every hall is ordinary and sound, checked in one shapely call; else None
+    (each hall is then read on its own, naming the place of a fault)."""
+    out, every = [], []
+    for raw in halls:
+        if type(raw) is not dict:
+            return None
+        parts = [_plain_rings([raw.get("outline")]), _plain_rings(raw.get("columns", [])),
+                 _plain_rings(raw.get("keepouts", []))]
+        if any(p is None for p in parts):
+            return None
+        out.append((parts[0][0], parts[1], parts[2]))
+        every += parts[0] + parts[1] + parts[2]
+    return out if every and _sound(every) else None
 
 
 def _migrate(doc: dict) -> dict:
@@ -558,13 +590,14 @@ def _read_power_chain(raw: Any, catalog: Catalog) -> set[str]:
     return set(ids)
 
 
-def _read_hall(raw: Any, place: str) -> Hall:
+def _read_hall(raw: Any, place: str, rings: tuple | None = None) -> Hall:
+    """A hall; ``rings``: its outline, columns and keep-outs, already read and checked."""
     obj = _V.obj(raw, place)
     hall_id = _V.text(_V.req(obj, "id", place), f"{place}.id")
-    outline = _V.polygon(_V.req(obj, "outline", place), f"{place}.outline")
+    outline = rings[0] if rings else _V.polygon(_V.req(obj, "outline", place), f"{place}.outline")
     hall = Hall(id=hall_id, name=_V.text(obj.get("name", hall_id), f"{place}.name"), outline=outline)
-    for key in ("columns", "keepouts"):
-        setattr(hall, key, _V.polygons(obj.get(key, []), f"{place}.{key}"))
+    for k, key in enumerate(("columns", "keepouts")):
+        setattr(hall, key, rings[1 + k] if rings else _V.polygons(obj.get(key, []), f"{place}.{key}"))
     for key in ("floor_rating_kg_m2", "it_capacity_kw", "tray_drop_m"):
         if key in obj:
             setattr(hall, key, _V.figure(obj[key], f"{place}.{key}", key))
@@ -601,8 +634,9 @@ def design_from_document(doc: Any, catalog: Catalog) -> Design:
     if not halls:
         raise _V.fail("halls", "a design needs at least one hall")
     seen_halls: set[str] = set()
-    for i, raw in enumerate(halls):
-        hall = _read_hall(raw, f"halls[{i}]")
+    rings = _halls_rings(halls) or [None] * len(halls)
+    for i, (raw, hall_rings) in enumerate(zip(halls, rings)):
+        hall = _read_hall(raw, f"halls[{i}]", hall_rings)
         if hall.id in seen_halls:
             raise _V.fail(f"halls[{i}].id", f"hall id {_V.show(hall.id)} is used twice")
         seen_halls.add(hall.id)

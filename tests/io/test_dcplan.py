@@ -290,6 +290,10 @@ BAD_FILES: list[tuple[str, bytes, str]] = [
         [[[30, 30], [31, 30], [31, 31]], [[1, 1], [2, 2], [3, 3]]])), "halls[0].columns[2]:"),
     ("column-point-text", _mutated(lambda d: d["halls"][0]["columns"].append([[1, 1], [2, "1"], [2, 2]])),
      "halls[0].columns[1][1][1]:"),
+    # (every hall's outline, columns and keep-outs are checked together; the message names the faulty one)
+    ("second-hall-keepout-bow-tie", _mutated(lambda d: d["halls"].append(
+        {**copy.deepcopy(d["halls"][0]), "id": "B", "keepouts": [[[1, 1], [2, 2], [2, 1], [1, 2]]]})),
+     "halls[1].keepouts[0]:"),
     ("x-huge-integer", _mutated(_set("equipment/1/x", 10**400)), "equipment[1].x:"),
     ("id-reused-by-a-later-item", _mutated(_set("equipment/3/id", "us1-r1")), "equipment[3].id:"),
     ("keepouts-not-list", _mutated(_set("halls/0/keepouts", 5)), "halls[0].keepouts:"),

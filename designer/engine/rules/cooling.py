@@ -17,7 +17,7 @@ from designer.engine.types import AIR, CDU
 COOLING_SYSTEMS = ((CDU, "liquid", "CDU"), (AIR, "air", "air handler"))
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # (holds arrays: no == or repr made, 2x faster to import)
 class CoolingResult:
     """Per item (group positions): cooled, the units serving it, and per unit its load."""
 

@@ -169,15 +169,19 @@ def evaluation_json(evaluation: Evaluation, report: dict | None = None) -> bytes
 
 def evaluation_json_parts(evaluation: Evaluation, report: dict | None = None) -> list[bytes]:
     """:func:`report_json` of ``evaluation.report()``, the same bytes in parts (to be
-    written one after the other), with the violations' text written by the parts that can (halls' violations written from templates:
-    ``json_lines``) rather than from records. ``report``: the evaluation's
-    ``report(violations=False)`` when the caller has it (keys may be added at its end).
+    written one after the other), with the violations' text written by the parts that can
+    (halls' violations written from templates: ``json_lines``) rather than from records.
+    ``report``: the evaluation's ``report()`` when the caller has it (keys may be added at
+    its end; its ``violations`` are not read: ``report(violations=False)`` spares them).
 
-    The report is written with its empty ``violations`` list and the list's items spliced
+    The report is written with an empty ``violations`` list and the list's items spliced
     in: its top-level key's line is the one line starting ``␣␣"violations": []`` (an
     indented report's top-level keys alone start with two spaces and a quote)."""
     if report is None:
         report = evaluation.report(violations=False)
+    elif report.get("violations"):
+        report = dict(report)   # (the same keys in the same order)
+        report["violations"] = []
     pieces: list[bytes] = []
     records: list[dict] = []
     for part in evaluation.violation_parts:

@@ -38,8 +38,9 @@ def campus_of(n_halls: int, power: str = "N") -> Design:
 def same(a: Evaluator, b: Evaluator) -> None:
     assert json.dumps(a.evaluation.report()) == json.dumps(b.evaluation.report())
     # the JSON report (violations written from templates as text) is the standard library's
-    assert evaluation_json(a.evaluation) == (json.dumps(b.evaluation.report(), indent=2,
-                                                        ensure_ascii=False) + "\n").encode()
+    expected = (json.dumps(b.evaluation.report(), indent=2, ensure_ascii=False) + "\n").encode()
+    assert evaluation_json(a.evaluation) == expected
+    assert evaluation_json(a.evaluation, a.evaluation.report()) == expected   # (a full report given)
     for name in ITEM_ARRAYS:
         assert np.array_equal(getattr(a.evaluation.items, name), getattr(b.evaluation.items, name)), name
     la, lb = a.evaluation.items.links, b.evaluation.items.links

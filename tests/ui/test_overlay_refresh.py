@@ -51,6 +51,9 @@ def test_the_overlays_of_a_scene_are_redone_together_during_a_drag(qtbot, full_h
             batches.append(set())
         batches[-1].add(kind)
         last = end
-    # every time overlays were redone, all three were, and not more than 10 times a second
-    assert all(kinds == {"heat", "cables", "clearances"} for kinds in batches)
+    # every time overlays were redone, all that waited were, together, not more than 10
+    # times a second: all three, or (the evaluation of a step arriving after its move had
+    # been served, on a loaded machine) the two that also follow the evaluation; the heat
+    # map follows the moves alone and is never redone on its own
+    assert all(kinds in ({"heat", "cables", "clearances"}, {"cables", "clearances"}) for kinds in batches), batches
     assert len(batches) <= elapsed * 10 + 1

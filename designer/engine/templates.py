@@ -43,12 +43,14 @@ def _id_token(rank: int) -> str:
     return f"{MARK}i{rank:07d}{END}"   # (fixed width: tokens sort as the ids they stand for)
 
 
-def _id_ranks(ids: list[str], rows: np.ndarray) -> np.ndarray:
-    """Per row of a hall: the rank of its id among the hall's ids (string order)."""
+def _ranked(ids: list[str], rows: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Per row of a hall: the rank of its id among the hall's ids (string order); and
+    the ids sorted (one sort)."""
     names = [ids[r] for r in rows.tolist()]
+    order = sorted(range(len(names)), key=names.__getitem__)
     ranks = np.empty(len(names), np.int64)
-    ranks[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
-    return ranks
+    ranks[order] = np.arange(len(names))
+    return ranks, [names[k] for k in order]
 
 
 class _Names:
@@ -75,7 +77,7 @@ def tokenise(g, which: np.ndarray) -> None:
     for h in which.tolist():
         at = np.flatnonzero(g.hall_of == h)
         rows = g.rows[at]
-        for r, rank in zip(rows.tolist(), _id_ranks(g.ids, rows).tolist()):
+        for r, rank in zip(rows.tolist(), _ranked(g.ids, rows)[0].tolist()):
             ids[r] = _id_token(rank)
         for k, code in enumerate(hall_systems(g.system[at]).tolist()):
             systems[code] = f"{MARK}s{k}{END}"
@@ -199,12 +201,7 @@ class HallNames:
 
     def __init__(self, design, rows: np.ndarray) -> None:
         t = design.equipment
-        ids = t.ids
-        names = [ids[r] for r in rows.tolist()]
-        order = sorted(range(len(names)), key=names.__getitem__)
-        self.ranked = [names[k] for k in order]
-        self.ranks = np.empty(len(names), np.int64)
-        self.ranks[order] = np.arange(len(names))
+        self.ranks, self.ranked = _ranked(t.ids, rows)
         self.systems = hall_systems(t.system_code[rows])
 
     def orders(self) -> tuple[np.ndarray, np.ndarray]:

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from designer.catalog import CatalogError, load_catalog, load_catalog_from
 from designer.catalog.specs import RANGES
 from designer.io import DesignFileError, dumps_design, loads_design, read_design, write_design
-from designer.io import dcplan
+from designer.io import dcplan, json_text
 
 REPO = Path(__file__).resolve().parents[2]
 #: The minimal reproducers of the campaign behind issue 19 (beside the repository in CI).
@@ -220,14 +220,14 @@ def test_the_writer_refuses_rather_than_writes_an_unreadable_file(pilot_path, tm
 def _parsed(text: str):
     """What the reader's parser makes of ``text``: the document, or the refusal's message."""
     try:
-        return dcplan._parse_json(text, from_utf8=True, raw=text.encode("utf-8"))
+        return json_text.parse_json(text, from_utf8=True, raw=text.encode("utf-8"))
     except (DesignFileError, ValueError, RecursionError) as exc:
         return ("refused", type(exc).__name__, str(exc))
 
 
 def _careful(text: str):
     """… with the standard library's parser alone (the fast one left out)."""
-    with mock.patch.object(dcplan, "_parse_plain", lambda raw: dcplan._NOT_PLAIN):
+    with mock.patch.object(json_text, "_parse_plain", lambda raw: json_text._NOT_PLAIN):
         return _parsed(text)
 
 
@@ -252,8 +252,8 @@ def test_the_fast_parser_reads_the_samples() -> None:
     """The bundled samples take the fast path (a check that it is not always left)."""
     for path in (REPO / "resources" / "examples").glob("*.dcplan"):
         raw = path.read_bytes()
-        doc = dcplan._parse_plain(raw)
-        assert doc is not dcplan._NOT_PLAIN and doc == json.loads(raw), path.name
+        doc = json_text._parse_plain(raw)
+        assert doc is not json_text._NOT_PLAIN and doc == json.loads(raw), path.name
 
 
 _JSON = st.recursive(

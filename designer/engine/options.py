@@ -27,6 +27,9 @@ class EngineOptions:
     #: Groups whose padded pair table (items × most units in a hall) is at most this big
     #: keep the table (and may take the one-step path); larger ones search a grid per pass.
     fast_cells: int = 100_000
+    #: Run the passes over a pair table in the compiled kernel (engine/_allocate.c) when it
+    #: is built: the same loops as the numpy passes, without numpy's cost per call.
+    compiled: bool = True
     #: After a hall's one-step attempt found a unit that binds, skip it for this many calls.
     fast_retry_every: int = 8
     #: Evaluate (and try the single failures of) one hall of each kind and let the halls

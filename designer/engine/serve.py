@@ -19,6 +19,11 @@ from designer.engine.allocate import assign
 from designer.engine.geometry import few_moved
 from designer.engine.options import DEFAULT_OPTIONS, EngineOptions
 
+try:   # the passes over a pair table, compiled (setup.py; optional: the numpy passes are the same)
+    from designer.engine import _allocate
+except ImportError:
+    _allocate = None
+
 #: From the table, each item first asks its nearest few units, then (if still short) all.
 TABLE_K = 4
 
@@ -282,7 +287,11 @@ def _serve_nearest(items: np.ndarray, units: np.ndarray, hall_of: np.ndarray, x:
     table, pairs = state.table, state.pairs
     if reuse and reuse[1] is not None:
         reuse[1][reuse[2]] = state
-    if pairs is not None and serving.options.fast_path and serving.fast_worth_trying():
+    compiled = pairs is not None and _allocate is not None and serving.options.compiled
+    # With the compiled passes, a group of one hall skips the one-step attempt: there it
+    # serves all or nothing, exactly as the passes do, and the passes cost less than trying.
+    one_hall = compiled and int(ih.min()) == int(ih.max())
+    if pairs is not None and serving.options.fast_path and not one_hall and serving.fast_worth_trying():
         fast = _serve_unconstrained(pairs, ih, uh, demand, remaining, dense, radius_m, n_h)
         serving.fast_tried(fast is not None)
         if fast is not None:
@@ -294,6 +303,16 @@ def _serve_nearest(items: np.ndarray, units: np.ndarray, hall_of: np.ndarray, x:
                 return served, grants
             # the halls where some unit binds go through the passes below
             demand = np.where(done_items, 0.0, demand)
+    if compiled:
+        gi, gu, ga = _allocate.serve_passes(
+            pairs.unit, pairs.dist, pairs.cheb, pairs.ok, ih.astype(np.int64, copy=False), dense,
+            np.asarray(radius_m, float)[:n_h], np.asarray(demand, float), served, remaining,
+            len(items), pairs.unit.shape[1], len(units), n_h, partial, TABLE_K)
+        if len(gi):
+            grants_all.append((np.frombuffer(gi, np.int64), np.frombuffer(gu, np.int64), np.frombuffer(ga)))
+        if not grants_all:
+            return served, empty
+        return served, tuple(np.concatenate([gr[i] for gr in grants_all]) for i in range(3))
     # passes 1 and 2: units near each item, widening
     for widen in (1.0, 4.0):
         todo = np.flatnonzero(demand - served > 1e-9)

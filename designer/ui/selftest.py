@@ -59,6 +59,10 @@ def run_self_test() -> int:
         for p in problems:
             sys.stderr.write(f"designer self-test: {p}\n")
         return 1
+    from designer.engine import serve
+
+    passes = "compiled" if serve._allocate is not None else "numpy (the compiled kernel is not built)"
     sys.stdout.write(f"designer self-test passed in {took:.1f} s: sample evaluated "
-                     f"({ev.totals['chips']:,} chips), {len(FORMATS)} exports written, saved and read back\n")
+                     f"({ev.totals['chips']:,} chips), {len(FORMATS)} exports written, saved and read back; "
+                     f"allocation passes: {passes}\n")
     return 0

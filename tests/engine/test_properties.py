@@ -497,8 +497,9 @@ def _spy_one_step(mp, seen: list):
     mp.setattr(serve, "_serve_unconstrained", spy)
 
 
-#: Try the one-step path at every call, whatever earlier calls found.
-EVERY_CALL = EngineOptions(fast_retry_every=1)
+#: Try the one-step path at every call, whatever earlier calls found (the numpy passes:
+#: with the compiled ones a group of one hall skips the one-step path).
+EVERY_CALL = EngineOptions(fast_retry_every=1, compiled=False)
 
 
 @SETTINGS

@@ -96,6 +96,11 @@ def test_frozen_app_self_tests_offline_without_python(moved_app, tmp_path) -> No
     proc = subprocess.run(cmd, env=_bare_env(tmp_path), cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "self-test passed" in proc.stdout
+    # the compiled allocation passes travel with the app when the build's Python has them
+    from designer.engine import serve
+
+    if serve._allocate is not None:
+        assert "allocation passes: compiled" in proc.stdout
 
 
 def test_frozen_app_runs_the_headless_verbs(moved_app, tmp_path) -> None:

@@ -1,0 +1,642 @@
+/* The allocation passes of serve._serve_nearest over a group's pair table, compiled.
+
+   Why this exists (issue 18): after one rack moves, its hall's air handlers and leaf
+   ports are allocated again. On the 1M-chip benchmark that is about 360 racks over 26
+   air handlers and 256 UltraServer racks over 103 network racks: each numpy call works
+   on a few hundred numbers, so the two allocations (about 45 numpy calls per round of
+   allocate.assign, plus the passes' set-up) cost 2 ms in call overhead, half of the
+   edit. Here the same passes run as plain loops.
+
+   This is a transcription, not a new algorithm: every float is computed by the same
+   IEEE operations in the same order as the numpy code it replaces (serve._serve_nearest,
+   pairs branch; allocate.assign), so the result is bit for bit the same. The numpy code
+   stays the definition and the fallback when this module is not built; the tests
+   compare the two on random inputs. Comments name the numpy line each step mirrors.
+
+   Build: setup.py (an optional extension: a machine without a C compiler installs and
+   runs without it). No numpy headers: arrays come in through the buffer protocol. */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* a*b+c must not be fused into one rounding: numpy rounds each operation (GCC: setup.py
+   passes -ffp-contract=off) */
+#ifdef __clang__
+#pragma STDC FP_CONTRACT OFF
+#endif
+
+#define EPS 1e-9
+
+/* ------------------------------------------------------------------ growable arrays */
+typedef struct {
+    char *data;
+    Py_ssize_t len, cap, size;
+} Vec;
+
+static int vec_reserve(Vec *v, Py_ssize_t n)
+{
+    if (n <= v->cap)
+        return 0;
+    Py_ssize_t cap = v->cap ? v->cap : 64;
+    while (cap < n)
+        cap *= 2;
+    char *p = realloc(v->data, (size_t)(cap * v->size));
+    if (!p) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    v->data = p;
+    v->cap = cap;
+    return 0;
+}
+
+/* append one value of type T (the vector's element) */
+#define VEC_PUSH(v, T, x) \
+    ((v)->len < (v)->cap || vec_reserve((v), (v)->len + 1) == 0 ? (((T *)(v)->data)[(v)->len++] = (x), 0) : -1)
+
+/* ------------------------------------------------------------------ candidates */
+typedef struct {
+    int64_t item, unit;
+    double dist;
+    int64_t dmm;   /* the sort's millimetres (serve._sort_key), or the nudged rank key */
+} Cand;
+
+static int bit_length(uint64_t v)
+{
+    int n = 0;
+    while (v) {
+        n++;
+        v >>= 1;
+    }
+    return n;
+}
+
+static int bits_at_least_one(int64_t v)
+{
+    int b = bit_length((uint64_t)(v < 0 ? 0 : v));
+    return b > 1 ? b : 1;
+}
+
+/* Sort (key, index) pairs by key: keys are distinct, so any correct sort gives the one
+   order numpy's sorts give. Quicksort (median of three) over insertion sort for short
+   runs, with the comparison inline: glibc's qsort, calling a comparator per step, took
+   most of the time here. */
+typedef struct {
+    uint64_t key;
+    int64_t idx;
+} Keyed;
+
+static void sort_keyed(Keyed *a, Py_ssize_t n)
+{
+    while (n > 16) {
+        Py_ssize_t m = n / 2, l = n - 1;
+        /* median of three into a[0] */
+        if (a[m].key < a[0].key) { Keyed t = a[m]; a[m] = a[0]; a[0] = t; }
+        if (a[l].key < a[0].key) { Keyed t = a[l]; a[l] = a[0]; a[0] = t; }
+        if (a[l].key < a[m].key) { Keyed t = a[l]; a[l] = a[m]; a[m] = t; }
+        { Keyed t = a[m]; a[m] = a[0]; a[0] = t; }
+        uint64_t pivot = a[0].key;
+        Py_ssize_t i = 0, j = n;
+        for (;;) {
+            do i++; while (i < n && a[i].key < pivot);
+            do j--; while (a[j].key > pivot);
+            if (i >= j) break;
+            Keyed t = a[i]; a[i] = a[j]; a[j] = t;
+        }
+        { Keyed t = a[0]; a[0] = a[j]; a[j] = t; }
+        /* recurse into the smaller side, loop on the larger (depth stays logarithmic) */
+        if (j < n - j - 1) {
+            sort_keyed(a, j);
+            a += j + 1;
+            n -= j + 1;
+        } else {
+            sort_keyed(a + j + 1, n - j - 1);
+            n = j;
+        }
+    }
+    for (Py_ssize_t i = 1; i < n; i++) {
+        Keyed x = a[i];
+        Py_ssize_t j = i;
+        while (j > 0 && a[j - 1].key > x.key) {
+            a[j] = a[j - 1];
+            j--;
+        }
+        a[j] = x;
+    }
+}
+
+/* ------------------------------------------------------------------ allocate.assign */
+typedef struct {
+    int64_t server;
+    int64_t kmm;      /* key to the millimetre (packed order) */
+    double key;       /* exact key (lexsort order, when the three do not pack in 63 bits) */
+    int64_t item;
+    int64_t pos;      /* the candidate asked */
+} Req;
+
+static int cmp_req_exact(const void *a, const void *b)
+{
+    const Req *x = a, *y = b;
+    if (x->server != y->server) return x->server < y->server ? -1 : 1;
+    if (x->key != y->key) return x->key < y->key ? -1 : 1;
+    if (x->item != y->item) return x->item < y->item ? -1 : 1;
+    return 0;
+}
+
+typedef struct {
+    Vec item, unit, amount;   /* the grants, in the order allocate.assign makes them */
+} Grants;
+
+/* allocate.assign(n_items, cand..., demand, capacity, partial) for candidates sorted by
+   item then preference. ``got`` receives demand - residual per item; the grants are
+   appended to ``out``. Returns -1 with a Python error set on failure. */
+static int assign(Py_ssize_t n_items, const Cand *cand, Py_ssize_t n_cand, const double *demand,
+                  const double *capacity, Py_ssize_t n_units, int partial, double *got, Grants *out)
+{
+    int rc = -1;
+    double *remaining = NULL, *residual = NULL, *binc = NULL;
+    Py_ssize_t *starts = NULL, *ends = NULL, *ptr = NULL;
+    int64_t *waiting = NULL, *still = NULL;
+    Req *req = NULL, *sorted_req = NULL;
+    Keyed *keyed = NULL;
+    char *touched = NULL;
+
+    if (n_cand == 0) {
+        for (Py_ssize_t i = 0; i < n_items; i++)
+            got[i] = demand[i] - demand[i];
+        return 0;
+    }
+    remaining = malloc(sizeof(double) * (size_t)(n_units ? n_units : 1));
+    residual = malloc(sizeof(double) * (size_t)n_items);
+    binc = calloc((size_t)(n_units ? n_units : 1), sizeof(double));
+    touched = calloc((size_t)(n_units ? n_units : 1), 1);
+    starts = calloc((size_t)n_items, sizeof(Py_ssize_t));
+    ends = calloc((size_t)n_items, sizeof(Py_ssize_t));
+    ptr = malloc(sizeof(Py_ssize_t) * (size_t)n_items);
+    waiting = malloc(sizeof(int64_t) * (size_t)n_items);
+    still = malloc(sizeof(int64_t) * (size_t)n_items);
+    req = malloc(sizeof(Req) * (size_t)n_items);
+    sorted_req = malloc(sizeof(Req) * (size_t)n_items);
+    keyed = malloc(sizeof(Keyed) * (size_t)n_items);
+    if (!remaining || !residual || !binc || !touched || !starts || !ends || !ptr || !waiting || !still || !req
+        || !sorted_req || !keyed) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    memcpy(remaining, capacity, sizeof(double) * (size_t)n_units);
+    memcpy(residual, demand, sizeof(double) * (size_t)n_items);
+
+    /* packed = (server, key to the mm, item) in 63 bits, else lexsort (server, key, item) */
+    int64_t max_server = 0;
+    double max_kmm = 0.0;    /* key_mm.max(initial=0.0) */
+    for (Py_ssize_t k = 0; k < n_cand; k++) {
+        if (cand[k].unit > max_server) max_server = cand[k].unit;
+        double kmm = rint(cand[k].dist * 1000.0);
+        if (kmm > max_kmm) max_kmm = kmm;
+    }
+    /* (a key beyond 2^62 mm cannot pack: numpy's Python int would need more bits) */
+    int key_bits = max_kmm >= 4.6e18 ? 64 : bits_at_least_one((int64_t)max_kmm);
+    int item_bits = bits_at_least_one((int64_t)n_items);
+    int packed = bits_at_least_one(max_server + 1) + item_bits + key_bits <= 63;
+
+    /* counts = bincount(cand_item); ends = cumsum(counts); starts = ends - counts */
+    for (Py_ssize_t k = 0; k < n_cand; k++)
+        ends[cand[k].item]++;
+    Py_ssize_t acc = 0;
+    for (Py_ssize_t i = 0; i < n_items; i++) {
+        Py_ssize_t c = ends[i];
+        starts[i] = acc;
+        acc += c;
+        ends[i] = acc;
+        ptr[i] = starts[i];
+    }
+    Py_ssize_t n_wait = 0;
+    for (Py_ssize_t i = 0; i < n_items; i++)
+        if (ends[i] > starts[i] && residual[i] > 0)
+            waiting[n_wait++] = i;
+    int first = 1;
+    while (n_wait) {
+        for (Py_ssize_t w = 0; w < n_wait; w++) {
+            const Cand *c = &cand[ptr[waiting[w]]];
+            req[w].server = c->unit;
+            req[w].key = c->dist;
+            req[w].kmm = packed ? (int64_t)rint(c->dist * 1000.0) : 0;
+            req[w].item = waiting[w];
+            req[w].pos = ptr[waiting[w]];
+        }
+        if (packed) {   /* the packed integer of allocate.assign, sorted with its index */
+            for (Py_ssize_t w = 0; w < n_wait; w++) {
+                keyed[w].key = ((uint64_t)req[w].server << (key_bits + item_bits))
+                               | ((uint64_t)req[w].kmm << item_bits) | (uint64_t)req[w].item;
+                keyed[w].idx = w;
+            }
+            sort_keyed(keyed, n_wait);
+            for (Py_ssize_t w = 0; w < n_wait; w++)
+                sorted_req[w] = req[keyed[w].idx];
+            memcpy(req, sorted_req, sizeof(Req) * (size_t)n_wait);
+        } else {
+            qsort(req, (size_t)n_wait, sizeof(Req), cmp_req_exact);
+        }
+        /* cum = cumsum(dem); cum -= maximum.accumulate(where(head, cum - dem, 0)) */
+        double run = 0.0, base = 0.0;
+        Py_ssize_t n_took = 0;
+        for (Py_ssize_t w = 0; w < n_wait; w++) {
+            int64_t it = req[w].item, s = req[w].server;
+            double dem = residual[it];
+            run = run + dem;
+            int head = (w == 0) || (s != req[w - 1].server);
+            double v = head ? run - dem : 0.0;
+            base = (w == 0 || v > base) ? v : base;   /* np.maximum.accumulate */
+            double cum = run - base;
+            double room = remaining[s];
+            double g;
+            if (partial) {   /* np.clip(room - (cum - dem), 0, dem) = min(max(x, 0), dem) */
+                double x = room - (cum - dem);
+                double m = x > 0.0 ? x : 0.0;
+                g = m < dem ? m : dem;
+            } else {
+                g = cum <= room + EPS ? dem : 0.0;
+            }
+            req[w].key = g;   /* (the key is no longer needed: keep the grant here) */
+            if (g > 0) {
+                n_took++;
+                if (VEC_PUSH(&out->item, int64_t, it) < 0 || VEC_PUSH(&out->unit, int64_t, s) < 0
+                    || VEC_PUSH(&out->amount, double, g) < 0)
+                    goto done;
+                binc[s] = binc[s] + g;   /* np.bincount(t_srv, t_got): in order, from 0.0 */
+                touched[s] = 1;
+            }
+        }
+        if (n_took) {
+            /* remaining -= bincount(...); residual[t_item] = residual - got (|left| < 1e-9 → 0) */
+            for (Py_ssize_t w = 0; w < n_wait; w++) {
+                int64_t s = req[w].server;
+                if (touched[s]) {
+                    remaining[s] = remaining[s] - binc[s];
+                    binc[s] = 0.0;
+                    touched[s] = 0;
+                }
+            }
+            for (Py_ssize_t w = 0; w < n_wait; w++) {
+                double g = req[w].key;
+                if (g > 0) {
+                    int64_t it = req[w].item;
+                    double left = residual[it] - g;
+                    if (fabs(left) < EPS) left = 0.0;
+                    residual[it] = left;
+                }
+            }
+        }
+        if (first) {   /* demands below a nano-unit count as met */
+            for (Py_ssize_t i = 0; i < n_items; i++)
+                if (fabs(residual[i]) < EPS) residual[i] = 0.0;
+            first = 0;
+        }
+        Py_ssize_t n_still = 0;
+        for (Py_ssize_t w = 0; w < n_wait; w++)
+            if (residual[req[w].item] > 0)
+                still[n_still++] = req[w].item;
+        if (!partial && n_took) {   /* first fit: one that fits in what is left asks again */
+            for (Py_ssize_t k = 0; k < n_still; k++) {
+                int64_t it = still[k];
+                if (!(residual[it] <= remaining[cand[ptr[it]].unit] + EPS))
+                    ptr[it]++;
+            }
+        } else {
+            for (Py_ssize_t k = 0; k < n_still; k++)
+                ptr[still[k]]++;
+        }
+        n_wait = 0;
+        for (Py_ssize_t k = 0; k < n_still; k++)
+            if (ptr[still[k]] < ends[still[k]])
+                waiting[n_wait++] = still[k];
+    }
+    for (Py_ssize_t i = 0; i < n_items; i++)
+        got[i] = demand[i] - residual[i];
+    rc = 0;
+done:
+    free(remaining);
+    free(residual);
+    free(binc);
+    free(touched);
+    free(starts);
+    free(ends);
+    free(ptr);
+    free(waiting);
+    free(still);
+    free(req);
+    free(sorted_req);
+    free(keyed);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ the passes */
+typedef struct {
+    Py_ssize_t n, w, n_units, n_halls;
+    const int64_t *unit;
+    const double *dist, *cheb;
+    const unsigned char *ok;
+    const int64_t *ih;
+    const unsigned char *dense;
+    const double *radius;
+    const double *demand;
+    double *served, *remaining;
+    int partial;
+} Problem;
+
+/* Each item's run of candidates in the order of serve._sort_key (millimetres, unit). */
+static int sort_runs(Cand *c, Py_ssize_t n, int bd, int bu)
+{
+    Keyed *k = malloc(sizeof(Keyed) * (size_t)(n ? n : 1));
+    Cand *tmp = malloc(sizeof(Cand) * (size_t)(n ? n : 1));
+    if (!k || !tmp) {
+        free(k);
+        free(tmp);
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        k[i].key = ((uint64_t)c[i].item << (bd + bu)) | ((uint64_t)c[i].dmm << bu) | (uint64_t)c[i].unit;
+        k[i].idx = i;
+    }
+    for (Py_ssize_t lo = 0; lo < n;) {
+        Py_ssize_t hi = lo + 1;
+        while (hi < n && c[hi].item == c[lo].item)
+            hi++;
+        sort_keyed(k + lo, hi - lo);
+        lo = hi;
+    }
+    for (Py_ssize_t i = 0; i < n; i++)
+        tmp[i] = c[k[i].idx];
+    memcpy(c, tmp, sizeof(Cand) * (size_t)n);
+    free(k);
+    free(tmp);
+    return 0;
+}
+
+/* serve._serve_nearest's run(): assign what is still wanted, then add it up */
+static int run(Problem *p, Cand *cand, Py_ssize_t n_cand, double *want, double *got, Grants *out)
+{
+    for (Py_ssize_t i = 0; i < p->n; i++) {
+        double left = p->demand[i] - p->served[i];
+        want[i] = left > EPS ? left : 0.0;
+    }
+    Py_ssize_t before = out->item.len;
+    if (assign(p->n, cand, n_cand, want, p->remaining, p->n_units, p->partial, got, out) < 0)
+        return -1;
+    for (Py_ssize_t i = 0; i < p->n; i++)
+        p->served[i] = p->served[i] + got[i];
+    /* np.subtract.at(remaining, units, amounts): one grant at a time, in order */
+    const int64_t *gu = (const int64_t *)out->unit.data;
+    const double *ga = (const double *)out->amount.data;
+    for (Py_ssize_t k = before; k < out->item.len; k++)
+        p->remaining[gu[k]] = p->remaining[gu[k]] - ga[k];
+    return 0;
+}
+
+/* the k nearest of a row: by the nudged distance (dist + column × 1e-12), ties to the column */
+typedef struct {
+    double nudged, dist;
+    int64_t unit, col;
+} RowCand;
+
+static int cmp_nudged(const void *a, const void *b)
+{
+    const RowCand *x = a, *y = b;
+    if (x->nudged != y->nudged) return x->nudged < y->nudged ? -1 : 1;
+    return x->col < y->col ? -1 : (x->col > y->col);
+}
+
+/* np.lexsort((pc, pd)): by distance, then unit */
+static int cmp_dist_unit(const void *a, const void *b)
+{
+    const RowCand *x = a, *y = b;
+    if (x->dist != y->dist) return x->dist < y->dist ? -1 : 1;
+    return x->unit < y->unit ? -1 : (x->unit > y->unit);
+}
+
+/* np.argsort(dist, kind="stable"): by distance, then column */
+static int cmp_dist_col(const void *a, const void *b)
+{
+    const RowCand *x = a, *y = b;
+    if (x->dist != y->dist) return x->dist < y->dist ? -1 : 1;
+    return x->col < y->col ? -1 : (x->col > y->col);
+}
+
+static int passes(Problem *p, int table_k, Grants *out)
+{
+    int rc = -1;
+    Py_ssize_t n = p->n, w = p->w;
+    Vec cv = {NULL, 0, 0, sizeof(Cand)};
+    double *want = malloc(sizeof(double) * (size_t)(n ? n : 1));
+    double *got = malloc(sizeof(double) * (size_t)(n ? n : 1));
+    RowCand *row = malloc(sizeof(RowCand) * (size_t)(w ? w : 1));
+    if (!want || !got || !row) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    /* _sort_key's field widths */
+    int bu = bits_at_least_one((int64_t)p->n_units);
+    int bi = bits_at_least_one((int64_t)n);
+    int bd = 63 - bu - bi;
+    double cap_mm = (double)(bd >= 63 ? INT64_MAX : (int64_t)((((uint64_t)1) << bd) - 1));
+
+    /* passes 1 and 2: units near each item, widening */
+    static const double widen[2] = {1.0, 4.0};
+    for (int pass = 0; pass < 2; pass++) {
+        Py_ssize_t n_todo = 0;
+        cv.len = 0;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            if (!(p->demand[i] - p->served[i] > EPS) || p->dense[p->ih[i]])
+                continue;
+            n_todo++;
+            double lim = p->radius[p->ih[i]] * widen[pass];
+            for (Py_ssize_t c = 0; c < w; c++) {
+                Py_ssize_t k = i * w + c;
+                if (!(p->cheb[k] <= lim && p->ok[k]))
+                    continue;
+                int64_t u = p->unit[k];
+                if (u < 0 || u >= p->n_units)
+                    goto bad_unit;
+                if (p->remaining[u] > EPS) {
+                    double v = rint(p->dist[k] * 1000.0);
+                    if (v > cap_mm) v = cap_mm;   /* np.minimum(rint, cap) */
+                    Cand cd = {i, u, p->dist[k], (int64_t)v};
+                    if (VEC_PUSH(&cv, Cand, cd) < 0)
+                        goto done;
+                }
+            }
+        }
+        if (!n_todo)
+            break;
+        if (!cv.len)
+            continue;
+        /* by serve._sort_key: candidates come grouped by item (ascending), so each item's
+           run is sorted on its own */
+        if (sort_runs((Cand *)cv.data, cv.len, bd, bu) < 0)
+            goto done;
+        if (run(p, (Cand *)cv.data, cv.len, want, got, out) < 0)
+            goto done;
+    }
+    /* then the table of every unit of the hall: each item's k nearest, then all */
+    for (int round = 0; round < 2; round++) {
+        int limited = round == 0;
+        Py_ssize_t n_todo = 0;
+        cv.len = 0;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            if (!(p->demand[i] - p->served[i] > EPS))
+                continue;
+            n_todo++;
+            Py_ssize_t m = 0;
+            for (Py_ssize_t c = 0; c < w; c++) {
+                Py_ssize_t k = i * w + c;
+                int64_t u = p->unit[k];
+                if (u < 0 || u >= p->n_units)
+                    goto bad_unit;
+                double d = (p->ok[k] && p->remaining[u] > EPS) ? p->dist[k] : INFINITY;
+                row[m].dist = d;
+                row[m].nudged = d + (double)c * 1e-12;
+                row[m].unit = u;
+                row[m].col = c;
+                m++;
+            }
+            Py_ssize_t take = m;
+            if (limited && w > table_k) {
+                /* np.argpartition(nudged, k - 1)[:, :k]: the k smallest, kept in order as the
+                   row is scanned (k is small) */
+                take = 0;
+                for (Py_ssize_t c = 0; c < m; c++) {
+                    RowCand x = row[c];
+                    if (take == table_k && cmp_nudged(&x, &row[take - 1]) >= 0)
+                        continue;
+                    Py_ssize_t j = take < table_k ? take++ : take - 1;
+                    while (j > 0 && cmp_nudged(&x, &row[j - 1]) < 0) {
+                        row[j] = row[j - 1];
+                        j--;
+                    }
+                    row[j] = x;
+                }
+                qsort(row, (size_t)take, sizeof(RowCand), cmp_dist_unit);
+            } else {
+                qsort(row, (size_t)m, sizeof(RowCand), cmp_dist_col);
+            }
+            for (Py_ssize_t k = 0; k < take; k++) {
+                if (!isfinite(row[k].dist))
+                    continue;
+                Cand cd = {i, row[k].unit, row[k].dist, 0};
+                if (VEC_PUSH(&cv, Cand, cd) < 0)
+                    goto done;
+            }
+        }
+        if (!n_todo)
+            break;
+        if (cv.len && run(p, (Cand *)cv.data, cv.len, want, got, out) < 0)
+            goto done;
+        if (w <= table_k)
+            break;   /* the first round already offered every unit */
+    }
+    rc = 0;
+    goto done;
+bad_unit:
+    PyErr_SetString(PyExc_ValueError, "a unit index is out of range");
+done:
+    free(cv.data);
+    free(want);
+    free(got);
+    free(row);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ Python */
+static int get_buffer(PyObject *obj, Py_buffer *view, int writable, Py_ssize_t count, Py_ssize_t itemsize,
+                      const char *name)
+{
+    if (PyObject_GetBuffer(obj, view, (writable ? PyBUF_WRITABLE : 0) | PyBUF_C_CONTIGUOUS) < 0)
+        return -1;
+    if (view->len != count * itemsize) {
+        PyErr_Format(PyExc_ValueError, "%s: %zd bytes, expected %zd", name, view->len, count * itemsize);
+        PyBuffer_Release(view);
+        view->obj = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *vec_bytes(Vec *v)
+{
+    return PyByteArray_FromStringAndSize(v->data ? v->data : "", v->len * v->size);
+}
+
+PyDoc_STRVAR(serve_passes_doc,
+"serve_passes(unit, dist, cheb, ok, ih, dense, radius, demand, served, remaining,\n"
+"             n, w, n_units, n_halls, partial, table_k)\n"
+"--\n\n"
+"serve._serve_nearest's passes over a pair table (n items x w columns: unit int64,\n"
+"dist and cheb float64, ok bool; ih int64 per item; dense bool and radius float64 per\n"
+"hall; demand float64 per item). ``served`` (per item) and ``remaining`` (per unit) are\n"
+"updated in place. Returns the grants (item, unit, amount) as three bytearrays of\n"
+"int64, int64 and float64.");
+
+static PyObject *serve_passes(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *o[10];
+    Py_ssize_t n, w, n_units, n_halls;
+    int partial, table_k;
+    if (!PyArg_ParseTuple(args, "OOOOOOOOOOnnnnpi", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6], &o[7],
+                          &o[8], &o[9], &n, &w, &n_units, &n_halls, &partial, &table_k))
+        return NULL;
+    if (n < 0 || w < 0 || n_units < 0 || n_halls < 0 || table_k < 1) {
+        PyErr_SetString(PyExc_ValueError, "negative size");
+        return NULL;
+    }
+    Py_buffer b[10];
+    memset(b, 0, sizeof(b));
+    PyObject *result = NULL;
+    Grants out = {{NULL, 0, 0, sizeof(int64_t)}, {NULL, 0, 0, sizeof(int64_t)}, {NULL, 0, 0, sizeof(double)}};
+    const struct { Py_ssize_t count, size; int writable; const char *name; } spec[10] = {
+        {n * w, 8, 0, "unit"}, {n * w, 8, 0, "dist"}, {n * w, 8, 0, "cheb"}, {n * w, 1, 0, "ok"},
+        {n, 8, 0, "ih"}, {n_halls, 1, 0, "dense"}, {n_halls, 8, 0, "radius"}, {n, 8, 0, "demand"},
+        {n, 8, 1, "served"}, {n_units, 8, 1, "remaining"}};
+    int i;
+    for (i = 0; i < 10; i++)
+        if (get_buffer(o[i], &b[i], spec[i].writable, spec[i].count, spec[i].size, spec[i].name) < 0)
+            goto done;
+    Problem p = {n, w, n_units, n_halls, b[0].buf, b[1].buf, b[2].buf, b[3].buf, b[4].buf, b[5].buf, b[6].buf,
+                 b[7].buf, b[8].buf, b[9].buf, partial};
+    for (Py_ssize_t k = 0; k < n; k++)
+        if (p.ih[k] < 0 || p.ih[k] >= n_halls) {
+            PyErr_SetString(PyExc_ValueError, "an item's hall is out of range");
+            goto done;
+        }
+    if (passes(&p, table_k, &out) < 0)
+        goto done;
+    result = Py_BuildValue("(NNN)", vec_bytes(&out.item), vec_bytes(&out.unit), vec_bytes(&out.amount));
+done:
+    for (i = 0; i < 10; i++)
+        if (b[i].obj)
+            PyBuffer_Release(&b[i]);
+    free(out.item.data);
+    free(out.unit.data);
+    free(out.amount.data);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"serve_passes", serve_passes, METH_VARARGS, serve_passes_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "designer.engine._allocate",
+    "The allocation passes of serve._serve_nearest, compiled (same results, bit for bit).", -1, methods, NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__allocate(void)
+{
+    return PyModule_Create(&module);
+}

@@ -1,0 +1,172 @@
+"""The compiled allocation passes (designer/engine/_allocate.c) against the numpy passes
+they transcribe: the same grants, in the same order, with the same floats, bit for bit.
+
+The numpy passes stay the definition (and run where no C compiler built the kernel);
+``EngineOptions(compiled=False)`` selects them.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sysconfig
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from designer.engine import Evaluator, evaluate, serve
+from designer.engine.options import EngineOptions
+from designer.engine.serve import Serving, _serve_nearest
+from designer.model import Change
+
+from .test_properties import EXAMPLES, assert_same_evaluation, base_design, incremental_design, moves_strategy, perturbed
+
+needs_kernel = pytest.mark.skipif(serve._allocate is None, reason="the compiled kernel is not built here")
+
+COMPILED = EngineOptions(compiled=True)
+NUMPY = EngineOptions(compiled=False)
+
+
+def test_the_kernel_is_built_where_a_c_compiler_is():
+    """pip builds the optional extension when it finds a C compiler (CI has one): a build
+    that silently stopped working would cost every edit about 1.7 ms on a 1M-chip hall."""
+    cc = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    if shutil.which(cc) is None:
+        pytest.skip(f"no C compiler ({cc}) on this machine: the numpy passes run")
+    assert serve._allocate is not None
+
+
+def _call(options: EngineOptions):
+    return Serving(options, {}, ("A",)).call("test")
+
+
+def _bits(a: np.ndarray) -> bytes:
+    return np.ascontiguousarray(a).tobytes()
+
+
+@st.composite
+def problems(draw):
+    """Items and units in one to three halls on a coarse grid (so distances tie), demands
+    and capacities from ample to binding, with or without partial service."""
+    n_halls = draw(st.integers(1, 3))
+    n_items = draw(st.integers(1, 60))
+    n_units = draw(st.integers(1, 12))
+    grid = draw(st.sampled_from([0.6, 1.2, 2.0]))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    n = n_items + n_units
+    x = rng.integers(0, 30, n) * grid
+    y = rng.integers(0, 12, n) * grid
+    hall_of = rng.integers(0, n_halls, n)
+    items = np.arange(n_items)
+    units = np.arange(n_items, n)
+    partial = draw(st.booleans())
+    if partial:
+        demand = rng.integers(0, 5, n_items).astype(float)
+    else:
+        demand = np.round(rng.uniform(0, 40, n_items), draw(st.sampled_from([0, 3, 9])))
+    tight = draw(st.sampled_from([0.3, 1.0, 3.0]))
+    capacity = rng.uniform(0, 2, n_units) * tight * demand.sum() / max(n_units, 1)
+    capacity[rng.random(n_units) < 0.15] = 0.0
+    reach = rng.choice([6.0, 15.0, np.inf], n_units)
+    extra = rng.choice([0.0, 1.5], n_items) if draw(st.booleans()) else 0.0
+    radius = rng.uniform(2.0, 8.0, n_halls)
+    direct = (2.4, 0.6) if draw(st.booleans()) else None
+    return dict(items=items, units=units, hall_of=hall_of, x=x, y=y, extra=extra, reach=reach, demand=demand,
+                capacity=capacity, partial=partial, radius_m=radius, scale=draw(st.sampled_from([1.0, 1.2])),
+                direct=direct)
+
+
+@needs_kernel
+@settings(max_examples=max(EXAMPLES * 10, 200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(p=problems(), dense_pairs=st.sampled_from([0, 6_000]), fast_path=st.booleans())
+def test_compiled_passes_equal_the_numpy_passes(p, dense_pairs, fast_path):
+    """Every path through the passes (near passes, widening, the table's k nearest then all,
+    first fit, partial service, halls where the one-step path serves some and not others)
+    gives the numpy passes' grants, in their order, to the last bit."""
+    out = {}
+    for compiled in (True, False):
+        opts = EngineOptions(compiled=compiled, dense_pairs=dense_pairs, fast_path=fast_path, fast_retry_every=1)
+        out[compiled] = _serve_nearest(**p, serving=_call(opts))
+    (sa, ga), (sb, gb) = out[True], out[False]
+    assert _bits(sa) == _bits(sb)
+    for a, b in zip(ga, gb):
+        assert a.dtype == b.dtype
+        assert _bits(a) == _bits(b)
+
+
+@needs_kernel
+def test_the_table_pass_takes_each_items_nearest_units_in_order():
+    """A hall small enough for the table: each item asks its four nearest units first
+    (ties to the lower unit), then all of them; capacity binds so the second round runs."""
+    x = np.array([0.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+    y = np.zeros(8)
+    items, units = np.arange(2), np.arange(2, 8)
+    demand = np.array([10.0, 10.0])
+    capacity = np.array([4.0, 4.0, 4.0, 4.0, 4.0, 30.0])
+    kwargs = dict(items=items, units=units, hall_of=np.zeros(8, np.int64), x=x, y=y, extra=0.0,
+                  reach=np.full(6, np.inf), demand=demand, capacity=capacity, partial=True,
+                  radius_m=np.array([2.0]))
+    served, (gi, gu, ga) = _serve_nearest(**kwargs, serving=_call(COMPILED))
+    assert served.tolist() == [10.0, 10.0]
+    # item 0 takes units 0, 1, 2 (4 + 4 + 2); item 1 the rest of unit 2, unit 3, then the far one
+    assert list(zip(gi.tolist(), gu.tolist(), ga.tolist())) == [
+        (0, 0, 4.0), (0, 1, 4.0), (0, 2, 2.0), (1, 2, 2.0), (1, 3, 4.0), (1, 4, 4.0)]
+    reference = _serve_nearest(**kwargs, serving=_call(NUMPY))
+    assert served.tolist() == reference[0].tolist()
+    assert [g.tolist() for g in reference[1]] == [gi.tolist(), gu.tolist(), ga.tolist()]
+
+
+@needs_kernel
+def test_bad_arrays_are_refused_with_a_message():
+    """The kernel checks what it is given: a wrong size or a unit index out of range is a
+    ValueError, never a read past an array."""
+    k = serve._allocate
+    unit = np.zeros((2, 3), np.int64)
+    f = np.zeros((2, 3))
+    ok = np.ones((2, 3), bool)
+    ih = np.zeros(2, np.int64)
+    args = [unit, f, f, ok, ih, np.zeros(1, bool), np.ones(1), np.ones(2), np.zeros(2), np.ones(4)]
+    with pytest.raises(ValueError, match="dist"):
+        k.serve_passes(*args[:1], np.zeros(5), *args[2:], 2, 3, 4, 1, False, 4)
+    bad = unit.copy()
+    bad[1, 2] = 7
+    with pytest.raises(ValueError, match="unit index"):
+        k.serve_passes(bad, *args[1:], 2, 3, 4, 1, False, 4)
+    with pytest.raises(ValueError, match="hall"):
+        k.serve_passes(*args[:4], np.array([0, 5]), *args[5:], 2, 3, 4, 1, False, 4)
+
+
+SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@needs_kernel
+@SETTINGS
+@given(moves=moves_strategy, cdu_kw=st.sampled_from([1000.0, 140.0, 60.0]), crah_kw=st.sampled_from([250.0, 12.0]),
+       ports=st.sampled_from([128, 20]))
+def test_a_design_evaluates_the_same_with_and_without_the_kernel(moves, cdu_kw, crah_kw, ports):
+    design = perturbed(base_design(2), moves)
+    design.assumptions.update({"cdu-in-row.capacity_kw": cdu_kw, "crah.capacity_kw": crah_kw,
+                               "network-rack.ports": ports})
+    assert_same_evaluation(evaluate(design, options=COMPILED), evaluate(design, options=NUMPY))
+
+
+@needs_kernel
+@SETTINGS
+@given(data=st.data(), tight=st.booleans())
+def test_edits_evaluate_the_same_with_and_without_the_kernel(data, tight):
+    """Hall-by-hall re-evaluation after moves (the pair table patched, the one-step path
+    skipped for a group of one hall) equals the numpy passes' full evaluation."""
+    design = incremental_design()
+    if tight:
+        design.assumptions.update({"cdu-in-row.capacity_kw": 140.0, "crah.capacity_kw": 40.0,
+                                   "network-rack.ports": 20})
+    ev = Evaluator(design, options=COMPILED)
+    t = design.equipment
+    for _ in range(data.draw(st.integers(1, 4), label="moves")):
+        row = data.draw(st.integers(0, len(t) - 1), label="row")
+        t.x[row] += data.draw(st.sampled_from([-1.2, -0.6, 0.6, 1.2]), label="dx")
+        item = t.ids[row]
+        hall = t.halls[int(t.hall_code[row])]
+        inc = ev.apply(Change("moved", (item,), (hall,)))
+        assert_same_evaluation(inc, evaluate(design, options=NUMPY))

@@ -335,11 +335,21 @@ done:
 }
 
 /* ------------------------------------------------------------------ the passes */
+/* The pairs worked out from positions (serve._Pairs and serve._distance, cell by cell)
+   instead of read from a pair table. */
+typedef struct {
+    const int64_t *table;   /* halls x w: each hall's units ascending, padded with -1 */
+    const double *ix, *iy, *ex, *ux, *uy, *reach;
+    double scale, most, in_rack;
+    int direct;
+} Positions;
+
 typedef struct {
     Py_ssize_t n, w, n_units, n_halls;
-    const int64_t *unit;
+    const int64_t *unit;             /* the pair table (n x w) when ``pos`` is NULL */
     const double *dist, *cheb;
     const unsigned char *ok;
+    const Positions *pos;
     const int64_t *ih;
     const unsigned char *dense;
     const double *radius;
@@ -347,6 +357,48 @@ typedef struct {
     double *served, *remaining;
     int partial;
 } Problem;
+
+/* Pair (item i, column c): its unit (-1 when the index is out of range) and Chebyshev
+   distance between centres. */
+static inline int64_t cell_cheb(const Problem *p, Py_ssize_t i, Py_ssize_t c, double *cheb)
+{
+    int64_t u;
+    if (!p->pos) {
+        u = p->unit[i * p->w + c];
+        *cheb = p->cheb[i * p->w + c];
+    } else {
+        const Positions *q = p->pos;
+        int64_t cand = q->table[p->ih[i] * p->w + c];
+        u = cand < 0 ? 0 : cand;                       /* np.maximum(cand, 0) */
+        if (u >= p->n_units)
+            return -1;
+        double adx = fabs(q->ix[i] - q->ux[u]), ady = fabs(q->iy[i] - q->uy[u]);
+        *cheb = adx >= ady ? adx : ady;                 /* np.maximum(adx, ady) */
+    }
+    return u < 0 || u >= p->n_units ? -1 : u;
+}
+
+/* Pair (item i, column c) of unit u: its routed distance; ``*ok``: the unit exists and
+   reaches. serve._distance: (Manhattan + extra) x scale, port to port when shorter for
+   units side by side in the row, rounded to 1 nm as np.round(d, 9) does (x 1e9, rint,
+   / 1e9). */
+static inline double cell_dist(const Problem *p, Py_ssize_t i, Py_ssize_t c, int64_t u, int *ok)
+{
+    if (!p->pos) {
+        *ok = p->ok[i * p->w + c];
+        return p->dist[i * p->w + c];
+    }
+    const Positions *q = p->pos;
+    double adx = fabs(q->ix[i] - q->ux[u]), ady = fabs(q->iy[i] - q->uy[u]);
+    double d = (adx + ady + q->ex[i]) * q->scale;
+    if (q->direct && ady < 0.05 && adx <= q->most + 1e-9) {
+        double v = (adx + 2 * q->in_rack) * q->scale;
+        d = d <= v ? d : v;                             /* np.minimum(d, v) */
+    }
+    d = rint(d * 1e9) / 1e9;
+    *ok = q->table[p->ih[i] * p->w + c] >= 0 && d <= q->reach[u];
+    return d;
+}
 
 /* Each item's run of candidates in the order of serve._sort_key (millimetres, unit). */
 static int sort_runs(Cand *c, Py_ssize_t n, int bd, int bu)
@@ -435,9 +487,21 @@ static int passes(Problem *p, int table_k, Grants *out)
     double *want = malloc(sizeof(double) * (size_t)(n ? n : 1));
     double *got = malloc(sizeof(double) * (size_t)(n ? n : 1));
     RowCand *row = malloc(sizeof(RowCand) * (size_t)(w ? w : 1));
-    if (!want || !got || !row) {
+    /* from positions: each hall's unit centres in column order (NaN where the row is
+       padded: no comparison holds), so that the near passes scan contiguous arrays */
+    Py_ssize_t cells = p->pos ? p->n_halls * w : 0;
+    double *colx = malloc(sizeof(double) * (size_t)(cells ? cells : 1));
+    double *coly = malloc(sizeof(double) * (size_t)(cells ? cells : 1));
+    if (!want || !got || !row || !colx || !coly) {
         PyErr_NoMemory();
         goto done;
+    }
+    for (Py_ssize_t k = 0; k < cells; k++) {
+        int64_t cand = p->pos->table[k];
+        if (cand >= p->n_units)
+            goto bad_unit;
+        colx[k] = cand < 0 ? NAN : p->pos->ux[cand];
+        coly[k] = cand < 0 ? NAN : p->pos->uy[cand];
     }
     /* _sort_key's field widths */
     int bu = bits_at_least_one((int64_t)p->n_units);
@@ -455,17 +519,23 @@ static int passes(Problem *p, int table_k, Grants *out)
                 continue;
             n_todo++;
             double lim = p->radius[p->ih[i]] * widen[pass];
+            const double *hx = colx + p->ih[i] * w, *hy = coly + p->ih[i] * w;
+            double ix = p->pos ? p->pos->ix[i] : 0.0, iy = p->pos ? p->pos->iy[i] : 0.0;
             for (Py_ssize_t c = 0; c < w; c++) {
-                Py_ssize_t k = i * w + c;
-                if (!(p->cheb[k] <= lim && p->ok[k]))
-                    continue;
-                int64_t u = p->unit[k];
-                if (u < 0 || u >= p->n_units)
+                double cheb;
+                int ok;
+                if (p->pos && !(fabs(ix - hx[c]) <= lim && fabs(iy - hy[c]) <= lim))
+                    continue;   /* (Chebyshev beyond the radius: the cheap test first) */
+                int64_t u = cell_cheb(p, i, c, &cheb);
+                if (u < 0)
                     goto bad_unit;
-                if (p->remaining[u] > EPS) {
-                    double v = rint(p->dist[k] * 1000.0);
+                if (!(cheb <= lim))
+                    continue;
+                double dist = cell_dist(p, i, c, u, &ok);
+                if (ok && p->remaining[u] > EPS) {
+                    double v = rint(dist * 1000.0);
                     if (v > cap_mm) v = cap_mm;   /* np.minimum(rint, cap) */
-                    Cand cd = {i, u, p->dist[k], (int64_t)v};
+                    Cand cd = {i, u, dist, (int64_t)v};
                     if (VEC_PUSH(&cv, Cand, cd) < 0)
                         goto done;
                 }
@@ -493,11 +563,13 @@ static int passes(Problem *p, int table_k, Grants *out)
             n_todo++;
             Py_ssize_t m = 0;
             for (Py_ssize_t c = 0; c < w; c++) {
-                Py_ssize_t k = i * w + c;
-                int64_t u = p->unit[k];
-                if (u < 0 || u >= p->n_units)
+                double cheb;
+                int ok;
+                int64_t u = cell_cheb(p, i, c, &cheb);
+                if (u < 0)
                     goto bad_unit;
-                double d = (p->ok[k] && p->remaining[u] > EPS) ? p->dist[k] : INFINITY;
+                double dist = cell_dist(p, i, c, u, &ok);
+                double d = (ok && p->remaining[u] > EPS) ? dist : INFINITY;
                 row[m].dist = d;
                 row[m].nudged = d + (double)c * 1e-12;
                 row[m].unit = u;
@@ -545,6 +617,8 @@ bad_unit:
     PyErr_SetString(PyExc_ValueError, "a unit index is out of range");
 done:
     free(cv.data);
+    free(colx);
+    free(coly);
     free(want);
     free(got);
     free(row);
@@ -571,6 +645,62 @@ static PyObject *vec_bytes(Vec *v)
     return PyByteArray_FromStringAndSize(v->data ? v->data : "", v->len * v->size);
 }
 
+typedef struct { Py_ssize_t count, size; int writable; const char *name; } Spec;
+
+/* Take the buffers, check every item's hall, run the passes, return the grants. */
+static PyObject *solve(PyObject **o, const Spec *spec, int n_buf, Problem *p, int table_k)
+{
+    Py_buffer b[16];
+    memset(b, 0, sizeof(b));
+    PyObject *result = NULL;
+    Grants out = {{NULL, 0, 0, sizeof(int64_t)}, {NULL, 0, 0, sizeof(int64_t)}, {NULL, 0, 0, sizeof(double)}};
+    int i;
+    if (p->n < 0 || p->w < 0 || p->n_units < 0 || p->n_halls < 0 || table_k < 1) {
+        PyErr_SetString(PyExc_ValueError, "negative size");
+        return NULL;
+    }
+    for (i = 0; i < n_buf; i++)
+        if (get_buffer(o[i], &b[i], spec[i].writable, spec[i].count, spec[i].size, spec[i].name) < 0)
+            goto done;
+    p->ih = b[n_buf - 6].buf;
+    p->dense = b[n_buf - 5].buf;
+    p->radius = b[n_buf - 4].buf;
+    p->demand = b[n_buf - 3].buf;
+    p->served = b[n_buf - 2].buf;
+    p->remaining = b[n_buf - 1].buf;
+    if (!p->pos) {
+        p->unit = b[0].buf;
+        p->dist = b[1].buf;
+        p->cheb = b[2].buf;
+        p->ok = b[3].buf;
+    } else {
+        Positions *q = (Positions *)p->pos;
+        q->table = b[0].buf;
+        q->ix = b[1].buf;
+        q->iy = b[2].buf;
+        q->ex = b[3].buf;
+        q->ux = b[4].buf;
+        q->uy = b[5].buf;
+        q->reach = b[6].buf;
+    }
+    for (Py_ssize_t k = 0; k < p->n; k++)
+        if (p->ih[k] < 0 || p->ih[k] >= p->n_halls) {
+            PyErr_SetString(PyExc_ValueError, "an item's hall is out of range");
+            goto done;
+        }
+    if (passes(p, table_k, &out) < 0)
+        goto done;
+    result = Py_BuildValue("(NNN)", vec_bytes(&out.item), vec_bytes(&out.unit), vec_bytes(&out.amount));
+done:
+    for (i = 0; i < n_buf; i++)
+        if (b[i].obj)
+            PyBuffer_Release(&b[i]);
+    free(out.item.data);
+    free(out.unit.data);
+    free(out.amount.data);
+    return result;
+}
+
 PyDoc_STRVAR(serve_passes_doc,
 "serve_passes(unit, dist, cheb, ok, ih, dense, radius, demand, served, remaining,\n"
 "             n, w, n_units, n_halls, partial, table_k)\n"
@@ -585,49 +715,58 @@ static PyObject *serve_passes(PyObject *self, PyObject *args)
 {
     (void)self;
     PyObject *o[10];
-    Py_ssize_t n, w, n_units, n_halls;
+    Problem p;
+    memset(&p, 0, sizeof(p));
     int partial, table_k;
     if (!PyArg_ParseTuple(args, "OOOOOOOOOOnnnnpi", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6], &o[7],
-                          &o[8], &o[9], &n, &w, &n_units, &n_halls, &partial, &table_k))
+                          &o[8], &o[9], &p.n, &p.w, &p.n_units, &p.n_halls, &partial, &table_k))
         return NULL;
-    if (n < 0 || w < 0 || n_units < 0 || n_halls < 0 || table_k < 1) {
-        PyErr_SetString(PyExc_ValueError, "negative size");
-        return NULL;
-    }
-    Py_buffer b[10];
-    memset(b, 0, sizeof(b));
-    PyObject *result = NULL;
-    Grants out = {{NULL, 0, 0, sizeof(int64_t)}, {NULL, 0, 0, sizeof(int64_t)}, {NULL, 0, 0, sizeof(double)}};
-    const struct { Py_ssize_t count, size; int writable; const char *name; } spec[10] = {
+    p.partial = partial;
+    Py_ssize_t n = p.n, w = p.w;
+    const Spec spec[10] = {
         {n * w, 8, 0, "unit"}, {n * w, 8, 0, "dist"}, {n * w, 8, 0, "cheb"}, {n * w, 1, 0, "ok"},
-        {n, 8, 0, "ih"}, {n_halls, 1, 0, "dense"}, {n_halls, 8, 0, "radius"}, {n, 8, 0, "demand"},
-        {n, 8, 1, "served"}, {n_units, 8, 1, "remaining"}};
-    int i;
-    for (i = 0; i < 10; i++)
-        if (get_buffer(o[i], &b[i], spec[i].writable, spec[i].count, spec[i].size, spec[i].name) < 0)
-            goto done;
-    Problem p = {n, w, n_units, n_halls, b[0].buf, b[1].buf, b[2].buf, b[3].buf, b[4].buf, b[5].buf, b[6].buf,
-                 b[7].buf, b[8].buf, b[9].buf, partial};
-    for (Py_ssize_t k = 0; k < n; k++)
-        if (p.ih[k] < 0 || p.ih[k] >= n_halls) {
-            PyErr_SetString(PyExc_ValueError, "an item's hall is out of range");
-            goto done;
-        }
-    if (passes(&p, table_k, &out) < 0)
-        goto done;
-    result = Py_BuildValue("(NNN)", vec_bytes(&out.item), vec_bytes(&out.unit), vec_bytes(&out.amount));
-done:
-    for (i = 0; i < 10; i++)
-        if (b[i].obj)
-            PyBuffer_Release(&b[i]);
-    free(out.item.data);
-    free(out.unit.data);
-    free(out.amount.data);
-    return result;
+        {n, 8, 0, "ih"}, {p.n_halls, 1, 0, "dense"}, {p.n_halls, 8, 0, "radius"}, {n, 8, 0, "demand"},
+        {n, 8, 1, "served"}, {p.n_units, 8, 1, "remaining"}};
+    return solve(o, spec, 10, &p, table_k);
+}
+
+PyDoc_STRVAR(serve_positions_doc,
+"serve_positions(table, ix, iy, ex, ux, uy, reach, ih, dense, radius, demand, served,\n"
+"                remaining, n, w, n_units, n_halls, scale, direct, most, in_rack,\n"
+"                partial, table_k)\n"
+"--\n\n"
+"The passes of serve_passes with the pairs worked out from positions as serve._Pairs\n"
+"does: ``table`` (halls x w, int64) each hall's units ascending padded with -1; item\n"
+"positions and extra length (float64, n), unit positions and reach (float64, n_units);\n"
+"``direct`` with ``most`` and ``in_rack``: serve._distance's port-to-port runs.");
+
+static PyObject *serve_positions(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *o[13];
+    Problem p;
+    Positions q;
+    memset(&p, 0, sizeof(p));
+    memset(&q, 0, sizeof(q));
+    int partial, table_k, direct;
+    if (!PyArg_ParseTuple(args, "OOOOOOOOOOOOOnnnndpddpi", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6],
+                          &o[7], &o[8], &o[9], &o[10], &o[11], &o[12], &p.n, &p.w, &p.n_units, &p.n_halls,
+                          &q.scale, &direct, &q.most, &q.in_rack, &partial, &table_k))
+        return NULL;
+    q.direct = direct;
+    p.partial = partial;
+    p.pos = &q;
+    Py_ssize_t n = p.n, nu = p.n_units, nh = p.n_halls;
+    const Spec spec[13] = {
+        {nh * p.w, 8, 0, "table"}, {n, 8, 0, "ix"}, {n, 8, 0, "iy"}, {n, 8, 0, "ex"}, {nu, 8, 0, "ux"},
+        {nu, 8, 0, "uy"}, {nu, 8, 0, "reach"}, {n, 8, 0, "ih"}, {nh, 1, 0, "dense"}, {nh, 8, 0, "radius"},
+        {n, 8, 0, "demand"}, {n, 8, 1, "served"}, {nu, 8, 1, "remaining"}};
+    return solve(o, spec, 13, &p, table_k);
 }
 
 static PyMethodDef methods[] = {
     {"serve_passes", serve_passes, METH_VARARGS, serve_passes_doc},
+    {"serve_positions", serve_positions, METH_VARARGS, serve_positions_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -278,6 +278,19 @@ def _serve_nearest(items: np.ndarray, units: np.ndarray, hall_of: np.ndarray, x:
     # exactly as when the whole site is evaluated.
     n_h = int(max(ih.max(), uh.max())) + 1
     dense = np.bincount(ih, minlength=n_h) * np.bincount(uh, minlength=n_h) <= serving.options.dense_pairs
+    if _allocate is not None and serving.options.compiled and int(ih.min()) == int(ih.max()):
+        # one hall (an edit's): the compiled passes work the pairs out from the positions;
+        # the one-step attempt is skipped (for one hall it serves all or nothing, as the passes do)
+        table = _unit_table(uh, n_h)
+        if len(items) * table.shape[1] <= serving.options.fast_cells:
+            most, in_rack = direct if direct is not None else (0.0, 0.0)
+            gi, gu, ga = _allocate.serve_positions(
+                table, ix, iy, ex, ux, uy, np.asarray(reach, float), ih.astype(np.int64, copy=False), dense,
+                np.asarray(radius_m, float)[:n_h], np.asarray(demand, float), served, remaining, len(items),
+                table.shape[1], len(units), n_h, scale, direct is not None, most, in_rack, partial, TABLE_K)
+            if not len(gi):
+                return served, empty
+            return served, (np.frombuffer(gi, np.int64), np.frombuffer(gu, np.int64), np.frombuffer(ga))
     state = _PairState.reused(reuse[0], items, units, ih, ix, iy, ex, ux, uy, reach, scale, direct) if reuse else None
     if state is None:
         table = _unit_table(uh, n_h)
@@ -288,10 +301,7 @@ def _serve_nearest(items: np.ndarray, units: np.ndarray, hall_of: np.ndarray, x:
     if reuse and reuse[1] is not None:
         reuse[1][reuse[2]] = state
     compiled = pairs is not None and _allocate is not None and serving.options.compiled
-    # With the compiled passes, a group of one hall skips the one-step attempt: there it
-    # serves all or nothing, exactly as the passes do, and the passes cost less than trying.
-    one_hall = compiled and int(ih.min()) == int(ih.max())
-    if pairs is not None and serving.options.fast_path and not one_hall and serving.fast_worth_trying():
+    if pairs is not None and serving.options.fast_path and serving.fast_worth_trying():
         fast = _serve_unconstrained(pairs, ih, uh, demand, remaining, dense, radius_m, n_h)
         serving.fast_tried(fast is not None)
         if fast is not None:

@@ -67,6 +67,8 @@ class Evaluator:
         self._fabric_memo = None   # (inputs, Fabric) of the last evaluation
         self._upper_links: dict = {}   # the fabric's upper-tier links, kept while their inputs hold
         self._fabric_static = None
+        self._fabric_xy = None     # the leaves' and spines' positions, kept while no network rack moves
+        self._fabric_key_memo = None   # the last fabric inputs and their bytes (fabric memo key)
         self._fabric_now = None    # the fabric of the evaluation being made
         #: (Fabric, server links by medium, its report's parts) while the ids stay (moves only)
         self._fabric_report = None
@@ -250,6 +252,7 @@ class Evaluator:
         self._busways = None
         self._fabric_memo = None
         self._fabric_static = None
+        self._fabric_xy = None
         self._fabric_now = None
         self._fabric_report = None
         self._item_codes = None
@@ -285,7 +288,7 @@ class Evaluator:
             position = np.full(len(design.equipment), -1, np.int64)
             position[self.order] = np.arange(len(self.order))
             placed = busway_rows[position[busway_rows] >= 0]   # (busways in a hall of the design)
-            loads = self.store.items.load_kw[position[placed]]
+            loads = self.store.column("load_kw")[position[placed]]
             ids = [evaluation.ids_snapshot[r] for r in placed]
             evaluation.chain = nodes = roll_up(design, self.catalog, dict(zip(ids, loads.tolist())))
             evaluation.add_violations(chain_violations(nodes))
@@ -331,7 +334,11 @@ class Evaluator:
         if self._fabric_now is not None:
             return self._fabric_now
         inputs = self._fabric_inputs()
-        key = tuple(a.tobytes() if isinstance(a, np.ndarray) else a for a in inputs)
+        # (the parts kept since the last edit are the same objects: their bytes are kept too)
+        before, kept = self._fabric_key_memo or ((), ())
+        key = tuple(kept[i] if i < len(before) and a is before[i] else (a.tobytes() if isinstance(a, np.ndarray) else a)
+                    for i, a in enumerate(inputs))
+        self._fabric_key_memo = (inputs, key)
         if self._fabric_memo is None or self._fabric_memo[0] != key:
             fab = build_fabric(*inputs[:4], self.settings, *inputs[4:], memo=self._upper_links)
             self._fabric_memo = (key, fab)
@@ -350,15 +357,26 @@ class Evaluator:
             self._fabric_static = self._fabric_rows()
         (endpoints, radix, gbps, leaf_rows, spine_rows, lh, sh, ox, oy, tray, lpos, spos, switches,
          spine_radix) = self._fabric_static
-        items = self.store.items
-        used = items.ports_used[lpos]
-        up = items.powered[spos] & items.cooled[spos]
+        store = self.store
+        used = store.gather("ports_used", lpos)
+        up = store.gather("powered", spos) & store.gather("cooled", spos)
         if self._failed_now is not None:
             up = up & ~self._failed_now[spine_rows]
-        lxy = np.column_stack([t.x[leaf_rows] + ox[lh], t.y[leaf_rows] + oy[lh]])
-        sxy = np.column_stack([t.x[spine_rows] + ox[sh], t.y[spine_rows] + oy[sh]])
+        if self._fabric_xy is None:   # (kept while edits move no network rack)
+            self._fabric_xy = (np.column_stack([t.x[leaf_rows] + ox[lh], t.y[leaf_rows] + oy[lh]]),
+                               np.column_stack([t.x[spine_rows] + ox[sh], t.y[spine_rows] + oy[sh]]),
+                               tray[lh], tray[sh])
+        lxy, sxy, ltray, stray = self._fabric_xy
         return (endpoints, oversubscription(self.design), radix, gbps,
-                leaf_rows, lxy, lh, tray[lh], used, spine_rows, sxy, sh, tray[sh], switches, up, spine_radix)
+                leaf_rows, lxy, lh, ltray, used, spine_rows, sxy, sh, stray, switches, up, spine_radix)
+
+    def _moves_network(self, change: Change) -> bool:
+        """Whether a move takes a network rack (a leaf or spine) somewhere else."""
+        t = self.design.equipment
+        rows = [t.index.get(i) for i in change.ids]
+        if not rows or None in rows:
+            return True
+        return bool((self.types.kind[t.type_code[rows]] == NETWORK).any())
 
     def _fabric_rows(self) -> tuple:
         """The parts of the fabric's inputs that moving items leaves alone."""
@@ -475,7 +493,10 @@ class Evaluator:
             self._distinct = None  # rows changed: count the UltraServers again
             self._busways = None
             self._fabric_static = None
+            self._fabric_xy = None
             self._fabric_report = None   # (its messages name items: ids may have changed)
+        elif self._moves_network(change):
+            self._fabric_xy = None   # a leaf or spine rack moved: the fabric's positions
         # the per-item table of the evaluation before: the new one patches the touched halls
         previous = self.evaluation if order is self.order else None
         touched = list(dict.fromkeys(change.halls))
@@ -492,7 +513,7 @@ class Evaluator:
             return self.refresh()  # a hall's size changed without being named: stay correct
         patch = None
         if previous is not None and previous.patchable and previous.items_built:  # (no chain of evaluations)
-            patch = (previous.items, [self.slices[h] for h in touched])
+            patch = (previous.items, touched)
         self.evaluation = self._with_resilience(self._combine(patch))
         return self.evaluation
 
@@ -542,7 +563,8 @@ class Evaluator:
         """A closure building the per-item table from the current stored results: from
         scratch, or (after items moved within their halls) by patching the touched halls'
         rows into the previous evaluation's table."""
-        order, columns, store = self.order, self.store.items, self.store
+        order, store = self.order, self.store
+        view = store.snapshot()   # (the parts as they are now: later splices leave it alone)
         link_parts = (dict(store.links), list(store.hall_ids), [store.slices[h] for h in store.hall_ids])
         t = self.design.equipment
         tc, sys_code, n_sys = t.type_code.copy(), t.system_code.copy(), len(t.systems.names)
@@ -551,8 +573,10 @@ class Evaluator:
         def build() -> ItemTable:
             links = joined_links(*link_parts)
             if patch is not None:
-                return patch_items(*patch, order, columns, links, tc, sys_code, n_sys, types)
-            return scatter(order, columns, links, tc, sys_code, n_sys, types)
+                previous, touched = patch
+                parts = [(*view.slices[h], view.part(h)) for h in touched]
+                return patch_items(previous, parts, order, links, tc, sys_code, n_sys, types)
+            return scatter(order, view.items, links, tc, sys_code, n_sys, types)
 
         return build
 

@@ -22,38 +22,104 @@ from designer.engine.types import COMPUTE
 class Store:
     """The hall-local results of every hall, in hall-sorted order: per-item columns,
     each hall's cable runs (positions within the hall), violations and sums (rows in
-    design order of halls), and each hall's slice of the order."""
+    design order of halls), and each hall's slice of the order.
+
+    The per-item columns are kept per hall (:attr:`parts`, positions within the hall), so
+    that an edit replaces its hall's part and copies nothing else; the joined columns of
+    all halls (:attr:`items`, or one of them, :meth:`column`) are put together when asked
+    for, and kept until the next splice. Parts are never written to: earlier evaluations
+    keep reading theirs."""
 
     def __init__(self, res: GroupResult, slices: dict[str, tuple[int, int]], hall_ids: list[str]):
-        self.items = res.items
         self.slices = dict(slices)
+        self.hall_ids = list(hall_ids)
+        #: hall → its columns (positions within the hall); None: its slice of ``_whole``
+        self.parts: dict[str, ItemColumns | None] = dict.fromkeys(self.hall_ids)
+        self._whole = res.items          # the group's columns the None parts are slices of
+        self._joined: dict[str, np.ndarray] = {f.name: getattr(res.items, f.name) for f in fields(ItemColumns)}
+        self._gathered: dict[str, list] = {}   # column → [positions, slices, per hall, values, parts read]
         self.links = links_by_hall(res.links, [slices[h] for h in hall_ids], hall_ids)
         self.violations = res.violations
         self.sums = res.sums
-        self.hall_ids = list(hall_ids)
+
+    def part(self, hall_id: str) -> ItemColumns:
+        """One hall's columns, positions within the hall."""
+        part = self.parts[hall_id]
+        if part is None:
+            lo, hi = self.slices[hall_id]
+            whole = self._whole
+            part = ItemColumns(**{
+                name: (np.where(col >= 0, col - lo, -1) if name in ItemColumns.POSITIONS else col)
+                for name in whole.names() for col in [getattr(whole, name)[..., lo:hi]]})
+            self.parts[hall_id] = part
+        return part
+
+    def column(self, name: str) -> np.ndarray:
+        """One per-item column of all halls in hall-sorted order (positions in that order)."""
+        col = self._joined.get(name)
+        if col is None:
+            blocks = []
+            for hall_id in self.hall_ids:
+                block = getattr(self.part(hall_id), name)
+                if name in ItemColumns.POSITIONS:
+                    block = np.where(block >= 0, block + self.slices[hall_id][0], -1)
+                blocks.append(block)
+            col = self._joined[name] = np.concatenate(blocks, axis=-1)
+        return col
+
+    def gather(self, name: str, pos: np.ndarray) -> np.ndarray:
+        """``column(name)[pos]`` without joining every hall: kept for the array ``pos`` and
+        brought up to date from the halls spliced since (an edit reads one hall again).
+        The array returned is never written to afterwards."""
+        if name in self._joined:
+            return self._joined[name][pos]
+        memo = self._gathered.get(name)
+        if memo is None or memo[0] is not pos or memo[1] != self.slices:
+            ends = np.array([self.slices[h][1] for h in self.hall_ids], np.int64)
+            k = np.searchsorted(ends, pos, side="right")   # (halls' slices follow one another)
+            groups = []
+            for j in np.unique(k).tolist():
+                at = np.flatnonzero(k == j)
+                hall_id = self.hall_ids[j]
+                groups.append((hall_id, at, pos[at] - self.slices[hall_id][0]))
+            dtype = getattr(self._whole, name).dtype
+            memo = [pos, dict(self.slices), groups, np.zeros(len(pos), dtype), {}]
+            self._gathered[name] = memo
+        values, seen = memo[3], memo[4]
+        stale = [g for g in memo[2] if seen.get(g[0], ()) is not self.parts[g[0]] or self.parts[g[0]] is None]
+        if stale:
+            values = values.copy()
+            for hall_id, at, local in stale:
+                values[at] = getattr(self.part(hall_id), name)[local]
+                seen[hall_id] = self.parts[hall_id]
+            memo[3] = values
+        return values
+
+    @property
+    def items(self) -> ItemColumns:
+        """Every per-item column of all halls, joined."""
+        return ItemColumns(**{f.name: self.column(f.name) for f in fields(ItemColumns)})
+
+    def snapshot(self) -> "Store":
+        """The per-item results as they are now, for an evaluation to read later: a store
+        sharing the (never written) parts, unaffected by later splices."""
+        copy = object.__new__(Store)
+        copy.__dict__.update(self.__dict__)
+        copy.parts = dict(self.parts)
+        copy.slices = dict(self.slices)
+        copy._joined = dict(self._joined)
+        copy._gathered = {}
+        return copy
 
     def splice(self, hall_id: str, res: GroupResult) -> None:
         """Replace one hall's results (a group of that hall alone)."""
         lo, hi = self.slices[hall_id]
         delta = len(res.items.powered) - (hi - lo)
-
-        def splice(old: np.ndarray, new: np.ndarray) -> np.ndarray:
-            # a new array, never in place: earlier evaluations' per-item views keep theirs
-            if delta == 0:
-                out = old.copy()
-                out[..., lo:hi] = new
-                return out
-            return np.concatenate([old[..., :lo], new, old[..., hi:]], axis=-1)
-
-        columns = {}
-        for name in self.items.names():
-            old, new = getattr(self.items, name), getattr(res.items, name)
-            if name in ItemColumns.POSITIONS:
-                new = np.where(new >= 0, new + lo, -1)
-                if delta:
-                    old = np.where(old >= hi, old + delta, old)
-            columns[name] = splice(old, new)
-        self.items = ItemColumns(**columns)
+        for other in self.hall_ids:   # (the parts still slices of the whole, before it moves)
+            if delta and self.parts[other] is None and other != hall_id:
+                self.part(other)
+        self.parts[hall_id] = res.items   # positions within the hall (a group of one)
+        self._joined = {}
         self.links[hall_id] = res.links  # positions within the hall (a group of one)
         self.violations[hall_id] = res.violations[hall_id]
         h = self.hall_ids.index(hall_id)
@@ -235,20 +301,23 @@ def scatter(order, columns: ItemColumns, links: LinkRuns, tc, sys_code, n_sys, t
                      system_effective=effective_systems(sys_code[comp], bad[comp], n_sys), **out)
 
 
-def patch_items(previous: ItemTable, touched: list[tuple[int, int]], order, columns: ItemColumns, links: LinkRuns, tc,
-           sys_code, n_sys, types) -> ItemTable:
+def patch_items(previous: ItemTable, touched: list[tuple[int, int, ItemColumns]], order, links: LinkRuns, tc,
+                sys_code, n_sys, types) -> ItemTable:
     """:func:`scatter`'s result, from the previous one (same rows, same halls) with the
-    rows of the touched halls (their hall-sorted slices) replaced."""
-    pos = np.concatenate([np.arange(lo, hi) for lo, hi in touched])
-    rows = order[pos]
+    rows of the touched halls replaced: each given as (start, end) of its hall-sorted
+    slice and its columns (positions within the hall)."""
+    rows = np.concatenate([order[lo:hi] for lo, hi, _ in touched])
     flags = {k: v.copy() for k, v in previous.flags.items()}
-    for k, row in zip(HALL_FLAGS, columns.flag_block):
-        flags[k][rows] = row[pos]
-    out = {}
-    for name in SCATTERED:
-        full = getattr(previous, name).copy()
-        full[rows] = rows_of(columns, name, order, pos)
-        out[name] = full
+    out = {name: getattr(previous, name).copy() for name in SCATTERED}
+    for lo, hi, part in touched:
+        at = order[lo:hi]
+        for k, row in zip(HALL_FLAGS, part.flag_block):
+            flags[k][at] = row
+        for name in SCATTERED:
+            src = getattr(part, name)
+            if name in ItemColumns.POSITIONS:
+                src = np.where(src >= 0, order[np.maximum(src, 0) + lo], -1)
+            out[name][at] = src
     status = previous.status.copy()
     status[rows] = status_of({k: v[rows] for k, v in flags.items()}, out["powered"][rows], out["cooled"][rows])
     comp = np.flatnonzero(types.kind[tc] == COMPUTE)

@@ -62,8 +62,23 @@ static int vec_reserve(Vec *v, Py_ssize_t n)
 typedef struct {
     int64_t item, unit;
     double dist;
-    int64_t dmm;   /* the sort's millimetres (serve._sort_key), or the nudged rank key */
+    uint64_t order;   /* the item's preference: smaller first (unique within an item) */
 } Cand;
+
+/* Put the item's preferred candidate among cand[at:end) at ``at``. Candidates are kept
+   unsorted and picked when asked for (a selection sort done lazily): most items are
+   served by their first or second choice, so sorting each item's list would be wasted. */
+static inline void pick(Cand *cand, Py_ssize_t at, Py_ssize_t end)
+{
+    Py_ssize_t best = at;
+    for (Py_ssize_t k = at + 1; k < end; k++)
+        best = cand[k].order < cand[best].order ? k : best;
+    if (best != at) {
+        Cand t = cand[at];
+        cand[at] = cand[best];
+        cand[best] = t;
+    }
+}
 
 static int bit_length(uint64_t v)
 {
@@ -154,12 +169,12 @@ typedef struct {
 /* allocate.assign(n_items, cand..., demand, capacity, partial) for candidates sorted by
    item then preference. ``got`` receives demand - residual per item; the grants are
    appended to ``out``. Returns -1 with a Python error set on failure. */
-static int assign(Py_ssize_t n_items, const Cand *cand, Py_ssize_t n_cand, const double *demand,
+static int assign(Py_ssize_t n_items, Cand *cand, Py_ssize_t n_cand, const double *demand,
                   const double *capacity, Py_ssize_t n_units, int partial, double *got, Grants *out)
 {
     int rc = -1;
     double *remaining = NULL, *residual = NULL, *binc = NULL;
-    Py_ssize_t *starts = NULL, *ends = NULL, *ptr = NULL;
+    Py_ssize_t *starts = NULL, *ends = NULL, *ptr = NULL, *picked = NULL;
     int64_t *waiting = NULL, *still = NULL;
     Req *req = NULL, *sorted_req = NULL;
     Keyed *keyed = NULL;
@@ -177,12 +192,13 @@ static int assign(Py_ssize_t n_items, const Cand *cand, Py_ssize_t n_cand, const
     starts = calloc((size_t)n_items, sizeof(Py_ssize_t));
     ends = calloc((size_t)n_items, sizeof(Py_ssize_t));
     ptr = malloc(sizeof(Py_ssize_t) * (size_t)n_items);
+    picked = malloc(sizeof(Py_ssize_t) * (size_t)n_items);
     waiting = malloc(sizeof(int64_t) * (size_t)n_items);
     still = malloc(sizeof(int64_t) * (size_t)n_items);
     req = malloc(sizeof(Req) * (size_t)n_items);
     sorted_req = malloc(sizeof(Req) * (size_t)n_items);
     keyed = malloc(sizeof(Keyed) * (size_t)n_items);
-    if (!remaining || !residual || !binc || !touched || !starts || !ends || !ptr || !waiting || !still || !req
+    if (!remaining || !residual || !binc || !touched || !starts || !ends || !ptr || !picked || !waiting || !still || !req
         || !sorted_req || !keyed) {
         PyErr_NoMemory();
         goto done;
@@ -213,6 +229,7 @@ static int assign(Py_ssize_t n_items, const Cand *cand, Py_ssize_t n_cand, const
         acc += c;
         ends[i] = acc;
         ptr[i] = starts[i];
+        picked[i] = -1;
     }
     Py_ssize_t n_wait = 0;
     for (Py_ssize_t i = 0; i < n_items; i++)
@@ -221,7 +238,12 @@ static int assign(Py_ssize_t n_items, const Cand *cand, Py_ssize_t n_cand, const
     int first = 1;
     while (n_wait) {
         for (Py_ssize_t w = 0; w < n_wait; w++) {
-            const Cand *c = &cand[ptr[waiting[w]]];
+            int64_t it = waiting[w];
+            if (picked[it] != ptr[it]) {
+                pick(cand, ptr[it], ends[it]);
+                picked[it] = ptr[it];
+            }
+            const Cand *c = &cand[ptr[it]];
             req[w].server = c->unit;
             req[w].key = c->dist;
             req[w].kmm = packed ? (int64_t)rint(c->dist * 1000.0) : 0;
@@ -326,6 +348,7 @@ done:
     free(starts);
     free(ends);
     free(ptr);
+    free(picked);
     free(waiting);
     free(still);
     free(req);
@@ -358,76 +381,51 @@ typedef struct {
     int partial;
 } Problem;
 
-/* Pair (item i, column c): its unit (-1 when the index is out of range) and Chebyshev
-   distance between centres. */
-static inline int64_t cell_cheb(const Problem *p, Py_ssize_t i, Py_ssize_t c, double *cheb)
+/* serve._distance: (Manhattan + the item's extra) x scale, port to port when shorter for
+   units side by side in the item's row, rounded to 1 nm as np.round(d, 9) does (x 1e9,
+   rint, / 1e9). */
+static inline double routed(const Positions *q, Py_ssize_t i, double adx, double ady)
 {
-    int64_t u;
-    if (!p->pos) {
-        u = p->unit[i * p->w + c];
-        *cheb = p->cheb[i * p->w + c];
-    } else {
-        const Positions *q = p->pos;
-        int64_t cand = q->table[p->ih[i] * p->w + c];
-        u = cand < 0 ? 0 : cand;                       /* np.maximum(cand, 0) */
-        if (u >= p->n_units)
-            return -1;
-        double adx = fabs(q->ix[i] - q->ux[u]), ady = fabs(q->iy[i] - q->uy[u]);
-        *cheb = adx >= ady ? adx : ady;                 /* np.maximum(adx, ady) */
-    }
-    return u < 0 || u >= p->n_units ? -1 : u;
-}
-
-/* Pair (item i, column c) of unit u: its routed distance; ``*ok``: the unit exists and
-   reaches. serve._distance: (Manhattan + extra) x scale, port to port when shorter for
-   units side by side in the row, rounded to 1 nm as np.round(d, 9) does (x 1e9, rint,
-   / 1e9). */
-static inline double cell_dist(const Problem *p, Py_ssize_t i, Py_ssize_t c, int64_t u, int *ok)
-{
-    if (!p->pos) {
-        *ok = p->ok[i * p->w + c];
-        return p->dist[i * p->w + c];
-    }
-    const Positions *q = p->pos;
-    double adx = fabs(q->ix[i] - q->ux[u]), ady = fabs(q->iy[i] - q->uy[u]);
     double d = (adx + ady + q->ex[i]) * q->scale;
     if (q->direct && ady < 0.05 && adx <= q->most + 1e-9) {
         double v = (adx + 2 * q->in_rack) * q->scale;
         d = d <= v ? d : v;                             /* np.minimum(d, v) */
     }
-    d = rint(d * 1e9) / 1e9;
-    *ok = q->table[p->ih[i] * p->w + c] >= 0 && d <= q->reach[u];
-    return d;
+    return rint(d * 1e9) / 1e9;
 }
 
-/* Each item's run of candidates in the order of serve._sort_key (millimetres, unit). */
-static int sort_runs(Cand *c, Py_ssize_t n, int bd, int bu)
+/* Pair (item i, column c): whether it is within ``lim`` (Chebyshev), and then its unit,
+   routed distance and whether the unit exists and reaches (-1: a unit out of range). */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline int cell(const Problem *p, Py_ssize_t i, Py_ssize_t c, double lim, int64_t *unit, double *dist,
+                       int *ok)
 {
-    Keyed *k = malloc(sizeof(Keyed) * (size_t)(n ? n : 1));
-    Cand *tmp = malloc(sizeof(Cand) * (size_t)(n ? n : 1));
-    if (!k || !tmp) {
-        free(k);
-        free(tmp);
-        PyErr_NoMemory();
+    if (!p->pos) {
+        Py_ssize_t k = i * p->w + c;
+        int64_t u = p->unit[k];
+        if (u < 0 || u >= p->n_units)
+            return -1;
+        if (!(p->cheb[k] <= lim))
+            return 0;
+        *unit = u;
+        *ok = p->ok[k];
+        *dist = p->dist[k];
+        return 1;
+    }
+    const Positions *q = p->pos;
+    int64_t cand = q->table[p->ih[i] * p->w + c];
+    int64_t u = cand < 0 ? 0 : cand;                    /* np.maximum(cand, 0) */
+    if (u >= p->n_units)
         return -1;
-    }
-    for (Py_ssize_t i = 0; i < n; i++) {
-        k[i].key = ((uint64_t)c[i].item << (bd + bu)) | ((uint64_t)c[i].dmm << bu) | (uint64_t)c[i].unit;
-        k[i].idx = i;
-    }
-    for (Py_ssize_t lo = 0; lo < n;) {
-        Py_ssize_t hi = lo + 1;
-        while (hi < n && c[hi].item == c[lo].item)
-            hi++;
-        sort_keyed(k + lo, hi - lo);
-        lo = hi;
-    }
-    for (Py_ssize_t i = 0; i < n; i++)
-        tmp[i] = c[k[i].idx];
-    memcpy(c, tmp, sizeof(Cand) * (size_t)n);
-    free(k);
-    free(tmp);
-    return 0;
+    double adx = fabs(q->ix[i] - q->ux[u]), ady = fabs(q->iy[i] - q->uy[u]);
+    if (!((adx >= ady ? adx : ady) <= lim))             /* np.maximum(adx, ady) <= lim */
+        return 0;
+    *unit = u;
+    *dist = routed(q, i, adx, ady);
+    *ok = cand >= 0 && *dist <= q->reach[u];
+    return 1;
 }
 
 /* serve._serve_nearest's run(): assign what is still wanted, then add it up */
@@ -487,12 +485,13 @@ static int passes(Problem *p, int table_k, Grants *out)
     double *want = malloc(sizeof(double) * (size_t)(n ? n : 1));
     double *got = malloc(sizeof(double) * (size_t)(n ? n : 1));
     RowCand *row = malloc(sizeof(RowCand) * (size_t)(w ? w : 1));
+    Py_ssize_t *sel = malloc(sizeof(Py_ssize_t) * (size_t)(w ? w : 1));
     /* from positions: each hall's unit centres in column order (NaN where the row is
        padded: no comparison holds), so that the near passes scan contiguous arrays */
     Py_ssize_t cells = p->pos ? p->n_halls * w : 0;
     double *colx = malloc(sizeof(double) * (size_t)(cells ? cells : 1));
     double *coly = malloc(sizeof(double) * (size_t)(cells ? cells : 1));
-    if (!want || !got || !row || !colx || !coly) {
+    if (!want || !got || !row || !colx || !coly || !sel) {
         PyErr_NoMemory();
         goto done;
     }
@@ -519,25 +518,38 @@ static int passes(Problem *p, int table_k, Grants *out)
                 continue;
             n_todo++;
             double lim = p->radius[p->ih[i]] * widen[pass];
-            const double *hx = colx + p->ih[i] * w, *hy = coly + p->ih[i] * w;
-            double ix = p->pos ? p->pos->ix[i] : 0.0, iy = p->pos ? p->pos->iy[i] : 0.0;
-            for (Py_ssize_t c = 0; c < w; c++) {
-                double cheb;
-                int ok;
-                if (p->pos && !(fabs(ix - hx[c]) <= lim && fabs(iy - hy[c]) <= lim))
-                    continue;   /* (Chebyshev beyond the radius: the cheap test first) */
-                int64_t u = cell_cheb(p, i, c, &cheb);
-                if (u < 0)
+            /* the columns within the radius, compacted without a branch per column (about
+               half pass in the wider pass: a branch would be mispredicted that often) */
+            Py_ssize_t m = 0;
+            if (p->pos) {
+                const double *hx = colx + p->ih[i] * w, *hy = coly + p->ih[i] * w;
+                double ix = p->pos->ix[i], iy = p->pos->iy[i];
+                for (Py_ssize_t c = 0; c < w; c++) {
+                    sel[m] = c;
+                    m += (fabs(ix - hx[c]) <= lim) & (fabs(iy - hy[c]) <= lim);
+                }
+            } else {
+                const double *ch = p->cheb + i * w;
+                for (Py_ssize_t c = 0; c < w; c++) {
+                    sel[m] = c;
+                    m += ch[c] <= lim;
+                }
+            }
+            /* this item's candidates, preferred in the order of serve._sort_key:
+               (millimetres, unit) */
+            if (vec_reserve(&cv, cv.len + m) < 0)
+                goto done;
+            for (Py_ssize_t j = 0; j < m; j++) {
+                int64_t u;
+                double dist;
+                int ok, near = cell(p, i, sel[j], lim, &u, &dist, &ok);
+                if (near < 0)
                     goto bad_unit;
-                if (!(cheb <= lim))
-                    continue;
-                double dist = cell_dist(p, i, c, u, &ok);
-                if (ok && p->remaining[u] > EPS) {
+                if (near && ok && p->remaining[u] > EPS) {
                     double v = rint(dist * 1000.0);
                     if (v > cap_mm) v = cap_mm;   /* np.minimum(rint, cap) */
-                    Cand cd = {i, u, dist, (int64_t)v};
-                    if (VEC_PUSH(&cv, Cand, cd) < 0)
-                        goto done;
+                    Cand cd = {i, u, dist, ((uint64_t)(int64_t)v << bu) | (uint64_t)u};
+                    ((Cand *)cv.data)[cv.len++] = cd;
                 }
             }
         }
@@ -545,10 +557,6 @@ static int passes(Problem *p, int table_k, Grants *out)
             break;
         if (!cv.len)
             continue;
-        /* by serve._sort_key: candidates come grouped by item (ascending), so each item's
-           run is sorted on its own */
-        if (sort_runs((Cand *)cv.data, cv.len, bd, bu) < 0)
-            goto done;
         if (run(p, (Cand *)cv.data, cv.len, want, got, out) < 0)
             goto done;
     }
@@ -563,13 +571,12 @@ static int passes(Problem *p, int table_k, Grants *out)
             n_todo++;
             Py_ssize_t m = 0;
             for (Py_ssize_t c = 0; c < w; c++) {
-                double cheb;
-                int ok;
-                int64_t u = cell_cheb(p, i, c, &cheb);
-                if (u < 0)
+                int64_t u = 0;
+                double dist = INFINITY;
+                int ok = 0, near = cell(p, i, c, INFINITY, &u, &dist, &ok);
+                if (near < 0)
                     goto bad_unit;
-                double dist = cell_dist(p, i, c, u, &ok);
-                double d = (ok && p->remaining[u] > EPS) ? dist : INFINITY;
+                double d = (near && ok && p->remaining[u] > EPS) ? dist : INFINITY;
                 row[m].dist = d;
                 row[m].nudged = d + (double)c * 1e-12;
                 row[m].unit = u;
@@ -599,7 +606,7 @@ static int passes(Problem *p, int table_k, Grants *out)
             for (Py_ssize_t k = 0; k < take; k++) {
                 if (!isfinite(row[k].dist))
                     continue;
-                Cand cd = {i, row[k].unit, row[k].dist, 0};
+                Cand cd = {i, row[k].unit, row[k].dist, (uint64_t)k};   /* (the row is sorted) */
                 if (VEC_PUSH(&cv, Cand, cd) < 0)
                     goto done;
             }
@@ -619,6 +626,7 @@ done:
     free(cv.data);
     free(colx);
     free(coly);
+    free(sel);
     free(want);
     free(got);
     free(row);

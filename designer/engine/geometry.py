@@ -256,13 +256,16 @@ def _moved_geometry(prev: _Geometry, g: "_Group", st: Settings, hall_shape) -> _
     geo = copy.copy(prev)
     geo.x, geo.y, geo.rot = g.x, g.y, g.rotation
     geo.index = None
-    geo.c, geo.s = prev.c.copy(), prev.s.copy()
-    geo.c[mk], geo.s[mk] = bx.axes(g.rotation[fl[mk]])
+    turned = (prev.rot[fl[mk]] != g.rotation[fl[mk]]).any()
+    if turned:   # (a move keeps each item's axes)
+        geo.c, geo.s = prev.c.copy(), prev.s.copy()
+        geo.c[mk], geo.s[mk] = bx.axes(g.rotation[fl[mk]])
     geo.fx, geo.fy = g.x[fl], g.y[fl]
     geo.fb = prev.fb.copy()
     geo.fb[mk] = bx.boxes(geo.fx[mk], geo.fy[mk], geo.w[mk], geo.d[mk], geo.c[mk], geo.s[mk])
-    geo.aligned = prev.aligned.copy()
-    geo.aligned[mk] = (geo.c[mk] == 0) | (geo.s[mk] == 0)
+    if turned:
+        geo.aligned = prev.aligned.copy()
+        geo.aligned[mk] = (geo.c[mk] == 0) | (geo.s[mk] == 0)
     geo.inside = prev.inside.copy()
     geo.inside[mk] = _within(geo.fb[mk], geo.fh[mk], geo.aligned[mk], lambda q: _corners(geo, mk[q]), hall_shape)
     is_moved = np.zeros(n_fl, bool)
@@ -284,9 +287,11 @@ def _moved_geometry(prev: _Geometry, g: "_Group", st: Settings, hall_shape) -> _
         keep = ~(moved_boxes[z] | is_moved[jj])
         zm = np.flatnonzero(moved_boxes)
         z1, j1 = bx.overlapping(boxes_[zm], keys[zm], fb, fh, strict)
-        zs = np.flatnonzero(~moved_boxes)
-        z2, j2 = bx.overlapping(boxes_[zs], keys[zs], fb[mk], fh[mk], strict)
-        return _canon(np.concatenate([z[keep], zm[z1], zs[z2]]), np.concatenate([jj[keep], j1, mk[j2]]), n_b)
+        # the boxes that stayed, against the moved footprints (the test is symmetric)
+        j2, z2 = bx.overlapping(fb[mk], fh[mk], boxes_, keys, strict)
+        stayed = ~moved_boxes[z2]
+        return _canon(np.concatenate([z[keep], zm[z1], z2[stayed]]), np.concatenate([jj[keep], j1, mk[j2[stayed]]]),
+                      n_b)
 
     def update_ob(pairs, boxes_, keys, moved_boxes):
         """Pairs (box, obstacle) after ``moved_boxes`` changed."""

@@ -53,6 +53,14 @@ class TypeTable:
     busway_limit_kw: np.ndarray
     system: dict[str, np.ndarray]  # catalog field → per-system figure
 
+    @property
+    def system_matrix(self) -> np.ndarray:
+        """(types, SYSTEM_FIGURES): the per-system figures side by side (made once)."""
+        m = self.__dict__.get("_system_matrix")
+        if m is None:
+            m = self.__dict__["_system_matrix"] = np.column_stack([self.system[f] for f, _, _ in SYSTEM_FIGURES])
+        return m
+
     @classmethod
     def build(cls, names: list[str], catalog: Catalog, oversubscription: float = 1.0) -> "TypeTable":
         """``oversubscription``: the design's ``fabric.oversubscription`` o (leaves give

@@ -54,6 +54,22 @@ BY_TYPE_COUNTS = ("racks", "systems", "stranded_systems", "chips")
 BY_TYPE_WIDTH = len(BY_TYPE_COUNTS) + 2 * len(SYSTEM_FIGURES)
 
 
+#: Each system figure's divisor to report units.
+_FIGURE_DIV = np.array([div for _, _, div in SYSTEM_FIGURES])
+
+
+def figure_sums(bins: np.ndarray, n_bins: int, share: np.ndarray, eff_rack: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per bin, the peak and effective sums of each system figure (report units):
+    ``share`` (racks × figures) added up rack by rack. One bincount over the figures side
+    by side: each (bin, figure) adds its racks in their order, as a bincount per figure
+    does, so the sums are the same to the last bit."""
+    nf = share.shape[1]
+    flat = (bins.astype(np.int64) * nf)[:, None] + np.arange(nf)
+    peak = np.bincount(flat.ravel(), share.ravel(), minlength=n_bins * nf).reshape(n_bins, nf) / _FIGURE_DIV
+    eff = np.bincount(flat.ravel(), (share * eff_rack[:, None]).ravel(), minlength=n_bins * nf).reshape(n_bins, nf)
+    return peak, eff / _FIGURE_DIV
+
+
 def by_type_sums(hall: np.ndarray, type_code: np.ndarray, rps: np.ndarray, eff_rack: np.ndarray,
                  first: np.ndarray, first_eff: np.ndarray, types, n_halls: int) -> np.ndarray:
     """Per hall and compute type: racks, systems, stranded systems, chips and the peak and
@@ -74,10 +90,7 @@ def by_type_sums(hall: np.ndarray, type_code: np.ndarray, rps: np.ndarray, eff_r
     flat[:, 1] = np.bincount(cell[first], minlength=n)
     flat[:, 2] = np.bincount(cell[first], ~first_eff, minlength=n)
     flat[:, 3] = np.bincount(cell, types.chips[type_code] / rps, minlength=n)
-    for f, (fig, _, div) in enumerate(SYSTEM_FIGURES):
-        share = types.system[fig][type_code] / rps
-        flat[:, k + f] = np.bincount(cell, share, minlength=n) / div
-        flat[:, k + nf + f] = np.bincount(cell, share * eff_rack, minlength=n) / div
+    flat[:, k:k + nf], flat[:, k + nf:] = figure_sums(cell, n, types.system_matrix[type_code] / rps[:, None], eff_rack)
     return out
 
 
@@ -104,10 +117,7 @@ def hall_sums(g: HallGroup, sg: SystemGroups, flags, powered, cooled, link_down,
         eff_rack[sg.order] = np.repeat(eff_group, sg.sizes)
         hc = hk[comp]
         rps = g.types.racks_per_system[tc[comp]].astype(float)
-        for f, (fig, _, div) in enumerate(SYSTEM_FIGURES):
-            share = g.types.system[fig][tc[comp]] / rps
-            peak[:, f] = np.bincount(hc, share, minlength=H) / div
-            eff[:, f] = np.bincount(hc, share * eff_rack, minlength=H) / div
+        peak, eff = figure_sums(hc, H, g.types.system_matrix[tc[comp]] / rps[:, None], eff_rack)
         chips = np.bincount(hc, g.types.chips[tc[comp]] / rps, minlength=H)
         first_hall = hk[sg.first_racks()]
         n_sys = np.bincount(first_hall, minlength=H).astype(float)

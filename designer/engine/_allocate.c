@@ -634,13 +634,26 @@ done:
 }
 
 /* ------------------------------------------------------------------ Python */
-static int get_buffer(PyObject *obj, Py_buffer *view, int writable, Py_ssize_t count, Py_ssize_t itemsize,
-                      const char *name)
+/* ``kind``: 'd' float64, 'q' int64, '?' bool (numpy's formats: d, l or q, ?); ``count``
+   values (-1: any number) */
+static int get_buffer(PyObject *obj, Py_buffer *view, int writable, Py_ssize_t count, char kind, const char *name)
 {
-    if (PyObject_GetBuffer(obj, view, (writable ? PyBUF_WRITABLE : 0) | PyBUF_C_CONTIGUOUS) < 0)
+    if (PyObject_GetBuffer(obj, view, (writable ? PyBUF_WRITABLE : 0) | PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
         return -1;
-    if (view->len != count * itemsize) {
-        PyErr_Format(PyExc_ValueError, "%s: %zd bytes, expected %zd", name, view->len, count * itemsize);
+    const char *f = view->format ? view->format : "B";
+    if (*f == '=' || *f == '@' || *f == '<')
+        f++;
+    int ok = kind == 'd'   ? (view->itemsize == 8 && strcmp(f, "d") == 0)
+             : kind == 'q' ? (view->itemsize == 8 && (strcmp(f, "l") == 0 || strcmp(f, "q") == 0))
+                           : (view->itemsize == 1 && strcmp(f, "?") == 0);
+    if (!ok) {
+        PyErr_Format(PyExc_TypeError, "%s: an array of %s expected (format %s)", name,
+                     kind == 'd' ? "float64" : kind == 'q' ? "int64" : "bool", view->format ? view->format : "B");
+    } else if (count >= 0 && view->len != count * view->itemsize) {
+        PyErr_Format(PyExc_ValueError, "%s: %zd values, expected %zd", name, view->len / view->itemsize, count);
+        ok = 0;
+    }
+    if (!ok) {
         PyBuffer_Release(view);
         view->obj = NULL;
         return -1;
@@ -653,7 +666,7 @@ static PyObject *vec_bytes(Vec *v)
     return PyByteArray_FromStringAndSize(v->data ? v->data : "", v->len * v->size);
 }
 
-typedef struct { Py_ssize_t count, size; int writable; const char *name; } Spec;
+typedef struct { Py_ssize_t count; char kind; int writable; const char *name; } Spec;
 
 /* Take the buffers, check every item's hall, run the passes, return the grants. */
 static PyObject *solve(PyObject **o, const Spec *spec, int n_buf, Problem *p, int table_k)
@@ -668,7 +681,7 @@ static PyObject *solve(PyObject **o, const Spec *spec, int n_buf, Problem *p, in
         return NULL;
     }
     for (i = 0; i < n_buf; i++)
-        if (get_buffer(o[i], &b[i], spec[i].writable, spec[i].count, spec[i].size, spec[i].name) < 0)
+        if (get_buffer(o[i], &b[i], spec[i].writable, spec[i].count, spec[i].kind, spec[i].name) < 0)
             goto done;
     p->ih = b[n_buf - 6].buf;
     p->dense = b[n_buf - 5].buf;
@@ -732,49 +745,192 @@ static PyObject *serve_passes(PyObject *self, PyObject *args)
     p.partial = partial;
     Py_ssize_t n = p.n, w = p.w;
     const Spec spec[10] = {
-        {n * w, 8, 0, "unit"}, {n * w, 8, 0, "dist"}, {n * w, 8, 0, "cheb"}, {n * w, 1, 0, "ok"},
-        {n, 8, 0, "ih"}, {p.n_halls, 1, 0, "dense"}, {p.n_halls, 8, 0, "radius"}, {n, 8, 0, "demand"},
-        {n, 8, 1, "served"}, {p.n_units, 8, 1, "remaining"}};
+        {n * w, 'q', 0, "unit"}, {n * w, 'd', 0, "dist"}, {n * w, 'd', 0, "cheb"}, {n * w, '?', 0, "ok"},
+        {n, 'q', 0, "ih"}, {p.n_halls, '?', 0, "dense"}, {p.n_halls, 'd', 0, "radius"}, {n, 'd', 0, "demand"},
+        {n, 'd', 1, "served"}, {p.n_units, 'd', 1, "remaining"}};
     return solve(o, spec, 10, &p, table_k);
 }
 
-PyDoc_STRVAR(serve_positions_doc,
-"serve_positions(table, ix, iy, ex, ux, uy, reach, ih, dense, radius, demand, served,\n"
-"                remaining, n, w, n_units, n_halls, scale, direct, most, in_rack,\n"
-"                partial, table_k)\n"
+PyDoc_STRVAR(serve_hall_doc,
+"serve_hall(items, units, hall_of, x, y, extra, reach, demand, capacity, radius, scale,\n"
+"           direct, most, in_rack, dense_pairs, fast_cells, partial, table_k)\n"
 "--\n\n"
-"The passes of serve_passes with the pairs worked out from positions as serve._Pairs\n"
-"does: ``table`` (halls x w, int64) each hall's units ascending padded with -1; item\n"
-"positions and extra length (float64, n), unit positions and reach (float64, n_units);\n"
-"``direct`` with ``most`` and ``in_rack``: serve._distance's port-to-port runs.");
+"serve._serve_nearest for a group whose items are all in one hall, with the pairs worked\n"
+"out from positions (serve._Pairs): ``items`` and ``units`` index the group's arrays\n"
+"``hall_of`` (int64), ``x``, ``y`` and ``extra`` (float64; ``extra`` may be a float);\n"
+"``reach``/``capacity`` per unit, ``demand`` per item, ``radius`` per hall. Returns\n"
+"None when the items are in several halls or the pair table would exceed\n"
+"``fast_cells`` (the caller's numpy path takes over), else (served per item, grants\n"
+"item, unit, amount) as bytearrays of float64, int64, int64, float64.");
 
-static PyObject *serve_positions(PyObject *self, PyObject *args)
+static PyObject *serve_hall(PyObject *self, PyObject *args)
 {
     (void)self;
-    PyObject *o[13];
-    Problem p;
-    Positions q;
-    memset(&p, 0, sizeof(p));
-    memset(&q, 0, sizeof(q));
-    int partial, table_k, direct;
-    if (!PyArg_ParseTuple(args, "OOOOOOOOOOOOOnnnndpddpi", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6],
-                          &o[7], &o[8], &o[9], &o[10], &o[11], &o[12], &p.n, &p.w, &p.n_units, &p.n_halls,
-                          &q.scale, &direct, &q.most, &q.in_rack, &partial, &table_k))
+    PyObject *o[10], *extra_obj;
+    double scale, most, in_rack;
+    int direct, partial, table_k;
+    Py_ssize_t dense_pairs, fast_cells;
+    if (!PyArg_ParseTuple(args, "OOOOOOOOOOdpddnnpi", &o[0], &o[1], &o[2], &o[3], &o[4], &extra_obj, &o[5],
+                          &o[6], &o[7], &o[8], &scale, &direct, &most, &in_rack, &dense_pairs, &fast_cells,
+                          &partial, &table_k))
         return NULL;
-    q.direct = direct;
-    p.partial = partial;
+    o[9] = extra_obj;
+    double extra_value = 0.0;
+    int extra_array = !PyFloat_Check(extra_obj) && !PyLong_Check(extra_obj);
+    if (!extra_array && (extra_value = PyFloat_AsDouble(extra_obj), PyErr_Occurred()))
+        return NULL;
+    Py_buffer b[10];
+    memset(b, 0, sizeof(b));
+    PyObject *result = NULL;
+    Grants out = {{NULL, 0, 0, sizeof(int64_t)}, {NULL, 0, 0, sizeof(int64_t)}, {NULL, 0, 0, sizeof(double)}};
+    int64_t *table = NULL, *ih = NULL, *ucount = NULL;
+    double *ix = NULL, *iy = NULL, *ex = NULL, *ux = NULL, *uy = NULL, *served = NULL, *remaining = NULL;
+    /* the sizes, from items and units */
+    const char kinds[10] = {'q', 'q', 'q', 'd', 'd', 'd', 'd', 'd', 'd', 'd'};
+    const char *names[10] = {"items", "units", "hall_of", "x", "y", "reach", "demand", "capacity", "radius", "extra"};
+    int i;
+    for (i = 0; i < (extra_array ? 10 : 9); i++)
+        if (get_buffer(o[i], &b[i], 0, -1, kinds[i], names[i]) < 0)
+            goto done;
+    const int64_t *items = b[0].buf, *units = b[1].buf, *hall_of = b[2].buf;
+    const double *x = b[3].buf, *y = b[4].buf, *reach = b[5].buf, *demand = b[6].buf, *capacity = b[7].buf;
+    const double *radius = b[8].buf, *extra = extra_array ? b[9].buf : NULL;
+    Py_ssize_t n = b[0].len / 8, nu = b[1].len / 8, ng = b[2].len / 8, nr = b[8].len / 8;
+    Py_ssize_t ne = extra ? b[9].len / 8 : ng;   /* (``extra`` is indexed by item) */
+    if (b[3].len / 8 != ng || b[4].len / 8 != ng || b[5].len / 8 != nu || b[7].len / 8 != nu || b[6].len / 8 != n) {
+        PyErr_SetString(PyExc_ValueError, "serve_hall: arrays of unequal lengths");
+        goto done;
+    }
+    if (n == 0 || nu == 0) {
+        PyErr_SetString(PyExc_ValueError, "serve_hall: no items or no units");
+        goto done;
+    }
+    for (Py_ssize_t k = 0; k < n; k++)
+        if (items[k] < 0 || items[k] >= ng || items[k] >= ne) {
+            PyErr_SetString(PyExc_ValueError, "serve_hall: an item index is out of range");
+            goto done;
+        }
+    for (Py_ssize_t k = 0; k < nu; k++)
+        if (units[k] < 0 || units[k] >= ng) {
+            PyErr_SetString(PyExc_ValueError, "serve_hall: a unit index is out of range");
+            goto done;
+        }
+    /* one hall? (serve._serve_nearest: ih.min() == ih.max()) */
+    int64_t h0 = hall_of[items[0]], n_h = 0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        if (hall_of[items[k]] != h0) {
+            result = Py_None;
+            Py_INCREF(result);
+            goto done;
+        }
+    }
+    for (Py_ssize_t k = 0; k < nu; k++)
+        if (hall_of[units[k]] + 1 > n_h) n_h = hall_of[units[k]] + 1;
+    if (h0 + 1 > n_h) n_h = h0 + 1;
+    if (h0 < 0 || h0 >= nr) {
+        PyErr_SetString(PyExc_ValueError, "serve_hall: a hall index is out of range");
+        goto done;
+    }
+    for (Py_ssize_t k = 0; k < nu; k++)
+        if (hall_of[units[k]] < 0) {
+            PyErr_SetString(PyExc_ValueError, "serve_hall: a hall index is out of range");
+            goto done;
+        }
+    /* serve._unit_table: the widest hall sets the table's width; this hall's row holds
+       its units ascending, padded with -1 */
+    ucount = calloc((size_t)n_h, sizeof(int64_t));
+    if (!ucount) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t w = 0;
+    for (Py_ssize_t k = 0; k < nu; k++)
+        ucount[hall_of[units[k]]]++;
+    for (int64_t h = 0; h < n_h; h++)
+        if (ucount[h] > w) w = ucount[h];
+    if (n * w > fast_cells) {
+        result = Py_None;
+        Py_INCREF(result);
+        goto done;
+    }
+    /* dense: items x units of the hall at most dense_pairs (then the table passes only) */
+    unsigned char dense = (int64_t)n * ucount[h0] <= dense_pairs;
+    double hall_radius = radius[h0];
+    table = malloc(sizeof(int64_t) * (size_t)(w ? w : 1));
+    ih = calloc((size_t)n, sizeof(int64_t));
+    ix = malloc(sizeof(double) * (size_t)n);
+    iy = malloc(sizeof(double) * (size_t)n);
+    ex = malloc(sizeof(double) * (size_t)n);
+    ux = malloc(sizeof(double) * (size_t)nu);
+    uy = malloc(sizeof(double) * (size_t)nu);
+    served = calloc((size_t)n, sizeof(double));
+    remaining = malloc(sizeof(double) * (size_t)nu);
+    if (!table || !ih || !ix || !iy || !ex || !ux || !uy || !served || !remaining) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t c = 0;
+    for (Py_ssize_t k = 0; k < nu; k++) {
+        if (hall_of[units[k]] == h0)
+            table[c++] = k;
+        ux[k] = x[units[k]];
+        uy[k] = y[units[k]];
+        remaining[k] = capacity[k];
+    }
+    for (; c < w; c++)
+        table[c] = -1;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        ix[k] = x[items[k]];
+        iy[k] = y[items[k]];
+        ex[k] = extra ? extra[items[k]] : extra_value;
+    }
+    Positions q = {table, ix, iy, ex, ux, uy, reach, scale, most, in_rack, direct};
+    Problem p;
+    memset(&p, 0, sizeof(p));
+    p.n = n;
+    p.w = w;
+    p.n_units = nu;
+    p.n_halls = 1;    /* (the one hall's row of the table; every item's hall is 0 here) */
     p.pos = &q;
-    Py_ssize_t n = p.n, nu = p.n_units, nh = p.n_halls;
-    const Spec spec[13] = {
-        {nh * p.w, 8, 0, "table"}, {n, 8, 0, "ix"}, {n, 8, 0, "iy"}, {n, 8, 0, "ex"}, {nu, 8, 0, "ux"},
-        {nu, 8, 0, "uy"}, {nu, 8, 0, "reach"}, {n, 8, 0, "ih"}, {nh, 1, 0, "dense"}, {nh, 8, 0, "radius"},
-        {n, 8, 0, "demand"}, {n, 8, 1, "served"}, {nu, 8, 1, "remaining"}};
-    return solve(o, spec, 13, &p, table_k);
+    p.ih = ih;
+    p.dense = &dense;
+    p.radius = &hall_radius;
+    p.demand = demand;
+    p.served = served;
+    p.remaining = remaining;
+    p.partial = partial;
+    if (table_k < 1) {
+        PyErr_SetString(PyExc_ValueError, "table_k < 1");
+        goto done;
+    }
+    if (passes(&p, table_k, &out) < 0)
+        goto done;
+    Vec sv = {(char *)served, n, n, sizeof(double)};
+    result = Py_BuildValue("(NNNN)", vec_bytes(&sv), vec_bytes(&out.item), vec_bytes(&out.unit),
+                           vec_bytes(&out.amount));
+done:
+    for (i = 0; i < 10; i++)
+        if (b[i].obj)
+            PyBuffer_Release(&b[i]);
+    free(out.item.data);
+    free(out.unit.data);
+    free(out.amount.data);
+    free(table);
+    free(ih);
+    free(ucount);
+    free(ix);
+    free(iy);
+    free(ex);
+    free(ux);
+    free(uy);
+    free(served);
+    free(remaining);
+    return result;
 }
 
 static PyMethodDef methods[] = {
     {"serve_passes", serve_passes, METH_VARARGS, serve_passes_doc},
-    {"serve_positions", serve_positions, METH_VARARGS, serve_positions_doc},
+    {"serve_hall", serve_hall, METH_VARARGS, serve_hall_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -363,6 +363,15 @@ def overlapping(q: np.ndarray, qkey: np.ndarray, b: np.ndarray, bkey: np.ndarray
     :class:`BoxIndex` over ``b`` reports, for a few query boxes against a few hundred."""
     if len(q) == 0 or len(b) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    if len(q) == 1:   # (one box moved: the usual edit) the same tests on one row
+        qx0, qy0, qx1, qy1 = q[0].tolist()
+        if strict:
+            hit = (qx0 < b[:, 2]) & (b[:, 0] < qx1) & (qy0 < b[:, 3]) & (b[:, 1] < qy1)
+        else:
+            hit = (qx0 <= b[:, 2]) & (b[:, 0] <= qx1) & (qy0 <= b[:, 3]) & (b[:, 1] <= qy1)
+        hit &= np.asarray(bkey) == int(np.asarray(qkey)[0])
+        j = np.flatnonzero(hit)
+        return np.zeros(len(j), np.int64), j
     ax0, ay0, ax1, ay1 = (q[:, k, None] for k in range(4))
     tx0, ty0, tx1, ty1 = b[:, 0], b[:, 1], b[:, 2], b[:, 3]
     if strict:

@@ -116,7 +116,7 @@ class Evaluator:
 
     def item_codes(self) -> tuple[np.ndarray, np.ndarray]:
         """Per design row: its cooling loop number and whether it is a busway on feed B
-        (kept until the next edit)."""
+        (kept until an edit other than a move)."""
         if self._item_codes is None:
             t = self.design.equipment
             self._item_codes = (loop_rows(t), feed_b_rows(t))
@@ -223,7 +223,7 @@ class Evaluator:
     def _evaluate(self, halls, rows, memory: HallMemory | None = None, tokens: frozenset = frozenset(),
                   runs: dict | None = None) -> GroupResult:
         return evaluate_group(self.design, self.types, self.settings, halls, rows, self.serving_memory,
-                              self.options, memory, self._failed_now, tokens, runs)
+                              self.options, memory, self._failed_now, tokens, runs, self.item_codes())
 
     def _evaluate_each(self, halls, tokens: frozenset) -> GroupResult:
         """Halls each evaluated alone, joined in order; each leaves its rules' run in
@@ -483,7 +483,8 @@ class Evaluator:
             return self.refresh()
         self._ensure_types()
         self._failed_now = self.failed_rows
-        self._item_codes = None
+        if change.kind != "moved":
+            self._item_codes = None   # (a move keeps every item's loop and feed)
         self._under = None
         self._fabric_now = None
         if len(self.failure_memo) > 256:

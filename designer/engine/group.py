@@ -48,7 +48,9 @@ class HallGroup:
     """
 
     def __init__(self, design: Design, types: TypeTable, settings: Settings, halls: list[Hall], rows: np.ndarray,
-                 failed_rows: np.ndarray | None = None):
+                 failed_rows: np.ndarray | None = None, codes: tuple[np.ndarray, np.ndarray] | None = None):
+        """``codes``: the design's :func:`loop_rows` and :func:`feed_b_rows` when the caller
+        keeps them (worked out here otherwise)."""
         t = design.equipment
         self.types = types
         self.settings = settings
@@ -77,8 +79,9 @@ class HallGroup:
         self.y2 = snap(t.y2[rows] - oy)
         self.area = np.array([hall.area() for hall in halls])
         self.it_kw = types.it_kw[self.type_code]
-        self.feed_b = feed_b_rows(t)[rows]  # busways on feed B (the others are on feed A)
-        self.loop = loop_rows(t)[rows]      # cooling loops (0: none)
+        loops, feed_b = codes if codes is not None else (loop_rows(t), feed_b_rows(t))
+        self.feed_b = feed_b[rows]  # busways on feed B (the others are on feed A)
+        self.loop = loops[rows]     # cooling loops (0: none)
         # items taken as failed (what-if): still on the floor, serving nothing
         self.failed = failed_rows[rows] if failed_rows is not None else np.zeros(len(rows), bool)
         self.tray_drop_m = np.array([settings.tray_drop_m if h.tray_drop_m is None else h.tray_drop_m for h in halls])

@@ -114,6 +114,14 @@ class _PairState:
         return cls(items, units, ix, iy, ex, ux, uy, reach, scale, prev.table, pairs, direct)
 
 
+def _i64(a) -> np.ndarray:
+    return np.ascontiguousarray(a, np.int64)
+
+
+def _f64(a) -> np.ndarray:
+    return np.ascontiguousarray(a, np.float64)
+
+
 def _unit_table(uh: np.ndarray, n_h: int) -> np.ndarray:
     """(halls, most units in a hall): each hall's unit indices ascending, padded with -1."""
     counts = np.bincount(uh, minlength=n_h)
@@ -254,10 +262,22 @@ def _serve_nearest(items: np.ndarray, units: np.ndarray, hall_of: np.ndarray, x:
     that moved instead of built again.
     """
     serving = serving if serving is not None else default_call()
-    served = np.zeros(len(items))
     empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
     if not len(units) or not len(items):
-        return served, empty
+        return np.zeros(len(items)), empty
+    if _allocate is not None and serving.options.compiled:
+        # items all in one hall (an edit's): the compiled passes, the pairs worked out from
+        # the positions; no one-step attempt (for one hall it serves all or nothing, as the
+        # passes do). None: several halls, or a pair table too big (the grid search below).
+        done = _allocate.serve_hall(
+            _i64(items), _i64(units), _i64(hall_of), _f64(x), _f64(y),
+            _f64(extra) if np.ndim(extra) else float(extra), _f64(reach), _f64(demand), _f64(capacity),
+            _f64(radius_m), float(scale), direct is not None, *(direct or (0.0, 0.0)),
+            serving.options.dense_pairs, serving.options.fast_cells, partial, TABLE_K)
+        if done is not None:
+            served, gi, gu, ga = done
+            return np.frombuffer(served), (np.frombuffer(gi, np.int64), np.frombuffer(gu, np.int64), np.frombuffer(ga))
+    served = np.zeros(len(items))
     remaining = capacity.astype(float).copy()
     grants_all = []
     ih = hall_of[items]
@@ -278,19 +298,6 @@ def _serve_nearest(items: np.ndarray, units: np.ndarray, hall_of: np.ndarray, x:
     # exactly as when the whole site is evaluated.
     n_h = int(max(ih.max(), uh.max())) + 1
     dense = np.bincount(ih, minlength=n_h) * np.bincount(uh, minlength=n_h) <= serving.options.dense_pairs
-    if _allocate is not None and serving.options.compiled and int(ih.min()) == int(ih.max()):
-        # one hall (an edit's): the compiled passes work the pairs out from the positions;
-        # the one-step attempt is skipped (for one hall it serves all or nothing, as the passes do)
-        table = _unit_table(uh, n_h)
-        if len(items) * table.shape[1] <= serving.options.fast_cells:
-            most, in_rack = direct if direct is not None else (0.0, 0.0)
-            gi, gu, ga = _allocate.serve_positions(
-                table, ix, iy, ex, ux, uy, np.asarray(reach, float), ih.astype(np.int64, copy=False), dense,
-                np.asarray(radius_m, float)[:n_h], np.asarray(demand, float), served, remaining, len(items),
-                table.shape[1], len(units), n_h, scale, direct is not None, most, in_rack, partial, TABLE_K)
-            if not len(gi):
-                return served, empty
-            return served, (np.frombuffer(gi, np.int64), np.frombuffer(gu, np.int64), np.frombuffer(ga))
     state = _PairState.reused(reuse[0], items, units, ih, ix, iy, ex, ux, uy, reach, scale, direct) if reuse else None
     if state is None:
         table = _unit_table(uh, n_h)

@@ -135,6 +135,22 @@ def test_bad_arrays_are_refused_with_a_message():
         k.serve_passes(bad, *args[1:], 2, 3, 4, 1, False, 4)
     with pytest.raises(ValueError, match="hall"):
         k.serve_passes(*args[:4], np.array([0, 5]), *args[5:], 2, 3, 4, 1, False, 4)
+    with pytest.raises(TypeError, match="dist: an array of float64"):
+        k.serve_passes(unit, unit, *args[2:], 2, 3, 4, 1, False, 4)
+    # one hall, from positions: items, units and halls are checked against the arrays
+    items, units, hall_of = np.array([0, 1]), np.array([2]), np.zeros(3, np.int64)
+    xy, one = np.zeros(3), np.ones(1)
+    hall = [items, units, hall_of, xy, xy, 0.0, one, np.ones(2), one, one, 1.0, False, 0.0, 0.0, 10, 10, False, 4]
+    served, gi, gu, ga = k.serve_hall(*hall)
+    assert np.frombuffer(served).tolist() == [1.0, 0.0]   # one unit of 1: the first item takes it
+    with pytest.raises(ValueError, match="item index"):
+        k.serve_hall(np.array([0, 3]), *hall[1:])
+    with pytest.raises(ValueError, match="hall index"):
+        k.serve_hall(items, units, np.array([0, 0, -1]), *hall[3:])
+    with pytest.raises(TypeError, match="x: an array of float64"):
+        k.serve_hall(items, units, hall_of, np.zeros(3, np.float32), *hall[4:])
+    # items in two halls: not for this path (None: the caller's numpy passes take over)
+    assert k.serve_hall(items, units, np.array([0, 1, 0]), *hall[3:]) is None
 
 
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -159,7 +159,8 @@ def _serving(halls: list[Hall], serving_memory: dict | None, options: EngineOpti
 def evaluate_group(design: Design, types: TypeTable, settings: Settings, halls: list[Hall], rows: np.ndarray,
                    serving_memory: dict | None = None, options: EngineOptions | None = None,
                    memory: HallMemory | None = None, failed_rows: np.ndarray | None = None,
-                   tokens: frozenset = frozenset(), runs: dict | None = None) -> GroupResult:
+                   tokens: frozenset = frozenset(), runs: dict | None = None,
+                   codes: tuple[np.ndarray, np.ndarray] | None = None) -> GroupResult:
     """Evaluate the hall-local rules and allocations for ``halls`` (items ``rows``, hall-sorted).
     The halls whose ids are in ``tokens`` name things by tokens in their messages
     (:mod:`designer.engine.templates`). A group of one hall leaves its rules' run in
@@ -167,11 +168,12 @@ def evaluate_group(design: Design, types: TypeTable, settings: Settings, halls: 
 
     ``memory`` is what the previous evaluation of the same hall left; whatever does not
     match the items now is ignored. Only a group of one hall leaves or takes it.
-    ``failed_rows`` (per design row) marks items taken as failed: they serve nothing."""
+    ``failed_rows`` (per design row) marks items taken as failed: they serve nothing.
+    ``codes``: the design's cooling loop and feed-B rows (:class:`HallGroup`), if kept."""
     single = len(halls) == 1
     before = memory if single and memory is not None else HallMemory()
     after = HallMemory() if single else None
-    g = HallGroup(design, types, settings, halls, rows, failed_rows)
+    g = HallGroup(design, types, settings, halls, rows, failed_rows, codes)
     if tokens:
         tokenise(g, np.array([h for h, hall in enumerate(halls) if hall.id in tokens], np.int64))
     r = _run(g, before, after, _serving(halls, serving_memory, options))

@@ -87,6 +87,7 @@ class HallGroup:
         self.tray_drop_m = np.array([settings.tray_drop_m if h.tray_drop_m is None else h.tray_drop_m for h in halls])
         self.violations: dict[str, list[Violation]] = {hall.id: [] for hall in halls}
         self._lists: tuple | None = None   # (_as_lists)
+        self._lookups = 0                   # (_direct)
 
     quiet = False  # a group of copies made to try failures records no violations
 
@@ -114,6 +115,7 @@ class HallGroup:
         c.violations = {self.halls[0].id: []}
         c.quiet = True
         c._lists = None
+        c._lookups = 0
         return c
 
     @property
@@ -133,8 +135,21 @@ class HallGroup:
                            self.plan_y.tolist())
         return self._lists
 
+    #: Look-ups answered from the arrays before the lists are made (an edit's hall has a
+    #: few messages: the lists of every item would cost more than they save).
+    DIRECT_LOOKUPS = 64
+
+    def _direct(self) -> bool:
+        """Whether to look up in the arrays (the first few times) rather than in the lists."""
+        if self._lists is not None:
+            return False
+        self._lookups = n = self._lookups + 1
+        return n <= self.DIRECT_LOOKUPS
+
     def id(self, p: int) -> str:
         """The equipment id at group position ``p``."""
+        if self._direct():
+            return self.ids[int(self.rows[p])]
         return self._as_lists()[0][p]
 
     def hall_name(self, p: int) -> str:
@@ -145,14 +160,22 @@ class HallGroup:
         """Record a violation at the first item (or at relative ``x``, ``y`` of its hall)."""
         if self.quiet:
             return
-        names, hall_of, plan_x, plan_y = self._as_lists()
         at = positions.tolist() if isinstance(positions, np.ndarray) else [int(p) for p in positions]
         p = at[0]
-        h = hall_of[p]
+        if self._direct():
+            ids, rows = self.ids, self.rows
+            h = int(self.hall_of[p])
+            item_ids = tuple([ids[int(rows[q])] for q in at])
+            px, py = float(self.plan_x[p]), float(self.plan_y[p])
+        else:
+            names, hall_of, plan_x, plan_y = self._as_lists()
+            h = hall_of[p]
+            item_ids = tuple([names[q] for q in at])
+            px, py = plan_x[p], plan_y[p]
         hall = self.halls[h]
-        vx = plan_x[p] if x is None else float(x + self.origin_x[h])
-        vy = plan_y[p] if y is None else float(y + self.origin_y[h])
-        self.violations[hall.id].append(violation(kind, tuple([names[q] for q in at]), message, hall.id, vx, vy))
+        vx = px if x is None else float(x + self.origin_x[h])
+        vy = py if y is None else float(y + self.origin_y[h])
+        self.violations[hall.id].append(violation(kind, item_ids, message, hall.id, vx, vy))
 
     def add_to_hall(self, h: int, kind: str, message: str) -> None:
         """Record a violation of hall ``h`` itself, at its origin."""

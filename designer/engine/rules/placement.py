@@ -196,7 +196,7 @@ def _clearance(g: HallGroup, geo, flags, shapes: _Shapes) -> None:
     if g.quiet:
         zi = zi[:0]
     starts = np.flatnonzero(np.r_[True, zi[1:] != zi[:-1]]) if len(zi) else np.zeros(0, np.int64)
-    ends = np.r_[starts[1:], len(zi)]
+    ends = np.append(starts[1:], len(zi))
     # (as Python lists: a draft hall has hundreds of these messages)
     name = g.id
     zone, owner_at, blocker = zi.tolist(), fl[owner[zi]].tolist(), fl[ej].tolist()

@@ -67,6 +67,7 @@ class Evaluator:
         self._fabric_memo = None   # (inputs, Fabric) of the last evaluation
         self._upper_links: dict = {}   # the fabric's upper-tier links, kept while their inputs hold
         self._fabric_static = None
+        self._by_type_memo = None  # (types, sums by type) → throughput.by_type and .missing
         self._fabric_xy = None     # the leaves' and spines' positions, kept while no network rack moves
         self._fabric_key_memo = None   # the last fabric inputs and their bytes (fabric memo key)
         self._fabric_now = None    # the fabric of the evaluation being made
@@ -253,6 +254,7 @@ class Evaluator:
         self._fabric_memo = None
         self._fabric_static = None
         self._fabric_xy = None
+        self._by_type_memo = None
         self._fabric_now = None
         self._fabric_report = None
         self._item_codes = None
@@ -749,7 +751,7 @@ class Evaluator:
                 "effective": {k: r6(v) for k, v in eff.items()},
                 "stranded_ultraservers": int(stranded),
                 "pflops_per_mw": r6(eff["mxfp8_pflops"] / facility_mw) if facility_mw > 0 else 0.0,
-                **self._throughput_by_type(by_type),
+                **self._throughput_by_type_kept(by_type),
             },
             "cables": {
                 "by_medium": {name: {"count": int(round(float(counts[i]))), "metres": round(float(metres[i]), 3)}
@@ -760,6 +762,15 @@ class Evaluator:
             },
         }
 
+
+    def _throughput_by_type_kept(self, by_type) -> dict:
+        """:meth:`_throughput_by_type`, kept while the sums by type stay the same (a move
+        rarely changes them). The dicts are shared by the evaluations: nothing writes them."""
+        key = (self.types, None if by_type is None else by_type.tobytes())
+        kept = self._by_type_memo
+        if kept is None or kept[0][0] is not key[0] or kept[0][1] != key[1]:
+            kept = self._by_type_memo = (key, self._throughput_by_type(by_type))
+        return kept[1]
 
     def _throughput_by_type(self, by_type) -> dict:
         """``throughput.by_type``: per compute type placed, its systems, chips and peak and

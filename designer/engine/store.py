@@ -37,7 +37,8 @@ class Store:
         self.parts: dict[str, ItemColumns | None] = dict.fromkeys(self.hall_ids)
         self._whole = res.items          # the group's columns the None parts are slices of
         self._joined: dict[str, np.ndarray] = {f.name: getattr(res.items, f.name) for f in fields(ItemColumns)}
-        self._gathered: dict[str, list] = {}   # column → [positions, slices, per hall, values, parts read]
+        self._gathered: dict[str, list] = {}   # column → [positions, slices, per hall, values, splices read]
+        self._spliced: list[str] = []          # the halls spliced, in order (gather's memory)
         self.links = links_by_hall(res.links, [slices[h] for h in hall_ids], hall_ids)
         self.violations = res.violations
         self.sums = res.sums
@@ -77,23 +78,24 @@ class Store:
         if memo is None or memo[0] is not pos or memo[1] != self.slices:
             ends = np.array([self.slices[h][1] for h in self.hall_ids], np.int64)
             k = np.searchsorted(ends, pos, side="right")   # (halls' slices follow one another)
-            groups = []
+            groups = {}
             for j in np.unique(k).tolist():
                 at = np.flatnonzero(k == j)
                 hall_id = self.hall_ids[j]
-                groups.append((hall_id, at, pos[at] - self.slices[hall_id][0]))
-            dtype = getattr(self._whole, name).dtype
-            memo = [pos, dict(self.slices), groups, np.zeros(len(pos), dtype), {}]
-            self._gathered[name] = memo
-        values, seen = memo[3], memo[4]
-        stale = [g for g in memo[2] if seen.get(g[0], ()) is not self.parts[g[0]] or self.parts[g[0]] is None]
-        if stale:
-            values = values.copy()
-            for hall_id, at, local in stale:
+                groups[hall_id] = (at, pos[at] - self.slices[hall_id][0])
+            values = np.zeros(len(pos), getattr(self._whole, name).dtype)
+            for hall_id, (at, local) in groups.items():
                 values[at] = getattr(self.part(hall_id), name)[local]
-                seen[hall_id] = self.parts[hall_id]
-            memo[3] = values
-        return values
+            memo = self._gathered[name] = [pos, dict(self.slices), groups, values, len(self._spliced)]
+            return values
+        stale = [h for h in dict.fromkeys(self._spliced[memo[4]:]) if h in memo[2]]
+        memo[4] = len(self._spliced)
+        if stale:
+            values = memo[3] = memo[3].copy()
+            for hall_id in stale:
+                at, local = memo[2][hall_id]
+                values[at] = getattr(self.part(hall_id), name)[local]
+        return memo[3]
 
     @property
     def items(self) -> ItemColumns:
@@ -108,7 +110,7 @@ class Store:
         copy.parts = dict(self.parts)
         copy.slices = dict(self.slices)
         copy._joined = dict(self._joined)
-        copy._gathered = {}
+        copy._gathered, copy._spliced = {}, []
         return copy
 
     def splice(self, hall_id: str, res: GroupResult) -> None:
@@ -120,6 +122,9 @@ class Store:
                 self.part(other)
         self.parts[hall_id] = res.items   # positions within the hall (a group of one)
         self._joined = {}
+        self._spliced.append(hall_id)
+        if len(self._spliced) > 4096:   # (a long session: start the memory afresh)
+            self._spliced, self._gathered = [], {}
         self.links[hall_id] = res.links  # positions within the hall (a group of one)
         self.violations[hall_id] = res.violations[hall_id]
         h = self.hall_ids.index(hall_id)

@@ -271,59 +271,65 @@ def _moved_geometry(prev: _Geometry, g: "_Group", st: Settings, hall_shape) -> _
     is_moved = np.zeros(n_fl, bool)
     is_moved[mk] = True
     fb, fh = geo.fb, geo.fh
-    # footprints: pairs of a moved item with any other, each unordered pair once
-    a, b = prev.fp
-    keep = ~(is_moved[a] | is_moved[b])
-    qi, j = bx.overlapping(fb[mk], fh[mk], fb, fh)
-    m = mk[qi]
-    new = (m != j) & ~(is_moved[j] & (j < m))
-    m, j = m[new], j[new]
-    geo.fp = _canon(np.concatenate([a[keep], np.minimum(m, j)]), np.concatenate([b[keep], np.maximum(m, j)]), n_fl)
-    ob_boxes, ob_keys = geo.obstacles[4], geo.obstacles[5]
-
-    def update(pairs, boxes_, keys, moved_boxes, n_b, strict=True):
-        """Pairs (box, footprint) after the moved footprints and ``moved_boxes`` changed."""
-        z, jj = pairs
-        keep = ~(moved_boxes[z] | is_moved[jj])
-        zm = np.flatnonzero(moved_boxes)
-        z1, j1 = bx.overlapping(boxes_[zm], keys[zm], fb, fh, strict)
-        # the boxes that stayed, against the moved footprints (the test is symmetric)
-        j2, z2 = bx.overlapping(fb[mk], fh[mk], boxes_, keys, strict)
-        stayed = ~moved_boxes[z2]
-        return _canon(np.concatenate([z[keep], zm[z1], z2[stayed]]), np.concatenate([jj[keep], j1, mk[j2[stayed]]]),
-                      n_b)
-
-    def update_ob(pairs, boxes_, keys, moved_boxes):
-        """Pairs (box, obstacle) after ``moved_boxes`` changed."""
-        z, o = pairs
-        if ob_boxes is None:
-            return z, o
-        keep = ~moved_boxes[z]
-        zm = np.flatnonzero(moved_boxes)
-        z1, o1 = bx.overlapping(boxes_[zm], keys[zm], ob_boxes, ob_keys)
-        return _canon(np.concatenate([z[keep], zm[z1]]), np.concatenate([o[keep], o1]), len(ob_keys))
-
-    geo.ob_fp = update_ob(prev.ob_fp, fb, fh, is_moved)
+    # the moved items' service zones and exhaust strips
+    zmoved = is_moved[geo.owner]
+    zm = np.flatnonzero(zmoved)
+    zh = fh[geo.owner]
     if len(geo.owner):
-        zmoved = is_moved[geo.owner]
-        zm = np.flatnonzero(zmoved)
         geo.zx, geo.zy, geo.zb = prev.zx.copy(), prev.zy.copy(), prev.zb.copy()
         geo.zx[zm], geo.zy[zm], geo.zb[zm] = _zone_boxes(geo, zm)
         geo.z_inside = prev.z_inside.copy()
         geo.z_inside[zm] = _within(geo.zb[zm], fh[geo.owner[zm]], geo.aligned[geo.owner[zm]],
                                    lambda q: _corners(geo, geo.owner[zm[q]], geo.zlen[zm[q]], geo.zx[zm[q]],
                                                       geo.zy[zm[q]]), hall_shape)
-        zh = fh[geo.owner]
-        geo.zone = update(prev.zone, geo.zb, zh, zmoved, n_fl)
-        geo.ob_zone = update_ob(prev.ob_zone, geo.zb, zh, zmoved)
+    smoved = is_moved[geo.racks]
+    sm = np.flatnonzero(smoved)
+    rh = fh[geo.racks]
     if len(geo.racks):
-        smoved = is_moved[geo.racks]
-        sm = np.flatnonzero(smoved)
         geo.sb = prev.sb.copy()
         geo.sb[sm] = _strip_boxes(geo, sm, st.airflow_m)
-        geo.strip = update(prev.strip, geo.sb, fh[geo.racks], smoved, n_fl)
+    # every moved box (footprints, zones, strips) against every footprint, in one test
+    qb = np.concatenate([fb[mk], geo.zb[zm], geo.sb[sm]])
+    qk = np.concatenate([fh[mk], zh[zm], rh[sm]])
+    qi, qj = bx.overlapping(qb, qk, fb, fh)
+    cut = np.searchsorted(qi, [len(mk), len(mk) + len(zm)])
+    # footprints: pairs of a moved item with any other, each unordered pair once
+    a, b = prev.fp
+    keep = ~(is_moved[a] | is_moved[b])
+    m, j = mk[qi[:cut[0]]], qj[:cut[0]]
+    new = (m != j) & ~(is_moved[j] & (j < m))
+    m, j = m[new], j[new]
+    geo.fp = _canon(np.concatenate([a[keep], np.minimum(m, j)]), np.concatenate([b[keep], np.maximum(m, j)]), n_fl)
+    ob_boxes, ob_keys = geo.obstacles[4], geo.obstacles[5]
+
+    def update(pairs, boxes_, keys, moved_boxes, n_b, found, strict=True):
+        """Pairs (box, footprint) after the moved footprints and ``moved_boxes`` changed;
+        ``found``: the moved boxes' pairs (index among the moved, footprint), or None."""
+        z, jj = pairs
+        keep = ~(moved_boxes[z] | is_moved[jj])
+        zm_ = np.flatnonzero(moved_boxes)
+        z1, j1 = found if found is not None else bx.overlapping(boxes_[zm_], keys[zm_], fb, fh, strict)
+        # the boxes that stayed, against the moved footprints (the test is symmetric)
+        j2, z2 = bx.overlapping(fb[mk], fh[mk], boxes_, keys, strict)
+        stayed = ~moved_boxes[z2]
+        return _canon(np.concatenate([z[keep], zm_[z1], z2[stayed]]), np.concatenate([jj[keep], j1, mk[j2[stayed]]]),
+                      n_b)
+
+    if ob_boxes is not None:   # the moved footprints and zones against the obstacles, in one test
+        oi, oj = bx.overlapping(qb[:len(mk) + len(zm)], qk[:len(mk) + len(zm)], ob_boxes, ob_keys)
+        oc = np.searchsorted(oi, len(mk))
+        for name, z_moved, z_at, lo, hi, first in (("ob_fp", is_moved, mk, 0, oc, 0),
+                                                   ("ob_zone", zmoved, zm, oc, len(oi), len(mk))):
+            z, o = getattr(prev, name)
+            kept = ~z_moved[z]
+            setattr(geo, name, _canon(np.concatenate([z[kept], z_at[oi[lo:hi] - first]]),
+                                      np.concatenate([o[kept], oj[lo:hi]]), len(ob_keys)))
+    if len(geo.owner):
+        geo.zone = update(prev.zone, geo.zb, zh, zmoved, n_fl, (qi[cut[0]:cut[1]] - len(mk), qj[cut[0]:cut[1]]))
+    if len(geo.racks):
+        geo.strip = update(prev.strip, geo.sb, rh, smoved, n_fl, (qi[cut[1]:] - len(mk) - len(zm), qj[cut[1]:]))
     # busways (not floor items, same count): segments touching the footprints' boxes
     geo.bus_lb = _busway_boxes(g)
     geo.bus = update(prev.bus, geo.bus_lb, g.hall_of[g.kind == BUSWAY], (geo.bus_lb != prev.bus_lb).any(axis=1), n_fl,
-                     strict=False)
+                     None, strict=False)
     return geo

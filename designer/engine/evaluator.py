@@ -222,9 +222,9 @@ class Evaluator:
         return self._sorted_rows()
 
     def _evaluate(self, halls, rows, memory: HallMemory | None = None, tokens: frozenset = frozenset(),
-                  runs: dict | None = None) -> GroupResult:
+                  runs: dict | None = None, moved: bool = False) -> GroupResult:
         return evaluate_group(self.design, self.types, self.settings, halls, rows, self.serving_memory,
-                              self.options, memory, self._failed_now, tokens, runs, self.item_codes())
+                              self.options, memory, self._failed_now, tokens, runs, self.item_codes(), moved)
 
     def _evaluate_each(self, halls, tokens: frozenset) -> GroupResult:
         """Halls each evaluated alone, joined in order; each leaves its rules' run in
@@ -505,7 +505,8 @@ class Evaluator:
         touched = list(dict.fromkeys(change.halls))
         for hall_id in touched:
             lo, hi = slices[hall_id]
-            res = self._evaluate([self.design.hall(hall_id)], order[lo:hi], self.memory.get(hall_id))
+            res = self._evaluate([self.design.hall(hall_id)], order[lo:hi], self.memory.get(hall_id),
+                                 moved=change.kind == "moved")
             self.memory[hall_id] = res.memory
             self.failures.pop(hall_id, None)
             self.runs.pop(hall_id, None)

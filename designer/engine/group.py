@@ -59,7 +59,6 @@ class HallGroup:
         self.ids = t.ids
         self.type_code = t.type_code[rows]
         self.kind = types.kind[self.type_code]
-        self.rotation = t.rotation[rows]
         self.system = t.system_code[rows]
         self.systems = t.systems
         code_to_group = np.full(max(len(t.halls.names), 1), -1, np.int64)
@@ -70,13 +69,7 @@ class HallGroup:
         self.hall_of = code_to_group[t.hall_code[rows]]
         self.origin_x = np.array([hall.bounds()[0] for hall in halls] or [0.0])
         self.origin_y = np.array([hall.bounds()[1] for hall in halls] or [0.0])
-        self.plan_x = t.x[rows]
-        self.plan_y = t.y[rows]
-        ox, oy = self.origin_x[self.hall_of], self.origin_y[self.hall_of]
-        self.x = snap(self.plan_x - ox)
-        self.y = snap(self.plan_y - oy)
-        self.x2 = snap(t.x2[rows] - ox)
-        self.y2 = snap(t.y2[rows] - oy)
+        self._place(t)
         self.area = np.array([hall.area() for hall in halls])
         self.it_kw = types.it_kw[self.type_code]
         loops, feed_b = codes if codes is not None else (loop_rows(t), feed_b_rows(t))
@@ -89,6 +82,35 @@ class HallGroup:
         self._lists: tuple | None = None   # (_as_lists)
         self._lookups = 0                   # (_direct)
 
+    def _place(self, t) -> None:
+        """Where the items are: plan and hall-relative positions, busway ends, rotations."""
+        rows = self.rows
+        self.rotation = t.rotation[rows]
+        self.plan_x = t.x[rows]
+        self.plan_y = t.y[rows]
+        ox, oy = self.origin_x[self.hall_of], self.origin_y[self.hall_of]
+        self.x = snap(self.plan_x - ox)
+        self.y = snap(self.plan_y - oy)
+        self.x2 = snap(t.x2[rows] - ox)
+        self.y2 = snap(t.y2[rows] - oy)
+
+    def moved(self, design: Design, rows: np.ndarray) -> "HallGroup | None":
+        """This group after items only moved or turned (a ``moved`` edit: the same rows,
+        types, systems, halls, loops and feeds), with no violations yet; None when its
+        rows are not ``rows`` or its names are tokens (templates.py)."""
+        t = design.equipment
+        if self.ids is not t.ids or self._tokens or not np.array_equal(self.rows, rows):
+            return None
+        g = object.__new__(HallGroup)
+        g.__dict__.update(self.__dict__)
+        g.rows = rows
+        g._place(t)
+        g.violations = {hall.id: [] for hall in self.halls}
+        g._lists, g._lookups = None, 0
+        g.quiet = False   # (trying single failures on the last run's group made that one quiet)
+        return g
+
+    _tokens = False   # templates.tokenise: the names are tokens
     quiet = False  # a group of copies made to try failures records no violations
 
     def __len__(self) -> int:

@@ -84,6 +84,7 @@ def tokenise(g, which: np.ndarray) -> None:
         halls[h] = replace(halls[h], name=f"{MARK}h{END}")
     g.ids, g.systems, g.halls = ids, _Names(systems), halls
     g._lists = None   # (its names are tokens now)
+    g._tokens = True
 
 
 class Templates:

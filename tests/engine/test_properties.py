@@ -604,3 +604,21 @@ def test_incremental_on_the_pair_table_equals_full_on_the_grid(data):
         change = random_edit(data, design)
         inc = ev.apply(change)
         assert_same_evaluation(inc, evaluate(design, options=PASSES_ON_THE_GRID))
+
+
+def test_a_move_after_the_single_failures_were_tried_reports_its_violations():
+    """A move re-uses the hall's arrays from its last evaluation (HallGroup.moved); trying
+    the single failures in between (groups made quiet) must not silence the next move:
+    the overlap it makes is reported, as a fresh evaluation reports it."""
+    design = base_design(1)
+    ev = Evaluator(design)
+    t = design.equipment
+    racks = [i for i in t.ids if "-us" in i]
+    a, b = t.index[racks[0]], t.index[racks[1]]
+    t.x[b] += 0.6
+    ev.apply(Change("moved", (racks[1],), _halls_of(design, [racks[1]])))   # (the hall's memory)
+    assert ev.resilience().single_failures
+    t.x[b], t.y[b] = t.x[a] + 0.3, t.y[a]
+    inc = ev.apply(Change("moved", (racks[1],), _halls_of(design, [racks[1]])))
+    assert inc.violations_of("overlap")
+    assert_same_evaluation(inc, evaluate(design))

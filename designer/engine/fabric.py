@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from designer.engine.arrays import run_starts
 from designer.engine.evaluation import Violation
 from designer.engine.rules.interconnect import cheapest_medium
 from designer.engine.serve import _serve_nearest
@@ -215,7 +216,7 @@ def _upper_for(total: float, rows, xy, hall, tray, switches, settings) -> list[F
     parts = []
     # within each hall: every pair of its spine racks (and a rack with itself)
     order = np.argsort(h, kind="stable")
-    bounds = np.flatnonzero(np.r_[True, h[order][1:] != h[order][:-1], True])
+    bounds = run_starts(h[order], end=True)
     halls, first, centre, weight, trays = [], [], [], [], []
     for lo, hi in zip(bounds[:-1], bounds[1:]):
         idx = on[order[lo:hi]]

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from designer.engine.arrays import run_starts
 from designer.engine.group import HallGroup
 from designer.engine.serve import _serve_nearest
 from designer.engine.types import COMPUTE, NETWORK
@@ -49,8 +50,8 @@ class SystemGroups:
         # (the row as the last key makes each key unique: a plain sort is then stable, and fast)
         order = np.argsort(key * len(comp) + np.arange(len(comp)), kind="stable")
         ks = key[order]
-        starts = np.flatnonzero(np.r_[True, ks[1:] != ks[:-1]]) if len(comp) else np.zeros(0, np.int64)
-        sizes = np.diff(np.r_[starts, len(order)])
+        starts = run_starts(ks)
+        sizes = np.diff(np.append(starts, len(order)))
         return cls(comp, key, order, starts, sizes)
 
     def members(self, grp: int) -> np.ndarray:
@@ -161,7 +162,7 @@ def check_scaleout(g: HallGroup, sg: SystemGroups, flags: dict[str, np.ndarray],
         # one message per UltraServer: its short racks grouped by key (one sort, not a scan each)
         key = sg.key[short]
         order = np.argsort(key, kind="stable")
-        bounds = np.flatnonzero(np.r_[True, key[order][1:] != key[order][:-1], True])
+        bounds = run_starts(key[order], end=True)
         for lo, hi in zip(bounds[:-1], bounds[1:]):
             members = short[order[lo:hi]]
             h = hk[comp[members[0]]]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
+from designer.engine.arrays import run_starts
 from designer.engine import boxes as bx
 from designer.engine.geometry import _corners
 from designer.engine.group import HallGroup
@@ -195,7 +196,7 @@ def _clearance(g: HallGroup, geo, flags, shapes: _Shapes) -> None:
     flags["clearance"][fl[owner[zi]]] = True
     if g.quiet:
         zi = zi[:0]
-    starts = np.flatnonzero(np.r_[True, zi[1:] != zi[:-1]]) if len(zi) else np.zeros(0, np.int64)
+    starts = run_starts(zi)
     ends = np.append(starts[1:], len(zi))
     # (as Python lists: a draft hall has hundreds of these messages)
     name = g.id

@@ -15,7 +15,7 @@ import numpy as np
 import shapely
 
 from designer.engine.allocate import _group_cumsum, assign
-from designer.engine.arrays import unique
+from designer.engine.arrays import run_starts, unique
 from designer.engine.group import HallGroup, fmt_kw
 from designer.engine.types import BUSWAY
 
@@ -121,7 +121,7 @@ def check_power(g: HallGroup, pairs: tuple[np.ndarray, np.ndarray], flags: dict[
         # no busway could take (on the first busway over them, per feed)
         first = np.full(2 * n, -1, np.int64)
         if len(consumer):
-            firsts = np.r_[True, consumer[1:] != consumer[:-1]]
+            firsts = run_starts(consumer)
             first[consumer[firsts]] = li[firsts]
         waiting = (first >= 0) & (served <= 0)
         granted_kw[bw] = np.bincount(grants[1], grants[2], minlength=len(bw))

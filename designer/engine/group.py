@@ -110,7 +110,23 @@ class HallGroup:
         g.quiet = False   # (trying single failures on the last run's group made that one quiet)
         return g
 
+    def kept(self, key: str, make):
+        """``make()``, worked out once for this group and kept by the groups a move makes
+        from it (:meth:`moved`): for what depends on the items, their types, halls and
+        failures, never on where they stand."""
+        cache = self.__dict__.get("_kept")
+        if cache is None:
+            cache = self._kept = {}
+        value = cache.get(key)
+        if value is None:
+            value = cache[key] = make()
+        return value
+
     _tokens = False   # templates.tokenise: the names are tokens
+    #: The halls' outlines, their boxes and which are rectangles (rules._hall_shape), and
+    #: their columns and keep-outs (geometry._obstacles): kept by a group a move makes.
+    shape: tuple | None = None
+    obstacles: tuple | None = None
     quiet = False  # a group of copies made to try failures records no violations
 
     def __len__(self) -> int:

@@ -41,6 +41,25 @@ def _partitions(g: HallGroup, units: np.ndarray, label: str) -> tuple[np.ndarray
     return part, np.clip(np.sqrt(area / np.maximum(count, 1)), 2.0, 50.0)
 
 
+def _heat(g: HallGroup) -> tuple[np.ndarray, np.ndarray]:
+    """Each item's liquid and air heat, kW."""
+    liquid = g.it_kw * g.types.liquid_fraction[g.type_code]
+    return liquid, g.it_kw - liquid
+
+
+def _cooling_inputs(g: HallGroup, unit_kind: int, label: str, heat: np.ndarray) -> tuple:
+    """What serving one kind of heat starts from, wherever the items stand: the units,
+    their capacity, the items with heat, the units' reach and working capacity, who may
+    serve whom and the first search radius."""
+    tc = g.type_code
+    units = np.flatnonzero(g.kind == unit_kind)
+    capacity = g.types.capacity_kw[tc[units]]
+    need = np.flatnonzero(heat > 0)
+    reach = g.types.reach_m[tc[units]]
+    working = np.where(g.failed[units], 0.0, capacity)   # a failed unit removes no heat
+    return (units, capacity, need, reach, working, *_partitions(g, units, label))
+
+
 def check_cooling(g: HallGroup, flags: dict[str, np.ndarray], load_kw: np.ndarray, limit_kw: np.ndarray,
                   serving, memory: dict, new_memory: dict | None, only: str | None = None) -> CoolingResult:
     """Serve each item's liquid and air heat; write units' load and capacity into
@@ -49,24 +68,18 @@ def check_cooling(g: HallGroup, flags: dict[str, np.ndarray], load_kw: np.ndarra
     pair tables by heat label, ``new_memory`` receives this evaluation's. ``only`` ("liquid"
     or "air") serves that heat alone (the other counts as removed)."""
     n = len(g)
-    tc = g.type_code
-    liquid = g.it_kw * g.types.liquid_fraction[tc]
-    air = g.it_kw - liquid
+    liquid, air = g.kept("heat", lambda: _heat(g))
     cooled = np.ones(n, bool)
     served = {"liquid": np.full(n, -1, np.int64), "air": np.full(n, -1, np.int64)}
     for unit_kind, label, unit_name in COOLING_SYSTEMS:
         if only is not None and label != only:
             continue
         heat = liquid if label == "liquid" else air
-        units = np.flatnonzero(g.kind == unit_kind)
-        capacity = g.types.capacity_kw[tc[units]]
+        units, capacity, need, reach, working, part, radius = g.kept(
+            label, lambda: _cooling_inputs(g, unit_kind, label, heat))
         limit_kw[units] = capacity  # a unit's limit is its capacity, whether or not any heat needs it
-        need = np.flatnonzero(heat > 0)
         if not len(need):
             continue
-        reach = g.types.reach_m[tc[units]]
-        working = np.where(g.failed[units], 0.0, capacity)   # a failed unit removes no heat
-        part, radius = _partitions(g, units, label)
         got, grants = _serve_nearest(need, units, part, g.x, g.y, 0.0, reach, heat[need], working,
                                      partial=False, radius_m=radius, serving=serving.call(label),
                                      reuse=(memory.get(label), new_memory, label))

@@ -106,6 +106,23 @@ def check_scaleup(g: HallGroup, sg: SystemGroups, flags: dict[str, np.ndarray]) 
               f"scale-up cable, beyond the {st.scaleup_max_m:.1f} m scale-up reach")
 
 
+def _scaleout_inputs(g: HallGroup, sg: SystemGroups) -> tuple:
+    """What serving the scale-out links starts from, wherever the racks stand: each
+    compute rack's share of its UltraServer's links, the network racks, their ports (a
+    failed one's links re-home), the runs' extra length, reach and the first search radius."""
+    tc, comp = g.type_code, sg.comp
+    per_sys = g.types.links_per_system[tc[comp]]
+    rps = g.types.racks_per_system[tc[comp]]
+    rank = np.empty(len(comp), np.int64)
+    rank[sg.order] = np.arange(len(sg.order)) - np.repeat(sg.starts, sg.sizes)
+    base = np.floor(per_sys / rps)
+    links_needed = base + (rank < (per_sys - base * rps))
+    nets = np.flatnonzero(g.kind == NETWORK)
+    ports = np.where(g.failed[nets], 0.0, g.types.ports[tc[nets]])
+    return (links_needed, nets, ports, 2 * g.tray_drop_m[g.hall_of], np.full(len(nets), np.inf),
+            g.search_radius(nets))
+
+
 def check_scaleout(g: HallGroup, sg: SystemGroups, flags: dict[str, np.ndarray], up: np.ndarray, serving,
                    memory: dict, new_memory: dict | None) -> NetworkResult:
     """Each rack's share of its UltraServer's EFA links, served by network racks nearest
@@ -119,17 +136,10 @@ def check_scaleout(g: HallGroup, sg: SystemGroups, flags: dict[str, np.ndarray],
     comp = sg.comp
     if not len(comp):
         return NetworkResult(LinkRuns.empty(), ports_used, link_down)
-    per_sys = g.types.links_per_system[tc[comp]]
-    rps = g.types.racks_per_system[tc[comp]]
-    rank = np.empty(len(comp), np.int64)
-    rank[sg.order] = np.arange(len(sg.order)) - np.repeat(sg.starts, sg.sizes)
-    base = np.floor(per_sys / rps)
-    links_needed = base + (rank < (per_sys - base * rps))
-    nets = np.flatnonzero(g.kind == NETWORK)
-    ports = np.where(g.failed[nets], 0.0, g.types.ports[tc[nets]])   # a failed rack's links re-home
+    links_needed, nets, ports, extra, reach, radius = g.kept("scale-out", lambda: _scaleout_inputs(g, sg))
     tray = g.tray_drop_m
-    served, grants = _serve_nearest(comp, nets, hk, g.x, g.y, 2 * tray[hk], np.full(len(nets), np.inf),
-                                    links_needed, ports, partial=True, radius_m=g.search_radius(nets),
+    served, grants = _serve_nearest(comp, nets, hk, g.x, g.y, extra, reach,
+                                    links_needed, ports, partial=True, radius_m=radius,
                                     scale=st.slack, serving=serving.call("network"),
                                     reuse=(memory.get("network"), new_memory, "network"),
                                     direct=(st.direct_max_m, st.in_rack_m))

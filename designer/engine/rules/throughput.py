@@ -58,40 +58,95 @@ BY_TYPE_WIDTH = len(BY_TYPE_COUNTS) + 2 * len(SYSTEM_FIGURES)
 _FIGURE_DIV = np.array([div for _, _, div in SYSTEM_FIGURES])
 
 
-def figure_sums(bins: np.ndarray, n_bins: int, share: np.ndarray, eff_rack: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per bin, the peak and effective sums of each system figure (report units):
-    ``share`` (racks × figures) added up rack by rack. One bincount over the figures side
-    by side: each (bin, figure) adds its racks in their order, as a bincount per figure
-    does, so the sums are the same to the last bit."""
+def _figure_bins(bins: np.ndarray, nf: int) -> np.ndarray:
+    """The flat bin of each (rack, figure) when the figures sit side by side."""
+    return ((bins.astype(np.int64) * nf)[:, None] + np.arange(nf)).ravel()
+
+
+def _figure_sum(flat: np.ndarray, n_bins: int, share: np.ndarray) -> np.ndarray:
+    """Per bin, each system figure's sum of ``share`` (racks × figures; report units), by
+    one bincount over the figures side by side: each (bin, figure) adds its racks in their
+    order, as a bincount per figure does, so the sums are the same to the last bit."""
     nf = share.shape[1]
-    flat = (bins.astype(np.int64) * nf)[:, None] + np.arange(nf)
-    peak = np.bincount(flat.ravel(), share.ravel(), minlength=n_bins * nf).reshape(n_bins, nf) / _FIGURE_DIV
-    eff = np.bincount(flat.ravel(), (share * eff_rack[:, None]).ravel(), minlength=n_bins * nf).reshape(n_bins, nf)
-    return peak, eff / _FIGURE_DIV
+    return np.bincount(flat, share.ravel(), minlength=n_bins * nf).reshape(n_bins, nf) / _FIGURE_DIV
+
+
+class _ByType:
+    """Per hall and compute type, what does not depend on which systems are effective:
+    racks, systems, chips and the peak figures (``by_type_sums`` adds the rest)."""
+
+    def __init__(self, hall: np.ndarray, type_code: np.ndarray, rps: np.ndarray, share: np.ndarray,
+                 first: np.ndarray, types, n_halls: int):
+        T = len(types.names)
+        self.out = out = np.zeros((n_halls, T, BY_TYPE_WIDTH))
+        if not len(hall):
+            return
+        self.cell = cell = hall.astype(np.int64) * T + type_code
+        self.n = n = n_halls * T
+        k, nf = len(BY_TYPE_COUNTS), len(SYSTEM_FIGURES)
+        self.first_cell = cell[first]
+        self.flat = _figure_bins(cell, nf)
+        self.share = share
+        flat = out.reshape(n, BY_TYPE_WIDTH)
+        flat[:, 0] = np.bincount(cell, minlength=n)
+        flat[:, 1] = np.bincount(self.first_cell, minlength=n)
+        flat[:, 3] = np.bincount(cell, types.chips[type_code] / rps, minlength=n)
+        flat[:, k:k + nf] = _figure_sum(self.flat, n, share)
+
+    def with_effective(self, eff_rack: np.ndarray, first_eff: np.ndarray) -> np.ndarray:
+        """The sums with the stranded systems and the effective figures."""
+        out = self.out.copy()
+        if not hasattr(self, "cell"):
+            return out
+        k, nf = len(BY_TYPE_COUNTS), len(SYSTEM_FIGURES)
+        flat = out.reshape(self.n, BY_TYPE_WIDTH)
+        flat[:, 2] = np.bincount(self.first_cell, ~first_eff, minlength=self.n)
+        flat[:, k + nf:] = _figure_sum(self.flat, self.n, self.share * eff_rack[:, None])
+        return out
 
 
 def by_type_sums(hall: np.ndarray, type_code: np.ndarray, rps: np.ndarray, eff_rack: np.ndarray,
                  first: np.ndarray, first_eff: np.ndarray, types, n_halls: int) -> np.ndarray:
     """Per hall and compute type: racks, systems, stranded systems, chips and the peak and
-    effective system figures (report units). ``hall``/``type_code``/``share_rps``/``eff_rack``
-    are per compute rack (``rps``: its type's racks per system); ``first`` indexes each
-    system's first rack, ``first_eff`` whether that system is effective. Summing over
-    types gives the per-hall totals (the same shares, so totals equal the sum of types)."""
-    T = len(types.names)
-    out = np.zeros((n_halls, T, BY_TYPE_WIDTH))
-    if not len(hall):
-        return out
-    cell = hall.astype(np.int64) * T + type_code
-    n = n_halls * T
-    k = len(BY_TYPE_COUNTS)
-    nf = len(SYSTEM_FIGURES)
-    flat = out.reshape(n, BY_TYPE_WIDTH)
-    flat[:, 0] = np.bincount(cell, minlength=n)
-    flat[:, 1] = np.bincount(cell[first], minlength=n)
-    flat[:, 2] = np.bincount(cell[first], ~first_eff, minlength=n)
-    flat[:, 3] = np.bincount(cell, types.chips[type_code] / rps, minlength=n)
-    flat[:, k:k + nf], flat[:, k + nf:] = figure_sums(cell, n, types.system_matrix[type_code] / rps[:, None], eff_rack)
-    return out
+    effective system figures (report units). ``hall``/``type_code``/``eff_rack`` are per
+    compute rack (``rps``: its type's racks per system); ``first`` indexes each system's
+    first rack, ``first_eff`` whether that system is effective. Summing over types gives
+    the per-hall totals (the same shares, so totals equal the sum of types)."""
+    share = types.system_matrix[type_code] / rps[:, None] if len(hall) else None
+    return _ByType(hall, type_code, rps, share, first, types, n_halls).with_effective(eff_rack, first_eff)
+
+
+class _HallStatic:
+    """What the per-hall sums of a group start from wherever its items stand (kept by the
+    groups a move makes: ``HallGroup.kept``)."""
+
+    def __init__(self, g: HallGroup, sg: SystemGroups, liquid: np.ndarray, air: np.ndarray):
+        H = g.n_halls
+        hk, tc, it = g.hall_of, g.type_code, g.it_kw
+        nf = len(SYSTEM_FIGURES)
+        comp = sg.comp
+        self.peak = np.zeros((H, nf))
+        self.n_sys = np.zeros(H)
+        self.chips = np.zeros(H)
+        self.first_hall = None
+        self.by_type = _ByType(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), None,
+                               np.zeros(0, np.int64), g.types, H)
+        if len(comp):
+            hc = hk[comp]
+            rps = g.types.racks_per_system[tc[comp]].astype(float)
+            self.share = g.types.system_matrix[tc[comp]] / rps[:, None]
+            self.flat = _figure_bins(hc, nf)
+            self.peak = _figure_sum(self.flat, H, self.share)
+            self.chips = np.bincount(hc, g.types.chips[tc[comp]] / rps, minlength=H)
+            self.first_hall = hk[sg.first_racks()]
+            self.n_sys = np.bincount(self.first_hall, minlength=H).astype(float)
+            # the first rack of each (hall, system) group, as a position in ``comp``
+            self.by_type = _ByType(hc, tc[comp], rps, self.share, sg.order[sg.starts], g.types, H)
+        self.racks = np.bincount(hk[comp], minlength=H).astype(float)
+        self.it = np.bincount(hk, it, minlength=H)
+        self.liquid = np.bincount(hk, liquid, minlength=H)
+        self.air = np.bincount(hk, air, minlength=H)
+        self.consumer = it > 0
 
 
 def hall_sums(g: HallGroup, sg: SystemGroups, flags, powered, cooled, link_down, liquid, air, links: LinkRuns,
@@ -99,15 +154,14 @@ def hall_sums(g: HallGroup, sg: SystemGroups, flags, powered, cooled, link_down,
     """The per-hall sums the evaluator keeps (:data:`HALL_SUMS` columns, cables by medium,
     longest run and worst latency), so that site totals cost O(halls)."""
     H = g.n_halls
-    hk, tc, it = g.hall_of, g.type_code, g.it_kw
+    hk, it = g.hall_of, g.it_kw
     nf = len(SYSTEM_FIGURES)
-    peak = np.zeros((H, nf))
+    kept = g.kept("sums", lambda: _HallStatic(g, sg, liquid, air))
+    peak, n_sys, chips = kept.peak, kept.n_sys, kept.chips
     eff = np.zeros((H, nf))
-    n_sys = np.zeros(H)
     stranded = np.zeros(H)
-    chips = np.zeros(H)
     comp = sg.comp
-    by_type = np.zeros((H, len(g.types.names), BY_TYPE_WIDTH))
+    by_type = kept.by_type.out.copy()   # (the kept one is never handed out: stores write theirs)
     if len(comp):
         bad = stranded_items(flags, powered, cooled, link_down)
         # Racks of one system in one hall form a group; a system split across halls is
@@ -115,17 +169,10 @@ def hall_sums(g: HallGroup, sg: SystemGroups, flags, powered, cooled, link_down,
         eff_group = ~(np.add.reduceat(bad[comp][sg.order].astype(np.int64), sg.starts) > 0)
         eff_rack = np.empty(len(comp), bool)
         eff_rack[sg.order] = np.repeat(eff_group, sg.sizes)
-        hc = hk[comp]
-        rps = g.types.racks_per_system[tc[comp]].astype(float)
-        peak, eff = figure_sums(hc, H, g.types.system_matrix[tc[comp]] / rps[:, None], eff_rack)
-        chips = np.bincount(hc, g.types.chips[tc[comp]] / rps, minlength=H)
-        first_hall = hk[sg.first_racks()]
-        n_sys = np.bincount(first_hall, minlength=H).astype(float)
-        stranded = np.bincount(first_hall, ~eff_group, minlength=H)
-        # the first rack of each (hall, system) group, as a position in ``comp``
-        first_pos = sg.order[sg.starts]
-        by_type = by_type_sums(hc, tc[comp], rps, eff_rack, first_pos, eff_group, g.types, H)
-    racks = np.bincount(hk[comp], minlength=H).astype(float)
+        eff = _figure_sum(kept.flat, H, kept.share * eff_rack[:, None])
+        stranded = np.bincount(kept.first_hall, ~eff_group, minlength=H)
+        by_type = kept.by_type.with_effective(eff_rack, eff_group)
+    racks = kept.racks
     ok = links.medium >= 0
     run_hall = hk[links.rack]
     cell = run_hall[ok] * media + links.medium[ok]
@@ -147,10 +194,10 @@ def hall_sums(g: HallGroup, sg: SystemGroups, flags, powered, cooled, link_down,
         e = sum(1 for v in found if v.severity == "error")
         errors[h], warnings[h] = e, len(found) - e
     columns = [
-        np.bincount(hk, it, minlength=H), np.bincount(hk, it * powered, minlength=H),
-        np.bincount(hk, liquid, minlength=H), np.bincount(hk, air, minlength=H),
+        kept.it, np.bincount(hk, it * powered, minlength=H),
+        kept.liquid, kept.air,
         np.bincount(hk, liquid * powered, minlength=H), np.bincount(hk, air * powered, minlength=H),
-        np.bincount(hk, (~powered) & (it > 0), minlength=H), np.bincount(hk, ~cooled, minlength=H),
+        np.bincount(hk, (~powered) & kept.consumer, minlength=H), np.bincount(hk, ~cooled, minlength=H),
         np.bincount(run_hall, links.count, minlength=H) if len(links.rack) else np.zeros(H),
         racks, chips, n_sys, stranded, errors, warnings, peak, eff,
     ]

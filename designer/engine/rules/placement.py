@@ -256,12 +256,18 @@ def _airflow(g: HallGroup, geo, flags) -> None:
               x=geo.fx[b], y=geo.fy[b])
 
 
+def _loads(g: HallGroup, geo) -> tuple:
+    """Each hall's floor rating, each floor item's load and those over their hall's
+    rating (wherever they stand)."""
+    rating = np.array([h.floor_rating_kg_m2 for h in g.halls])
+    load = g.types.weight[g.type_code[geo.fl]] / (geo.w * geo.d)
+    return rating, load, np.flatnonzero(load > rating[geo.fh])
+
+
 def _floor_load(g: HallGroup, geo, flags) -> None:
     """Weight over footprint against the hall's rating."""
     fl, fh = geo.fl, geo.fh
-    rating = np.array([h.floor_rating_kg_m2 for h in g.halls])
-    load = g.types.weight[g.type_code[fl]] / (geo.w * geo.d)
-    heavy = np.flatnonzero(load > rating[fh])
+    rating, load, heavy = g.kept("floor-load", lambda: _loads(g, geo))
     flags["floor-load"][fl[heavy]] = True
     for k in [] if g.quiet else heavy:
         g.add("floor-load", (fl[k],), f"{g.id(fl[k])} loads the floor with {load[k]:,.0f} kg/m², over the "

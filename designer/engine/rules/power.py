@@ -68,6 +68,13 @@ def busway_pairs(g: HallGroup, geo, shapes) -> tuple[np.ndarray, np.ndarray]:
     return geo.fl[fj[through]], li[through]
 
 
+def _consumers(g: HallGroup) -> tuple[np.ndarray, np.ndarray]:
+    """The items that draw power, and the halls that say ``"power_feed": "hall"`` (an
+    early sketch: their power distribution is assumed, every consumer counts as powered,
+    and a warning says so)."""
+    return np.flatnonzero(g.it_kw > 0), np.array([h.extra.get("power_feed") == "hall" for h in g.halls], bool)
+
+
 def check_power(g: HallGroup, pairs: tuple[np.ndarray, np.ndarray], flags: dict[str, np.ndarray],
                 memory: BuswayMemory | None) -> tuple[PowerResult, BuswayMemory | None]:
     """Busway feeds and capacity, unpowered racks, each hall's critical capacity.
@@ -138,10 +145,7 @@ def check_power(g: HallGroup, pairs: tuple[np.ndarray, np.ndarray], flags: dict[
             g.add("power-capacity", (p,), f"busway {g.id(p)} feeds {fmt_kw(asked[k])} of racks, over its "
                   f"{fmt_kw(limit[k])} continuous limit ({factor * 100:.0f} % of {fmt_kw(limit[k] / factor)})",
                   x=(g.x[p] + g.x2[p]) / 2, y=(g.y[p] + g.y2[p]) / 2)
-    consumers = np.flatnonzero(it > 0)
-    # a hall that says "power_feed": "hall" (an early sketch): its power distribution is
-    # assumed, every consumer counts as powered, and a warning says so
-    assumed = np.array([h.extra.get("power_feed") == "hall" for h in g.halls], bool)
+    consumers, assumed = g.kept("consumers", lambda: _consumers(g))
     powered |= assumed[g.hall_of] & (it > 0)
     for h in np.flatnonzero(assumed & (np.bincount(g.hall_of[consumers], minlength=g.n_halls) > 0)):
         g.add_to_hall(int(h), "assumed-power", f"the power distribution of {g.halls[h].name} is assumed "

@@ -69,7 +69,8 @@ typedef struct {
 
 /* Put the item's preferred candidate among cand[at:end) at ``at``. Candidates are kept
    unsorted and picked when asked for (a selection sort done lazily): most items are
-   served by their first or second choice, so sorting each item's list would be wasted. */
+   served by their first or second choice, so sorting each item's list would be wasted
+   (assign sorts the rest of a list once its item goes past its second choice). */
 static inline void pick(Cand *cand, Py_ssize_t at, Py_ssize_t end)
 {
     Py_ssize_t best = at;
@@ -146,6 +147,31 @@ static void sort_keyed(Keyed *a, Py_ssize_t n)
     }
 }
 
+/* cand[at:end) in the order of preference (``order``: unique within an item). */
+static int sort_rest(Cand *cand, Py_ssize_t at, Py_ssize_t end)
+{
+    Py_ssize_t n = end - at;
+    Keyed *k = malloc(sizeof(Keyed) * (size_t)(n ? n : 1));
+    Cand *tmp = malloc(sizeof(Cand) * (size_t)(n ? n : 1));
+    if (!k || !tmp) {
+        free(k);
+        free(tmp);
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        k[i].key = cand[at + i].order;
+        k[i].idx = i;
+    }
+    sort_keyed(k, n);
+    for (Py_ssize_t i = 0; i < n; i++)
+        tmp[i] = cand[at + k[i].idx];
+    memcpy(cand + at, tmp, sizeof(Cand) * (size_t)n);
+    free(k);
+    free(tmp);
+    return 0;
+}
+
 /* ------------------------------------------------------------------ allocate.assign */
 typedef struct {
     int64_t server;
@@ -171,8 +197,10 @@ typedef struct {
 /* allocate.assign(n_items, cand..., demand, capacity, partial) for candidates sorted by
    item then preference. ``got`` receives demand - residual per item; the grants are
    appended to ``out``. Returns -1 with a Python error set on failure. */
+static int sort_rest(Cand *cand, Py_ssize_t at, Py_ssize_t end);
+
 static int assign(Py_ssize_t n_items, Cand *cand, Py_ssize_t n_cand, const double *demand,
-                  const double *capacity, Py_ssize_t n_units, int partial, double *got, Grants *out)
+                  const double *capacity, Py_ssize_t n_units, int partial, int in_order, double *got, Grants *out)
 {
     int rc = -1;
     double *remaining = NULL, *residual = NULL, *binc = NULL;
@@ -241,9 +269,15 @@ static int assign(Py_ssize_t n_items, Cand *cand, Py_ssize_t n_cand, const doubl
     while (n_wait) {
         for (Py_ssize_t w = 0; w < n_wait; w++) {
             int64_t it = waiting[w];
-            if (picked[it] != ptr[it]) {
-                pick(cand, ptr[it], ends[it]);
-                picked[it] = ptr[it];
+            if (!in_order && picked[it] != ptr[it] && picked[it] != PTRDIFF_MAX) {
+                if (ptr[it] - starts[it] < 2) {
+                    pick(cand, ptr[it], ends[it]);
+                    picked[it] = ptr[it];
+                } else {   /* (past its second choice: the rest in order once, not picked each time) */
+                    if (sort_rest(cand, ptr[it], ends[it]) < 0)
+                        goto done;
+                    picked[it] = PTRDIFF_MAX;
+                }
             }
             const Cand *c = &cand[ptr[it]];
             req[w].server = c->unit;
@@ -391,7 +425,7 @@ static inline double routed(const Positions *q, Py_ssize_t i, double adx, double
     double d = (adx + ady + q->ex[i]) * q->scale;
     if (q->direct && ady < 0.05 && adx <= q->most + 1e-9) {
         double v = (adx + 2 * q->in_rack) * q->scale;
-        d = d <= v ? d : v;                             /* np.minimum(d, v) */
+        d = (d <= v || isnan(d)) ? d : v;               /* np.minimum(d, v), NaN kept */
     }
     return rint(d * 1e9) / 1e9;
 }
@@ -412,8 +446,8 @@ static inline int cell(const Problem *p, Py_ssize_t i, Py_ssize_t c, double lim,
         if (!(p->cheb[k] <= lim))
             return 0;
         *unit = u;
-        *ok = p->ok[k];
         *dist = p->dist[k];
+        *ok = p->ok[k] && !isnan(*dist);   /* (a NaN distance never reaches, as in serve._Pairs) */
         return 1;
     }
     const Positions *q = p->pos;
@@ -422,7 +456,7 @@ static inline int cell(const Problem *p, Py_ssize_t i, Py_ssize_t c, double lim,
     if (u >= p->n_units)
         return -1;
     double adx = fabs(q->ix[i] - q->ux[u]), ady = fabs(q->iy[i] - q->uy[u]);
-    if (!((adx >= ady ? adx : ady) <= lim))             /* np.maximum(adx, ady) <= lim */
+    if (!(((adx >= ady || isnan(adx)) ? adx : ady) <= lim))   /* np.maximum(adx, ady) <= lim */
         return 0;
     *unit = u;
     *dist = routed(q, i, adx, ady);
@@ -431,14 +465,14 @@ static inline int cell(const Problem *p, Py_ssize_t i, Py_ssize_t c, double lim,
 }
 
 /* serve._serve_nearest's run(): assign what is still wanted, then add it up */
-static int run(Problem *p, Cand *cand, Py_ssize_t n_cand, double *want, double *got, Grants *out)
+static int run(Problem *p, Cand *cand, Py_ssize_t n_cand, int in_order, double *want, double *got, Grants *out)
 {
     for (Py_ssize_t i = 0; i < p->n; i++) {
         double left = p->demand[i] - p->served[i];
         want[i] = left > EPS ? left : 0.0;
     }
     Py_ssize_t before = out->item.len;
-    if (assign(p->n, cand, n_cand, want, p->remaining, p->n_units, p->partial, got, out) < 0)
+    if (assign(p->n, cand, n_cand, want, p->remaining, p->n_units, p->partial, in_order, got, out) < 0)
         return -1;
     for (Py_ssize_t i = 0; i < p->n; i++)
         p->served[i] = p->served[i] + got[i];
@@ -559,7 +593,7 @@ static int passes(Problem *p, int table_k, Grants *out)
             break;
         if (!cv.len)
             continue;
-        if (run(p, (Cand *)cv.data, cv.len, want, got, out) < 0)
+        if (run(p, (Cand *)cv.data, cv.len, 0, want, got, out) < 0)
             goto done;
     }
     /* then the table of every unit of the hall: each item's k nearest, then all */
@@ -615,7 +649,7 @@ static int passes(Problem *p, int table_k, Grants *out)
         }
         if (!n_todo)
             break;
-        if (cv.len && run(p, (Cand *)cv.data, cv.len, want, got, out) < 0)
+        if (cv.len && run(p, (Cand *)cv.data, cv.len, 1, want, got, out) < 0)   /* (rows in order) */
             goto done;
         if (w <= table_k)
             break;   /* the first round already offered every unit */
@@ -651,7 +685,7 @@ static int get_buffer(PyObject *obj, Py_buffer *view, int writable, Py_ssize_t c
     if (!ok) {
         PyErr_Format(PyExc_TypeError, "%s: an array of %s expected (format %s)", name,
                      kind == 'd' ? "float64" : kind == 'q' ? "int64" : "bool", view->format ? view->format : "B");
-    } else if (count >= 0 && view->len != count * view->itemsize) {
+    } else if (count >= 0 && (view->len % view->itemsize || view->len / view->itemsize != count)) {
         PyErr_Format(PyExc_ValueError, "%s: %zd values, expected %zd", name, view->len / view->itemsize, count);
         ok = 0;
     }
@@ -678,8 +712,9 @@ static PyObject *solve(PyObject **o, const Spec *spec, int n_buf, Problem *p, in
     PyObject *result = NULL;
     Grants out = {{NULL, 0, 0, sizeof(int64_t)}, {NULL, 0, 0, sizeof(int64_t)}, {NULL, 0, 0, sizeof(double)}};
     int i;
-    if (p->n < 0 || p->w < 0 || p->n_units < 0 || p->n_halls < 0 || table_k < 1) {
-        PyErr_SetString(PyExc_ValueError, "negative size");
+    if (p->n < 0 || p->w < 0 || p->n_units < 0 || p->n_halls < 0 || table_k < 1
+        || (p->w && p->n > PY_SSIZE_T_MAX / 16 / p->w) || p->n_halls > PY_SSIZE_T_MAX / 16 / (p->w ? p->w : 1)) {
+        PyErr_SetString(PyExc_ValueError, "a size out of range");
         return NULL;
     }
     for (i = 0; i < n_buf; i++)
@@ -826,16 +861,27 @@ static PyObject *serve_hall(PyObject *self, PyObject *args)
             goto done;
         }
     }
-    for (Py_ssize_t k = 0; k < nu; k++)
-        if (hall_of[units[k]] + 1 > n_h) n_h = hall_of[units[k]] + 1;
-    if (h0 + 1 > n_h) n_h = h0 + 1;
-    if (h0 < 0 || h0 >= nr) {
+    /* (hall indices bounded before any arithmetic on them: a count per hall is kept) */
+    const int64_t most_halls = (int64_t)1 << 31;
+    if (h0 < 0 || h0 >= nr || h0 >= most_halls) {
         PyErr_SetString(PyExc_ValueError, "serve_hall: a hall index is out of range");
         goto done;
     }
-    for (Py_ssize_t k = 0; k < nu; k++)
-        if (hall_of[units[k]] < 0) {
+    for (Py_ssize_t k = 0; k < nu; k++) {
+        int64_t h = hall_of[units[k]];
+        if (h < 0 || h >= most_halls) {
             PyErr_SetString(PyExc_ValueError, "serve_hall: a hall index is out of range");
+            goto done;
+        }
+        if (h + 1 > n_h) n_h = h + 1;
+    }
+    if (h0 + 1 > n_h) n_h = h0 + 1;
+    /* a demand that is not a finite number: the numpy path (its one-step attempt and the
+       passes part ways there; the engine's demands are always finite) */
+    for (Py_ssize_t k = 0; k < n; k++)
+        if (!isfinite(demand[k])) {
+            result = Py_None;
+            Py_INCREF(result);
             goto done;
         }
     /* serve._unit_table: the widest hall sets the table's width; this hall's row holds
@@ -850,7 +896,7 @@ static PyObject *serve_hall(PyObject *self, PyObject *args)
         ucount[hall_of[units[k]]]++;
     for (int64_t h = 0; h < n_h; h++)
         if (ucount[h] > w) w = ucount[h];
-    if (n * w > fast_cells) {
+    if (w && n > fast_cells / w) {   /* (n * w > fast_cells, without overflow) */
         result = Py_None;
         Py_INCREF(result);
         goto done;

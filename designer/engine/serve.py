@@ -390,9 +390,12 @@ def _serve_nearest(items: np.ndarray, units: np.ndarray, hall_of: np.ndarray, x:
                 cu, ok, dist = chunk.unit, chunk.ok, chunk.dist
             dist = np.where(ok & (remaining[cu] > 1e-9), dist, np.inf)
             if k_limit is not None and dist.shape[1] > k_limit:
-                # the k nearest (ties to the lower unit index: columns are in unit order, and a
-                # column's nudge stays below the 1 nm rounding of distances whatever the group)
-                part = np.argpartition(dist + np.arange(dist.shape[1]) * 1e-12, k_limit - 1, axis=1)[:, :k_limit]
+                # the k nearest, ties to the lower unit index (columns are in unit order; a
+                # column's nudge of 1e-12 m stays below the 1 nm rounding of distances while
+                # rows have fewer than 1,000 columns and distances stay under 16 km; where
+                # nudged values still tie, the stable sort keeps the lower column, as the
+                # compiled passes do: np.argpartition would take either)
+                part = np.argsort(dist + np.arange(dist.shape[1]) * 1e-12, axis=1, kind="stable")[:, :k_limit]
                 pd = np.take_along_axis(dist, part, 1)
                 pc = np.take_along_axis(cu, part, 1)
                 o = np.lexsort((pc, pd), axis=1)

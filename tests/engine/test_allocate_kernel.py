@@ -151,6 +151,67 @@ def test_bad_arrays_are_refused_with_a_message():
         k.serve_hall(items, units, hall_of, np.zeros(3, np.float32), *hall[4:])
     # items in two halls: not for this path (None: the caller's numpy passes take over)
     assert k.serve_hall(items, units, np.array([0, 1, 0]), *hall[3:]) is None
+    # a hall index near 2**63 (no overflow into a write before an array), and sizes whose
+    # product overflows (no read past empty arrays): refused (both crashed a review build)
+    with pytest.raises(ValueError, match="hall index"):
+        k.serve_hall(np.array([0]), np.array([1]), np.array([0, 2**63 - 1]), np.zeros(2), np.zeros(2), 0.0, one, one,
+                     one, one, *hall[10:])
+    e8, ed, eb = np.zeros(0, np.int64), np.zeros(0), np.zeros(0, bool)
+    with pytest.raises(ValueError, match="size"):
+        k.serve_passes(e8, ed, ed, eb, e8, np.zeros(1, bool), np.ones(1), ed, ed, np.ones(1), 2**61, 8, 1, 1, False, 4)
+
+
+def _both(**kwargs):
+    """``_serve_nearest`` compiled and in numpy: (served, grants) of each."""
+    return [_serve_nearest(**kwargs, serving=_call(opts)) for opts in (COMPILED, NUMPY)]
+
+
+def _assert_same(a, b):
+    assert _bits(a[0]) == _bits(b[0])
+    assert all(_bits(p) == _bits(q) for p, q in zip(a[1], b[1]))
+
+
+@needs_kernel
+def test_a_nan_extra_length_reaches_no_unit_in_either():
+    """np.minimum keeps a NaN: the port-to-port shortcut must not make a NaN route
+    reachable in the compiled passes (it did, found in review)."""
+    a, b = _both(items=np.array([0]), units=np.array([1]), hall_of=np.zeros(2, np.int64), x=np.array([0.0, 1.0]),
+                 y=np.zeros(2), extra=np.array([np.nan, 0.0]), reach=np.array([15.0]), demand=np.array([1.0]),
+                 capacity=np.array([5.0]), partial=True, radius_m=np.array([3.0]), direct=(2.4, 0.6))
+    assert a[0].tolist() == [0.0]
+    _assert_same(a, b)
+
+
+@needs_kernel
+def test_the_k_nearest_tie_to_the_lower_unit_at_any_distance():
+    """Beyond 16 km the 1e-12 m nudge no longer separates equal distances: both passes
+    keep the lower units (numpy's argpartition took either, found in review)."""
+    d = [3e5, np.inf, np.inf, 1e5, 1e5, np.inf, np.inf, 1e5, 2e5, np.inf, 2e5, 2e5, np.inf, 2e5, 2e5, 3e5]
+    w = len(d)
+    x = np.r_[0.0, [v if np.isfinite(v) else 1.0 for v in d]]
+    capacity = np.array([1.0 if np.isfinite(v) else 0.0 for v in d])
+    a, b = _both(items=np.array([0]), units=np.arange(1, w + 1), hall_of=np.zeros(w + 1, np.int64), x=x,
+                 y=np.zeros(w + 1), extra=0.0, reach=np.full(w, np.inf), demand=np.array([4.0]), capacity=capacity,
+                 partial=True, radius_m=np.array([1.0]))
+    assert a[1][1].tolist() == [3, 4, 7, 8]   # the 100 km units, then the first 200 km one
+    _assert_same(a, b)
+
+
+@needs_kernel
+def test_an_item_walking_every_unit_of_a_large_hall():
+    """Whole service where no unit can take an item: each walks every candidate of the
+    table (an item's list is sorted once past its second choice, not picked per step)."""
+    rng = np.random.default_rng(3)
+    ni, nu = 12, 600
+    n = ni + nu
+    kwargs = dict(items=np.arange(ni), units=np.arange(ni, n), hall_of=np.zeros(n, np.int64),
+                  x=np.round(rng.uniform(0, 100, n), 1), y=np.round(rng.uniform(0, 30, n), 1), extra=0.0,
+                  reach=np.full(nu, np.inf), demand=np.full(ni, 10.0), partial=False, radius_m=np.array([3.0]))
+    capacity = np.full(nu, 9.0)
+    capacity[rng.integers(0, nu, 4)] = 25.0   # a few units take one item (then no more)
+    a, b = _both(**kwargs, capacity=capacity)
+    assert 0 < np.count_nonzero(a[0]) < ni
+    _assert_same(a, b)
 
 
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])

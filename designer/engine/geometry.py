@@ -178,9 +178,7 @@ def _geometry(g: "_Group", types: TypeTable, st: Settings, halls: list[Hall], ha
               prev: _Geometry | None) -> _Geometry:
     """The group's floor geometry: from ``prev`` (the same hall's last geometry) when only
     a few items moved, else from scratch with the grid index."""
-    if g.obstacles is None:   # (a moved group keeps its halls' obstacles)
-        g.obstacles = _obstacles(g, halls)
-    obstacles = g.obstacles
+    obstacles = g.kept("obstacles", lambda: _obstacles(g, halls))   # (a moved group keeps them)
     outlines = hall_shape[2]
     if (prev is not None and len(halls) == 1 and prev.types is types and prev.st is st
             and prev.obstacles is obstacles and prev.outlines == outlines

@@ -123,10 +123,6 @@ class HallGroup:
         return value
 
     _tokens = False   # templates.tokenise: the names are tokens
-    #: The halls' outlines, their boxes and which are rectangles (rules._hall_shape), and
-    #: their columns and keep-outs (geometry._obstacles): kept by a group a move makes.
-    shape: tuple | None = None
-    obstacles: tuple | None = None
     quiet = False  # a group of copies made to try failures records no violations
 
     def __len__(self) -> int:

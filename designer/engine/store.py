@@ -278,10 +278,12 @@ SCATTERED = ("powered", "cooled", "served_by_busway", "served_by_busway_b", "ser
               "load_kw", "limit_kw", "failover_kw", "ports_used", "link_down")
 
 
-def rows_of(columns: ItemColumns, name: str, order: np.ndarray, pos=slice(None)) -> np.ndarray:
-    src = getattr(columns, name)[pos]
+def rows_of(columns: ItemColumns, name: str, order: np.ndarray, start: int = 0) -> np.ndarray:
+    """A stored column in design rows: positions (``start`` + the stored one) turned into
+    rows through ``order``."""
+    src = getattr(columns, name)
     if name in ItemColumns.POSITIONS:
-        src = np.where(src >= 0, order[np.maximum(src, 0)], -1)
+        src = np.where(src >= 0, order[np.maximum(src, 0) + start], -1)
     return src
 
 
@@ -319,10 +321,7 @@ def patch_items(previous: ItemTable, touched: list[tuple[int, int, ItemColumns]]
         for k, row in zip(HALL_FLAGS, part.flag_block):
             flags[k][at] = row
         for name in SCATTERED:
-            src = getattr(part, name)
-            if name in ItemColumns.POSITIONS:
-                src = np.where(src >= 0, order[np.maximum(src, 0) + lo], -1)
-            out[name][at] = src
+            out[name][at] = rows_of(part, name, order, lo)
     status = previous.status.copy()
     status[rows] = status_of({k: v[rows] for k, v in flags.items()}, out["powered"][rows], out["cooled"][rows])
     comp = np.flatnonzero(types.kind[tc] == COMPUTE)

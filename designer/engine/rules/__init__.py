@@ -92,7 +92,6 @@ class HallMemory:
     busway: BuswayMemory | None = None
     pairs: dict = field(default_factory=dict)  # "liquid", "air", "network" → serve._PairState
     group: HallGroup | None = None        # the hall's arrays (a move updates their positions)
-    systems: SystemGroups | None = None   # its UltraServers' racks (a move keeps them)
 
 
 @dataclass(eq=False, repr=False)  # (holds arrays: no == or repr made, 2x faster to import)
@@ -133,26 +132,23 @@ class _Run:
     network: object
 
 
-def _run(g: HallGroup, before: HallMemory, after: HallMemory | None, serving: Serving,
-         sg: SystemGroups | None = None) -> _Run:
+def _run(g: HallGroup, before: HallMemory, after: HallMemory | None, serving: Serving) -> _Run:
     """The rules in order over a group: placement, power, cooling, interconnect, systems."""
     n = len(g)
     flag_block = np.zeros((len(HALL_FLAGS), n), bool)  # one row per flag (spliced as one array)
     flags = dict(zip(HALL_FLAGS, flag_block))
-    if g.shape is None:   # (a moved group keeps its halls' shapes and obstacles)
-        g.shape = _hall_shape(g)
-    geo = _geometry(g, g.types, g.settings, g.halls, g.shape, before.geometry)
+    geo = _geometry(g, g.types, g.settings, g.halls, g.kept("shape", lambda: _hall_shape(g)), before.geometry)
     shapes = check_placement(g, geo, flags)
     pairs = busway_pairs(g, geo, shapes)
     power, busway_memory = check_power(g, pairs, flags, before.busway)
     new_pairs = after.pairs if after is not None else None
     cooling = check_cooling(g, flags, power.load_kw, power.limit_kw, serving, before.pairs, new_pairs)
-    sg = sg if sg is not None else SystemGroups.of(g)
+    sg = g.kept("systems", lambda: SystemGroups.of(g))
     check_scaleup(g, sg, flags)
     network = check_scaleout(g, sg, flags, power.powered & cooling.cooled, serving, before.pairs, new_pairs)
     check_systems(g, sg, flags)
     if after is not None:
-        after.geometry, after.busway, after.group, after.systems = geo, busway_memory, g, sg
+        after.geometry, after.busway, after.group = geo, busway_memory, g
     return _Run(g, flag_block, pairs, power, cooling, sg, network)
 
 
@@ -180,16 +176,15 @@ def evaluate_group(design: Design, types: TypeTable, settings: Settings, halls: 
     single = len(halls) == 1
     before = memory if single and memory is not None else HallMemory()
     after = HallMemory() if single else None
-    g, sg = None, None
+    g = None
     if moved and single and before.group is not None and before.group.types is types \
             and before.group.settings is settings and before.group.halls[0] is halls[0]:
         g = before.group.moved(design, rows)   # (a move: the same rows, only their places changed)
-        sg = before.systems if g is not None else None
     if g is None:
         g = HallGroup(design, types, settings, halls, rows, failed_rows, codes)
     if tokens:
         tokenise(g, np.array([h for h, hall in enumerate(halls) if hall.id in tokens], np.int64))
-    r = _run(g, before, after, _serving(halls, serving_memory, options), sg)
+    r = _run(g, before, after, _serving(halls, serving_memory, options))
     if runs is not None and single:
         runs[halls[0].id] = r
     power, cooling, network = r.power, r.cooling, r.network

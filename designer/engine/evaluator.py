@@ -30,17 +30,14 @@ from designer.engine.power_chain import busways_under, chain_of, chain_violation
 from designer.engine.resilience import (Resilience, SingleFailure, declared_redundancy, hall_failures,
                                         order_failures, prepare_hall)
 from designer.engine.rules import GroupResult, HallMemory, evaluate_group
-from designer.engine.rules.throughput import BY_TYPE_COUNTS, by_type_sums, effective_systems, stranded_items
+from designer.engine.rules.throughput import by_type_sums, effective_systems, stranded_items
 from designer.engine.settings import Settings
 from designer.engine.store import Store, join_results, joined_links, patch_items, replicated, scatter, status_of
 from designer.engine.templates import Written, shared_systems, templatable, write_alike
-from designer.engine.types import BUSWAY, COMPUTE, NETWORK, OPTIONAL_SYSTEM_FIGURES, SYSTEM_FIGURES, TypeTable
+from designer.engine.totals import add_facility_kw, facility_power_kw, site_totals, throughput_by_type
+from designer.engine.types import BUSWAY, COMPUTE, NETWORK, SYSTEM_FIGURES, TypeTable
 from designer.model.design import ITEM_CHANGES, Change, Design
 
-HOURS_PER_YEAR = 8760.0
-#: Air: ρ = 1.2 kg/m³, cp = 1,005 J/(kg·K) (hardware.md §6, D23) → m³/h = W·3600 / (ρ·cp·ΔT).
-AIR_RHO_KG_M3 = 1.2
-AIR_CP_J_KG_K = 1005.0
 
 
 class Evaluator:
@@ -295,7 +292,7 @@ class Evaluator:
             evaluation.chain = nodes = roll_up(design, self.catalog, dict(zip(ids, loads.tolist())))
             evaluation.add_violations(chain_violations(nodes))
             if design.site.pue_modelled:  # the modelled PUE counts the chain's losses
-                _add_facility_kw(evaluation.totals, sum(n.loss_kw for n in nodes))
+                add_facility_kw(evaluation.totals, sum(n.loss_kw for n in nodes))
         summary, found = generator_check(design, self.catalog, power["facility_demand_kw"],
                                          declared_redundancy(design.site)["power"])
         evaluation.generators = summary
@@ -532,8 +529,9 @@ class Evaluator:
         tot = dict(zip(HALL_SUMS, sums.table.sum(axis=0))) if len(sums.table) else dict.fromkeys(HALL_SUMS, 0.0)
         # what the site would draw with every rack powered (checked against the utility feed),
         # and what it draws: energy, cost, CO₂ and PFLOPS per MW count only supplied power
-        facility_kw = self._facility_kw(tot["it_kw"], tot["liquid_kw"], tot["air_kw"])
-        supplied_kw = self._facility_kw(tot["it_powered_kw"], tot["liquid_powered_kw"], tot["air_powered_kw"])
+        facility_kw = facility_power_kw(self.design, self.settings, tot["it_kw"], tot["liquid_kw"], tot["air_kw"])
+        supplied_kw = facility_power_kw(self.design, self.settings, tot["it_powered_kw"], tot["liquid_powered_kw"],
+                                        tot["air_powered_kw"])
         t = design.equipment
         if self._distinct is None:  # UltraServers (system ids) in the design; moves keep it
             comp = self.types.kind[t.type_code] == COMPUTE
@@ -546,22 +544,15 @@ class Evaluator:
         eff = {key: tot[f"effective.{key}"] for key in SYSTEM_KEYS}
         cables = (sums.media_count.sum(axis=0), sums.media_metres.sum(axis=0),
                   float(sums.longest_m.max(initial=0.0)), float(sums.worst_latency_ns.max(initial=0.0)), tot["links"])
-        totals = self._totals(tot["it_kw"], tot["it_powered_kw"], tot["liquid_kw"], tot["air_kw"],
-                              (supplied_kw, facility_kw),
-                              int(round(tot["unpowered_items"])), int(round(tot["uncooled_items"])),
-                              tot["chips"], int(round(tot["ultraservers"])), int(round(tot["racks"])),
-                              int(round(tot["stranded_ultraservers"])), peak, eff, cables,
-                              sums.by_type.sum(axis=0))
+        totals = site_totals(self.design, self.settings, tot["it_kw"], tot["it_powered_kw"], tot["liquid_kw"],
+                             tot["air_kw"], (supplied_kw, facility_kw),
+                             int(round(tot["unpowered_items"])), int(round(tot["uncooled_items"])),
+                             tot["chips"], int(round(tot["ultraservers"])), int(round(tot["racks"])),
+                             int(round(tot["stranded_ultraservers"])), peak, eff, cables,
+                             self._throughput_by_type_kept(sums.by_type.sum(axis=0)))
         halls = HallTable(design.hall_ids(), sums.table.copy())
         return Evaluation(self.settings.media, totals, [], self._item_table_factory(patch), halls,
                           patchable=True, parts=found)
-
-    def _facility_kw(self, it_kw: float, liquid_kw: float, air_kw: float) -> float:
-        site = self.design.site
-        if site.pue_modelled:
-            # partial PUEs of liquid- and air-cooled load, weighted by heat (D22)
-            return liquid_kw * self.settings.pue_liquid + air_kw * self.settings.pue_air
-        return it_kw * float(site.pue)
 
     def _item_table_factory(self, patch):
         """A closure building the per-item table from the current stored results: from
@@ -664,12 +655,13 @@ class Evaluator:
         longest = float(links.length_m.max()) if len(links.length_m) else 0.0
         lat = links.length_m[ok] * st.lat_m[links.medium[ok]] + st.lat_fixed[links.medium[ok]]
         worst = float(lat.max()) if len(lat) else 0.0
-        totals = self._totals(float(it.sum()), float(it[powered].sum()), float(items.liquid_kw.sum()),
-                              float(items.air_kw.sum()), (float(facility_item[powered].sum()), facility_kw),
-                              int(((~powered) & (it > 0)).sum()),
-                              int((~cooled).sum()), chips, int(present.sum()), int(len(comp)),
-                              int((present & ~effective_sys).sum()), peak, eff,
-                              (counts, metres, longest, worst, float(links.count.sum())), by_type)
+        totals = site_totals(self.design, self.settings, float(it.sum()), float(it[powered].sum()),
+                             float(items.liquid_kw.sum()), float(items.air_kw.sum()),
+                             (float(facility_item[powered].sum()), facility_kw), int(((~powered) & (it > 0)).sum()),
+                             int((~cooled).sum()), chips, int(present.sum()), int(len(comp)),
+                             int((present & ~effective_sys).sum()), peak, eff,
+                             (counts, metres, longest, worst, float(links.count.sum())),
+                             self._throughput_by_type_kept(by_type))
         items = replace(items, status=status, system_effective=effective_sys)
         # the halls' powered load after the utility feed, and the site-level violations
         hall_of = self._hall_index_of_rows()
@@ -693,134 +685,14 @@ class Evaluator:
                 rank[code] = i
         return rank[t.hall_code]
 
-    def _totals(self, it_kw, it_powered_kw, liquid_kw, air_kw, facility, unpowered, uncooled, chips,
-                ultraservers, racks, stranded, peak, eff, cables, by_type=None) -> dict:
-        """The report's totals (PRODUCT.md §5 keys plus a few more). ``facility`` is (what
-        the site draws, what it would draw with every rack powered); ``by_type`` the
-        per-compute-type sums (types × ``throughput.BY_TYPE_WIDTH``)."""
-        design = self.design
-        st = self.settings
-        site = design.site
-        counts, metres, longest, worst, n_links = cables
-        facility_kw, facility_demand_kw = facility
-        pue = (facility_kw / it_powered_kw if it_powered_kw > 0 else
-               (st.pue_liquid if site.pue_modelled else float(site.pue)))
-        annual_mwh = facility_kw * HOURS_PER_YEAR / 1000.0
-
-        def r6(v: float) -> float:
-            return round(float(v), 6)
-
-        facility_mw = facility_kw / 1000.0
-        coolant = str(site.extra.get("coolant", "water"))
-        cp, density = st.coolants.get(coolant, st.coolants["water"])
-        return {
-            "name": design.name,
-            "chips": int(round(chips)),
-            "ultraservers": int(ultraservers),
-            "racks": int(racks),
-            "equipment": len(design.equipment),
-            "halls": len(design.halls),
-            "power": {
-                "it_kw": r6(it_kw),
-                "it_powered_kw": r6(it_powered_kw),
-                "facility_kw": r6(facility_kw),
-                "facility_demand_kw": r6(facility_demand_kw),
-                "pue": r6(pue),
-                "pue_mode": "modelled" if site.pue_modelled else "fixed",
-                "utility_capacity_kw": r6(site.utility_capacity_kw),
-                "annual_mwh": r6(annual_mwh),
-                "annual_cost": r6(annual_mwh * 1000.0 * site.electricity_price_per_kwh),
-                "currency": site.currency,
-                "annual_co2_t": r6(annual_mwh * site.grid_kg_co2_per_kwh),
-                "unpowered_items": int(unpowered),
-            },
-            "cooling": {
-                "liquid_kw": r6(liquid_kw),
-                "air_kw": r6(air_kw),
-                # Q = ṁ·cp·ΔT: L/min = kW·60 / (cp·ρ·ΔT), water 4.186 kJ/(kg·K) at 1 kg/L (D24),
-                # PG25 3.94 kJ/(kg·K) at 1.019 kg/L (hardware.md §7)
-                "coolant": coolant,
-                "coolant_lpm": r6(liquid_kw * 60.0 / (cp * density * st.dt_liquid)),
-                # V̇ = P / (ρ·cp·ΔT), ρ = 1.2 kg/m³, cp = 1,005 J/(kg·K) (hardware.md §6, D23)
-                "airflow_m3h": r6(air_kw * 1000.0 * 3600.0 / (AIR_RHO_KG_M3 * AIR_CP_J_KG_K * st.dt_air)),
-                "delta_t_liquid_k": st.dt_liquid,
-                "delta_t_air_k": st.dt_air,
-                "uncooled_items": int(uncooled),
-            },
-            "throughput": {
-                "peak": {k: r6(v) for k, v in peak.items()},
-                "effective": {k: r6(v) for k, v in eff.items()},
-                "stranded_ultraservers": int(stranded),
-                "pflops_per_mw": r6(eff["mxfp8_pflops"] / facility_mw) if facility_mw > 0 else 0.0,
-                **self._throughput_by_type_kept(by_type),
-            },
-            "cables": {
-                "by_medium": {name: {"count": int(round(float(counts[i]))), "metres": round(float(metres[i]), 3)}
-                              for i, name in enumerate(st.media)},
-                "links": int(round(float(n_links))),
-                "longest_m": r6(longest),
-                "worst_latency_ns": r6(worst),
-            },
-        }
-
-
     def _throughput_by_type_kept(self, by_type) -> dict:
-        """:meth:`_throughput_by_type`, kept while the sums by type stay the same (a move
+        """:func:`totals.throughput_by_type`, kept while the sums by type stay the same (a move
         rarely changes them). The dicts are shared by the evaluations: nothing writes them."""
         key = (self.types, None if by_type is None else by_type.tobytes())
         kept = self._by_type_memo
         if kept is None or kept[0][0] is not key[0] or kept[0][1] != key[1]:
-            kept = self._by_type_memo = (key, self._throughput_by_type(by_type))
+            kept = self._by_type_memo = (key, throughput_by_type(self.types, self.catalog, by_type))
         return kept[1]
-
-    def _throughput_by_type(self, by_type) -> dict:
-        """``throughput.by_type``: per compute type placed, its systems, chips and peak and
-        effective figures (the totals are their sums). A figure a type does not publish
-        (e.g. Trn2's FP4) is left out of its dicts and named in its ``missing`` list, and
-        ``throughput.missing`` names, per figure, the placed types that add nothing to it."""
-        out: dict = {}
-        missing_by_key: dict[str, list[str]] = {}
-        if by_type is None:
-            return {"by_type": out, "missing": missing_by_key}
-        k, nf = len(BY_TYPE_COUNTS), len(SYSTEM_FIGURES)
-        types = self.types
-        for code, type_id in enumerate(types.names[:len(by_type)]):
-            row = by_type[code]
-            if row[0] <= 0:  # no rack of this type (or not a compute type)
-                continue
-            spec = self.catalog.types[type_id]
-            absent = [key for fig, key, _ in SYSTEM_FIGURES if fig in OPTIONAL_SYSTEM_FIGURES and fig not in spec.figures]
-            for key in absent:
-                missing_by_key.setdefault(key, []).append(type_id)
-            out[type_id] = {
-                "name": types.labels[code],
-                "origin": spec.origin,
-                "systems": int(round(row[1])),
-                "stranded_systems": int(round(row[2])),
-                "racks": int(round(row[0])),
-                "chips": int(round(row[3])),
-                "peak": {key: round(float(row[k + f]), 6) for f, (_, key, _) in enumerate(SYSTEM_FIGURES)
-                         if key not in absent},
-                "effective": {key: round(float(row[k + nf + f]), 6) for f, (_, key, _) in enumerate(SYSTEM_FIGURES)
-                              if key not in absent},
-                "missing": absent,
-            }
-        return {"by_type": out, "missing": missing_by_key}
-
-
-
-def _add_facility_kw(totals: dict, kw: float) -> None:
-    """Add load to the facility power (the chain's losses) and to what follows from it."""
-    p = totals["power"]
-    t = totals["throughput"]
-    factor = (p["facility_kw"] + kw) / p["facility_kw"] if p["facility_kw"] > 0 else 1.0
-    p["facility_kw"] = round(p["facility_kw"] + kw, 6)
-    p["facility_demand_kw"] = round(p["facility_demand_kw"] + kw, 6)
-    p["pue"] = round(p["pue"] * factor, 6)
-    for key in ("annual_mwh", "annual_cost", "annual_co2_t"):
-        p[key] = round(p[key] * factor, 6)
-    t["pflops_per_mw"] = round(t["pflops_per_mw"] / factor, 6)
-
 
 class _Task:
     """``fn(*args)`` run in a thread of the engine's own while the caller goes on;
